@@ -1,0 +1,112 @@
+import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
+import { checkRegistry } from './check.js';
+import { type Diagnostic, DiagnosticSink } from './diagnostics.js';
+import { SemconvError, SemconvErrorCode } from './errors.js';
+import { displayPath, listRegistryFiles, readText } from './files.js';
+import type { Manifest, ResolvedRegistry } from './model.js';
+import { asRecord, fileLoc } from './normalize-util.js';
+import { normalizeV1 } from './normalize-v1.js';
+import { normalizeV2 } from './normalize-v2.js';
+import type { RawFile } from './raw.js';
+import { resolveRegistry } from './resolve.js';
+import { str } from './text.js';
+import { readYaml } from './yaml-reader.js';
+
+export type { Diagnostic } from './diagnostics.js';
+export { formatDiagnostic } from './diagnostics.js';
+export { SemconvError, SemconvErrorCode } from './errors.js';
+export type * from './model.js';
+
+export interface LoadOptions {
+  /** Run the rule checks (naming, briefs, metrics...) besides resolution. Default true. */
+  check?: boolean;
+}
+
+export interface LoadResult {
+  registry: ResolvedRegistry;
+  diagnostics: Diagnostic[];
+  errors: number;
+  warnings: number;
+  /** Bytes of YAML read, for benchmarks. */
+  bytes: number;
+}
+
+/**
+ * Loads a registry folder (both YAML syntaxes, the manifest, local dependency registries),
+ * resolves it and checks it. Never throws for content problems: they come back as diagnostics.
+ */
+export async function loadRegistry(dir: string, options: LoadOptions = {}): Promise<LoadResult> {
+  const root = resolvePath(dir);
+  const sink = new DiagnosticSink();
+  const local = await readFolder(root, sink);
+  const deps: RawFile[] = [];
+  await loadDependencies(local.manifest, local.manifestDir, sink, deps, [root]);
+  const registry = resolveRegistry(root, local.manifest, local.files, deps, sink);
+  if (options.check ?? true) checkRegistry(registry, local.files, sink);
+  const diagnostics = sink.sorted();
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  return { registry, diagnostics, errors, warnings: diagnostics.length - errors, bytes: local.bytes };
+}
+
+interface Folder {
+  files: RawFile[];
+  manifest: Manifest;
+  manifestDir: string;
+  bytes: number;
+}
+
+async function readFolder(root: string, sink: DiagnosticSink): Promise<Folder> {
+  const { definitions, manifest: manifestPath } = await listRegistryFiles(root);
+  if (definitions.length === 0) throw new SemconvError(SemconvErrorCode.NO_FILES, `no *.yaml or *.yml files under ${root}`);
+  let bytes = 0;
+  let manifest: Manifest = { dependencies: [] };
+  if (manifestPath) {
+    const text = await readText(manifestPath);
+    bytes += text.length;
+    manifest = parseManifest(readYaml(text, displayPath(root, manifestPath), sink));
+  }
+  const texts = await Promise.all(definitions.map((f) => readText(f)));
+  const files: RawFile[] = [];
+  definitions.forEach((path, i) => {
+    bytes += texts[i].length;
+    const file = displayPath(root, path);
+    const doc = asRecord(readYaml(texts[i], file, sink));
+    if (!doc) return;
+    if (doc.file_format === 'definition/2') files.push(normalizeV2(doc, file, sink));
+    else if (doc.file_format !== undefined) sink.error('unknown-file-format', fileLoc(file), `unknown file_format ${JSON.stringify(doc.file_format)}`, 'use `file_format: definition/2`, or no file_format with a `groups:` list (v1)');
+    else if ('groups' in doc || 'imports' in doc) files.push(normalizeV1(doc, file, sink));
+    // Other YAML files (CI configs, policies) are not definitions: skip them silently, like Weaver.
+  });
+  return { files, manifest, manifestDir: manifestPath ? dirname(manifestPath) : root, bytes };
+}
+
+function parseManifest(v: unknown): Manifest {
+  const r = asRecord(v) ?? {};
+  const deps = Array.isArray(r.dependencies) ? r.dependencies : [];
+  return {
+    name: str(r.name) || undefined,
+    description: str(r.description) || undefined,
+    semconvVersion: str(r.semconv_version) || undefined,
+    schemaUrl: str(r.schema_url) || str(r.schema_base_url) || undefined,
+    stability: str(r.stability) || undefined,
+    dependencies: deps
+      .map((d) => asRecord(d))
+      .filter((d): d is Record<string, unknown> => !!d && typeof d.registry_path === 'string')
+      .map((d) => ({ name: str(d.name), registryPath: str(d.registry_path) })),
+  };
+}
+
+/** Dependencies given as local folders are read recursively; remote ones must be fetched by the user first. */
+async function loadDependencies(manifest: Manifest, baseDir: string, sink: DiagnosticSink, out: RawFile[], seen: string[]): Promise<void> {
+  for (const dep of manifest.dependencies) {
+    if (/^[a-z]+:\/\//i.test(dep.registryPath)) {
+      sink.error('unsupported-dependency', fileLoc('manifest'), `dependency \`${dep.name}\` is remote (${dep.registryPath})`, 'download the registry and point `registry_path` at the local folder');
+      continue;
+    }
+    const dir = isAbsolute(dep.registryPath) ? dep.registryPath : resolvePath(baseDir, dep.registryPath);
+    if (seen.includes(dir)) throw new SemconvError(SemconvErrorCode.DEPENDENCY_CYCLE, `dependency cycle: ${[...seen, dir].join(' -> ')}`);
+    const folder = await readFolder(dir, sink);
+    out.push(...folder.files);
+    await loadDependencies(folder.manifest, folder.manifestDir, sink, out, [...seen, dir]);
+  }
+}
