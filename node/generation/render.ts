@@ -1,0 +1,104 @@
+import { posix } from 'node:path';
+import { Liquid } from 'liquidjs';
+import type { Pack } from '../packs/index.js';
+import { GenerationError, GenerationErrorCode } from './errors.js';
+import { registerFilters } from './filters.js';
+import type { TemplateNamespace, TemplateRegistry } from './template-model.js';
+
+export interface GeneratedFile {
+  path: string;
+  content: string;
+}
+
+/** LiquidJS's own limits are the sandbox: packs come from strangers. */
+export interface RenderLimits {
+  /** characters of template source parsed per template */
+  parseLimit: number;
+  /** milliseconds of rendering per template */
+  renderLimit: number;
+  /** LiquidJS memory units (roughly characters allocated by loops and filters) per render */
+  memoryLimit: number;
+  /** characters of output per generation, all files together */
+  maxOutput: number;
+  maxFiles: number;
+}
+
+export const DEFAULT_LIMITS: RenderLimits = {
+  parseLimit: 1_000_000,
+  renderLimit: 10_000,
+  memoryLimit: 200_000_000,
+  maxOutput: 64 * 1024 * 1024,
+  maxFiles: 2000,
+};
+
+export function createEngine(pack: Pack, limits: RenderLimits): Liquid {
+  const engine = new Liquid({
+    templates: pack.templates,
+    relativeReference: false,
+    ownPropertyOnly: true,
+    strictFilters: true,
+    strictVariables: false,
+    parseLimit: limits.parseLimit,
+    renderLimit: limits.renderLimit,
+    memoryLimit: limits.memoryLimit,
+    cache: true,
+  });
+  registerFilters(engine);
+  return engine;
+}
+
+/** Renders every file of `pack` over the registry with `params`. Throws GenerationError with the template's name. */
+export async function renderPack(
+  pack: Pack,
+  registry: TemplateRegistry,
+  params: Record<string, string>,
+  limits: RenderLimits = DEFAULT_LIMITS,
+): Promise<GeneratedFile[]> {
+  const engine = createEngine(pack, limits);
+  const files: GeneratedFile[] = [];
+  let total = 0;
+  const base = { registry, params, pack: { name: pack.manifest.name, version: pack.manifest.version, language: pack.manifest.language } };
+  for (const spec of pack.manifest.files) {
+    if (spec.when && Object.entries(spec.when).some(([k, v]) => params[k] !== v)) continue;
+    const scopes: Record<string, unknown>[] = spec.each === 'namespace' ? registry.namespaces.map((namespace: TemplateNamespace) => ({ ...base, namespace })) : [base];
+    for (const scope of scopes) {
+      const path = safePath(await run(engine, spec.template, () => engine.parseAndRender(spec.output, scope)), spec.template);
+      let content = await run(engine, spec.template, () => engine.renderFile(spec.template, scope));
+      if (!content.trim()) continue; // a template may decide it has nothing to say for this scope
+      content = tidy(content);
+      total += content.length;
+      if (total > limits.maxOutput) throw new GenerationError(GenerationErrorCode.LIMIT_EXCEEDED, `output exceeds ${limits.maxOutput} characters (template ${spec.template})`, spec.template);
+      if (files.length >= limits.maxFiles) throw new GenerationError(GenerationErrorCode.LIMIT_EXCEEDED, `more than ${limits.maxFiles} files`, spec.template);
+      files.push({ path, content });
+    }
+  }
+  return files;
+}
+
+async function run(_engine: Liquid, template: string, fn: () => Promise<string>): Promise<string> {
+  try {
+    return await fn();
+  } catch (e) {
+    const msg = (e as Error).message ?? String(e);
+    const limit = /limit exceeded/i.test(msg);
+    throw new GenerationError(
+      limit ? GenerationErrorCode.LIMIT_EXCEEDED : /parse|unexpected|not closed|tag .* not found/i.test(msg) ? GenerationErrorCode.TEMPLATE_PARSE : GenerationErrorCode.TEMPLATE_RENDER,
+      `template ${template}: ${limit ? 'stopped by the sandbox limits: ' : ''}${msg.split('\n')[0]}`,
+      template,
+    );
+  }
+}
+
+/** Output paths stay inside the output folder: relative, normalised, no `..`, no control characters. */
+function safePath(rendered: string, template: string): string {
+  const p = posix.normalize(rendered.trim().replace(/\\/g, '/'));
+  if (!p || p === '.' || p.startsWith('/') || p.startsWith('..') || /[\0-\x1f]/.test(p) || p.split('/').includes('..')) {
+    throw new GenerationError(GenerationErrorCode.BAD_OUTPUT_PATH, `template ${template}: output path "${rendered}" must be relative and stay inside the output folder`, template);
+  }
+  return p;
+}
+
+/** Liquid's whitespace control is coarse: collapse runs of blank lines and end with one newline. */
+function tidy(text: string): string {
+  return `${text.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '').trimEnd()}\n`;
+}
