@@ -25,8 +25,8 @@ export interface RenderLimits {
 
 export const DEFAULT_LIMITS: RenderLimits = {
   parseLimit: 1_000_000,
-  renderLimit: 10_000,
-  memoryLimit: 200_000_000,
+  renderLimit: 5_000,
+  memoryLimit: 20_000_000,
   maxOutput: 64 * 1024 * 1024,
   maxFiles: 2000,
 };

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { EXIT, reportError } from './errors.js';
+import { generate, UsageError } from './commands/generate.js';
+import { registryCheck } from './commands/registry-check.js';
+import { registryResolve } from './commands/registry-resolve.js';
+import { start } from './commands/start.js';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** Each action returns an exit code; errors become a one-line message and exit code 2. */
+const run =
+  <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+  async (...args: A) => {
+    try {
+      process.exitCode = await fn(...args);
+    } catch (e) {
+      if (e instanceof UsageError) {
+        process.stderr.write(`weavergen: ${e.message}\n`);
+        process.exitCode = EXIT.USAGE;
+      } else process.exitCode = reportError(e);
+    }
+  };
+
+const program = new Command('weavergen')
+  .description('Generate, validate and learn to generate code from OpenTelemetry semantic-convention registries')
+  .version('0.1.0');
+
+const registry = program.command('registry').description('read, check and resolve a semantic-convention registry');
+registry
+  .command('check')
+  .description('check a registry like Weaver does, with file:line:column and a fix for every error (exit 1 on errors)')
+  .argument('<dir>', 'registry folder (v1 and v2 YAML files, manifest, local dependencies)')
+  .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .action(run((dir: string, opts: { format: 'text' | 'json' }) => registryCheck(dir, opts)));
+registry
+  .command('resolve')
+  .description('print the resolved registry (refs, extends, ref_group, refinements applied) as JSON')
+  .argument('<dir>', 'registry folder')
+  .option('-o, --output <file>', 'write to a file instead of stdout')
+  .action(run((dir: string, opts: { output?: string }) => registryResolve(dir, opts)));
+
+program
+  .command('generate')
+  .description('generate code for one or more languages, validate it with the real toolchains and score it')
+  .argument('<dir>', 'registry folder')
+  .requiredOption('--lang <list>', 'languages, comma-separated: ts,python,go,rust,java')
+  .option('--out <dir>', 'output root; files go to <out>/<language>/ (without it nothing is written)')
+  .option('--pack <name>', 'pack name (built-in) or pack folder; other languages use their default pack')
+  .option('--param <k=v>', 'pack parameter, repeatable', collect, [])
+  .option('--json', 'print one JSON object instead of the table')
+  .option('--no-validate', 'skip the toolchain and symbol checks')
+  .action(run(generate));
+
+program
+  .command('start')
+  .description('first run: generate the built-in example registry in every language into the home folder')
+  .option('--home <dir>', 'home folder (default $WEAVERGEN_HOME or ./.weavergen)')
+  .action(run(start));
+
+await program.parseAsync();

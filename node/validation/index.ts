@@ -1,0 +1,62 @@
+import type { Language } from '../generation/languages.js';
+import type { TemplateRegistry } from '../generation/template-model.js';
+import { type EmitScope, expectedSymbols } from './expected.js';
+import { languageSupport } from './languages/index.js';
+import type { LanguageSupport } from './languages/types.js';
+import { type Quality, scoreQuality } from './quality.js';
+import { checkSymbols, type SymbolReport } from './symbol-check.js';
+import type { SourceFile, ToolchainOptions, ToolchainResult } from './toolchain.js';
+
+export type { Naming, LanguageSupport } from './languages/types.js';
+export { QUALITY_WEIGHTS, type Quality, type QualityComponents, UNCOMPILED_CAP } from './quality.js';
+export type { SymbolReport } from './symbol-check.js';
+export type { SourceFile, ToolchainResult, ToolDiagnostic } from './toolchain.js';
+export type { EmitScope, ExpectedSymbol } from './expected.js';
+
+export interface Candidate {
+  language: Language;
+  files: SourceFile[];
+  model: TemplateRegistry;
+  scope?: EmitScope;
+}
+
+export interface ValidationResult {
+  language: Language;
+  toolchain: ToolchainResult;
+  symbols: SymbolReport;
+  quality: Quality;
+  durationMs: number;
+}
+
+export interface ValidatorInit {
+  /** Replace a language's support (tests use it to point at a missing executable). */
+  languages?: Partial<Record<Language, LanguageSupport>>;
+  timeoutMs?: number;
+}
+
+export interface Validator {
+  validate(candidate: Candidate, options?: ToolchainOptions): Promise<ValidationResult>;
+}
+
+/** Real toolchain + symbol checks against the registry -> the evidence-only quality score. */
+export function createValidator(init: ValidatorInit = {}): Validator {
+  return {
+    async validate(candidate, options = {}) {
+      const started = performance.now();
+      const support = init.languages?.[candidate.language] ?? languageSupport(candidate.language);
+      const [toolchain, extracted] = await Promise.all([
+        support.toolchain.validate(candidate.files, { timeoutMs: options.timeoutMs ?? init.timeoutMs, signal: options.signal }),
+        Promise.resolve(support.symbols.extract(candidate.files)),
+      ]);
+      const symbols = checkSymbols(expectedSymbols(candidate.model, candidate.scope), extracted, support.naming);
+      return { language: candidate.language, toolchain, symbols, quality: scoreQuality(toolchain, symbols), durationMs: performance.now() - started };
+    },
+  };
+}
+
+/** One line a person can read: "passed", "failed: 3 errors", "not validated: go not found". */
+export function validationStatus(r: ToolchainResult): string {
+  if (r.status === 'passed') return r.warnings ? `passed (${r.warnings} warnings)` : 'passed';
+  if (r.status === 'not_validated') return r.reason ?? 'not validated';
+  return r.reason ? `failed: ${r.reason}` : `failed: ${r.errors} error${r.errors === 1 ? '' : 's'}`;
+}
