@@ -62,8 +62,8 @@ export async function renderPack(
     if (spec.when && Object.entries(spec.when).some(([k, v]) => params[k] !== v)) continue;
     const scopes: Record<string, unknown>[] = spec.each === 'namespace' ? registry.namespaces.map((namespace: TemplateNamespace) => ({ ...base, namespace })) : [base];
     for (const scope of scopes) {
-      const path = safePath(await run(engine, spec.template, () => engine.parseAndRender(spec.output, scope)), spec.template);
-      let content = await run(engine, spec.template, () => engine.renderFile(spec.template, scope));
+      const path = safePath(run(spec.template, () => engine.parseAndRenderSync(spec.output, scope)), spec.template);
+      let content = run(spec.template, () => engine.renderFileSync(spec.template, scope));
       if (!content.trim()) continue; // a template may decide it has nothing to say for this scope
       content = tidy(content);
       total += content.length;
@@ -75,9 +75,13 @@ export async function renderPack(
   return files;
 }
 
-async function run(_engine: Liquid, template: string, fn: () => Promise<string>): Promise<string> {
+/**
+ * Rendering is synchronous: LiquidJS's async path spends most of its time in promise plumbing, and
+ * packs only read in-memory data. The render limit still bounds how long one template can block.
+ */
+function run(template: string, fn: () => string): string {
   try {
-    return await fn();
+    return fn();
   } catch (e) {
     const msg = (e as Error).message ?? String(e);
     const limit = /limit exceeded/i.test(msg);

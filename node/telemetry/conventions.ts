@@ -1,0 +1,56 @@
+/**
+ * WeaverGen's own span names and attribute keys (DESIGN.md's flow). Learning reads spans back by
+ * these names, so they are the contract between telemetry and learning.
+ */
+export const SPAN = {
+  generation: 'weavergen.generation',
+  resolve: 'weavergen.registry.resolve',
+  choose: 'weavergen.optimizer.choose',
+  candidate: 'weavergen.candidate',
+  validate: 'weavergen.validate',
+  reasoning: 'weavergen.reasoning.iteration',
+  consensus: 'weavergen.consensus',
+  output: 'weavergen.output',
+} as const;
+
+export const ATTR = {
+  generationId: 'weavergen.generation.id',
+  language: 'weavergen.language',
+  cached: 'weavergen.cache.hit',
+  // context (what learning conditions on; never names, paths or content)
+  contextKey: 'weavergen.context.key',
+  contextLanguage: 'weavergen.context.language',
+  contextGenerator: 'weavergen.context.generator',
+  contextSize: 'weavergen.context.size_bucket',
+  contextEnums: 'weavergen.context.has_enums',
+  contextTemplates: 'weavergen.context.has_templates',
+  contextDeprecated: 'weavergen.context.has_deprecated',
+  contextMetrics: 'weavergen.context.has_metrics',
+  // arm
+  armKey: 'weavergen.arm.key',
+  armPackId: 'weavergen.arm.pack.id',
+  armPackName: 'weavergen.arm.pack.name',
+  armParams: 'weavergen.arm.params',
+  armParamsHash: 'weavergen.arm.params.hash',
+  armModel: 'weavergen.arm.model',
+  // quality components
+  quality: 'weavergen.quality.q',
+  qCompiled: 'weavergen.quality.compiled',
+  qCompleteness: 'weavergen.quality.completeness',
+  qNaming: 'weavergen.quality.naming',
+  qDocumentation: 'weavergen.quality.documentation',
+  qDeprecation: 'weavergen.quality.deprecation',
+  qWarnings: 'weavergen.quality.warnings',
+  validationStatus: 'weavergen.validation.status',
+  validationErrors: 'weavergen.validation.errors',
+  validationWarnings: 'weavergen.validation.warnings',
+  symbolsExpected: 'weavergen.symbols.expected',
+  symbolsFound: 'weavergen.symbols.found',
+  // choice and consensus
+  chosen: 'weavergen.optimizer.chosen',
+  alternatives: 'weavergen.optimizer.alternatives',
+  reason: 'weavergen.decision.reason',
+  winner: 'weavergen.consensus.winner',
+  files: 'weavergen.output.files',
+  bytes: 'weavergen.output.bytes',
+} as const;

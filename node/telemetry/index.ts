@@ -1,0 +1,84 @@
+import { type Tracer, trace } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Store } from '../storage/index.js';
+import { type ExporterStats, LevelSpanExporter } from './level-exporter.js';
+
+export { createSpanQueries, type SpanQueries, type SpanQuery } from './queries.js';
+export { GENERATION_ATTRIBUTE, type SpanRecord } from './span-record.js';
+
+export interface TelemetryInit {
+  serviceName?: string;
+  serviceVersion?: string;
+  /** OTLP/HTTP endpoint; defaults to the OpenTelemetry env conventions (OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT) */
+  otlpEndpoint?: string;
+  /** upper bound on flushing at shutdown, so an unreachable collector never stalls it */
+  shutdownTimeoutMs?: number;
+  /**
+   * Register with @opentelemetry/sdk-node as the process's global SDK (the CLI's `node start` does:
+   * one node per process). Otherwise the node keeps a private provider, so several nodes can share
+   * a process (tests, simulations) without mixing their spans.
+   */
+  global?: boolean;
+}
+
+export interface TelemetryComponents {
+  store: Store;
+}
+
+export interface Telemetry {
+  tracer: Tracer;
+  /** spans written to LevelDB, failed writes, OTLP enabled */
+  stats(): ExporterStats & { otlp: boolean };
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export function createTelemetry(components: TelemetryComponents, init: TelemetryInit = {}): Telemetry {
+  const level = new LevelSpanExporter(components.store);
+  // Batches sized for bursts: a generation emits tens of spans at once; 1,000 spans/s is the floor.
+  const processors: SpanProcessor[] = [new BatchSpanProcessor(level, { maxQueueSize: 16_384, maxExportBatchSize: 1024, scheduledDelayMillis: 100 })];
+  const endpoint = init.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (endpoint) {
+    const url = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? endpoint : `${endpoint.replace(/\/$/, '')}/v1/traces`;
+    processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url, timeoutMillis: 5_000 })));
+  }
+  const resource = resourceFromAttributes({ 'service.name': init.serviceName ?? process.env.OTEL_SERVICE_NAME ?? 'weavergen', 'service.version': init.serviceVersion ?? '0.1.0' });
+  const timeout = init.shutdownTimeoutMs ?? 3_000;
+
+  let tracer: Tracer;
+  let flush: () => Promise<void>;
+  let shutdown: () => Promise<void>;
+  if (init.global) {
+    const sdk = new NodeSDK({ resource, spanProcessors: processors, instrumentations: [], autoDetectResources: false });
+    sdk.start();
+    tracer = trace.getTracer('weavergen', '0.1.0');
+    flush = async () => {
+      await Promise.all(processors.map((p) => p.forceFlush()));
+    };
+    shutdown = () => bounded(sdk.shutdown(), timeout);
+  } else {
+    const provider = new BasicTracerProvider({ resource, spanProcessors: processors });
+    tracer = provider.getTracer('weavergen', '0.1.0');
+    flush = () => provider.forceFlush();
+    shutdown = () => bounded(provider.shutdown(), timeout);
+  }
+  return {
+    tracer,
+    stats: () => ({ ...level.stats, otlp: !!endpoint }),
+    flush: () => bounded(flush(), timeout),
+    // The LevelDB exporter is flushed first and unbounded: those spans are ours and must not be lost.
+    shutdown: async () => {
+      await processors[0].forceFlush();
+      await shutdown();
+    },
+  };
+}
+
+/** Resolves when `p` does or after `ms`, whichever is first: a collector that does not answer must not hold us. */
+function bounded(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p.then(() => undefined).catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,62 @@
+import type { Store } from '../storage/index.js';
+import { generationKey, type SpanRecord, timeKey } from './span-record.js';
+
+export interface SpanQuery {
+  traceId?: string;
+  generationId?: string;
+  /** epoch ms, inclusive */
+  from?: number;
+  to?: number;
+  /** attribute equality, e.g. {'weavergen.language': 'go'} */
+  attributes?: Record<string, string | number | boolean>;
+  name?: string;
+  limit?: number;
+}
+
+export interface SpanQueries {
+  byTrace(traceId: string): Promise<SpanRecord[]>;
+  byGeneration(generationId: string): Promise<SpanRecord[]>;
+  find(q: SpanQuery): Promise<SpanRecord[]>;
+}
+
+const DEFAULT_LIMIT = 1000;
+
+/** Span queries over the store's key layout: by trace (prefix), generation and time (indexes), attributes (filter). */
+export function createSpanQueries(store: Store): SpanQueries {
+  const load = async (keys: string[]) => (await Promise.all(keys.map((k) => store.get<SpanRecord>('spans', k)))).filter((s): s is SpanRecord => !!s);
+  const byTrace = async (traceId: string) => sortByStart((await store.scan<SpanRecord>('spans', { prefix: `${traceId}!` })).map(([, v]) => v));
+  const byGeneration = async (generationId: string) => sortByStart(await load((await store.scan<string>('spanIndex', { prefix: generationKey(generationId, '') })).map(([, v]) => v)));
+  return {
+    byTrace,
+    byGeneration,
+    async find(q) {
+      const limit = Math.min(q.limit ?? DEFAULT_LIMIT, 10_000);
+      let spans: SpanRecord[];
+      if (q.traceId) spans = await byTrace(q.traceId);
+      else if (q.generationId) spans = await byGeneration(q.generationId);
+      else {
+        // newest first through the time index, filtering as we go
+        const gte = timeKey(q.from ?? 0, '', '');
+        const lte = `${timeKey(q.to ?? 999_999_999_999_999, '', '')}\xff`;
+        spans = [];
+        for (const [, key] of await store.scan<string>('spanIndex', { gte, lte, reverse: true, limit: limit * 20 })) {
+          const s = await store.get<SpanRecord>('spans', key);
+          if (s && matches(s, q)) spans.push(s);
+          if (spans.length >= limit) break;
+        }
+        return spans;
+      }
+      return spans.filter((s) => matches(s, q)).slice(0, limit);
+    },
+  };
+}
+
+function matches(s: SpanRecord, q: SpanQuery): boolean {
+  if (q.name && s.name !== q.name) return false;
+  if (q.from !== undefined && s.startTime < q.from) return false;
+  if (q.to !== undefined && s.startTime > q.to) return false;
+  for (const [k, v] of Object.entries(q.attributes ?? {})) if (s.attributes[k] !== v) return false;
+  return true;
+}
+
+const sortByStart = (spans: SpanRecord[]) => spans.sort((a, b) => a.startTime - b.startTime);

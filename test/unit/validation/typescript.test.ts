@@ -1,0 +1,67 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateWithPack, type TemplateRegistry, toTemplateRegistry } from '../../../node/generation/index.js';
+import { findPack, type Pack } from '../../../node/packs/index.js';
+import { loadRegistry } from '../../../node/semconv/index.js';
+import { typescriptSymbols } from '../../../node/validation/symbols/typescript.js';
+import { createTypescriptToolchain } from '../../../node/validation/toolchains/typescript.js';
+import { REAL_REGISTRY } from '../../helpers/registry.js';
+
+let model: TemplateRegistry;
+let pack: Pack;
+const toolchain = createTypescriptToolchain();
+
+beforeAll(async () => {
+  model = toTemplateRegistry((await loadRegistry(REAL_REGISTRY, { check: false })).registry);
+  pack = await findPack('typescript');
+});
+
+/** Every combination of the pack's params, so no variant ships broken. */
+function variants(p: Pack): Record<string, string>[] {
+  return Object.entries(p.manifest.params).reduce<Record<string, string>[]>((acc, [k, spec]) => acc.flatMap((v) => spec.values.map((x) => ({ ...v, [k]: x }))), [{}]);
+}
+
+describe('TypeScript pack and validator', () => {
+  it('compiles the real registry strictly with every param combination', async () => {
+    const all = variants(pack);
+    expect(all.length).toBe(12);
+    for (const params of all) {
+      const gen = await generateWithPack(pack, model, params);
+      const r = await toolchain.validate(gen.files);
+      expect(r.diagnostics.slice(0, 3), JSON.stringify(params)).toEqual([]);
+      expect(r.status).toBe('passed');
+    }
+  });
+
+  it('extracts constants, templates, object members, docs and deprecation through the compiler parser', () => {
+    const syms = typescriptSymbols.extract([
+      {
+        path: 'a.ts',
+        content: [
+          '/** Brief of a. */',
+          "export const ATTR_A = 'a.b' as const;",
+          '/**',
+          ' * Old.',
+          ' * @deprecated Replaced by `a.b`.',
+          ' */',
+          'export const ATTR_OLD = "a.old";',
+          "export const ATTR_T = (key: string): string => 'a.t.' + key;",
+          'export const ATTR_U = (key: string) => `a.u.${key}`;',
+          "export const AValues = Object.freeze({ GET: 'GET', N: 7 } as const);",
+        ].join('\n'),
+      },
+    ]);
+    const by = Object.fromEntries(syms.map((s) => [s.container ? `${s.container}.${s.name}` : s.name, s]));
+    expect(by.ATTR_A).toMatchObject({ value: 'a.b', doc: 'Brief of a.', deprecated: false, line: 2 });
+    expect(by.ATTR_OLD).toMatchObject({ value: 'a.old', deprecated: true });
+    expect(by.ATTR_T).toMatchObject({ kind: 'template', value: 'a.t' });
+    expect(by.ATTR_U).toMatchObject({ kind: 'template', value: 'a.u' });
+    expect(by['AValues.GET']).toMatchObject({ value: 'GET' });
+    expect(by['AValues.N']).toMatchObject({ value: 7 });
+  });
+
+  it('fails a broken file with a located diagnostic', async () => {
+    const r = await toolchain.validate([{ path: 'x.ts', content: "export const A = 'a';\nexport const B: number = A;\n" }]);
+    expect(r.status).toBe('failed');
+    expect(r.diagnostics[0]).toMatchObject({ file: 'x.ts', line: 2, severity: 'error' });
+  });
+});
