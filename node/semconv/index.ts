@@ -1,4 +1,5 @@
-import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
+import { createHash } from 'node:crypto';
+import { dirname, isAbsolute, relative, resolve as resolvePath } from 'node:path';
 import { checkRegistry } from './check.js';
 import { type Diagnostic, DiagnosticSink } from './diagnostics.js';
 import { SemconvError, SemconvErrorCode } from './errors.js';
@@ -29,6 +30,8 @@ export interface LoadResult {
   warnings: number;
   /** Bytes of YAML read, for benchmarks. */
   bytes: number;
+  /** sha-256 over every file's path and bytes (dependencies included): the registry's content hash for caches */
+  contentHash: string;
 }
 
 /**
@@ -40,12 +43,15 @@ export async function loadRegistry(dir: string, options: LoadOptions = {}): Prom
   const sink = new DiagnosticSink();
   const local = await readFolder(root, sink);
   const deps: RawFile[] = [];
-  await loadDependencies(local.manifest, local.manifestDir, sink, deps, [root]);
+  const depHashes: string[] = [];
+  await loadDependencies(local.manifest, local.manifestDir, sink, deps, depHashes, [root]);
   const registry = resolveRegistry(root, local.manifest, local.files, deps, sink);
   if (options.check ?? true) checkRegistry(registry, local.files, sink);
   const diagnostics = sink.sorted();
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  return { registry, diagnostics, errors, warnings: diagnostics.length - errors, bytes: local.bytes };
+  const hash = createHash('sha256').update(local.hash);
+  for (const d of depHashes) hash.update(d);
+  return { registry, diagnostics, errors, warnings: diagnostics.length - errors, bytes: local.bytes, contentHash: hash.digest('hex') };
 }
 
 interface Folder {
@@ -53,6 +59,7 @@ interface Folder {
   manifest: Manifest;
   manifestDir: string;
   bytes: number;
+  hash: string;
 }
 
 async function readFolder(root: string, sink: DiagnosticSink): Promise<Folder> {
@@ -60,8 +67,10 @@ async function readFolder(root: string, sink: DiagnosticSink): Promise<Folder> {
   if (definitions.length === 0) throw new SemconvError(SemconvErrorCode.NO_FILES, `no *.yaml or *.yml files under ${root}`);
   let bytes = 0;
   let manifest: Manifest = { dependencies: [] };
+  const hash = createHash('sha256');
   if (manifestPath) {
     const text = await readText(manifestPath);
+    hash.update(`manifest\0${text}\0`);
     bytes += text.length;
     manifest = parseManifest(readYaml(text, displayPath(root, manifestPath), sink));
   }
@@ -70,6 +79,7 @@ async function readFolder(root: string, sink: DiagnosticSink): Promise<Folder> {
   definitions.forEach((path, i) => {
     bytes += texts[i].length;
     const file = displayPath(root, path);
+    hash.update(`${relative(root, path)}\0${texts[i]}\0`);
     const doc = asRecord(readYaml(texts[i], file, sink));
     if (!doc) return;
     if (doc.file_format === 'definition/2') files.push(normalizeV2(doc, file, sink));
@@ -77,7 +87,7 @@ async function readFolder(root: string, sink: DiagnosticSink): Promise<Folder> {
     else if ('groups' in doc || 'imports' in doc) files.push(normalizeV1(doc, file, sink));
     // Other YAML files (CI configs, policies) are not definitions: skip them silently, like Weaver.
   });
-  return { files, manifest, manifestDir: manifestPath ? dirname(manifestPath) : root, bytes };
+  return { files, manifest, manifestDir: manifestPath ? dirname(manifestPath) : root, bytes, hash: hash.digest('hex') };
 }
 
 function parseManifest(v: unknown): Manifest {
@@ -97,7 +107,7 @@ function parseManifest(v: unknown): Manifest {
 }
 
 /** Dependencies given as local folders are read recursively; remote ones must be fetched by the user first. */
-async function loadDependencies(manifest: Manifest, baseDir: string, sink: DiagnosticSink, out: RawFile[], seen: string[]): Promise<void> {
+async function loadDependencies(manifest: Manifest, baseDir: string, sink: DiagnosticSink, out: RawFile[], depHashes: string[], seen: string[]): Promise<void> {
   for (const dep of manifest.dependencies) {
     if (/^[a-z]+:\/\//i.test(dep.registryPath)) {
       sink.error('unsupported-dependency', fileLoc('manifest'), `dependency \`${dep.name}\` is remote (${dep.registryPath})`, 'download the registry and point `registry_path` at the local folder');
@@ -107,6 +117,7 @@ async function loadDependencies(manifest: Manifest, baseDir: string, sink: Diagn
     if (seen.includes(dir)) throw new SemconvError(SemconvErrorCode.DEPENDENCY_CYCLE, `dependency cycle: ${[...seen, dir].join(' -> ')}`);
     const folder = await readFolder(dir, sink);
     out.push(...folder.files);
-    await loadDependencies(folder.manifest, folder.manifestDir, sink, out, [...seen, dir]);
+    depHashes.push(folder.hash);
+    await loadDependencies(folder.manifest, folder.manifestDir, sink, out, depHashes, [...seen, dir]);
   }
 }

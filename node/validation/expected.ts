@@ -30,7 +30,7 @@ export function expectedSymbols(model: TemplateRegistry, scope: EmitScope = { st
   for (const a of unique(model.attributes, (a) => a.key).filter(keep)) {
     out.push({ kind: a.is_template ? 'template' : 'attribute', key: a.key, value: a.key, brief: a.brief, deprecated: a.is_deprecated });
     for (const m of unique(a.members, (m) => m.id).filter(keep)) {
-      out.push({ kind: 'member', key: a.key, memberId: m.id, value: m.value, brief: m.brief, deprecated: m.is_deprecated || a.is_deprecated });
+      out.push({ kind: 'member', key: a.key, memberId: m.id, value: m.value, brief: m.brief, deprecated: m.is_deprecated });
     }
   }
   for (const m of unique(model.metrics, (m) => m.name).filter(keep)) out.push({ kind: 'metric', key: m.name, value: m.name, brief: m.brief, deprecated: m.is_deprecated });

@@ -5,11 +5,13 @@ import { languageSupport } from './languages/index.js';
 import type { LanguageSupport } from './languages/types.js';
 import { type Quality, scoreQuality } from './quality.js';
 import { checkSymbols, type SymbolReport } from './symbol-check.js';
+import type { ExtractedSymbol } from './symbols/types.js';
 import type { SourceFile, ToolchainOptions, ToolchainResult } from './toolchain.js';
 
 export type { Naming, LanguageSupport } from './languages/types.js';
 export { QUALITY_WEIGHTS, type Quality, type QualityComponents, UNCOMPILED_CAP } from './quality.js';
 export type { SymbolReport } from './symbol-check.js';
+export type { ExtractedSymbol } from './symbols/types.js';
 export type { SourceFile, ToolchainResult, ToolDiagnostic } from './toolchain.js';
 export type { EmitScope, ExpectedSymbol } from './expected.js';
 
@@ -25,6 +27,8 @@ export interface ValidationResult {
   toolchain: ToolchainResult;
   symbols: SymbolReport;
   quality: Quality;
+  /** what the candidate emitted (for agreement between candidates) */
+  extracted: ExtractedSymbol[];
   durationMs: number;
 }
 
@@ -49,7 +53,7 @@ export function createValidator(init: ValidatorInit = {}): Validator {
         Promise.resolve(support.symbols.extract(candidate.files)),
       ]);
       const symbols = checkSymbols(expectedSymbols(candidate.model, candidate.scope), extracted, support.naming);
-      return { language: candidate.language, toolchain, symbols, quality: scoreQuality(toolchain, symbols), durationMs: performance.now() - started };
+      return { language: candidate.language, toolchain, symbols, quality: scoreQuality(toolchain, symbols), extracted, durationMs: performance.now() - started };
     },
   };
 }

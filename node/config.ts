@@ -1,0 +1,100 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/** The node's configuration: defaults < <home>/weavergen.config.json < env < flags, validated with zod. */
+export const NodeConfigSchema = z
+  .object({
+    home: z.string().min(1),
+    api: z
+      .object({
+        enabled: z.boolean().default(true),
+        host: z.string().min(1).default('127.0.0.1'),
+        /** 0 picks a free port */
+        port: z.number().int().min(0).max(65_535).default(4590),
+        bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+      })
+      .strict()
+      .default({ enabled: true, host: '127.0.0.1', port: 4590, bodyLimitBytes: 1024 * 1024 }),
+    generation: z
+      .object({
+        /** candidates per language and generation (pack x params x model arms chosen by the optimizer) */
+        candidates: z.number().int().min(1).max(8).default(2),
+        /** generations running at once */
+        concurrency: z.number().int().min(1).max(16).default(2),
+        toolTimeoutMs: z.number().int().min(1000).max(600_000).default(120_000),
+        successThreshold: z.number().min(0).max(1).default(0.9),
+        /** grace period for in-flight work at shutdown before it is recorded as cancelled */
+        shutdownGraceMs: z.number().int().min(0).max(600_000).default(30_000),
+      })
+      .strict()
+      .default({ candidates: 2, concurrency: 2, toolTimeoutMs: 120_000, successThreshold: 0.9, shutdownGraceMs: 30_000 }),
+    telemetry: z
+      .object({ otlpEndpoint: z.string().url().optional(), serviceName: z.string().default('weavergen') })
+      .strict()
+      .default({ serviceName: 'weavergen' }),
+  })
+  .strict();
+
+export type NodeConfig = z.infer<typeof NodeConfigSchema>;
+export type ConfigInput = z.input<typeof NodeConfigSchema>;
+
+export const CONFIG_FILE = 'weavergen.config.json';
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/** Env names follow WEAVERGEN_<SECTION>_<KEY>; OTLP follows the OpenTelemetry conventions. */
+function fromEnv(env: NodeJS.ProcessEnv): DeepPartial<ConfigInput> {
+  const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
+  return prune({
+    home: env.WEAVERGEN_HOME,
+    api: { host: env.WEAVERGEN_API_HOST, port: num(env.WEAVERGEN_API_PORT) },
+    generation: { candidates: num(env.WEAVERGEN_CANDIDATES), concurrency: num(env.WEAVERGEN_CONCURRENCY) },
+    telemetry: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
+  });
+}
+
+export async function loadConfig(flags: DeepPartial<ConfigInput> = {}, env: NodeJS.ProcessEnv = process.env): Promise<NodeConfig> {
+  const envPart = fromEnv(env);
+  const home = resolve(flags.home ?? envPart.home ?? '.weavergen');
+  let filePart: DeepPartial<ConfigInput> = {};
+  const path = join(home, CONFIG_FILE);
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  if (text !== undefined) {
+    try {
+      filePart = JSON.parse(text);
+    } catch (e) {
+      throw new ConfigError(`${path}: not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  const merged = merge(merge(merge({}, filePart), envPart), prune(flags));
+  const parsed = NodeConfigSchema.safeParse({ ...merged, home });
+  if (!parsed.success) {
+    throw new ConfigError(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    out[k] = v && typeof v === 'object' && !Array.isArray(v) ? merge((out[k] as Record<string, unknown>) ?? {}, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+function prune<T>(o: T): T {
+  if (!o || typeof o !== 'object' || Array.isArray(o)) return o;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    const p = prune(v);
+    if (p === undefined || Number.isNaN(p)) continue;
+    if (p && typeof p === 'object' && !Array.isArray(p) && Object.keys(p).length === 0) continue;
+    out[k] = p;
+  }
+  return out as T;
+}

@@ -1,0 +1,310 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { type Context, ROOT_CONTEXT, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { type Language, type TemplateRegistry, toTemplateRegistry } from '../generation/index.js';
+import { contextKey, contextOf, type GenerationContext } from '../learning/context.js';
+import {
+  armAttributes,
+  type CandidateArm,
+  type CandidateResult,
+  type Orchestra,
+} from '../orchestra/index.js';
+import { builtinPacks, findPack, type Pack, resolveParams } from '../packs/index.js';
+import { loadRegistry } from '../semconv/index.js';
+import { ATTR, SPAN } from '../telemetry/conventions.js';
+import { validationStatus } from '../validation/index.js';
+import { paramsHash, packCid } from '../../marketplace/pack-id.js';
+import type {
+  CandidateSummary,
+  DecisionRecord,
+  GenerationRecord,
+  GenerationRequest,
+  LanguageOutcome,
+} from './types.js';
+
+/** What a run needs from the node: the tracer, the orchestra, and the optimizer's choice. */
+export interface RunComponents {
+  tracer: Tracer;
+  orchestra: Orchestra;
+  /** picks k arms among `arms` for the context; returns them with the reason (the optimizer) */
+  choose(
+    context: GenerationContext,
+    arms: CandidateArm[],
+    k: number,
+  ): Promise<{ chosen: CandidateArm[]; reason: string; alternatives: string[] }>;
+  decide(d: DecisionRecord): Promise<void>;
+  progress(language: string, phase: string, detail?: string): void;
+}
+
+export interface RunOptions {
+  candidates: number;
+  signal?: AbortSignal;
+}
+
+const contextAttributes = (c: GenerationContext) => ({
+  [ATTR.contextKey]: contextKey(c),
+  [ATTR.contextLanguage]: c.language,
+  [ATTR.contextGenerator]: c.generator,
+  [ATTR.contextSize]: c.sizeBucket,
+  [ATTR.contextEnums]: c.hasEnums,
+  [ATTR.contextTemplates]: c.hasTemplates,
+  [ATTR.contextDeprecated]: c.hasDeprecated,
+  [ATTR.contextMetrics]: c.hasMetrics,
+});
+
+/** The arm of a pack with given params, for the built-in template generator. */
+export function armOf(pack: Pack, params: Record<string, string>, model = 'builtin'): CandidateArm {
+  const packId = packCid(pack);
+  const hash = paramsHash(params);
+  return {
+    key: `${packId}:${hash}:${model}`,
+    packId,
+    packName: pack.manifest.name,
+    params,
+    paramsHash: hash,
+    model,
+  };
+}
+
+/** Every variant of every pack of the language: the arms the optimizer chooses among. */
+export async function armsFor(
+  language: Language,
+): Promise<{ arms: CandidateArm[]; packs: Map<string, Pack> }> {
+  const packs = (await builtinPacks()).filter((p) => p.manifest.language === language);
+  const arms: CandidateArm[] = [];
+  const byId = new Map<string, Pack>();
+  for (const pack of packs) {
+    const variants = Object.entries(pack.manifest.params).reduce<Record<string, string>[]>(
+      (acc, [k, spec]) => acc.flatMap((v) => spec.values.map((x) => ({ ...v, [k]: x }))),
+      [{}],
+    );
+    for (const params of variants.slice(0, 64)) {
+      const arm = armOf(pack, params);
+      byId.set(arm.packId, pack);
+      arms.push(arm);
+    }
+  }
+  return { arms, packs: byId };
+}
+
+/**
+ * One generation: resolve once, then per language choose arms, run the candidates, pick the
+ * winner and write it. Every step is a span under one trace; every choice is a decision record.
+ */
+export async function runGeneration(
+  record: GenerationRecord,
+  c: RunComponents,
+  opts: RunOptions,
+): Promise<GenerationRecord> {
+  const req = record.request;
+  const root = c.tracer.startSpan(
+    SPAN.generation,
+    { attributes: { [ATTR.generationId]: record.id, 'weavergen.languages': req.languages.join(',') } },
+    ROOT_CONTEXT,
+  );
+  const rctx = trace.setSpan(ROOT_CONTEXT, root);
+  const ids = { [ATTR.generationId]: record.id };
+  record.traceId = root.spanContext().traceId;
+  try {
+    const rspan = c.tracer.startSpan(SPAN.resolve, { attributes: ids }, rctx);
+    const loaded = await loadRegistry(req.registry, { check: false }).finally(() => rspan.end());
+    rspan.setAttributes({
+      'weavergen.registry.files': loaded.registry.files.length,
+      'weavergen.registry.attributes': loaded.registry.attributes.length,
+      'weavergen.registry.errors': loaded.errors,
+    });
+    const model = toTemplateRegistry(loaded.registry);
+    record.languages = await Promise.all(
+      req.languages.map((language) =>
+        runLanguage(record, language, model, loaded.contentHash, rctx, c, opts),
+      ),
+    );
+    const failed = record.languages.filter((l) => !l.winner || l.winner.status === 'failed');
+    record.status = opts.signal?.aborted
+      ? 'cancelled'
+      : failed.length === record.languages.length
+        ? 'failed'
+        : 'succeeded';
+    if (failed.length) record.error = failed.map((l) => `${l.language}: ${l.reason}`).join('; ');
+  } catch (e) {
+    record.status = opts.signal?.aborted ? 'cancelled' : 'failed';
+    record.error = (e as Error).message ?? String(e);
+    root.recordException(e as Error);
+    root.setStatus({ code: SpanStatusCode.ERROR, message: record.error });
+  } finally {
+    root.setAttribute('weavergen.generation.status', record.status);
+    root.end();
+  }
+  return record;
+}
+
+async function runLanguage(
+  record: GenerationRecord,
+  language: Language,
+  model: TemplateRegistry,
+  registryHash: string,
+  rctx: Context,
+  c: RunComponents,
+  opts: RunOptions,
+): Promise<LanguageOutcome> {
+  const req = record.request;
+  const context = contextOf(model, language);
+  const cattrs = { ...contextAttributes(context), [ATTR.generationId]: record.id, [ATTR.language]: language };
+  const outcome: LanguageOutcome = {
+    language,
+    context: contextKey(context),
+    candidates: [],
+    agreement: 0,
+    reason: '',
+  };
+
+  // choose: an explicit pack/params request is one fixed arm; otherwise the optimizer picks k arms
+  c.progress(language, 'choose');
+  const cspan = c.tracer.startSpan(SPAN.choose, { attributes: cattrs }, rctx);
+  let specs: { arm: CandidateArm; pack: Pack }[];
+  try {
+    const { arms, packs } = await armsFor(language);
+    if (req.pack || (req.params && Object.keys(req.params).length > 0)) {
+      const pack = req.pack
+        ? await findPack(language, req.pack).then((p) =>
+            p.manifest.language === language ? p : findPack(language),
+          )
+        : await findPack(language);
+      const given = Object.fromEntries(
+        Object.entries(req.params ?? {}).filter(([k]) => k in pack.manifest.params),
+      );
+      const arm = armOf(pack, resolveParams(pack.manifest, given));
+      specs = [{ arm, pack }];
+      cspan.setAttributes({
+        [ATTR.chosen]: arm.key,
+        [ATTR.alternatives]: 0,
+        [ATTR.reason]: 'pack and params given by the request',
+      });
+      await c.decide({
+        generationId: record.id,
+        step: `choose:${language}`,
+        choice: label(arm),
+        alternatives: [],
+        reason: 'pack and params given by the request',
+        evidence: [cspan.spanContext().spanId],
+        at: Date.now(),
+      });
+    } else {
+      const choice = await c.choose(context, arms, Math.min(opts.candidates, arms.length));
+      specs = choice.chosen.map((arm) => ({ arm, pack: packs.get(arm.packId)! }));
+      cspan.setAttributes({
+        [ATTR.chosen]: choice.chosen.map((a) => a.key).join(','),
+        [ATTR.alternatives]: arms.length - choice.chosen.length,
+        [ATTR.reason]: choice.reason,
+      });
+      await c.decide({
+        generationId: record.id,
+        step: `choose:${language}`,
+        choice: choice.chosen.map(label).join(' + '),
+        alternatives: choice.alternatives,
+        reason: choice.reason,
+        evidence: [cspan.spanContext().spanId],
+        at: Date.now(),
+      });
+    }
+  } finally {
+    cspan.end();
+  }
+
+  // candidates, concurrently
+  c.progress(language, 'candidates', `${specs.length} candidate${specs.length === 1 ? '' : 's'}`);
+  const { results, consensus } = await c.orchestra.run(specs, {
+    language,
+    model,
+    parent: rctx,
+    attributes: cattrs,
+    registryHash,
+    signal: opts.signal,
+  });
+  outcome.candidates = results.map(summarize);
+
+  // consensus
+  const kspan = c.tracer.startSpan(SPAN.consensus, { attributes: cattrs }, rctx);
+  const winner = results.find((r) => r.index === consensus.winner);
+  kspan.setAttributes({
+    [ATTR.winner]: winner?.arm.key ?? '',
+    'weavergen.consensus.agreement': consensus.agreement,
+    [ATTR.reason]: consensus.reason,
+    ...(winner ? armAttributes(winner.arm) : {}),
+  });
+  kspan.end();
+  outcome.agreement = consensus.agreement;
+  outcome.reason = consensus.reason;
+  await c.decide({
+    generationId: record.id,
+    step: `consensus:${language}`,
+    choice: winner ? label(winner.arm) : 'none',
+    alternatives: results.filter((r) => r !== winner).map((r) => `${label(r.arm)} q=${r.q.toFixed(3)}`),
+    reason: consensus.reason,
+    evidence: [kspan.spanContext().spanId, ...results.map((r) => r.spanId)],
+    at: Date.now(),
+  });
+  if (!winner || !winner.validation) {
+    outcome.reason =
+      results
+        .map((r) => r.error)
+        .filter(Boolean)
+        .join('; ') || consensus.reason;
+    return outcome;
+  }
+  outcome.winner = {
+    ...summarize(winner),
+    components: winner.validation.quality.components,
+    files: winner.files.map((f) => ({ path: f.path, bytes: Buffer.byteLength(f.content) })),
+  };
+
+  // output
+  if (req.out) {
+    c.progress(language, 'write');
+    const ospan = c.tracer.startSpan(
+      SPAN.output,
+      {
+        attributes: {
+          ...cattrs,
+          [ATTR.files]: winner.files.length,
+          [ATTR.bytes]: winner.files.reduce((n, f) => n + f.content.length, 0),
+        },
+      },
+      rctx,
+    );
+    try {
+      const dir = resolve(req.out, language);
+      for (const f of winner.files) {
+        const full = join(dir, f.path);
+        await mkdir(dirname(full), { recursive: true });
+        await writeFile(full, f.content);
+      }
+      outcome.outDir = dir;
+    } finally {
+      ospan.end();
+    }
+  }
+  c.progress(language, 'done', `q=${winner.q.toFixed(3)}`);
+  return outcome;
+}
+
+function summarize(r: CandidateResult): CandidateSummary {
+  return {
+    arm: { key: r.arm.key, packName: r.arm.packName, params: r.arm.params, model: r.arm.model },
+    q: r.q,
+    status: r.error ? 'error' : (r.validation?.toolchain.status ?? 'unknown'),
+    summary: r.error ?? (r.validation ? validationStatus(r.validation.toolchain) : ''),
+    cached: r.cached,
+    spanId: r.spanId,
+    ...(r.error ? { error: r.error } : {}),
+  };
+}
+
+const label = (a: CandidateArm) =>
+  `${a.packName}${
+    Object.keys(a.params).length
+      ? ` {${Object.entries(a.params)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}}`
+      : ''
+  } @${a.model}`;

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { QualityComponents } from '../validation/index.js';
+
+/** A generation request as the API and CLI send it (schema-checked: it comes from outside). */
+export const GenerationRequestSchema = z
+  .object({
+    registry: z.string().min(1).max(4096),
+    languages: z
+      .array(z.enum(['typescript', 'python', 'go', 'rust', 'java']))
+      .min(1)
+      .max(5),
+    out: z.string().min(1).max(4096).optional(),
+    pack: z.string().min(1).max(200).optional(),
+    params: z.record(z.string().max(40), z.string().max(64)).optional(),
+    candidates: z.number().int().min(1).max(8).optional(),
+  })
+  .strict();
+
+export type GenerationRequest = z.infer<typeof GenerationRequestSchema>;
+
+export type GenerationStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface CandidateSummary {
+  arm: { key: string; packName: string; params: Record<string, string>; model: string };
+  q: number;
+  status: string;
+  summary: string;
+  cached: boolean;
+  spanId: string;
+  error?: string;
+}
+
+export interface LanguageOutcome {
+  language: string;
+  context: string;
+  winner?: CandidateSummary & { components: QualityComponents; files: { path: string; bytes: number }[] };
+  candidates: CandidateSummary[];
+  agreement: number;
+  reason: string;
+  outDir?: string;
+}
+
+export interface GenerationRecord {
+  id: string;
+  status: GenerationStatus;
+  request: GenerationRequest;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  traceId?: string;
+  languages: LanguageOutcome[];
+  error?: string;
+}
+
+/** A decision with its reason and the spans that are its evidence (DESIGN.md: every decision is recorded). */
+export interface DecisionRecord {
+  generationId: string;
+  step: string;
+  choice: string;
+  alternatives: string[];
+  reason: string;
+  evidence: string[];
+  at: number;
+}
+
+export type GenerationEvent =
+  | { type: 'status'; id: string; status: GenerationStatus }
+  | { type: 'progress'; id: string; language: string; phase: string; detail?: string }
+  | { type: 'result'; id: string; record: GenerationRecord };

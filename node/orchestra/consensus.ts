@@ -1,0 +1,48 @@
+import type { ExtractedSymbol } from '../validation/symbols/types.js';
+
+export interface Scored {
+  index: number;
+  q: number;
+  symbols: ExtractedSymbol[];
+}
+
+export interface Consensus {
+  winner: number;
+  /** mean pairwise Jaccard similarity of the candidates' (symbol, value) sets; 1 with a single candidate */
+  agreement: number;
+  reason: string;
+}
+
+const pairs = (s: ExtractedSymbol[]) => new Set(s.map((x) => `${x.container ? `${x.container}.` : ''}${x.name}=${JSON.stringify(x.value)}`));
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 && b.size === 0) return 1;
+  let inter = 0;
+  for (const x of a) if (b.has(x)) inter++;
+  return inter / (a.size + b.size - inter);
+}
+
+/**
+ * The winner is the best quality; ties (within 0.001) go to the candidate that agrees most with the
+ * others, then to the first. Agreement is measured from evidence: what each candidate emitted.
+ */
+export function decide(candidates: Scored[]): Consensus {
+  if (candidates.length === 0) return { winner: -1, agreement: 0, reason: 'no candidate produced output' };
+  const sets = candidates.map((c) => pairs(c.symbols));
+  const agreeWith = sets.map((s, i) => {
+    const others = sets.filter((_, j) => j !== i);
+    return others.length === 0 ? 1 : others.reduce((sum, o) => sum + jaccard(s, o), 0) / others.length;
+  });
+  const agreement = agreeWith.reduce((a, b) => a + b, 0) / agreeWith.length;
+  const order = candidates.map((c, i) => i).sort((a, b) => candidates[b].q - candidates[a].q || agreeWith[b] - agreeWith[a] || a - b);
+  const best = order[0];
+  const second = order[1];
+  let reason = `highest quality q=${candidates[best].q.toFixed(3)}`;
+  if (second !== undefined) {
+    const tie = Math.abs(candidates[best].q - candidates[second].q) < 0.001;
+    reason = tie
+      ? `tied on quality q=${candidates[best].q.toFixed(3)} with candidate ${candidates[second].index}; won on agreement ${agreeWith[best].toFixed(3)} vs ${agreeWith[second].toFixed(3)}`
+      : `highest quality q=${candidates[best].q.toFixed(3)} (next: candidate ${candidates[second].index} q=${candidates[second].q.toFixed(3)})`;
+  }
+  return { winner: candidates[best].index, agreement, reason };
+}

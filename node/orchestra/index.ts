@@ -1,0 +1,152 @@
+import { type Context, type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { generateWithPack, type GeneratedFile, type Language, type TemplateRegistry } from '../generation/index.js';
+import { cacheKey, type ResultCache } from '../generation/cache.js';
+import type { Pack } from '../packs/index.js';
+import { ATTR, SPAN } from '../telemetry/conventions.js';
+import type { ValidationResult, Validator } from '../validation/index.js';
+import { type Consensus, decide } from './consensus.js';
+import { limit } from './limit.js';
+
+export { type Consensus, decide } from './consensus.js';
+export { limit } from './limit.js';
+
+/** What the orchestra needs of an arm: which pack, which params, which model. */
+export interface CandidateArm {
+  key: string;
+  packId: string;
+  packName: string;
+  params: Record<string, string>;
+  paramsHash: string;
+  model: string;
+}
+
+export interface CandidateSpec {
+  arm: CandidateArm;
+  pack: Pack;
+}
+
+export interface CandidateResult {
+  index: number;
+  arm: CandidateArm;
+  files: GeneratedFile[];
+  validation?: ValidationResult;
+  q: number;
+  error?: string;
+  spanId: string;
+  durationMs: number;
+  cached: boolean;
+}
+
+export interface OrchestraComponents {
+  validator: Validator;
+  tracer: Tracer;
+  /** optional result cache: a hit skips rendering and compiling */
+  cache?: ResultCache;
+}
+
+export interface OrchestraInit {
+  /** candidates validated at once (compilers are CPU-bound: default 2, the cores here) */
+  concurrency?: number;
+  toolTimeoutMs?: number;
+}
+
+export interface RunContext {
+  language: Language;
+  model: TemplateRegistry;
+  parent: Context;
+  /** the generation's context attributes, copied onto every candidate span for learning */
+  attributes: Record<string, string | number | boolean>;
+  /** content hash of the registry, for the result cache */
+  registryHash?: string;
+  signal?: AbortSignal;
+}
+
+export interface Orchestra {
+  run(specs: CandidateSpec[], ctx: RunContext): Promise<{ results: CandidateResult[]; consensus: Consensus }>;
+}
+
+/** Runs candidates concurrently (bounded), each as a `weavergen.candidate` span with a `weavergen.validate` child. */
+export function createOrchestra(components: OrchestraComponents, init: OrchestraInit = {}): Orchestra {
+  const { tracer, validator } = components;
+  const bounded = limit(init.concurrency ?? 2);
+
+  const runOne = (spec: CandidateSpec, index: number, ctx: RunContext): Promise<CandidateResult> =>
+    bounded(async () => {
+      const started = performance.now();
+      const span = tracer.startSpan(SPAN.candidate, { attributes: { ...ctx.attributes, ...armAttributes(spec.arm), 'weavergen.candidate.index': index } }, ctx.parent);
+      const spanId = span.spanContext().spanId;
+      try {
+        if (ctx.signal?.aborted) throw new Error('cancelled');
+        const key = ctx.registryHash ? cacheKey(ctx.registryHash, ctx.language, spec.arm.key) : undefined;
+        const hit = key ? await components.cache?.get(key) : undefined;
+        span.setAttribute(ATTR.cached, !!hit);
+        if (hit) {
+          span.setAttributes(qualityAttributes(hit.validation));
+          return { index, arm: spec.arm, files: hit.files, validation: hit.validation, q: hit.validation.quality.q, spanId, durationMs: performance.now() - started, cached: true };
+        }
+        const gen = await generateWithPack(spec.pack, ctx.model, spec.arm.params);
+        span.setAttribute('weavergen.render.ms', gen.durationMs);
+        const vspan = tracer.startSpan(SPAN.validate, { attributes: { ...ctx.attributes, ...armAttributes(spec.arm) } }, trace.setSpan(ctx.parent, span));
+        const validation = await validator.validate({ language: ctx.language, files: gen.files, model: ctx.model, scope: gen.scope }, { timeoutMs: init.toolTimeoutMs, signal: ctx.signal });
+        const qa = qualityAttributes(validation);
+        vspan.setAttributes({ ...qa, 'weavergen.toolchain': validation.toolchain.tool });
+        if (validation.toolchain.status === 'failed') vspan.setStatus({ code: SpanStatusCode.ERROR, message: firstError(validation) });
+        vspan.end();
+        span.setAttributes(qa);
+        if (key && validation.toolchain.status !== 'not_validated') await components.cache?.put(key, { files: gen.files, validation, createdAt: Date.now() });
+        return { index, arm: spec.arm, files: gen.files, validation, q: validation.quality.q, spanId, durationMs: performance.now() - started, cached: false };
+      } catch (e) {
+        const message = (e as Error).message ?? String(e);
+        span.recordException(e as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message });
+        span.setAttributes({ [ATTR.quality]: 0, [ATTR.qCompiled]: 0, [ATTR.validationStatus]: 'error' });
+        return { index, arm: spec.arm, files: [], q: 0, error: message, spanId, durationMs: performance.now() - started, cached: false };
+      } finally {
+        span.end();
+      }
+    });
+
+  return {
+    async run(specs, ctx) {
+      const results = await Promise.all(specs.map((s, i) => runOne(s, i, ctx)));
+      const consensus = decide(results.filter((r) => !r.error).map((r) => ({ index: r.index, q: r.q, symbols: r.validation?.extracted ?? [] })));
+      return { results, consensus };
+    },
+  };
+}
+
+export function armAttributes(arm: CandidateArm): Record<string, string> {
+  return {
+    [ATTR.armKey]: arm.key,
+    [ATTR.armPackId]: arm.packId,
+    [ATTR.armPackName]: arm.packName,
+    [ATTR.armParams]: JSON.stringify(arm.params),
+    [ATTR.armParamsHash]: arm.paramsHash,
+    [ATTR.armModel]: arm.model,
+  };
+}
+
+export function qualityAttributes(v: ValidationResult): Record<string, string | number> {
+  const c = v.quality.components;
+  return {
+    [ATTR.quality]: v.quality.q,
+    [ATTR.qCompiled]: c.compiled ?? -1,
+    [ATTR.qCompleteness]: c.completeness,
+    [ATTR.qNaming]: c.naming,
+    [ATTR.qDocumentation]: c.documentation,
+    [ATTR.qDeprecation]: c.deprecation,
+    [ATTR.qWarnings]: c.warnings,
+    [ATTR.validationStatus]: v.toolchain.status,
+    [ATTR.validationErrors]: v.toolchain.errors,
+    [ATTR.validationWarnings]: v.toolchain.warnings,
+    [ATTR.symbolsExpected]: v.symbols.expected,
+    [ATTR.symbolsFound]: v.symbols.found,
+  };
+}
+
+function firstError(v: ValidationResult): string {
+  const d = v.toolchain.diagnostics.find((x) => x.severity === 'error');
+  return d ? `${d.file}:${d.line}:${d.column}: ${d.message}` : (v.toolchain.reason ?? 'failed');
+}
+
+export type { Span };
