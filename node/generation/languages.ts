@@ -50,8 +50,10 @@ export function docComment(text: unknown, lang: Language, indent = 0): string {
   const lines = String(text ?? '').replace(/\r/g, '').trimEnd().split('\n');
   switch (lang) {
     case 'typescript':
-    case 'java':
       return [`${pad}/**`, ...lines.map((l) => `${pad} *${l ? ` ${l.replace(/\*\//g, '*\\/')}` : ''}`), `${pad} */`].join('\n');
+    case 'java':
+      // javac reads \u escapes even inside comments, and `*/` would end the comment: HTML entities are safe in Javadoc
+      return [`${pad}/**`, ...lines.map((l) => `${pad} *${l ? ` ${l.replace(/\\/g, '&#92;').replace(/\*\//g, '*&#47;')}` : ''}`), `${pad} */`].join('\n');
     case 'rust':
       return lines.map((l) => `${pad}///${l ? ` ${l}` : ''}`).join('\n');
     case 'go':

@@ -35,7 +35,16 @@ export function checkSymbols(expected: ExpectedSymbol[], extracted: ExtractedSym
   for (const e of expected) {
     const official = officialName(e, naming);
     const candidates = (byValue.get(String(e.value)) ?? []).filter((s) => fits(e, s));
-    const match = candidates.find((s) => qualified(s) === official) ?? candidates[0];
+    // Several symbols may hold the same value (an attribute and a metric of the same name, members of
+    // different enums): prefer the official name, then one documented with this item's brief, then one
+    // whose qualified name mentions the attribute.
+    const brief = words(e.brief).slice(0, 40);
+    const match =
+      candidates.find((s) => qualified(s) === official && (!brief || words(s.doc).includes(brief))) ??
+      candidates.find((s) => qualified(s) === official) ??
+      (brief ? candidates.find((s) => words(s.doc).includes(brief)) : undefined) ??
+      candidates.find((s) => norm(qualified(s)).includes(norm(e.key))) ??
+      candidates[0];
     if (!match) {
       const sameName = byName.get(official);
       if (sameName && r.wrongValue.length < SAMPLE) r.wrongValue.push(`${official} = ${JSON.stringify(sameName.value)}, expected ${JSON.stringify(e.value)}`);

@@ -23,7 +23,8 @@ describe('filters', () => {
     expect(stringLiteral("it's\n", 'typescript')).toBe("'it\\'s\\n'");
     expect(stringLiteral('a"b', 'java')).toBe('"a\\"b"');
     expect(stringLiteral('\u0001', 'rust')).toBe('"\\u{0001}"');
-    expect(docComment('ends */ here', 'java')).toContain('*\\/');
+    expect(docComment('ends */ here', 'java')).toContain('*&#47;');
+    expect(docComment('path C:\\users', 'java')).not.toContain('\\u');
     expect(docComment('two\nlines', 'rust')).toBe('/// two\n/// lines');
     expect(docComment('say """hi"""', 'python')).not.toMatch(/[^\\]"""hi/);
     expect(escapeReserved('type', 'rust')).toBe('r#type');

@@ -1,0 +1,182 @@
+import { posix } from 'node:path';
+import { runProcess, withTempDir } from '../run-process.js';
+import {
+  DEFAULT_TOOL_TIMEOUT_MS,
+  MAX_DIAGNOSTICS,
+  type SourceFile,
+  type Toolchain,
+  type ToolchainOptions,
+  type ToolchainResult,
+  type ToolDiagnostic,
+} from '../toolchain.js';
+
+/**
+ * Rust through `rustc` alone (no cargo, no network): the crate root (`src/lib.rs`, else the
+ * shallowest `lib.rs`, else a lone `.rs` file) is type-checked with
+ * `rustc --edition 2021 --crate-type lib --emit=metadata --error-format=json`, every feature declared
+ * in the crate's Cargo.toml turned on (`--cfg feature="..."`) so feature-gated items are checked too.
+ * Edition 2021 and the flags used exist since rustc 1.56, so distribution packages work.
+ */
+export function createRustToolchain(init: { command?: string } = {}): Toolchain {
+  const command = init.command ?? 'rustc';
+  return {
+    language: 'rust',
+    tool: command,
+    async validate(files: SourceFile[], options: ToolchainOptions = {}): Promise<ToolchainResult> {
+      const started = performance.now();
+      const result = (r: Omit<ToolchainResult, 'language' | 'tool' | 'durationMs'>): ToolchainResult => ({
+        language: 'rust',
+        tool: command,
+        ...r,
+        durationMs: performance.now() - started,
+      });
+      const root = crateRoot(files);
+      if (!root) {
+        return result({
+          status: 'failed',
+          reason: 'no Rust crate root (src/lib.rs) in the output',
+          errors: 1,
+          warnings: 0,
+          diagnostics: [],
+        });
+      }
+      const features = cargoFeatures(files, root);
+      return withTempDir('rust', files, async (dir) => {
+        const args = [
+          '--edition',
+          '2021',
+          '--crate-type',
+          'lib',
+          '--emit=metadata',
+          '--error-format=json',
+          '--crate-name',
+          'generated',
+        ];
+        for (const f of features) args.push('--cfg', `feature="${f}"`);
+        args.push('-o', posix.join(dir, 'out.rmeta'), root);
+        const run = await runProcess(command, args, {
+          cwd: dir,
+          timeoutMs: options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS,
+          signal: options.signal,
+        });
+        if (run.notFound)
+          return result({
+            status: 'not_validated',
+            reason: `not validated: ${command} not found`,
+            errors: 0,
+            warnings: 0,
+            diagnostics: [],
+          });
+        if (run.timedOut) {
+          return result({
+            status: 'failed',
+            reason: `${command} timed out after ${options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS} ms`,
+            errors: 1,
+            warnings: 0,
+            diagnostics: [],
+          });
+        }
+        const diagnostics = parseRustcJson(run.stderr);
+        let errors = diagnostics.filter((d) => d.severity === 'error').length;
+        const warnings = diagnostics.length - errors;
+        let reason: string | undefined;
+        if (run.code !== 0 && errors === 0) {
+          // rustc failed without a located error (bad flag, crash): still a failure
+          errors = 1;
+          reason = `${command} exited with code ${run.code}: ${firstLine(run.stderr) || firstLine(run.stdout) || 'no output'}`;
+        }
+        return result({
+          status: errors > 0 ? 'failed' : 'passed',
+          reason,
+          errors,
+          warnings,
+          diagnostics: diagnostics.slice(0, MAX_DIAGNOSTICS),
+        });
+      });
+    },
+  };
+}
+
+const firstLine = (s: string) => s.trim().split('\n')[0]?.slice(0, 300) ?? '';
+
+/** `src/lib.rs`, else the shallowest `lib.rs`, else `main.rs` likewise, else the only `.rs` file. */
+export function crateRoot(files: SourceFile[]): string | undefined {
+  const rs = files.map((f) => posix.normalize(f.path.replace(/\\/g, '/'))).filter((p) => p.endsWith('.rs'));
+  for (const name of ['lib.rs', 'main.rs']) {
+    if (rs.includes(`src/${name}`)) return `src/${name}`;
+    const found = rs
+      .filter((p) => posix.basename(p) === name)
+      .sort((a, b) => a.split('/').length - b.split('/').length);
+    if (found.length > 0) return found[0];
+  }
+  return rs.length === 1 ? rs[0] : undefined;
+}
+
+/** Feature names of the `[features]` table of the Cargo.toml next to the crate root's `src/`. */
+export function cargoFeatures(files: SourceFile[], root: string): string[] {
+  const rootDir = posix.dirname(root);
+  const crateDir = posix.basename(rootDir) === 'src' ? posix.dirname(rootDir) : rootDir;
+  const manifest = files.find((f) => posix.normalize(f.path) === posix.join(crateDir, 'Cargo.toml'));
+  if (!manifest) return [];
+  const features: string[] = [];
+  let inFeatures = false;
+  for (const raw of manifest.content.split('\n')) {
+    const line = raw.replace(/#.*$/, '').trim();
+    if (line.startsWith('[')) {
+      inFeatures = line === '[features]';
+      continue;
+    }
+    const m = inFeatures ? /^"?([A-Za-z0-9_\-+.]+)"?\s*=/.exec(line) : null;
+    if (m) features.push(m[1]);
+  }
+  return features;
+}
+
+interface RustcSpan {
+  file_name: string;
+  line_start: number;
+  column_start: number;
+  is_primary: boolean;
+}
+
+interface RustcMessage {
+  $message_type?: string;
+  message: string;
+  code: { code: string } | null;
+  level: string;
+  spans: RustcSpan[];
+}
+
+/** rustc's JSON diagnostics, one per line; summaries ("aborting due to...") are dropped. */
+export function parseRustcJson(stderr: string): ToolDiagnostic[] {
+  const out: ToolDiagnostic[] = [];
+  for (const line of stderr.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    let msg: RustcMessage;
+    try {
+      msg = JSON.parse(line) as RustcMessage;
+    } catch {
+      continue;
+    }
+    if (msg.$message_type && msg.$message_type !== 'diagnostic') continue;
+    const severity =
+      msg.level === 'error' || msg.level.startsWith('error')
+        ? 'error'
+        : msg.level === 'warning'
+          ? 'warning'
+          : undefined;
+    if (!severity) continue;
+    const span = msg.spans.find((s) => s.is_primary) ?? msg.spans[0];
+    if (!span && /^(aborting due to|\d+ warnings? emitted|warning: \d+ warnings? emitted)/.test(msg.message))
+      continue;
+    if (!span && severity === 'warning' && /warnings? emitted$/.test(msg.message)) continue;
+    out.push({
+      file: span?.file_name ?? '',
+      line: span?.line_start ?? 0,
+      column: span?.column_start ?? 0,
+      severity,
+      message: msg.code?.code ? `${msg.code.code}: ${msg.message}` : msg.message,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,303 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  generateWithPack,
+  type TemplateRegistry,
+  toTemplateRegistry,
+} from '../../../node/generation/index.js';
+import { findPack, type Pack } from '../../../node/packs/index.js';
+import { loadRegistry } from '../../../node/semconv/index.js';
+import { expectedSymbols } from '../../../node/validation/expected.js';
+import { rustSupport } from '../../../node/validation/languages/rust.js';
+import { checkSymbols } from '../../../node/validation/symbol-check.js';
+import { rustSymbols } from '../../../node/validation/symbols/rust.js';
+import type { ExtractedSymbol } from '../../../node/validation/symbols/types.js';
+import type { SourceFile } from '../../../node/validation/toolchain.js';
+import {
+  cargoFeatures,
+  crateRoot,
+  createRustToolchain,
+  parseRustcJson,
+} from '../../../node/validation/toolchains/rust.js';
+import { REAL_REGISTRY } from '../../helpers/registry.js';
+
+let model: TemplateRegistry;
+let pack: Pack;
+let defaultFiles: SourceFile[];
+const toolchain = createRustToolchain();
+
+beforeAll(async () => {
+  model = toTemplateRegistry((await loadRegistry(REAL_REGISTRY, { check: false })).registry);
+  pack = await findPack('rust');
+  defaultFiles = (await generateWithPack(pack, model)).files;
+});
+
+const qualified = (s: ExtractedSymbol) => (s.container ? `${s.container}.${s.name}` : s.name);
+const byName = (syms: ExtractedSymbol[]) => Object.fromEntries(syms.map((s) => [qualified(s), s]));
+
+/** Every combination of the pack's params. */
+function variants(p: Pack): Record<string, string>[] {
+  return Object.entries(p.manifest.params).reduce<Record<string, string>[]>(
+    (acc, [k, spec]) => acc.flatMap((v) => spec.values.map((x) => ({ ...v, [k]: x }))),
+    [{}],
+  );
+}
+
+describe('Rust symbol extractor', () => {
+  const syms = rustSymbols.extract([
+    {
+      path: 'src/attribute.rs',
+      content: [
+        '//! Module docs are not item docs.',
+        '/// Brief of a.',
+        '///',
+        '/// More text.',
+        'pub const A_B: &str = "a.b";',
+        '/// Old.',
+        '#[cfg(feature = "semconv_experimental")]',
+        '#[deprecated(note = "Replaced by `a.b`.")]',
+        'pub const A_OLD: &str = "a.old";',
+        '/// Values of [`A_B`].',
+        'pub mod a_b {',
+        '    /// The GET value.',
+        '    pub const GET: &str = "GET";',
+        '    #[deprecated]',
+        '    pub const OLD_VALUE: i64 = -3;',
+        '}',
+        '/// Headers. Template attribute: the full key is `a.header.<key>`.',
+        'pub const A_HEADER: &str = "a.header";',
+        'pub fn a_label(key: &str) -> String {',
+        '    format!("a.label.{}", key)',
+        '}',
+        '/* pub const IN_COMMENT: &str = "no"; /* nested */ still comment */',
+        'pub const RAW: &str = r#"q"uote"#;',
+        'pub const ESCAPED: &str = "tab\\there \\u{e9}";',
+        '#[doc = "Attribute doc."]',
+        'pub(crate) static FLAG: bool = true;',
+        "fn helper<'a>(x: &'a str) -> &'a str { let _c = '}'; x }",
+        '#[deprecated(note = "gone")]',
+        'pub mod old_enum_values { pub const X: &str = "x"; }',
+        'pub mod metric { pub const M_NAME: &str = "m.name"; }',
+        'pub struct Method;',
+        'impl Method { pub const POST: &str = "POST"; }',
+        'pub const AFTER: u32 = 0x1F;',
+      ].join('\n'),
+    },
+    { path: 'README.md', content: 'pub const NOT_RUST: &str = "x";' },
+  ]);
+  const by = byName(syms);
+
+  it('reads constants with their value, line, doc and deprecation', () => {
+    expect(by.A_B).toMatchObject({
+      value: 'a.b',
+      kind: 'constant',
+      line: 5,
+      doc: 'Brief of a.\n\nMore text.',
+      deprecated: false,
+      container: '',
+      file: 'src/attribute.rs',
+    });
+    expect(by.A_OLD).toMatchObject({ value: 'a.old', deprecated: true, doc: 'Old.', line: 9 });
+    expect(by.RAW.value).toBe('q"uote');
+    expect(by.ESCAPED.value).toBe('tab\there é');
+    expect(by.FLAG).toMatchObject({ value: true, doc: 'Attribute doc.' });
+    expect(by.AFTER.value).toBe(31);
+    expect(by.IN_COMMENT).toBeUndefined();
+    expect(by.NOT_RUST).toBeUndefined();
+  });
+
+  it('gives enum members the module named after their attribute as container', () => {
+    expect(by['a_b.GET']).toMatchObject({ value: 'GET', doc: 'The GET value.', container: 'a_b', line: 13 });
+    expect(by['a_b.OLD_VALUE']).toMatchObject({ value: -3, deprecated: true });
+    // a deprecated module deprecates its members; `*values` modules and impl blocks are containers too
+    expect(by['old_enum_values.X']).toMatchObject({ value: 'x', deprecated: true });
+    expect(by['Method.POST']).toMatchObject({ value: 'POST' });
+    // an organisational module is not a container
+    expect(by.M_NAME).toMatchObject({ value: 'm.name', container: '' });
+  });
+
+  it('reads template attributes as the key prefix, from the doc marker or a builder fn', () => {
+    expect(by.A_HEADER).toMatchObject({ kind: 'template', value: 'a.header' });
+    expect(by.a_label).toMatchObject({ kind: 'template', value: 'a.label', line: 19 });
+    expect(by.helper).toBeUndefined();
+  });
+});
+
+describe('rustc toolchain', () => {
+  it('finds the crate root and the Cargo features to turn on', () => {
+    const files = [
+      {
+        path: 'Cargo.toml',
+        content:
+          '[package]\nname = "x"\n\n[features]\ndefault = []\nsemconv_experimental = [] # comment\n"quoted" = []\n[dependencies]\nserde = "1"\n',
+      },
+      { path: 'src/lib.rs', content: '' },
+      { path: 'src/attribute.rs', content: '' },
+    ];
+    expect(crateRoot(files)).toBe('src/lib.rs');
+    expect(cargoFeatures(files, 'src/lib.rs')).toEqual(['default', 'semconv_experimental', 'quoted']);
+    expect(crateRoot([{ path: 'only.rs', content: '' }])).toBe('only.rs');
+    expect(
+      crateRoot([
+        { path: 'a.rs', content: '' },
+        { path: 'b.rs', content: '' },
+      ]),
+    ).toBeUndefined();
+  });
+
+  it('drops rustc summaries and keeps located errors and warnings', () => {
+    const d = parseRustcJson(
+      [
+        '{"$message_type":"diagnostic","message":"mismatched types","code":{"code":"E0308"},"level":"error","spans":[{"file_name":"src/a.rs","line_start":3,"column_start":21,"is_primary":true}]}',
+        '{"$message_type":"diagnostic","message":"unused variable: `x`","code":{"code":"unused_variables"},"level":"warning","spans":[{"file_name":"src/a.rs","line_start":5,"column_start":9,"is_primary":true}]}',
+        '{"$message_type":"diagnostic","message":"1 warning emitted","code":null,"level":"warning","spans":[]}',
+        '{"$message_type":"diagnostic","message":"aborting due to 1 previous error","code":null,"level":"error","spans":[]}',
+        '{"$message_type":"diagnostic","message":"For more information about this error, try `rustc --explain E0308`.","code":null,"level":"failure-note","spans":[]}',
+        'not json',
+      ].join('\n'),
+    );
+    expect(d).toEqual([
+      { file: 'src/a.rs', line: 3, column: 21, severity: 'error', message: 'E0308: mismatched types' },
+      {
+        file: 'src/a.rs',
+        line: 5,
+        column: 9,
+        severity: 'warning',
+        message: 'unused_variables: unused variable: `x`',
+      },
+    ]);
+  });
+
+  it('fails a broken crate with a diagnostic at the file and line of the break', async () => {
+    const r = await toolchain.validate([
+      { path: 'src/lib.rs', content: '//! Test crate.\npub mod attribute;\n' },
+      {
+        path: 'src/attribute.rs',
+        content: '/// Fine.\npub const A: &str = "a";\n\npub const BROKEN: &str = 42;\n',
+      },
+    ]);
+    expect(r.status).toBe('failed');
+    expect(r.errors).toBeGreaterThan(0);
+    expect(r.diagnostics[0]).toMatchObject({
+      file: 'src/attribute.rs',
+      line: 4,
+      severity: 'error',
+      message: expect.stringMatching(/^E0308/),
+    });
+  });
+
+  it('counts warnings without failing', async () => {
+    const r = await toolchain.validate([
+      { path: 'src/lib.rs', content: 'pub const lower_case: &str = "x";\n' },
+    ]);
+    expect(r.status).toBe('passed');
+    expect(r.warnings).toBe(1);
+    expect(r.diagnostics[0]).toMatchObject({ file: 'src/lib.rs', line: 1, severity: 'warning' });
+  });
+
+  it('reports a missing compiler as not validated, never as a pass', async () => {
+    const r = await createRustToolchain({ command: 'weavergen-no-such-rustc' }).validate([
+      { path: 'src/lib.rs', content: '' },
+    ]);
+    expect(r).toMatchObject({
+      status: 'not_validated',
+      reason: 'not validated: weavergen-no-such-rustc not found',
+      errors: 0,
+    });
+    expect(createRustToolchain().tool).toBe('rustc');
+  });
+
+  it('fails output without a crate root', async () => {
+    const r = await toolchain.validate([{ path: 'README.md', content: '' }]);
+    expect(r).toMatchObject({ status: 'failed', errors: 1 });
+  });
+
+  it('turns a timeout into a failure with a reason', async () => {
+    const r = await toolchain.validate(defaultFiles, { timeoutMs: 1 });
+    expect(r.status).toBe('failed');
+    expect(r.reason).toMatch(/timed out/);
+  });
+});
+
+describe('rust-semconv pack on the real registry', () => {
+  it('compiles the default output with no error and no warning', async () => {
+    expect(defaultFiles.map((f) => f.path).sort()).toEqual([
+      'Cargo.toml',
+      'src/attribute.rs',
+      'src/event.rs',
+      'src/lib.rs',
+      'src/metric.rs',
+    ]);
+    const r = await toolchain.validate(defaultFiles);
+    expect(r.diagnostics.slice(0, 3)).toEqual([]);
+    expect(r).toMatchObject({ status: 'passed', errors: 0, warnings: 0 });
+  });
+
+  it('compiles every param combination with no error and no warning', async () => {
+    const all = variants(pack);
+    expect(all.length).toBe(24);
+    for (const params of all) {
+      const gen = await generateWithPack(pack, model, params);
+      const r = await toolchain.validate(gen.files);
+      expect(r.diagnostics.slice(0, 3), JSON.stringify(params)).toEqual([]);
+      expect(r.status, JSON.stringify(params)).toBe('passed');
+    }
+  });
+
+  it('emits every attribute, member, metric and event with its exact value and the official names', () => {
+    const syms = rustSymbols.extract(defaultFiles);
+    const values = new Set(syms.map((s) => String(s.value)));
+    const names = new Map(syms.map((s) => [qualified(s), s]));
+    // keys dropped by unique_names share their constant name with a kept key
+    const kept = (key: string, all: string[]) =>
+      values.has(key) ||
+      all.some(
+        (k) =>
+          k !== key && values.has(k) && rustSupport.naming.attribute(k) === rustSupport.naming.attribute(key),
+      );
+    const keys = model.attributes.map((a) => a.key);
+    for (const k of keys) expect(kept(k, keys), k).toBe(true);
+    const metrics = model.metrics.map((m) => m.name);
+    for (const m of metrics) expect(kept(m, metrics), m).toBe(true);
+    for (const e of model.events) expect(values.has(e.name), e.name).toBe(true);
+
+    expect(names.get('HTTP_REQUEST_METHOD')).toMatchObject({
+      value: 'http.request.method',
+      file: 'src/attribute.rs',
+      doc: expect.stringMatching(/^HTTP request method\./),
+    });
+    expect(names.get('HTTP_SERVER_REQUEST_DURATION')).toMatchObject({
+      value: 'http.server.request.duration',
+      file: 'src/metric.rs',
+    });
+    expect(names.get('http_request_method.GET')).toMatchObject({ value: 'GET' });
+    expect(names.get('rpc_grpc_status_code.UNAVAILABLE')).toMatchObject({ value: 14 });
+    expect(names.get('HTTP_REQUEST_HEADER')).toMatchObject({
+      kind: 'template',
+      value: 'http.request.header',
+    });
+    expect(names.get('APP_CRASH')).toMatchObject({ value: 'app.crash', file: 'src/event.rs' });
+    expect(names.get('SCHEMA_URL')?.value).toBe(model.schema_url);
+    expect(rustSupport.naming.attribute('http.request.method')).toBe('HTTP_REQUEST_METHOD');
+    expect(rustSupport.naming.metric('http.server.request.duration')).toBe('HTTP_SERVER_REQUEST_DURATION');
+    expect(rustSupport.naming.enumMember('http.request.method', 'get')).toBe('http_request_method.GET');
+
+    const report = checkSymbols(expectedSymbols(model), syms, rustSupport.naming);
+    expect(report.found).toBe(report.expected);
+    expect(report.namedOfficially).toBe(report.found);
+    expect(report.deprecatedMarked).toBe(report.deprecatedFound);
+    // a few metrics share name and value with an attribute (k8s.pod.status.phase): the attribute's doc is matched
+    expect(report.documented / report.documentable).toBeGreaterThan(0.99);
+  });
+
+  it('marks deprecated items with #[deprecated] and gates experimental ones when asked', async () => {
+    const lib = defaultFiles.find((f) => f.path === 'src/attribute.rs')!.content;
+    expect(lib).toMatch(
+      /#\[deprecated\(note = "Replaced by `android\.app\.state`\."\)\]\npub const ANDROID_STATE: &str = "android\.state";/,
+    );
+    expect(lib).not.toContain('semconv_experimental');
+    const gated = (await generateWithPack(pack, model, { experimental: 'feature_gated' })).files;
+    const attr = gated.find((f) => f.path === 'src/attribute.rs')!.content;
+    expect(attr).toMatch(/#\[cfg\(feature = "semconv_experimental"\)\]\npub const ANDROID_OS_API_LEVEL/);
+    expect(attr).toMatch(/\/\/\/ HTTP request method\.\n(?:\/\/\/.*\n)*pub const HTTP_REQUEST_METHOD:/);
+  });
+});
