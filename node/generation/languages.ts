@@ -60,7 +60,8 @@ export function docComment(text: unknown, lang: Language, indent = 0): string {
       return lines.map((l) => `${pad}//${l ? ` ${l}` : ''}`).join('\n');
     case 'python': {
       const body = lines.map((l) => l.replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"'));
-      if (body.length === 1) return `${pad}"""${body[0]}"""`;
+      // one line only when it cannot merge with the closing quotes (`..."` + `"""` would end the string early)
+      if (body.length === 1 && !body[0].endsWith('"')) return `${pad}"""${body[0]}"""`;
       return [`${pad}"""${body[0]}`, ...body.slice(1).map((l) => (l ? `${pad}${l}` : '')), `${pad}"""`].join('\n');
     }
   }

@@ -1,0 +1,199 @@
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, relative } from 'node:path';
+import { type ProcessResult, runProcess, withTempDir } from '../run-process.js';
+import {
+  DEFAULT_TOOL_TIMEOUT_MS,
+  MAX_DIAGNOSTICS,
+  type SourceFile,
+  type Toolchain,
+  type ToolchainOptions,
+  type ToolchainResult,
+  type ToolDiagnostic,
+} from '../toolchain.js';
+
+/** Written when the output has no go.mod of its own. `go 1.19` is accepted by every toolchain since. */
+export const DEFAULT_GO_MOD = 'module weavergen.local/semconv\n\ngo 1.19\n';
+
+/** Shared build cache: compiled packages are reused across validations; it holds no sources of ours. */
+const GOCACHE = join(tmpdir(), 'weavergen-gocache');
+
+/** `./x.go:12:5: msg`, `go.mod:3: msg`, possibly with an absolute path. */
+const LOCATED = /^(?:\.\/)?(.+?\.(?:go|mod)):(\d+)(?::(\d+))?:\s*(.*)$/;
+
+/**
+ * Go through the real toolchain in a temp module: `go build -gcflags=-e ./...` (every compile error,
+ * not just the first ten), then `gofmt -l .` where every listed file is one warning. Offline and
+ * hermetic: GOTOOLCHAIN=local, GOPROXY=off, GOFLAGS=-mod=mod, GOWORK=off.
+ */
+export function createGoToolchain(init: { command?: string; gofmt?: string } = {}): Toolchain {
+  const command = init.command ?? 'go';
+  const gofmt = init.gofmt ?? 'gofmt';
+  return {
+    language: 'go',
+    tool: command,
+    async validate(files: SourceFile[], options: ToolchainOptions = {}): Promise<ToolchainResult> {
+      const started = performance.now();
+      const result = (
+        status: ToolchainResult['status'],
+        diagnostics: ToolDiagnostic[],
+        reason?: string,
+      ): ToolchainResult => {
+        const errors = diagnostics.filter((d) => d.severity === 'error').length;
+        return {
+          language: 'go',
+          tool: command,
+          status,
+          reason,
+          errors: status === 'failed' && errors === 0 ? 1 : errors,
+          warnings: diagnostics.length - errors,
+          diagnostics: diagnostics.slice(0, MAX_DIAGNOSTICS),
+          durationMs: performance.now() - started,
+        };
+      };
+      if (!files.some((f) => f.path.endsWith('.go')))
+        return result('failed', [], 'no Go files in the output');
+      const timeoutMs = options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
+      const staged = files.some((f) => f.path === 'go.mod')
+        ? files
+        : [...files, { path: 'go.mod', content: DEFAULT_GO_MOD }];
+      return withTempDir('go', staged, async (dir) => {
+        const env = {
+          GOTOOLCHAIN: 'local',
+          GOFLAGS: '-mod=mod -modcacherw',
+          GOPROXY: 'off',
+          GOSUMDB: 'off',
+          GOWORK: 'off',
+          GOCACHE,
+          GOPATH: join(dir, '.gopath'),
+          GO111MODULE: 'on',
+          CGO_ENABLED: '0',
+        };
+        const build = await runProcess(command, ['build', '-gcflags=-e', './...'], {
+          cwd: dir,
+          timeoutMs,
+          env,
+          signal: options.signal,
+        });
+        if (build.notFound) return result('not_validated', [], `not validated: ${command} not found`);
+        if (build.timedOut) return result('failed', [], `${command} build timed out after ${timeoutMs} ms`);
+        const diagnostics = parseBuildOutput(build, dir);
+        if (build.code !== 0 && !diagnostics.some((d) => d.severity === 'error')) {
+          const text = build.stderr.trim() || build.stdout.trim();
+          diagnostics.push({
+            file: '',
+            line: 0,
+            column: 0,
+            severity: 'error',
+            message:
+              text.split('\n').slice(0, 5).join(' | ') || `${command} build exited with code ${build.code}`,
+          });
+        }
+        let reason: string | undefined;
+        const fmt = await runProcess(gofmt, ['-l', '.'], {
+          cwd: dir,
+          timeoutMs,
+          env,
+          signal: options.signal,
+        });
+        if (fmt.notFound) reason = `formatting not checked: ${gofmt} not found`;
+        else if (fmt.timedOut) reason = `formatting not checked: ${gofmt} timed out after ${timeoutMs} ms`;
+        else {
+          const listed = fmt.stdout
+            .split('\n')
+            .map((l) => toRelative(l.trim(), dir))
+            // a file that does not parse is reported by the build already
+            .filter(
+              (f) =>
+                f &&
+                !f.startsWith('.gopath/') &&
+                !diagnostics.some((d) => d.file === f && d.severity === 'error'),
+            );
+          const lines = listed.length
+            ? await firstChangedLines(gofmt, listed, dir, timeoutMs, env, options.signal)
+            : new Map<string, number>();
+          for (const file of listed) {
+            diagnostics.push({
+              file,
+              line: lines.get(file) ?? 1,
+              column: 1,
+              severity: 'warning',
+              message: 'gofmt: file is not gofmt-formatted (run gofmt -w)',
+            });
+          }
+        }
+        const errors = diagnostics.filter((d) => d.severity === 'error').length;
+        return result(errors > 0 ? 'failed' : 'passed', diagnostics, errors > 0 ? undefined : reason);
+      });
+    },
+  };
+}
+
+/** Best effort: the first line `gofmt -d` would change in each file (the list itself comes from `gofmt -l`). */
+async function firstChangedLines(
+  gofmt: string,
+  files: string[],
+  dir: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv,
+  signal?: AbortSignal,
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const run = await runProcess(gofmt, ['-d', ...files.slice(0, 50)], { cwd: dir, timeoutMs, env, signal });
+  if (run.notFound || run.timedOut) return out;
+  let file = '';
+  let line = 0;
+  let inHunk = false;
+  for (const l of run.stdout.split('\n')) {
+    const plus = /^\+\+\+ (.+?)(?:\t.*)?$/.exec(l);
+    if (plus) {
+      file = toRelative(plus[1].trim(), dir);
+      inHunk = false;
+      continue;
+    }
+    const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(l);
+    if (hunk) {
+      line = Number(hunk[1]);
+      inHunk = !out.has(file);
+      continue;
+    }
+    if (!inHunk || !file) continue;
+    if (l.startsWith('-') || l.startsWith('+')) {
+      out.set(file, line);
+      inHunk = false;
+    } else line++;
+  }
+  return out;
+}
+
+function toRelative(path: string, dir: string): string {
+  const p = isAbsolute(path) ? relative(dir, path) : path.replace(/^\.\//, '');
+  return p.split('\\').join('/');
+}
+
+/** `go build` output: `# pkg` headers, `file:line:col: msg` lines (indented continuation lines appended). */
+export function parseBuildOutput(
+  run: Pick<ProcessResult, 'stdout' | 'stderr'>,
+  dir: string,
+): ToolDiagnostic[] {
+  const out: ToolDiagnostic[] = [];
+  for (const raw of `${run.stderr}\n${run.stdout}`.split('\n')) {
+    const line = raw.trimEnd();
+    if (!line || line.startsWith('#')) continue;
+    if (/^\s/.test(line)) {
+      const prev = out[out.length - 1];
+      if (prev && prev.message.length < 500) prev.message += ` ${line.trim()}`;
+      continue;
+    }
+    const m = LOCATED.exec(line);
+    if (!m) continue;
+    if (m[4] === 'too many errors') continue;
+    out.push({
+      file: toRelative(m[1], dir),
+      line: Number(m[2]),
+      column: m[3] ? Number(m[3]) : 0,
+      severity: 'error',
+      message: m[4],
+    });
+  }
+  return out;
+}

@@ -1,0 +1,319 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { screamingSnakeCase } from '../../../node/generation/case.js';
+import {
+  generateWithPack,
+  type TemplateRegistry,
+  toTemplateRegistry,
+} from '../../../node/generation/index.js';
+import { findPack, type Pack } from '../../../node/packs/index.js';
+import { loadRegistry } from '../../../node/semconv/index.js';
+import { expectedSymbols } from '../../../node/validation/expected.js';
+import { pythonSupport } from '../../../node/validation/languages/python.js';
+import { checkSymbols } from '../../../node/validation/symbol-check.js';
+import { pythonSymbols } from '../../../node/validation/symbols/python.js';
+import type { ExtractedSymbol } from '../../../node/validation/symbols/types.js';
+import { createPythonToolchain } from '../../../node/validation/toolchains/python.js';
+import { REAL_REGISTRY } from '../../helpers/registry.js';
+
+let model: TemplateRegistry;
+let pack: Pack;
+const toolchain = createPythonToolchain();
+
+beforeAll(async () => {
+  model = toTemplateRegistry((await loadRegistry(REAL_REGISTRY, { check: false })).registry);
+  pack = await findPack('python');
+});
+
+/** Every combination of the pack's params, so no variant ships broken. */
+function variants(p: Pack): Record<string, string>[] {
+  return Object.entries(p.manifest.params).reduce<Record<string, string>[]>(
+    (acc, [k, spec]) => acc.flatMap((v) => spec.values.map((x) => ({ ...v, [k]: x }))),
+    [{}],
+  );
+}
+
+const qualified = (s: ExtractedSymbol) => (s.container ? `${s.container}.${s.name}` : s.name);
+const byName = (syms: ExtractedSymbol[]) => Object.fromEntries(syms.map((s) => [qualified(s), s]));
+
+describe('Python symbol extractor', () => {
+  it('finds constants with their docstrings, enum members with their class, templates and deprecation', () => {
+    const syms = pythonSymbols.extract([
+      {
+        path: 'attributes/http_attributes.py',
+        content: [
+          '"""Module doc."""', // 1
+          'from enum import Enum', // 2
+          'from typing import Final', // 3
+          '', // 4
+          'HTTP_REQUEST_METHOD: Final = "http.request.method"', // 5
+          '"""', // 6
+          'HTTP request method.', // 7
+          '"""', // 8
+          '', // 9
+          "HTTP_FLAVOR = 'http.flavor'", // 10
+          '"""Deprecated: Replaced by `network.protocol.name`."""', // 11
+          'HTTP_REQUEST_HEADER_TEMPLATE: Final[str] = "http.request.header"', // 12
+          'def http_response_header(key: str) -> str:', // 13
+          '    """Response headers."""', // 14
+          '    return "http.response.header." + key', // 15
+          '@deprecated("gone")', // 16
+          'class HttpFlavorValues(Enum):', // 17
+          '    HTTP_1_0 = "1.0"', // 18
+          'class HttpRequestMethodValues(str, Enum):', // 19
+          '    """Values."""', // 20
+          '    GET = "GET"', // 21
+          '    """GET method."""', // 22
+          '    OLD = "OLD"', // 23
+          '    """Old.', // 24
+          '', // 25
+          '    Deprecated: no replacement.', // 26
+          '    """', // 27
+          '    def label(self):', // 28
+          '        INNER = "not a symbol"', // 29
+          '        return INNER', // 30
+          'AFTER = 3', // 31
+        ].join('\n'),
+      },
+    ]);
+    const by = byName(syms);
+    expect(by.HTTP_REQUEST_METHOD).toMatchObject({
+      value: 'http.request.method',
+      kind: 'constant',
+      line: 5,
+      doc: 'HTTP request method.',
+      deprecated: false,
+      container: '',
+      file: 'attributes/http_attributes.py',
+    });
+    expect(by.HTTP_FLAVOR).toMatchObject({ value: 'http.flavor', deprecated: true, line: 10 });
+    expect(by.HTTP_REQUEST_HEADER_TEMPLATE).toMatchObject({
+      value: 'http.request.header',
+      kind: 'template',
+      deprecated: false,
+    });
+    expect(by.http_response_header).toMatchObject({
+      value: 'http.response.header',
+      kind: 'template',
+      doc: 'Response headers.',
+      line: 13,
+    });
+    expect(by['HttpFlavorValues.HTTP_1_0']).toMatchObject({
+      value: '1.0',
+      container: 'HttpFlavorValues',
+      deprecated: true,
+      line: 18,
+    });
+    expect(by['HttpRequestMethodValues.GET']).toMatchObject({
+      value: 'GET',
+      container: 'HttpRequestMethodValues',
+      doc: 'GET method.',
+      deprecated: false,
+    });
+    expect(by['HttpRequestMethodValues.OLD']).toMatchObject({
+      doc: 'Old.\n\nDeprecated: no replacement.',
+      deprecated: true,
+    });
+    expect(by.AFTER).toMatchObject({ value: 3, container: '', line: 31 });
+    expect(syms.map((s) => s.name)).not.toContain('INNER');
+    expect(syms.map((s) => s.name)).not.toContain('label');
+  });
+
+  it('decodes literals (escapes, implicit concatenation, numbers, booleans) and skips expressions', () => {
+    const syms = pythonSymbols.extract([
+      {
+        path: 'a.py',
+        content: [
+          String.raw`ESC = "a\\b\u00e9\x41" 'cd'`,
+          'PAREN = (',
+          '    "multi"',
+          '    "line"',
+          ')',
+          'NEG = -42',
+          'FLT = 1_000.5',
+          'YES = True',
+          'CALL = str("x")',
+          'SUM = "a" + B',
+          'RAW = r"\\d"',
+          'def fmt(key): return f"a.b.{key}"',
+        ].join('\n'),
+      },
+      { path: 'notes.txt', content: 'X = "ignored"' },
+    ]);
+    const by = byName(syms);
+    expect(by.ESC.value).toBe('a\\béAcd');
+    expect(by.PAREN).toMatchObject({ value: 'multiline', line: 2 });
+    expect(by.NEG.value).toBe(-42);
+    expect(by.FLT.value).toBe(1000.5);
+    expect(by.YES.value).toBe(true);
+    expect(by.RAW.value).toBe('\\d');
+    expect(by.fmt).toMatchObject({ kind: 'template', value: 'a.b' });
+    expect(by.CALL).toBeUndefined();
+    expect(by.SUM).toBeUndefined();
+    expect(syms.every((s) => s.file === 'a.py')).toBe(true);
+  });
+});
+
+describe('Python toolchain', () => {
+  it('fails a syntax error with a diagnostic at the break, and counts bad escapes as warnings', async () => {
+    const r = await toolchain.validate([
+      { path: '__init__.py', content: '"""pkg"""\n' },
+      { path: 'attributes/broken.py', content: 'A = 1\nB = (\n' },
+      { path: 'escapes.py', content: 'X = 1\nZ = "\\d"\n' },
+    ]);
+    expect(r.status).toBe('failed');
+    expect(r.errors).toBe(1);
+    expect(r.diagnostics).toContainEqual(
+      expect.objectContaining({ file: 'attributes/broken.py', line: 2, severity: 'error' }),
+    );
+    expect(r.warnings).toBe(1);
+    expect(r.diagnostics).toContainEqual(
+      expect.objectContaining({
+        file: 'escapes.py',
+        line: 2,
+        severity: 'warning',
+        message: expect.stringMatching(/invalid escape sequence/),
+      }),
+    );
+  });
+
+  it('imports every module so import-time errors count, located in the module', async () => {
+    const r = await toolchain.validate([
+      { path: '__init__.py', content: '"""pkg"""\n' },
+      { path: 'a.py', content: 'from ._helper import f\nX = f()\n' },
+      { path: '_helper.py', content: 'def f():\n    return 1\n' },
+      { path: 'b.py', content: 'A = 1\nB = undefined_name\n' },
+      { path: 'c.py', content: 'from .missing import x\n' },
+    ]);
+    expect(r.status).toBe('failed');
+    expect(r.errors).toBe(2);
+    expect(r.diagnostics).toContainEqual(
+      expect.objectContaining({
+        file: 'b.py',
+        line: 2,
+        severity: 'error',
+        message: expect.stringMatching(/NameError/),
+      }),
+    );
+    expect(r.diagnostics).toContainEqual(
+      expect.objectContaining({
+        file: 'c.py',
+        line: 1,
+        severity: 'error',
+        message: expect.stringMatching(/ModuleNotFoundError/),
+      }),
+    );
+  });
+
+  it('reports a missing interpreter as not validated, never as a pass', async () => {
+    const r = await createPythonToolchain({ command: 'python3-weavergen-missing' }).validate([
+      { path: 'a.py', content: 'X = 1\n' },
+    ]);
+    expect(r.status).toBe('not_validated');
+    expect(r.reason).toBe('not validated: python3-weavergen-missing not found');
+  });
+
+  it('fails on a timeout, and when there is nothing to check', async () => {
+    const slow = await toolchain.validate([{ path: 'a.py', content: 'while True:\n    pass\n' }], {
+      timeoutMs: 1500,
+    });
+    expect(slow.status).toBe('failed');
+    expect(slow.reason).toMatch(/timed out/);
+    const empty = await toolchain.validate([{ path: 'README.md', content: '# x\n' }]);
+    expect(empty.status).toBe('failed');
+  });
+});
+
+describe('python-semconv pack on the real registry', () => {
+  it('default output compiles and imports clean and holds every key with its exact value and official name', async () => {
+    const gen = await generateWithPack(pack, model, {});
+    const paths = gen.files.map((f) => f.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '__init__.py',
+        'attributes/__init__.py',
+        'attributes/http_attributes.py',
+        'metrics/__init__.py',
+        'metrics/http_metrics.py',
+        'events/__init__.py',
+      ]),
+    );
+    const r = await toolchain.validate(gen.files);
+    expect(r.diagnostics.slice(0, 3)).toEqual([]);
+    expect(r.status).toBe('passed');
+    expect(r.errors).toBe(0);
+    expect(r.warnings).toBe(0);
+
+    const syms = pythonSupport.symbols.extract(gen.files);
+    // every attribute key, metric name and event name (one per generated name, as unique_names keeps)
+    const values = new Set(syms.map((s) => s.value));
+    const expected = expectedSymbols(model, gen.scope);
+    expect(expected.filter((e) => e.kind !== 'member').length).toBeGreaterThan(
+      model.attributes.length + model.metrics.length,
+    );
+    for (const e of expected) if (e.kind !== 'member') expect(values.has(e.value), e.key).toBe(true);
+    // the only keys left out are deprecated aliases whose name a current attribute holds
+    for (const a of model.attributes.filter((x) => !values.has(x.key))) {
+      expect(a.is_deprecated, a.key).toBe(true);
+      expect(
+        model.attributes.some(
+          (b) => b !== a && values.has(b.key) && screamingSnakeCase(b.key) === screamingSnakeCase(a.key),
+        ),
+        a.key,
+      ).toBe(true);
+    }
+
+    const by = byName(syms);
+    expect(by.HTTP_REQUEST_METHOD).toMatchObject({
+      value: 'http.request.method',
+      file: 'attributes/http_attributes.py',
+      doc: expect.stringContaining('HTTP request method.'),
+    });
+    expect(by.HTTP_REQUEST_HEADER_TEMPLATE).toMatchObject({ value: 'http.request.header', kind: 'template' });
+    expect(by['HttpRequestMethodValues.GET']).toMatchObject({
+      value: 'GET',
+      file: 'attributes/http_attributes.py',
+    });
+    expect(by.HTTP_SERVER_REQUEST_DURATION).toMatchObject({
+      value: 'http.server.request.duration',
+      file: 'metrics/http_metrics.py',
+    });
+    expect(by.HTTP_METHOD).toMatchObject({
+      value: 'http.method',
+      deprecated: true,
+      doc: expect.stringContaining('Deprecated: Replaced by `http.request.method`'),
+    });
+    expect(pythonSupport.naming.enumMember('http.request.method', 'get')).toBe('HttpRequestMethodValues.GET');
+
+    const report = checkSymbols(expectedSymbols(model, gen.scope), syms, pythonSupport.naming);
+    expect(report.missing).toEqual([]);
+    expect(report.found).toBe(report.expected);
+    expect(report.namedOfficially).toBe(report.found);
+    expect(report.deprecatedMarked).toBe(report.deprecatedFound);
+    expect(report.documented / report.documentable).toBeGreaterThan(0.99);
+  });
+
+  it('every other param combination compiles and imports clean', async () => {
+    const all = variants(pack);
+    expect(all.length).toBe(18);
+    const defaults = JSON.stringify(await generateWithPack(pack, model, {}).then((g) => g.params));
+    const others = [];
+    for (const params of all) {
+      const gen = await generateWithPack(pack, model, params);
+      if (JSON.stringify(gen.params) !== defaults) others.push({ params, gen });
+    }
+    expect(others.length).toBe(17);
+    // two at a time: the interpreter is the slow part
+    for (let i = 0; i < others.length; i += 2) {
+      const batch = others.slice(i, i + 2);
+      const results = await Promise.all(batch.map((o) => toolchain.validate(o.gen.files)));
+      results.forEach((r, k) => {
+        const label = JSON.stringify(batch[k].params);
+        expect(r.diagnostics.slice(0, 3), label).toEqual([]);
+        expect(r.status, label).toBe('passed');
+        const values = new Set(pythonSymbols.extract(batch[k].gen.files).map((s) => s.value));
+        expect(values.has('http.request.method'), label).toBe(true);
+        expect(values.has('http.server.request.duration'), label).toBe(true);
+      });
+    }
+  });
+});
