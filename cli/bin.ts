@@ -4,7 +4,6 @@ import { EXIT, reportError } from './errors.js';
 import { generate, UsageError } from './commands/generate.js';
 import { registryCheck } from './commands/registry-check.js';
 import { registryResolve } from './commands/registry-resolve.js';
-import { start } from './commands/start.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -53,9 +52,20 @@ program
   .action(run(generate));
 
 program
-  .command('start')
-  .description('first run: generate the built-in example registry in every language into the home folder')
+  .command('example')
+  .description('offline first look: generate the built-in example registry in every language into <home>/out')
   .option('--home <dir>', 'home folder (default $WEAVERGEN_HOME or ./.weavergen)')
-  .action(run(start));
+  .action(run(async (opts) => (await import('./commands/example.js')).example(opts)));
+
+const nodeCommand = (cmd: Command) =>
+  cmd
+    .description('run the node: LevelDB store, spans, learning, the HTTP API and dashboard (Ctrl-C stops it cleanly)')
+    .option('--home <dir>', 'home folder (default $WEAVERGEN_HOME or ./.weavergen)')
+    .option('--api-port <port>', 'API port on 127.0.0.1 (default 4590; 0 picks a free one and prints it)')
+    .option('--api-host <host>', 'API host (default 127.0.0.1)')
+    .option('--no-example', 'do not run the example generation on a fresh home')
+    .action(run(async (opts) => (await import('./commands/node-start.js')).nodeStart(opts)));
+nodeCommand(program.command('node').description('the WeaverGen node').command('start'));
+nodeCommand(program.command('start'));
 
 await program.parseAsync();

@@ -13,6 +13,9 @@ const MAX_NAME = 255;
  * cycles, types and enum members are reported while resolving). Each finding says how to fix it.
  */
 export function checkRegistry(registry: ResolvedRegistry, raw: RawFile[], sink: DiagnosticSink): void {
+  // an invalid stability was already reported where it was read; do not report it missing as well
+  const badStability = new Set(sink.items.filter((d) => d.code === 'invalid-stability').map((d) => `${d.location.file}:${d.location.line}`));
+  const stabilityMissing = (loc: { file: string; line: number }) => !badStability.has(`${loc.file}:${loc.line}`);
   for (const a of registry.attributes) {
     if (a.imported) continue;
     if (!NAME.test(a.key) || a.key.length > MAX_NAME) {
@@ -21,7 +24,7 @@ export function checkRegistry(registry: ResolvedRegistry, raw: RawFile[], sink: 
     if (!a.brief && !a.deprecated) {
       sink.error('missing-brief', a.location, `attribute \`${a.key}\` has no brief`, 'add `brief:` with one sentence saying what the attribute holds');
     }
-    if (!a.stability) {
+    if (!a.stability && stabilityMissing(a.location)) {
       sink.error('missing-stability', a.location, `attribute \`${a.key}\` has no stability`, 'add `stability: development` (or stable)');
     }
     if (a.type.kind === 'enum') {
@@ -39,7 +42,7 @@ export function checkRegistry(registry: ResolvedRegistry, raw: RawFile[], sink: 
     if (signal && !g.refines && !g.brief && !g.deprecated) {
       sink.error('missing-brief', g.location, `${g.kind} \`${g.id}\` has no brief`, 'add `brief:` describing the signal');
     }
-    if (signal && !g.refines && !g.stability) {
+    if (signal && !g.refines && !g.stability && stabilityMissing(g.location)) {
       sink.error('missing-stability', g.location, `${g.kind} \`${g.id}\` has no stability`, 'add `stability: development` (or stable)');
     }
     if (g.kind === 'metric' && !g.refines) checkMetric(g, sink);
