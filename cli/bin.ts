@@ -48,7 +48,8 @@ program
   .option('--pack <name>', 'pack name (built-in) or pack folder; other languages use their default pack')
   .option('--param <k=v>', 'pack parameter, repeatable', collect, [])
   .option('--json', 'print one JSON object instead of the table')
-  .option('--no-validate', 'skip the toolchain and symbol checks')
+  .option('--no-validate', 'skip the toolchain and symbol checks (always local)')
+  .option('--home <dir>', 'home of a running node to send the work to (default $WEAVERGEN_HOME or ./.weavergen)')
   .action(run(generate));
 
 program
@@ -56,6 +57,24 @@ program
   .description('offline first look: generate the built-in example registry in every language into <home>/out')
   .option('--home <dir>', 'home folder (default $WEAVERGEN_HOME or ./.weavergen)')
   .action(run(async (opts) => (await import('./commands/example.js')).example(opts)));
+
+program
+  .command('insights')
+  .description('what the node learned: best arms per context, mined rules, correlations, promotions')
+  .option('--home <dir>', 'home folder (default $WEAVERGEN_HOME or ./.weavergen)')
+  .option('--json', 'print the insights object as JSON')
+  .action(run(async (opts) => (await import('./commands/insights.js')).insights(opts)));
+
+program
+  .command('spans')
+  .description('print recorded spans as trees (from the running node, or from the home store)')
+  .option('--home <dir>', 'home folder (default $WEAVERGEN_HOME or ./.weavergen)')
+  .option('--trace <id>', 'one trace')
+  .option('--generation <id>', 'the spans of one generation')
+  .option('--name <name>', 'only spans with this name')
+  .option('--limit <n>', 'at most this many spans', '200')
+  .option('--json', 'print the span records as JSON')
+  .action(run(async (opts) => (await import('./commands/spans.js')).spans(opts)));
 
 const nodeCommand = (cmd: Command) =>
   cmd

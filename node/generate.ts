@@ -42,6 +42,8 @@ export interface GenerateResult {
   registry: { root: string; attributes: number; metrics: number; events: number; errors: number };
   languages: LanguageResult[];
   timings: { resolveMs: number; totalMs: number };
+  /** set when a running node did the work */
+  generation?: { id: string; status: string; traceId?: string };
 }
 
 /**

@@ -7,8 +7,8 @@ import { summary } from './generate.js';
 
 export const EXAMPLE_REGISTRY = join(packageRoot(), 'node', 'semconv', 'example-registry');
 
-/** `weavergen start`: the first screen. Generates the example registry in every language into the home. */
-export async function start(opts: { home?: string }): Promise<number> {
+/** `weavergen example`: offline first look. Generates the example registry in every language into the home. */
+export async function example(opts: { home?: string }): Promise<number> {
   const home = resolve(opts.home ?? process.env.WEAVERGEN_HOME ?? '.weavergen');
   const out = join(home, 'out');
   process.stdout.write(`weavergen: generating the example registry (${EXAMPLE_REGISTRY}) in ${LANGUAGES.length} languages into ${out}\n\n`);

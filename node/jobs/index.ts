@@ -5,7 +5,7 @@ import type { Store } from '../storage/index.js';
 import type { GenerationEvent, GenerationRecord, GenerationRequest } from './types.js';
 
 export * from './types.js';
-export { armOf, armsFor, runGeneration, type RunComponents } from './run.js';
+export { armsFor, runGeneration, type RunComponents } from './run.js';
 
 export interface JobsComponents {
   store: Store;

@@ -9,11 +9,11 @@ import {
   type CandidateResult,
   type Orchestra,
 } from '../orchestra/index.js';
+import { type Arm, armOf, enumerateArms, packIdOf } from '../optimizer/arms.js';
 import { builtinPacks, findPack, type Pack, resolveParams } from '../packs/index.js';
 import { loadRegistry } from '../semconv/index.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
 import { validationStatus } from '../validation/index.js';
-import { paramsHash, packCid } from '../../marketplace/pack-id.js';
 import type {
   CandidateSummary,
   DecisionRecord,
@@ -27,12 +27,10 @@ export interface RunComponents {
   tracer: Tracer;
   orchestra: Orchestra;
   /** picks k arms among `arms` for the context; returns them with the reason (the optimizer) */
-  choose(
-    context: GenerationContext,
-    arms: CandidateArm[],
-    k: number,
-  ): Promise<{ chosen: CandidateArm[]; reason: string; alternatives: string[] }>;
+  choose(context: GenerationContext, arms: Arm[], k: number): Promise<{ chosen: Arm[]; reason: string; alternatives: string[] }>;
   decide(d: DecisionRecord): Promise<void>;
+  /** asks for a promotion review of this context's arms once the generation's evidence is in */
+  review(context: GenerationContext, arms: Arm[]): void;
   progress(language: string, phase: string, detail?: string): void;
 }
 
@@ -52,39 +50,10 @@ const contextAttributes = (c: GenerationContext) => ({
   [ATTR.contextMetrics]: c.hasMetrics,
 });
 
-/** The arm of a pack with given params, for the built-in template generator. */
-export function armOf(pack: Pack, params: Record<string, string>, model = 'builtin'): CandidateArm {
-  const packId = packCid(pack);
-  const hash = paramsHash(params);
-  return {
-    key: `${packId}:${hash}:${model}`,
-    packId,
-    packName: pack.manifest.name,
-    params,
-    paramsHash: hash,
-    model,
-  };
-}
-
-/** Every variant of every pack of the language: the arms the optimizer chooses among. */
-export async function armsFor(
-  language: Language,
-): Promise<{ arms: CandidateArm[]; packs: Map<string, Pack> }> {
+/** Every variant of every built-in pack of the language: the arms the optimizer chooses among. */
+export async function armsFor(language: Language): Promise<{ arms: Arm[]; packs: Map<string, Pack> }> {
   const packs = (await builtinPacks()).filter((p) => p.manifest.language === language);
-  const arms: CandidateArm[] = [];
-  const byId = new Map<string, Pack>();
-  for (const pack of packs) {
-    const variants = Object.entries(pack.manifest.params).reduce<Record<string, string>[]>(
-      (acc, [k, spec]) => acc.flatMap((v) => spec.values.map((x) => ({ ...v, [k]: x }))),
-      [{}],
-    );
-    for (const params of variants.slice(0, 64)) {
-      const arm = armOf(pack, params);
-      byId.set(arm.packId, pack);
-      arms.push(arm);
-    }
-  }
-  return { arms, packs: byId };
+  return { arms: enumerateArms(packs, { language }), packs: new Map(packs.map((p) => [packIdOf(p), p])) };
 }
 
 /**
@@ -114,6 +83,7 @@ export async function runGeneration(
       'weavergen.registry.errors': loaded.errors,
     });
     const model = toTemplateRegistry(loaded.registry);
+    record.registry = { root: loaded.registry.root, attributes: model.attributes.length, metrics: model.metrics.length, events: model.events.length, errors: loaded.errors };
     record.languages = await Promise.all(
       req.languages.map((language) =>
         runLanguage(record, language, model, loaded.contentHash, rctx, c, opts),
@@ -191,6 +161,7 @@ async function runLanguage(
       });
     } else {
       const choice = await c.choose(context, arms, Math.min(opts.candidates, arms.length));
+      c.review(context, arms);
       specs = choice.chosen.map((arm) => ({ arm, pack: packs.get(arm.packId)! }));
       cspan.setAttributes({
         [ATTR.chosen]: choice.chosen.map((a) => a.key).join(','),
@@ -256,6 +227,14 @@ async function runLanguage(
     ...summarize(winner),
     components: winner.validation.quality.components,
     files: winner.files.map((f) => ({ path: f.path, bytes: Buffer.byteLength(f.content) })),
+    symbols: { expected: winner.validation.symbols.expected, found: winner.validation.symbols.found },
+    validation: {
+      status: winner.validation.toolchain.status,
+      summary: validationStatus(winner.validation.toolchain),
+      errors: winner.validation.toolchain.errors,
+      warnings: winner.validation.toolchain.warnings,
+      diagnostics: winner.validation.toolchain.diagnostics.slice(0, 20),
+    },
   };
 
   // output

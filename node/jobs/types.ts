@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { QualityComponents } from '../validation/index.js';
+import type { QualityComponents, ToolDiagnostic } from '../validation/index.js';
 
 /** A generation request as the API and CLI send it (schema-checked: it comes from outside). */
 export const GenerationRequestSchema = z
@@ -33,7 +33,12 @@ export interface CandidateSummary {
 export interface LanguageOutcome {
   language: string;
   context: string;
-  winner?: CandidateSummary & { components: QualityComponents; files: { path: string; bytes: number }[] };
+  winner?: CandidateSummary & {
+    components: QualityComponents;
+    files: { path: string; bytes: number }[];
+    symbols: { expected: number; found: number };
+    validation: { status: string; summary: string; errors: number; warnings: number; diagnostics: ToolDiagnostic[] };
+  };
   candidates: CandidateSummary[];
   agreement: number;
   reason: string;
@@ -44,6 +49,7 @@ export interface GenerationRecord {
   id: string;
   status: GenerationStatus;
   request: GenerationRequest;
+  registry?: { root: string; attributes: number; metrics: number; events: number; errors: number };
   createdAt: number;
   startedAt?: number;
   finishedAt?: number;

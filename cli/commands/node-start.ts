@@ -1,0 +1,60 @@
+import { startApiServer } from '../../node/api/index.js';
+import { loadConfig } from '../../node/config.js';
+import { LANGUAGES } from '../../node/generation/index.js';
+import { join } from 'node:path';
+import { createNode } from '../../node/node.js';
+import { announce, unannounce } from '../client.js';
+import { EXIT } from '../errors.js';
+import { EXAMPLE_REGISTRY } from './example.js';
+
+export interface NodeStartOptions {
+  home?: string;
+  apiPort?: string;
+  apiHost?: string;
+  example?: boolean;
+}
+
+/**
+ * `weavergen node start`: the node with its API and dashboard. On a fresh home it runs one example
+ * generation so the first screen shows something real. SIGINT/SIGTERM: in-flight work finishes (or
+ * is recorded cancelled after the grace period), stores close, exit 0.
+ */
+export async function nodeStart(opts: NodeStartOptions): Promise<number> {
+  const port = opts.apiPort === undefined ? undefined : Number(opts.apiPort);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new Error(`--api-port must be 0..65535, got ${opts.apiPort}`);
+  const config = await loadConfig({ home: opts.home, api: { port, host: opts.apiHost } });
+  const node = await createNode(config, { globalTelemetry: true });
+  const server = config.api.enabled ? await startApiServer(node, { host: config.api.host, port: config.api.port }) : undefined;
+  if (server) await announce(config.home, { url: server.url, pid: process.pid, startedAt: Date.now() });
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  out(`weavergen node running: home ${config.home}`);
+  if (server) out(`API and dashboard: ${server.url}  (token: ${join(config.home, 'token')})`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: string) => {
+    stopping ??= (async () => {
+      out(`\n${signal}: stopping (in-flight generations finish first)...`);
+      await server?.close();
+      await node.stop();
+      await unannounce(config.home);
+      out('stopped.');
+    })();
+    return stopping;
+  };
+  process.once('SIGINT', () => void stop('SIGINT').then(() => process.exit(EXIT.OK)));
+  process.once('SIGTERM', () => void stop('SIGTERM').then(() => process.exit(EXIT.OK)));
+
+  if (node.fresh && opts.example !== false) {
+    out(`first start: generating the example registry in ${LANGUAGES.length} languages...`);
+    const { id, done } = await node.generate({ registry: EXAMPLE_REGISTRY, languages: [...LANGUAGES], out: join(config.home, 'out') });
+    const record = await done;
+    out(`example generation ${id}: ${record.status}`);
+    for (const l of record.languages) {
+      out(`  ${l.language.padEnd(10)} ${l.winner ? `q=${l.winner.q.toFixed(3)} ${l.winner.summary} (${l.winner.arm.packName})` : l.reason}`);
+    }
+    out(`  files in ${join(config.home, 'out')}; see ${server ? `${server.url}/v1/generations/${id}` : 'weavergen insights'}`);
+  }
+  // keep running until a signal arrives
+  await new Promise<never>(() => {});
+  return EXIT.OK;
+}

@@ -1,0 +1,150 @@
+import { join } from 'node:path';
+import type { NodeConfig } from './config.js';
+import { createResultCache } from './generation/cache.js';
+import { ensureHome, ensureToken } from './home.js';
+import { createJobs, type DecisionRecord, type GenerationEvent, type GenerationRecord, type GenerationRequest, runGeneration } from './jobs/index.js';
+import { createLearning, type Learning } from './learning/index.js';
+import { createOrchestra } from './orchestra/index.js';
+import type { GenerationContext } from './learning/context.js';
+import { type Arm, createOptimizer, type Optimizer } from './optimizer/index.js';
+import { type LoadResult, loadRegistry } from './semconv/index.js';
+import { createStore, type Store } from './storage/index.js';
+import { createSpanQueries, createTelemetry, type SpanQueries, type Telemetry } from './telemetry/index.js';
+import { createValidator } from './validation/index.js';
+
+export interface NodeHealth {
+  status: 'ok' | 'stopping';
+  version: string;
+  uptimeMs: number;
+  home: string;
+  generations: { inFlight: number };
+  spans: { exported: number; failed: number; otlp: boolean };
+}
+
+/** The facade the CLI and the API use. One per home folder. */
+export interface WeaverNode {
+  readonly config: NodeConfig;
+  readonly token: string;
+  /** true when the home had no database before this start */
+  readonly fresh: boolean;
+  generate(request: GenerationRequest): Promise<{ id: string; done: Promise<GenerationRecord> }>;
+  generation(id: string): Promise<GenerationRecord | undefined>;
+  generations(limit?: number): Promise<GenerationRecord[]>;
+  subscribe(id: string, listener: (e: GenerationEvent) => void): () => void;
+  decisions(generationId: string): Promise<DecisionRecord[]>;
+  spans: SpanQueries;
+  insights(): ReturnType<Learning['insights']>;
+  checkRegistry(dir: string): Promise<LoadResult>;
+  health(): NodeHealth;
+  /** in-flight generations finish (or are recorded cancelled after the grace period), then stores close */
+  stop(): Promise<void>;
+}
+
+export interface NodeInit {
+  /** register telemetry as the process's global OpenTelemetry SDK (one node per process: the CLI) */
+  globalTelemetry?: boolean;
+}
+
+export async function createNode(config: NodeConfig, init: NodeInit = {}): Promise<WeaverNode> {
+  const started = Date.now();
+  const { fresh } = await ensureHome(config.home);
+  const token = await ensureToken(config.home);
+  const store: Store = await createStore({ path: join(config.home, 'db') });
+  const telemetry: Telemetry = createTelemetry({ store }, { serviceName: config.telemetry.serviceName, otlpEndpoint: config.telemetry.otlpEndpoint, global: init.globalTelemetry });
+  const spans = createSpanQueries(store);
+  const validator = createValidator({ timeoutMs: config.generation.toolTimeoutMs });
+  const orchestra = createOrchestra({ validator, tracer: telemetry.tracer, cache: createResultCache(store) }, { concurrency: 2, toolTimeoutMs: config.generation.toolTimeoutMs });
+  const learning: Learning = createLearning({ store }, { successThreshold: config.generation.successThreshold });
+  const optimizer: Optimizer = createOptimizer({ store, learning });
+  let stopping = false;
+  const reviewQueue: { context: GenerationContext; arms: Arm[] }[] = [];
+
+  const decide = async (d: DecisionRecord) => store.put('decisions', `gen!${d.generationId}!${String(d.at).padStart(15, '0')}!${d.step}`, d);
+
+  const jobs = createJobs(
+    {
+      store,
+      async execute(record, signal, emit) {
+        await runGeneration(
+          record,
+          {
+            tracer: telemetry.tracer,
+            orchestra,
+            choose: (context, arms, k) => chooseArms(optimizer, context, arms, k),
+            review: (context, arms) => reviewQueue.push({ context, arms }),
+            decide,
+            progress: (language, phase, detail) => emit({ type: 'progress', id: record.id, language, phase, detail }),
+          },
+          { candidates: record.request.candidates ?? config.generation.candidates, signal },
+        );
+        // learning reads the generation back from its spans, as stored; then promotions are reviewed
+        await telemetry.flush();
+        await learning.ingestGeneration(record.id);
+        for (const { context, arms } of reviewQueue.splice(0)) await optimizer.review(context, arms);
+        return record;
+      },
+    },
+    { concurrency: config.generation.concurrency },
+  );
+  await jobs.recover();
+
+  return {
+    config,
+    token,
+    fresh,
+    generate: (request) => {
+      if (stopping) return Promise.reject(new Error('the node is stopping'));
+      return jobs.submit(request);
+    },
+    generation: (id) => jobs.get(id),
+    generations: (n) => jobs.list(n),
+    subscribe: (id, l) => jobs.subscribe(id, l),
+    async decisions(generationId) {
+      const own = (await store.scan<DecisionRecord>('decisions', { prefix: `gen!${generationId}!` })).map(([, d]) => d);
+      // promotions triggered by this generation's evidence are recorded by the optimizer under its own keys
+      const promotions = (await optimizer.promotions()).filter((p) => p.evidence.some((id) => own.some((d) => d.evidence.includes(id))));
+      const show = (v: { params: Record<string, string>; meanQ: number; n: number }) => `${JSON.stringify(v.params)} mean=${v.meanQ.toFixed(3)} n=${v.n}`;
+      return [...own, ...promotions.map((p) => ({ generationId, step: p.step, choice: show(p.choice), alternatives: p.alternatives.map(show), reason: p.reason, evidence: p.evidence, at: p.at }))];
+    },
+    spans,
+    insights: () => learning.insights(),
+    checkRegistry: (dir) => loadRegistry(dir),
+    health: () => ({
+      status: stopping ? 'stopping' : 'ok',
+      version: '0.1.0',
+      uptimeMs: Date.now() - started,
+      home: config.home,
+      generations: { inFlight: jobs.inFlight() },
+      spans: (({ exported, failed, otlp }) => ({ exported, failed, otlp }))(telemetry.stats()),
+    }),
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      await jobs.drain(config.generation.shutdownGraceMs);
+      await telemetry.shutdown();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * Safe exploration: the incumbent (the promoted variant, else the pack's defaults) always runs, and
+ * the other k-1 candidates are drawn by Thompson sampling among the remaining arms. The winner is
+ * the best measured quality, so a user never gets less than the incumbent while the node keeps
+ * learning which variants do better.
+ */
+export async function chooseArms(optimizer: Optimizer, context: GenerationContext, arms: Arm[], k: number): Promise<{ chosen: Arm[]; reason: string; alternatives: string[] }> {
+  const packName = arms.find((a) => a.isDefault)?.packName ?? arms[0]?.packName;
+  const promoted = packName ? await optimizer.promoted(context, packName) : undefined;
+  const incumbent =
+    (promoted && arms.find((a) => a.packName === packName && Object.entries(promoted).every(([p, v]) => a.params[p] === v))) ?? arms.find((a) => a.isDefault) ?? arms[0];
+  const rest = arms.filter((a) => a !== incumbent);
+  const choice = k > 1 && rest.length > 0 ? await optimizer.choose(context, rest, Math.min(k - 1, rest.length)) : undefined;
+  const chosen = [incumbent, ...(choice?.chosen.map((c) => c.arm) ?? [])];
+  const why = [`incumbent: ${promoted ? 'promoted variant' : 'pack defaults'}`, ...(choice?.chosen.map((c) => `challenger by Thompson sampling: ${c.reason}`) ?? [])];
+  return {
+    chosen,
+    reason: why.join('; '),
+    alternatives: (choice?.alternatives ?? []).map((a) => `${a.arm.packName} ${JSON.stringify(a.arm.params)} mean=${a.mean.toFixed(3)} n=${a.n}`),
+  };
+}
