@@ -42,15 +42,44 @@ export async function benchGeneration(registryDir: string, runs: number): Promis
       const v = await validator.validate({ language, files: gen.files, model, scope: gen.scope });
       const validateMs = performance.now() - started;
       const total = resolveMs + renderMs + writeMs;
-      rows.push([language, gen.files.length, ms(renderMs), ms(writeMs), ms(total), ratio(total, parseMs), ms(validateMs), v.toolchain.status, v.quality.q.toFixed(3)]);
+      rows.push([
+        language,
+        gen.files.length,
+        ms(renderMs),
+        ms(writeMs),
+        ms(total),
+        ratio(total, parseMs),
+        ms(validateMs),
+        v.toolchain.status,
+        v.quality.q.toFixed(3),
+      ]);
     }
   } finally {
     await rm(out, { recursive: true, force: true });
   }
-  console.log(`\n## generation: ${registryDir} (${definitions.length} files, ${model.attributes.length} attributes, ${model.metrics.length} metrics), median of ${runs}`);
+  console.log(
+    `\n## generation: ${registryDir} (${definitions.length} files, ${model.attributes.length} attributes, ${model.metrics.length} metrics), median of ${runs}`,
+  );
   console.log(`baseline  plain YAML parse of the same files: ${ms(parseMs)}`);
-  console.log(`resolve   load + resolve (position-aware parse included): ${ms(resolveMs)} = ${ratio(resolveMs, parseMs)} parse`);
+  console.log(
+    `resolve   load + resolve (position-aware parse included): ${ms(resolveMs)} = ${ratio(resolveMs, parseMs)} parse`,
+  );
   console.log(`check     load + resolve + all checks: ${ms(checkMs)} = ${ratio(checkMs, parseMs)} parse\n`);
-  console.log(table(['language', 'files', 'render', 'write', 'resolve+render+write', '/ parse', 'validate (1 run)', 'status', 'quality'], rows));
+  console.log(
+    table(
+      [
+        'language',
+        'files',
+        'render',
+        'write',
+        'resolve+render+write',
+        '/ parse',
+        'validate (1 run)',
+        'status',
+        'quality',
+      ],
+      rows,
+    ),
+  );
   console.log('goal: (resolve + render + write) / parse <= 2; the whole TypeScript generation under 1 s');
 }

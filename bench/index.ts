@@ -1,12 +1,15 @@
 import { join } from 'node:path';
 import { benchGeneration } from './generation.js';
 import { benchTelemetry } from './telemetry.js';
+import { benchCache } from './cache.js';
 
 /** `npm run bench`: every figure next to a baseline measured in the same run. */
-const registry = process.env.WEAVERGEN_BENCH_REGISTRY ?? join(process.cwd(), '..', 'shared', 'semconv', 'v1.44.0', 'model');
+const registry =
+  process.env.WEAVERGEN_BENCH_REGISTRY ?? join(process.cwd(), '..', 'shared', 'semconv', 'v1.44.0', 'model');
 const runs = Number(process.env.WEAVERGEN_BENCH_RUNS ?? 5);
 
 console.log(`weavergen bench on node ${process.version}, ${new Date().toISOString()}`);
 const only = process.env.WEAVERGEN_BENCH_ONLY?.split(',');
 if (!only || only.includes('generation')) await benchGeneration(registry, runs);
 if (!only || only.includes('telemetry')) await benchTelemetry();
+if (!only || only.includes('cache')) await benchCache(registry, runs);

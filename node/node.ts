@@ -72,6 +72,7 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
             orchestra,
             choose: (context, arms, k) => chooseArms(optimizer, context, arms, k),
             review: (context, arms) => reviewQueue.push({ context, arms }),
+            requests: { get: (key) => store.get('cache', key), put: (key, value) => store.put('cache', key, value) },
             decide,
             progress: (language, phase, detail) => emit({ type: 'progress', id: record.id, language, phase, detail }),
           },

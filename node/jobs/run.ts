@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type Context, ROOT_CONTEXT, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
-import { type Language, type TemplateRegistry, toTemplateRegistry } from '../generation/index.js';
+import { type GeneratedFile, type Language, type TemplateRegistry, toTemplateRegistry } from '../generation/index.js';
 import { contextKey, contextOf, type GenerationContext } from '../learning/context.js';
 import {
   armAttributes,
@@ -11,7 +12,8 @@ import {
 } from '../orchestra/index.js';
 import { type Arm, armOf, enumerateArms, packIdOf } from '../optimizer/arms.js';
 import { builtinPacks, findPack, type Pack, resolveParams } from '../packs/index.js';
-import { loadRegistry } from '../semconv/index.js';
+import { loadRegistry, registryContentHash } from '../semconv/index.js';
+import { canonicalJson } from '../../marketplace/pack-id.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
 import { validationStatus } from '../validation/index.js';
 import type {
@@ -31,6 +33,8 @@ export interface RunComponents {
   decide(d: DecisionRecord): Promise<void>;
   /** asks for a promotion review of this context's arms once the generation's evidence is in */
   review(context: GenerationContext, arms: Arm[]): void;
+  /** optional request cache: an unchanged request skips resolve, render and validation */
+  requests?: RequestCache;
   progress(language: string, phase: string, detail?: string): void;
 }
 
@@ -75,6 +79,20 @@ export async function runGeneration(
   const ids = { [ATTR.generationId]: record.id };
   record.traceId = root.spanContext().traceId;
   try {
+    // an unchanged request (same registry bytes, same languages, pack, params) is served from the cache
+    const key = c.requests ? requestKey(await registryContentHash(req.registry), req) : undefined;
+    const hit = key ? await c.requests?.get(key) : undefined;
+    root.setAttribute(ATTR.cached, !!hit);
+    if (hit) {
+      record.registry = hit.registry;
+      record.languages = hit.languages.map((l) => ({ ...l, outDir: undefined, candidates: l.candidates.map((x) => ({ ...x, cached: true })), ...(l.winner ? { winner: { ...l.winner, cached: true } } : {}) }));
+      for (const l of record.languages) {
+        const files = hit.files[l.language];
+        if (req.out && files) l.outDir = await writeOutput(c, l.language, files, req.out, rctx, { ...ids, [ATTR.language]: l.language, [ATTR.cached]: true });
+      }
+      record.status = 'succeeded';
+      return record;
+    }
     const rspan = c.tracer.startSpan(SPAN.resolve, { attributes: ids }, rctx);
     const loaded = await loadRegistry(req.registry, { check: false }).finally(() => rspan.end());
     rspan.setAttributes({
@@ -84,9 +102,10 @@ export async function runGeneration(
     });
     const model = toTemplateRegistry(loaded.registry);
     record.registry = { root: loaded.registry.root, attributes: model.attributes.length, metrics: model.metrics.length, events: model.events.length, errors: loaded.errors };
+    const winners: Record<string, GeneratedFile[]> = {};
     record.languages = await Promise.all(
       req.languages.map((language) =>
-        runLanguage(record, language, model, loaded.contentHash, rctx, c, opts),
+        runLanguage(record, language, model, loaded.contentHash, rctx, c, opts, winners),
       ),
     );
     const failed = record.languages.filter((l) => !l.winner || l.winner.status === 'failed');
@@ -96,6 +115,7 @@ export async function runGeneration(
         ? 'failed'
         : 'succeeded';
     if (failed.length) record.error = failed.map((l) => `${l.language}: ${l.reason}`).join('; ');
+    else if (key && !opts.signal?.aborted) await c.requests?.put(key, { registry: record.registry, languages: record.languages, files: winners });
   } catch (e) {
     record.status = opts.signal?.aborted ? 'cancelled' : 'failed';
     record.error = (e as Error).message ?? String(e);
@@ -116,6 +136,7 @@ async function runLanguage(
   rctx: Context,
   c: RunComponents,
   opts: RunOptions,
+  winners: Record<string, GeneratedFile[]>,
 ): Promise<LanguageOutcome> {
   const req = record.request;
   const context = contextOf(model, language);
@@ -238,30 +259,10 @@ async function runLanguage(
   };
 
   // output
+  winners[language] = winner.files;
   if (req.out) {
     c.progress(language, 'write');
-    const ospan = c.tracer.startSpan(
-      SPAN.output,
-      {
-        attributes: {
-          ...cattrs,
-          [ATTR.files]: winner.files.length,
-          [ATTR.bytes]: winner.files.reduce((n, f) => n + f.content.length, 0),
-        },
-      },
-      rctx,
-    );
-    try {
-      const dir = resolve(req.out, language);
-      for (const f of winner.files) {
-        const full = join(dir, f.path);
-        await mkdir(dirname(full), { recursive: true });
-        await writeFile(full, f.content);
-      }
-      outcome.outDir = dir;
-    } finally {
-      ospan.end();
-    }
+    outcome.outDir = await writeOutput(c, language, winner.files, req.out, rctx, cattrs);
   }
   c.progress(language, 'done', `q=${winner.q.toFixed(3)}`);
   return outcome;
@@ -287,3 +288,36 @@ const label = (a: CandidateArm) =>
           .join(', ')}}`
       : ''
   } @${a.model}`;
+
+async function writeOutput(c: RunComponents, language: string, files: GeneratedFile[], out: string, parent: Context, attributes: Record<string, string | number | boolean>): Promise<string> {
+  const span = c.tracer.startSpan(SPAN.output, { attributes: { ...attributes, [ATTR.files]: files.length, [ATTR.bytes]: files.reduce((n, f) => n + f.content.length, 0) } }, parent);
+  try {
+    const dir = resolve(out, language);
+    for (const f of files) {
+      const full = join(dir, f.path);
+      await mkdir(dirname(full), { recursive: true });
+      await writeFile(full, f.content);
+    }
+    return dir;
+  } finally {
+    span.end();
+  }
+}
+
+/** A request's cache key: the registry's content hash and what was asked (not where to write it). */
+export function requestKey(registryHash: string, req: GenerationRequest): string {
+  const asked = { languages: [...req.languages].sort(), pack: req.pack ?? null, params: req.params ?? {}, candidates: req.candidates ?? null };
+  return `req!${createHash('sha256').update(`${registryHash}\0${canonicalJson(asked)}`).digest('hex')}`;
+}
+
+/** A served request: the outcome per language and the winners' files. */
+export interface CachedRequest {
+  registry: GenerationRecord['registry'];
+  languages: LanguageOutcome[];
+  files: Record<string, GeneratedFile[]>;
+}
+
+export interface RequestCache {
+  get(key: string): Promise<CachedRequest | undefined>;
+  put(key: string, value: CachedRequest): Promise<void>;
+}

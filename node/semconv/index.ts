@@ -13,6 +13,7 @@ import { resolveRegistry } from './resolve.js';
 import { str } from './text.js';
 import { readYaml } from './yaml-reader.js';
 
+export { registryContentHash } from './content-hash.js';
 export type { Diagnostic } from './diagnostics.js';
 export { formatDiagnostic } from './diagnostics.js';
 export { SemconvError, SemconvErrorCode } from './errors.js';

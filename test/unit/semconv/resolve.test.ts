@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadRegistry } from '../../../node/semconv/index.js';
+import { loadRegistry, registryContentHash } from '../../../node/semconv/index.js';
 import { writeRegistry, yaml } from '../../helpers/registry.js';
 
 const base = yaml(
@@ -32,6 +32,16 @@ async function load(files: Record<string, string>) {
 }
 
 describe('resolver', () => {
+  it('hashes the registry content: same bytes same hash, any edit a new one', async () => {
+    const a = await writeRegistry({ 'registry.yaml': base });
+    const b = await writeRegistry({ 'registry.yaml': base });
+    const c = await writeRegistry({ 'registry.yaml': base.replace('Name of the app.', 'Name of the application.') });
+    const [ha, hb, hc] = await Promise.all([a, b, c].map((d) => registryContentHash(d)));
+    expect(ha).toBe(hb);
+    expect(hc).not.toBe(ha);
+    expect((await loadRegistry(a)).contentHash).toBe(ha);
+  });
+
   it('resolves a clean registry with enums and template types', async () => {
     const r = await load({ 'registry.yaml': base });
     expect(r.errors).toBe(0);
@@ -215,6 +225,8 @@ describe('resolver', () => {
     });
     expect(r.errors).toBe(0);
     expect(r.registry.manifest.name).toBe('mine');
+    // the cache key computed without parsing equals the one computed while loading
+    expect(await registryContentHash(r.registry.root)).toBe(r.contentHash);
     const ids = r.registry.groups.map((g) => g.id);
     expect(ids).toContain('metric.app.a');
     expect(ids).not.toContain('metric.other.b');
