@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { benchGeneration } from './generation.js';
 import { benchTelemetry } from './telemetry.js';
 import { benchCache } from './cache.js';
+import { benchLearning } from './learning.js';
 
 /** `npm run bench`: every figure next to a baseline measured in the same run. */
 const registry =
@@ -13,3 +14,4 @@ const only = process.env.WEAVERGEN_BENCH_ONLY?.split(',');
 if (!only || only.includes('generation')) await benchGeneration(registry, runs);
 if (!only || only.includes('telemetry')) await benchTelemetry();
 if (!only || only.includes('cache')) await benchCache(registry, runs);
+if (!only || only.includes('learning')) await benchLearning({ registryDir: registry });

@@ -99,7 +99,8 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
         const message = (e as Error).message ?? String(e);
         span.recordException(e as Error);
         span.setStatus({ code: SpanStatusCode.ERROR, message });
-        span.setAttributes({ [ATTR.quality]: 0, [ATTR.qCompiled]: 0, [ATTR.validationStatus]: 'error' });
+        // a failure is evidence against the arm (q = 0); a cancellation says nothing about it
+        if (!ctx.signal?.aborted) span.setAttributes({ [ATTR.quality]: 0, [ATTR.qCompiled]: 0, [ATTR.validationStatus]: 'error' });
         return { index, arm: spec.arm, files: [], q: 0, error: message, spanId, durationMs: performance.now() - started, cached: false };
       } finally {
         span.end();
