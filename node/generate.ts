@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { generateWithPack, type Language, type TemplateRegistry, toTemplateRegistry } from './generation/index.js';
-import { findPack, type Pack, PackError, PackErrorCode } from './packs/index.js';
+import { findPack, type Pack, PackError, PackErrorCode, resolveParams } from './packs/index.js';
 import { loadRegistry } from './semconv/index.js';
 import { createValidator, type ValidationResult, type Validator, validationStatus } from './validation/index.js';
 
@@ -63,6 +63,8 @@ export async function generateProject(req: GenerateRequest, onProgress: (p: Gene
       throw new PackError(PackErrorCode.BAD_PARAM, `no pack of this request has a param "${name}" (known: ${known})`);
     }
   }
+  // a bad value is the request's fault, not one language's: refuse it before any work
+  for (const p of packs) resolveParams(p.manifest, paramsFor(p, req.params));
   const results = await Promise.all(req.languages.map((language, i) => generateLanguage(language, packs[i], model, req, onProgress, validator)));
   return {
     registry: { root: loaded.registry.root, attributes: model.attributes.length, metrics: model.metrics.length, events: model.events.length, errors: loaded.errors },
@@ -78,9 +80,7 @@ async function generateLanguage(language: Language, pack: Pack, model: TemplateR
   const base = { language, pack: { name: '', version: '' }, params: {}, files: [], symbols: { expected: 0, found: 0 }, timings };
   try {
     progress('render', 0);
-    // a param applies to every pack of the request that declares it
-    const given = Object.fromEntries(Object.entries(req.params ?? {}).filter(([k]) => k in pack.manifest.params));
-    const gen = await generateWithPack(pack, model, given);
+    const gen = await generateWithPack(pack, model, paramsFor(pack, req.params));
     timings.renderMs = gen.durationMs;
     let validation: ValidationResult | undefined;
     if (req.validate ?? true) {
@@ -118,6 +118,11 @@ async function generateLanguage(language: Language, pack: Pack, model: TemplateR
     const message = (e as Error).message ?? String(e);
     return { ...base, validation: { status: 'failed', summary: `failed: ${message}`, errors: 1, warnings: 0, diagnostics: [] }, error: message };
   }
+}
+
+/** A param applies to every pack of the request that declares it. */
+function paramsFor(pack: Pack, params: Record<string, string> = {}): Record<string, string> {
+  return Object.fromEntries(Object.entries(params).filter(([k]) => k in pack.manifest.params));
 }
 
 /** `--pack` names one pack; other languages of the same request use their default pack. */
