@@ -24,8 +24,12 @@ export async function benchCache(registry: string, runs: number): Promise<void> 
     t = performance.now();
     console.log(`\n## result cache: ${registry}, TypeScript, median of ${runs}`);
     console.log(`baseline  hash the registry's bytes (read + sha-256): ${ms(hashMs)}`);
-    console.log(`cold      first generation (resolve, render, compile, score, spans): ${ms(coldMs)} (${first}) = ${ratio(coldMs, hashMs)} hashing`);
-    console.log(`cached    unchanged request served from the cache: ${ms(cachedMs)} = ${ratio(cachedMs, hashMs)} hashing, ${ratio(coldMs, cachedMs)} faster than cold`);
+    console.log(
+      `cold      first generation (resolve, render, compile, score, spans): ${ms(coldMs)} (${first}) = ${ratio(coldMs, hashMs)} hashing`,
+    );
+    console.log(
+      `cached    unchanged request served from the cache: ${ms(cachedMs)} = ${ratio(cachedMs, hashMs)} hashing, ${ratio(coldMs, cachedMs)} faster than cold`,
+    );
   } finally {
     await node.stop();
     await rm(home, { recursive: true, force: true });

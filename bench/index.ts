@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { benchGeneration } from './generation.js';
-import { benchTelemetry } from './telemetry.js';
 import { benchCache } from './cache.js';
+import { benchGeneration } from './generation.js';
 import { benchLearning } from './learning.js';
+import { benchTelemetry } from './telemetry.js';
 
 /** `npm run bench`: every figure next to a baseline measured in the same run. */
 const registry =

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { EXIT, reportError } from './errors.js';
 import { generate, UsageError } from './commands/generate.js';
 import { registryCheck } from './commands/registry-check.js';
 import { registryResolve } from './commands/registry-resolve.js';
+import { EXIT, reportError } from './errors.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -22,13 +22,19 @@ const run =
   };
 
 const program = new Command('weavergen')
-  .description('Generate, validate and learn to generate code from OpenTelemetry semantic-convention registries')
+  .description(
+    'Generate, validate and learn to generate code from OpenTelemetry semantic-convention registries',
+  )
   .version('0.1.0');
 
-const registry = program.command('registry').description('read, check and resolve a semantic-convention registry');
+const registry = program
+  .command('registry')
+  .description('read, check and resolve a semantic-convention registry');
 registry
   .command('check')
-  .description('check a registry like Weaver does, with file:line:column and a fix for every error (exit 1 on errors)')
+  .description(
+    'check a registry like Weaver does, with file:line:column and a fix for every error (exit 1 on errors)',
+  )
   .argument('<dir>', 'registry folder (v1 and v2 YAML files, manifest, local dependencies)')
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
   .action(run((dir: string, opts: { format: 'text' | 'json' }) => registryCheck(dir, opts)));
@@ -49,7 +55,10 @@ program
   .option('--param <k=v>', 'pack parameter, repeatable', collect, [])
   .option('--json', 'print one JSON object instead of the table')
   .option('--no-validate', 'skip the toolchain and symbol checks (always local)')
-  .option('--home <dir>', 'home of a running node to send the work to (default $WEAVERGEN_HOME or ./.weavergen)')
+  .option(
+    '--home <dir>',
+    'home of a running node to send the work to (default $WEAVERGEN_HOME or ./.weavergen)',
+  )
   .action(run(generate));
 
 program
@@ -78,7 +87,9 @@ program
 
 const nodeCommand = (cmd: Command) =>
   cmd
-    .description('run the node: LevelDB store, spans, learning, the HTTP API and dashboard (Ctrl-C stops it cleanly)')
+    .description(
+      'run the node: LevelDB store, spans, learning, the HTTP API and dashboard (Ctrl-C stops it cleanly)',
+    )
     .option('--home <dir>', 'home folder (default $WEAVERGEN_HOME or ./.weavergen)')
     .option('--api-port <port>', 'API port on 127.0.0.1 (default 4590; 0 picks a free one and prints it)')
     .option('--api-host <host>', 'API host (default 127.0.0.1)')

@@ -52,7 +52,10 @@ export async function connect(home: string): Promise<ApiClient | undefined> {
   );
   if (!ok) return undefined;
   const token = await readToken(home);
-  const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const headers = {
+    'content-type': 'application/json',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+  };
   const json = async <T>(r: Response): Promise<T> => {
     const body = (await r.json().catch(() => ({}))) as { error?: { message?: string } };
     if (!r.ok) throw new ApiError(r.status, body?.error?.message ?? `HTTP ${r.status}`);
@@ -61,7 +64,10 @@ export async function connect(home: string): Promise<ApiClient | undefined> {
   return {
     url: a.url,
     get: <T>(path: string) => fetch(`${a.url}${path}`, { headers }).then((r) => json<T>(r)),
-    post: <T>(path: string, body: unknown) => fetch(`${a.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) }).then((r) => json<T>(r)),
+    post: <T>(path: string, body: unknown) =>
+      fetch(`${a.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) }).then((r) =>
+        json<T>(r),
+      ),
     async events(path, onEvent) {
       const r = await fetch(`${a.url}${path}`, { headers: { ...headers, accept: 'text/event-stream' } });
       if (!r.ok || !r.body) throw new ApiError(r.status, `HTTP ${r.status}`);

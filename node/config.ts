@@ -12,7 +12,12 @@ export const NodeConfigSchema = z
         host: z.string().min(1).default('127.0.0.1'),
         /** 0 picks a free port */
         port: z.number().int().min(0).max(65_535).default(4590),
-        bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+        bodyLimitBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(64 * 1024 * 1024)
+          .default(1024 * 1024),
       })
       .strict()
       .default({ enabled: true, host: '127.0.0.1', port: 4590, bodyLimitBytes: 1024 * 1024 }),
@@ -28,7 +33,13 @@ export const NodeConfigSchema = z
         shutdownGraceMs: z.number().int().min(0).max(600_000).default(30_000),
       })
       .strict()
-      .default({ candidates: 2, concurrency: 2, toolTimeoutMs: 120_000, successThreshold: 0.9, shutdownGraceMs: 30_000 }),
+      .default({
+        candidates: 2,
+        concurrency: 2,
+        toolTimeoutMs: 120_000,
+        successThreshold: 0.9,
+        shutdownGraceMs: 30_000,
+      }),
     telemetry: z
       .object({ otlpEndpoint: z.string().url().optional(), serviceName: z.string().default('weavergen') })
       .strict()
@@ -58,7 +69,10 @@ function fromEnv(env: NodeJS.ProcessEnv): DeepPartial<ConfigInput> {
   });
 }
 
-export async function loadConfig(flags: DeepPartial<ConfigInput> = {}, env: NodeJS.ProcessEnv = process.env): Promise<NodeConfig> {
+export async function loadConfig(
+  flags: DeepPartial<ConfigInput> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<NodeConfig> {
   const envPart = fromEnv(env);
   const home = resolve(flags.home ?? envPart.home ?? '.weavergen');
   let filePart: DeepPartial<ConfigInput> = {};
@@ -74,7 +88,9 @@ export async function loadConfig(flags: DeepPartial<ConfigInput> = {}, env: Node
   const merged = merge(merge(merge({}, filePart), envPart), prune(flags));
   const parsed = NodeConfigSchema.safeParse({ ...merged, home });
   if (!parsed.success) {
-    throw new ConfigError(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new ConfigError(
+      `invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }
@@ -82,7 +98,10 @@ export async function loadConfig(flags: DeepPartial<ConfigInput> = {}, env: Node
 function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out = { ...a };
   for (const [k, v] of Object.entries(b)) {
-    out[k] = v && typeof v === 'object' && !Array.isArray(v) ? merge((out[k] as Record<string, unknown>) ?? {}, v as Record<string, unknown>) : v;
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? merge((out[k] as Record<string, unknown>) ?? {}, v as Record<string, unknown>)
+        : v;
   }
   return out;
 }

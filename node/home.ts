@@ -29,7 +29,10 @@ export async function ensureToken(home: string): Promise<string> {
 }
 
 /** The CLI's view: $WEAVERGEN_TOKEN, else the token file of the home. */
-export async function readToken(home: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export async function readToken(
+  home: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | undefined> {
   if (env.WEAVERGEN_TOKEN) return env.WEAVERGEN_TOKEN;
   return (await readFile(join(home, TOKEN_FILE), 'utf8').catch(() => undefined))?.trim() || undefined;
 }

@@ -2,15 +2,36 @@ import { join } from 'node:path';
 import type { NodeConfig } from './config.js';
 import { createResultCache } from './generation/cache.js';
 import { ensureHome, ensureToken } from './home.js';
-import { createJobs, type DecisionRecord, type GenerationEvent, type GenerationRecord, type GenerationRequest, runGeneration } from './jobs/index.js';
-import { createLearning, type Learning } from './learning/index.js';
-import { createOrchestra } from './orchestra/index.js';
+import {
+  createJobs,
+  type DecisionRecord,
+  type GenerationEvent,
+  type GenerationRecord,
+  type GenerationRequest,
+  runGeneration,
+} from './jobs/index.js';
 import type { GenerationContext } from './learning/context.js';
+import { createLearning, type Learning } from './learning/index.js';
 import { type Arm, createOptimizer, type Optimizer } from './optimizer/index.js';
+import { createOrchestra } from './orchestra/index.js';
 import { type LoadResult, loadRegistry } from './semconv/index.js';
 import { createStore, type Store } from './storage/index.js';
 import { createSpanQueries, createTelemetry, type SpanQueries, type Telemetry } from './telemetry/index.js';
 import { createValidator } from './validation/index.js';
+
+export enum NodeErrorCode {
+  STOPPING = 'NODE_STOPPING',
+}
+
+export class NodeError extends Error {
+  constructor(
+    readonly code: NodeErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NodeError';
+  }
+}
 
 export interface NodeHealth {
   status: 'ok' | 'stopping';
@@ -50,16 +71,30 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
   const { fresh } = await ensureHome(config.home);
   const token = await ensureToken(config.home);
   const store: Store = await createStore({ path: join(config.home, 'db') });
-  const telemetry: Telemetry = createTelemetry({ store }, { serviceName: config.telemetry.serviceName, otlpEndpoint: config.telemetry.otlpEndpoint, global: init.globalTelemetry });
+  const telemetry: Telemetry = createTelemetry(
+    { store },
+    {
+      serviceName: config.telemetry.serviceName,
+      otlpEndpoint: config.telemetry.otlpEndpoint,
+      global: init.globalTelemetry,
+    },
+  );
   const spans = createSpanQueries(store);
   const validator = createValidator({ timeoutMs: config.generation.toolTimeoutMs });
-  const orchestra = createOrchestra({ validator, tracer: telemetry.tracer, cache: createResultCache(store) }, { concurrency: 2, toolTimeoutMs: config.generation.toolTimeoutMs });
-  const learning: Learning = createLearning({ store }, { successThreshold: config.generation.successThreshold });
+  const orchestra = createOrchestra(
+    { validator, tracer: telemetry.tracer, cache: createResultCache(store) },
+    { concurrency: 2, toolTimeoutMs: config.generation.toolTimeoutMs },
+  );
+  const learning: Learning = createLearning(
+    { store },
+    { successThreshold: config.generation.successThreshold },
+  );
   const optimizer: Optimizer = createOptimizer({ store, learning });
   let stopping = false;
   const reviewQueue: { context: GenerationContext; arms: Arm[] }[] = [];
 
-  const decide = async (d: DecisionRecord) => store.put('decisions', `gen!${d.generationId}!${String(d.at).padStart(15, '0')}!${d.step}`, d);
+  const decide = async (d: DecisionRecord) =>
+    store.put('decisions', `gen!${d.generationId}!${String(d.at).padStart(15, '0')}!${d.step}`, d);
 
   const jobs = createJobs(
     {
@@ -72,9 +107,13 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
             orchestra,
             choose: (context, arms, k) => chooseArms(optimizer, context, arms, k),
             review: (context, arms) => reviewQueue.push({ context, arms }),
-            requests: { get: (key) => store.get('cache', key), put: (key, value) => store.put('cache', key, value) },
+            requests: {
+              get: (key) => store.get('cache', key),
+              put: (key, value) => store.put('cache', key, value),
+            },
             decide,
-            progress: (language, phase, detail) => emit({ type: 'progress', id: record.id, language, phase, detail }),
+            progress: (language, phase, detail) =>
+              emit({ type: 'progress', id: record.id, language, phase, detail }),
           },
           { candidates: record.request.candidates ?? config.generation.candidates, signal },
         );
@@ -94,18 +133,34 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
     token,
     fresh,
     generate: (request) => {
-      if (stopping) return Promise.reject(new Error('the node is stopping'));
+      if (stopping) return Promise.reject(new NodeError(NodeErrorCode.STOPPING, 'the node is stopping: no new generations'));
       return jobs.submit(request);
     },
     generation: (id) => jobs.get(id),
     generations: (n) => jobs.list(n),
     subscribe: (id, l) => jobs.subscribe(id, l),
     async decisions(generationId) {
-      const own = (await store.scan<DecisionRecord>('decisions', { prefix: `gen!${generationId}!` })).map(([, d]) => d);
+      const own = (await store.scan<DecisionRecord>('decisions', { prefix: `gen!${generationId}!` })).map(
+        ([, d]) => d,
+      );
       // promotions triggered by this generation's evidence are recorded by the optimizer under its own keys
-      const promotions = (await optimizer.promotions()).filter((p) => p.evidence.some((id) => own.some((d) => d.evidence.includes(id))));
-      const show = (v: { params: Record<string, string>; meanQ: number; n: number }) => `${JSON.stringify(v.params)} mean=${v.meanQ.toFixed(3)} n=${v.n}`;
-      return [...own, ...promotions.map((p) => ({ generationId, step: p.step, choice: show(p.choice), alternatives: p.alternatives.map(show), reason: p.reason, evidence: p.evidence, at: p.at }))];
+      const promotions = (await optimizer.promotions()).filter((p) =>
+        p.evidence.some((id) => own.some((d) => d.evidence.includes(id))),
+      );
+      const show = (v: { params: Record<string, string>; meanQ: number; n: number }) =>
+        `${JSON.stringify(v.params)} mean=${v.meanQ.toFixed(3)} n=${v.n}`;
+      return [
+        ...own,
+        ...promotions.map((p) => ({
+          generationId,
+          step: p.step,
+          choice: show(p.choice),
+          alternatives: p.alternatives.map(show),
+          reason: p.reason,
+          evidence: p.evidence,
+          at: p.at,
+        })),
+      ];
     },
     spans,
     insights: () => learning.insights(),
@@ -134,18 +189,36 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
  * the best measured quality, so a user never gets less than the incumbent while the node keeps
  * learning which variants do better.
  */
-export async function chooseArms(optimizer: Optimizer, context: GenerationContext, arms: Arm[], k: number): Promise<{ chosen: Arm[]; reason: string; alternatives: string[] }> {
+export async function chooseArms(
+  optimizer: Optimizer,
+  context: GenerationContext,
+  arms: Arm[],
+  k: number,
+): Promise<{ chosen: Arm[]; reason: string; alternatives: string[] }> {
   const packName = arms.find((a) => a.isDefault)?.packName ?? arms[0]?.packName;
   const promoted = packName ? await optimizer.promoted(context, packName) : undefined;
   const incumbent =
-    (promoted && arms.find((a) => a.packName === packName && Object.entries(promoted).every(([p, v]) => a.params[p] === v))) ?? arms.find((a) => a.isDefault) ?? arms[0];
+    (promoted &&
+      arms.find(
+        (a) => a.packName === packName && Object.entries(promoted).every(([p, v]) => a.params[p] === v),
+      )) ??
+    arms.find((a) => a.isDefault) ??
+    arms[0];
   const rest = arms.filter((a) => a !== incumbent);
-  const choice = k > 1 && rest.length > 0 ? await optimizer.choose(context, rest, Math.min(k - 1, rest.length)) : undefined;
+  const choice =
+    k > 1 && rest.length > 0
+      ? await optimizer.choose(context, rest, Math.min(k - 1, rest.length))
+      : undefined;
   const chosen = [incumbent, ...(choice?.chosen.map((c) => c.arm) ?? [])];
-  const why = [`incumbent: ${promoted ? 'promoted variant' : 'pack defaults'}`, ...(choice?.chosen.map((c) => `challenger by Thompson sampling: ${c.reason}`) ?? [])];
+  const why = [
+    `incumbent: ${promoted ? 'promoted variant' : 'pack defaults'}`,
+    ...(choice?.chosen.map((c) => `challenger by Thompson sampling: ${c.reason}`) ?? []),
+  ];
   return {
     chosen,
     reason: why.join('; '),
-    alternatives: (choice?.alternatives ?? []).map((a) => `${a.arm.packName} ${JSON.stringify(a.arm.params)} mean=${a.mean.toFixed(3)} n=${a.n}`),
+    alternatives: (choice?.alternatives ?? []).map(
+      (a) => `${a.arm.packName} ${JSON.stringify(a.arm.params)} mean=${a.mean.toFixed(3)} n=${a.n}`,
+    ),
   };
 }

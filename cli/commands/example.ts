@@ -11,8 +11,12 @@ export const EXAMPLE_REGISTRY = join(packageRoot(), 'node', 'semconv', 'example-
 export async function example(opts: { home?: string }): Promise<number> {
   const home = resolve(opts.home ?? process.env.WEAVERGEN_HOME ?? '.weavergen');
   const out = join(home, 'out');
-  process.stdout.write(`weavergen: generating the example registry (${EXAMPLE_REGISTRY}) in ${LANGUAGES.length} languages into ${out}\n\n`);
+  process.stdout.write(
+    `weavergen: generating the example registry (${EXAMPLE_REGISTRY}) in ${LANGUAGES.length} languages into ${out}\n\n`,
+  );
   const result = await generateProject({ registry: EXAMPLE_REGISTRY, languages: [...LANGUAGES], out });
-  process.stdout.write(`${summary(result)}\n\nnext: weavergen generate <your registry> --lang ts,go --out ./generated\n`);
+  process.stdout.write(
+    `${summary(result)}\n\nnext: weavergen generate <your registry> --lang ts,go --out ./generated\n`,
+  );
   return result.languages.some((l) => l.validation.status === 'failed') ? EXIT.PROBLEMS : EXIT.OK;
 }

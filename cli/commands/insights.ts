@@ -12,7 +12,9 @@ export async function insights(opts: { home?: string; json?: boolean }): Promise
   if (api) result = await api.get<Insights>('/v1/insights');
   else {
     const store = await createStore({ path: resolve(home, 'db') }).catch((e: Error) => {
-      throw new Error(`cannot open ${home}/db: ${e.message} (is a node running on this home without its API?)`);
+      throw new Error(
+        `cannot open ${home}/db: ${e.message} (is a node running on this home without its API?)`,
+      );
     });
     try {
       result = await createLearning({ store }).insights();

@@ -1,7 +1,7 @@
+import { join } from 'node:path';
 import { startApiServer } from '../../node/api/index.js';
 import { loadConfig } from '../../node/config.js';
 import { LANGUAGES } from '../../node/generation/index.js';
-import { join } from 'node:path';
 import { createNode } from '../../node/node.js';
 import { announce, unannounce } from '../client.js';
 import { EXIT } from '../errors.js';
@@ -21,10 +21,13 @@ export interface NodeStartOptions {
  */
 export async function nodeStart(opts: NodeStartOptions): Promise<number> {
   const port = opts.apiPort === undefined ? undefined : Number(opts.apiPort);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535)) throw new Error(`--api-port must be 0..65535, got ${opts.apiPort}`);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535))
+    throw new Error(`--api-port must be 0..65535, got ${opts.apiPort}`);
   const config = await loadConfig({ home: opts.home, api: { port, host: opts.apiHost } });
   const node = await createNode(config, { globalTelemetry: true });
-  const server = config.api.enabled ? await startApiServer(node, { host: config.api.host, port: config.api.port }) : undefined;
+  const server = config.api.enabled
+    ? await startApiServer(node, { host: config.api.host, port: config.api.port })
+    : undefined;
   if (server) await announce(config.home, { url: server.url, pid: process.pid, startedAt: Date.now() });
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`weavergen node running: home ${config.home}`);
@@ -46,13 +49,21 @@ export async function nodeStart(opts: NodeStartOptions): Promise<number> {
 
   if (node.fresh && opts.example !== false) {
     out(`first start: generating the example registry in ${LANGUAGES.length} languages...`);
-    const { id, done } = await node.generate({ registry: EXAMPLE_REGISTRY, languages: [...LANGUAGES], out: join(config.home, 'out') });
+    const { id, done } = await node.generate({
+      registry: EXAMPLE_REGISTRY,
+      languages: [...LANGUAGES],
+      out: join(config.home, 'out'),
+    });
     const record = await done;
     out(`example generation ${id}: ${record.status}`);
     for (const l of record.languages) {
-      out(`  ${l.language.padEnd(10)} ${l.winner ? `q=${l.winner.q.toFixed(3)} ${l.winner.summary} (${l.winner.arm.packName})` : l.reason}`);
+      out(
+        `  ${l.language.padEnd(10)} ${l.winner ? `q=${l.winner.q.toFixed(3)} ${l.winner.summary} (${l.winner.arm.packName})` : l.reason}`,
+      );
     }
-    out(`  files in ${join(config.home, 'out')}; see ${server ? `${server.url}/v1/generations/${id}` : 'weavergen insights'}`);
+    out(
+      `  files in ${join(config.home, 'out')}; see ${server ? `${server.url}/v1/generations/${id}` : 'weavergen insights'}`,
+    );
   }
   // keep running until a signal arrives
   await new Promise<never>(() => {});

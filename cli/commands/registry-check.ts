@@ -9,7 +9,9 @@ export interface CheckOptions {
 export async function registryCheck(dir: string, opts: CheckOptions): Promise<number> {
   const r = await loadRegistry(dir);
   if (opts.format === 'json') {
-    process.stdout.write(`${JSON.stringify({ registry: r.registry.root, errors: r.errors, warnings: r.warnings, diagnostics: r.diagnostics }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ registry: r.registry.root, errors: r.errors, warnings: r.warnings, diagnostics: r.diagnostics }, null, 2)}\n`,
+    );
   } else {
     for (const d of r.diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`);
     const groups = r.registry.groups.length;

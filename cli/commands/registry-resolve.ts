@@ -9,7 +9,9 @@ export async function registryResolve(dir: string, opts: { output?: string }): P
   const json = `${JSON.stringify(r.registry, null, 2)}\n`;
   if (opts.output) {
     await writeFile(opts.output, json);
-    process.stderr.write(`wrote ${opts.output}: ${r.registry.attributes.length} attributes, ${r.registry.groups.length} groups\n`);
+    process.stderr.write(
+      `wrote ${opts.output}: ${r.registry.attributes.length} attributes, ${r.registry.groups.length} groups\n`,
+    );
   } else process.stdout.write(json);
   return r.errors > 0 ? EXIT.PROBLEMS : EXIT.OK;
 }

@@ -10,9 +10,18 @@ export function words(s: string): string[] {
 
 const cap = (w: string): string => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase();
 
-export const snakeCase = (s: string): string => words(s).map((w) => w.toLowerCase()).join('_');
-export const screamingSnakeCase = (s: string): string => words(s).map((w) => w.toUpperCase()).join('_');
-export const kebabCase = (s: string): string => words(s).map((w) => w.toLowerCase()).join('-');
+export const snakeCase = (s: string): string =>
+  words(s)
+    .map((w) => w.toLowerCase())
+    .join('_');
+export const screamingSnakeCase = (s: string): string =>
+  words(s)
+    .map((w) => w.toUpperCase())
+    .join('_');
+export const kebabCase = (s: string): string =>
+  words(s)
+    .map((w) => w.toLowerCase())
+    .join('-');
 export const pascalCase = (s: string): string => words(s).map(cap).join('');
 export const camelCase = (s: string): string => {
   const p = pascalCase(s);
@@ -21,9 +30,54 @@ export const camelCase = (s: string): string => {
 
 /** Go's initialisms (golint's list plus the ones the Go semconv package uses). */
 const GO_INITIALISMS = new Set([
-  'ACL', 'API', 'ASCII', 'AWS', 'CPU', 'CSS', 'DB', 'DNS', 'EOF', 'FAAS', 'GC', 'GCP', 'GUID', 'HTML', 'HTTP', 'HTTPS',
-  'ID', 'IO', 'IP', 'JSON', 'JVM', 'K8S', 'LHS', 'OS', 'QPS', 'RAM', 'RHS', 'RPC', 'SDK', 'SLA', 'SMTP', 'SQL', 'SSH',
-  'TCP', 'TLS', 'TTL', 'UDP', 'UI', 'UID', 'UUID', 'URI', 'URL', 'UTF8', 'VM', 'XML', 'XMPP', 'XSRF', 'XSS',
+  'ACL',
+  'API',
+  'ASCII',
+  'AWS',
+  'CPU',
+  'CSS',
+  'DB',
+  'DNS',
+  'EOF',
+  'FAAS',
+  'GC',
+  'GCP',
+  'GUID',
+  'HTML',
+  'HTTP',
+  'HTTPS',
+  'ID',
+  'IO',
+  'IP',
+  'JSON',
+  'JVM',
+  'K8S',
+  'LHS',
+  'OS',
+  'QPS',
+  'RAM',
+  'RHS',
+  'RPC',
+  'SDK',
+  'SLA',
+  'SMTP',
+  'SQL',
+  'SSH',
+  'TCP',
+  'TLS',
+  'TTL',
+  'UDP',
+  'UI',
+  'UID',
+  'UUID',
+  'URI',
+  'URL',
+  'UTF8',
+  'VM',
+  'XML',
+  'XMPP',
+  'XSRF',
+  'XSS',
 ]);
 
 /** PascalCase with Go initialisms upper-cased: `http.request.id` -> `HTTPRequestID`. */

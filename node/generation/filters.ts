@@ -1,6 +1,13 @@
 import type { Liquid } from 'liquidjs';
 import { camelCase, goName, kebabCase, pascalCase, screamingSnakeCase, snakeCase } from './case.js';
-import { docComment, escapeReserved, type Language, stringLiteral, toLanguage, valueLiteral } from './languages.js';
+import {
+  docComment,
+  escapeReserved,
+  type Language,
+  stringLiteral,
+  toLanguage,
+  valueLiteral,
+} from './languages.js';
 
 const CONVERSIONS: Record<string, (s: string) => string> = {
   snake_case: snakeCase,
@@ -12,7 +19,8 @@ const CONVERSIONS: Record<string, (s: string) => string> = {
 };
 
 const lang = (l: unknown): Language => toLanguage(String(l)) ?? 'typescript';
-const list = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
+const list = (v: unknown): Record<string, unknown>[] =>
+  Array.isArray(v) ? (v as Record<string, unknown>[]) : [];
 
 /** Filters every pack may use. They are pure functions of their arguments: packs are untrusted. */
 export function registerFilters(engine: Liquid): void {
@@ -26,7 +34,11 @@ export function registerFilters(engine: Liquid): void {
   f('value_literal', (s, l) => valueLiteral(s, lang(l)));
   f('escape_reserved', (s, l) => escapeReserved(String(s ?? ''), lang(l)));
   // one-line text for places where a newline would break the syntax (e.g. Rust attributes)
-  f('one_line', (s) => String(s ?? '').replace(/\s+/g, ' ').trim());
+  f('one_line', (s) =>
+    String(s ?? '')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
   // stability and deprecation
   f('stable', (v) => list(v).filter((x) => x.is_stable === true));
   f('experimental', (v) => list(v).filter((x) => x.is_stable !== true));
@@ -57,6 +69,8 @@ export function registerFilters(engine: Liquid): void {
       const ns = String(x.root_namespace ?? String(x.key ?? x.name ?? '').split('.')[0]);
       groups.set(ns, [...(groups.get(ns) ?? []), x]);
     }
-    return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, items]) => ({ name, items }));
+    return [...groups.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, items]) => ({ name, items }));
   });
 }

@@ -1,6 +1,6 @@
+import { Liquid } from 'liquidjs';
 import type { Pack } from '../packs/index.js';
 import { resolveParams } from '../packs/index.js';
-import { Liquid } from 'liquidjs';
 import type { EmitScope } from '../validation/expected.js';
 import { DEFAULT_LIMITS, type GeneratedFile, type RenderLimits, renderPack } from './render.js';
 import type { TemplateRegistry } from './template-model.js';
@@ -38,9 +38,17 @@ export async function generateWithPack(
   };
 }
 
-const scopeEngine = new Liquid({ ownPropertyOnly: true, parseLimit: 1000, renderLimit: 100, memoryLimit: 10_000 });
+const scopeEngine = new Liquid({
+  ownPropertyOnly: true,
+  parseLimit: 1000,
+  renderLimit: 100,
+  memoryLimit: 10_000,
+});
 
 async function emitScope(pack: Pack, params: Record<string, string>): Promise<EmitScope> {
   const render = (t: string) => scopeEngine.parseAndRender(t, { params }).then((s) => s.trim());
-  return { stability: await render(pack.manifest.emits.stability), deprecated: await render(pack.manifest.emits.deprecated) };
+  return {
+    stability: await render(pack.manifest.emits.stability),
+    deprecated: await render(pack.manifest.emits.deprecated),
+  };
 }

@@ -57,18 +57,38 @@ export async function renderPack(
   const engine = createEngine(pack, limits);
   const files: GeneratedFile[] = [];
   let total = 0;
-  const base = { registry, params, pack: { name: pack.manifest.name, version: pack.manifest.version, language: pack.manifest.language } };
+  const base = {
+    registry,
+    params,
+    pack: { name: pack.manifest.name, version: pack.manifest.version, language: pack.manifest.language },
+  };
   for (const spec of pack.manifest.files) {
     if (spec.when && Object.entries(spec.when).some(([k, v]) => params[k] !== v)) continue;
-    const scopes: Record<string, unknown>[] = spec.each === 'namespace' ? registry.namespaces.map((namespace: TemplateNamespace) => ({ ...base, namespace })) : [base];
+    const scopes: Record<string, unknown>[] =
+      spec.each === 'namespace'
+        ? registry.namespaces.map((namespace: TemplateNamespace) => ({ ...base, namespace }))
+        : [base];
     for (const scope of scopes) {
-      const path = safePath(run(spec.template, () => engine.parseAndRenderSync(spec.output, scope)), spec.template);
+      const path = safePath(
+        run(spec.template, () => engine.parseAndRenderSync(spec.output, scope)),
+        spec.template,
+      );
       let content = run(spec.template, () => engine.renderFileSync(spec.template, scope));
       if (!content.trim()) continue; // a template may decide it has nothing to say for this scope
       content = tidy(content);
       total += content.length;
-      if (total > limits.maxOutput) throw new GenerationError(GenerationErrorCode.LIMIT_EXCEEDED, `output exceeds ${limits.maxOutput} characters (template ${spec.template})`, spec.template);
-      if (files.length >= limits.maxFiles) throw new GenerationError(GenerationErrorCode.LIMIT_EXCEEDED, `more than ${limits.maxFiles} files`, spec.template);
+      if (total > limits.maxOutput)
+        throw new GenerationError(
+          GenerationErrorCode.LIMIT_EXCEEDED,
+          `output exceeds ${limits.maxOutput} characters (template ${spec.template})`,
+          spec.template,
+        );
+      if (files.length >= limits.maxFiles)
+        throw new GenerationError(
+          GenerationErrorCode.LIMIT_EXCEEDED,
+          `more than ${limits.maxFiles} files`,
+          spec.template,
+        );
       files.push({ path, content });
     }
   }
@@ -86,7 +106,11 @@ function run(template: string, fn: () => string): string {
     const msg = (e as Error).message ?? String(e);
     const limit = /limit exceeded/i.test(msg);
     throw new GenerationError(
-      limit ? GenerationErrorCode.LIMIT_EXCEEDED : /parse|unexpected|not closed|tag .* not found/i.test(msg) ? GenerationErrorCode.TEMPLATE_PARSE : GenerationErrorCode.TEMPLATE_RENDER,
+      limit
+        ? GenerationErrorCode.LIMIT_EXCEEDED
+        : /parse|unexpected|not closed|tag .* not found/i.test(msg)
+          ? GenerationErrorCode.TEMPLATE_PARSE
+          : GenerationErrorCode.TEMPLATE_RENDER,
       `template ${template}: ${limit ? 'stopped by the sandbox limits: ' : ''}${msg.split('\n')[0]}`,
       template,
     );
@@ -96,13 +120,29 @@ function run(template: string, fn: () => string): string {
 /** Output paths stay inside the output folder: relative, normalised, no `..`, no control characters. */
 function safePath(rendered: string, template: string): string {
   const p = posix.normalize(rendered.trim().replace(/\\/g, '/'));
-  if (!p || p === '.' || p.startsWith('/') || p.startsWith('..') || /[\0-\x1f]/.test(p) || p.split('/').includes('..')) {
-    throw new GenerationError(GenerationErrorCode.BAD_OUTPUT_PATH, `template ${template}: output path "${rendered}" must be relative and stay inside the output folder`, template);
+  if (
+    !p ||
+    p === '.' ||
+    p.startsWith('/') ||
+    p.startsWith('..') ||
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
+    /[\0-\x1f]/.test(p) ||
+    p.split('/').includes('..')
+  ) {
+    throw new GenerationError(
+      GenerationErrorCode.BAD_OUTPUT_PATH,
+      `template ${template}: output path "${rendered}" must be relative and stay inside the output folder`,
+      template,
+    );
   }
   return p;
 }
 
 /** Liquid's whitespace control is coarse: collapse runs of blank lines and end with one newline. */
 function tidy(text: string): string {
-  return `${text.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '').trimEnd()}\n`;
+  return `${text
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .replace(/^\n+/, '')
+    .trimEnd()}\n`;
 }

@@ -138,8 +138,14 @@ function signals(groups: Group[], nameOf: (g: Group) => string | undefined): Tem
 
 export function toTemplateRegistry(r: ResolvedRegistry): TemplateRegistry {
   const attributes = r.attributes.map(attribute);
-  const metrics = signals(r.groups.filter((g) => g.kind === 'metric'), (g) => g.metricName);
-  const events = signals(r.groups.filter((g) => g.kind === 'event'), (g) => g.eventName);
+  const metrics = signals(
+    r.groups.filter((g) => g.kind === 'metric'),
+    (g) => g.metricName,
+  );
+  const events = signals(
+    r.groups.filter((g) => g.kind === 'event'),
+    (g) => g.eventName,
+  );
   const names = [...new Set([...attributes, ...metrics, ...events].map((x) => x.root_namespace))].sort();
   return {
     name: r.manifest.name ?? '',

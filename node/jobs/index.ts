@@ -4,8 +4,8 @@ import { limit } from '../orchestra/limit.js';
 import type { Store } from '../storage/index.js';
 import type { GenerationEvent, GenerationRecord, GenerationRequest } from './types.js';
 
+export { armsFor, type RunComponents, runGeneration } from './run.js';
 export * from './types.js';
-export { armsFor, runGeneration, type RunComponents } from './run.js';
 
 export interface JobsComponents {
   store: Store;

@@ -2,18 +2,23 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { type Context, ROOT_CONTEXT, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
-import { type GeneratedFile, type Language, type TemplateRegistry, toTemplateRegistry } from '../generation/index.js';
+import { canonicalJson } from '../../marketplace/pack-id.js';
+import {
+  type GeneratedFile,
+  type Language,
+  type TemplateRegistry,
+  toTemplateRegistry,
+} from '../generation/index.js';
 import { contextKey, contextOf, type GenerationContext } from '../learning/context.js';
+import { type Arm, armOf, enumerateArms, packIdOf } from '../optimizer/arms.js';
 import {
   armAttributes,
   type CandidateArm,
   type CandidateResult,
   type Orchestra,
 } from '../orchestra/index.js';
-import { type Arm, armOf, enumerateArms, packIdOf } from '../optimizer/arms.js';
 import { builtinPacks, findPack, type Pack, resolveParams } from '../packs/index.js';
 import { loadRegistry, registryContentHash } from '../semconv/index.js';
-import { canonicalJson } from '../../marketplace/pack-id.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
 import { validationStatus } from '../validation/index.js';
 import type {
@@ -29,7 +34,11 @@ export interface RunComponents {
   tracer: Tracer;
   orchestra: Orchestra;
   /** picks k arms among `arms` for the context; returns them with the reason (the optimizer) */
-  choose(context: GenerationContext, arms: Arm[], k: number): Promise<{ chosen: Arm[]; reason: string; alternatives: string[] }>;
+  choose(
+    context: GenerationContext,
+    arms: Arm[],
+    k: number,
+  ): Promise<{ chosen: Arm[]; reason: string; alternatives: string[] }>;
   decide(d: DecisionRecord): Promise<void>;
   /** asks for a promotion review of this context's arms once the generation's evidence is in */
   review(context: GenerationContext, arms: Arm[]): void;
@@ -85,10 +94,20 @@ export async function runGeneration(
     root.setAttribute(ATTR.cached, !!hit);
     if (hit) {
       record.registry = hit.registry;
-      record.languages = hit.languages.map((l) => ({ ...l, outDir: undefined, candidates: l.candidates.map((x) => ({ ...x, cached: true })), ...(l.winner ? { winner: { ...l.winner, cached: true } } : {}) }));
+      record.languages = hit.languages.map((l) => ({
+        ...l,
+        outDir: undefined,
+        candidates: l.candidates.map((x) => ({ ...x, cached: true })),
+        ...(l.winner ? { winner: { ...l.winner, cached: true } } : {}),
+      }));
       for (const l of record.languages) {
         const files = hit.files[l.language];
-        if (req.out && files) l.outDir = await writeOutput(c, l.language, files, req.out, rctx, { ...ids, [ATTR.language]: l.language, [ATTR.cached]: true });
+        if (req.out && files)
+          l.outDir = await writeOutput(c, l.language, files, req.out, rctx, {
+            ...ids,
+            [ATTR.language]: l.language,
+            [ATTR.cached]: true,
+          });
       }
       record.status = 'succeeded';
       return record;
@@ -101,7 +120,13 @@ export async function runGeneration(
       'weavergen.registry.errors': loaded.errors,
     });
     const model = toTemplateRegistry(loaded.registry);
-    record.registry = { root: loaded.registry.root, attributes: model.attributes.length, metrics: model.metrics.length, events: model.events.length, errors: loaded.errors };
+    record.registry = {
+      root: loaded.registry.root,
+      attributes: model.attributes.length,
+      metrics: model.metrics.length,
+      events: model.events.length,
+      errors: loaded.errors,
+    };
     const winners: Record<string, GeneratedFile[]> = {};
     record.languages = await Promise.all(
       req.languages.map((language) =>
@@ -115,7 +140,8 @@ export async function runGeneration(
         ? 'failed'
         : 'succeeded';
     if (failed.length) record.error = failed.map((l) => `${l.language}: ${l.reason}`).join('; ');
-    else if (key && !opts.signal?.aborted) await c.requests?.put(key, { registry: record.registry, languages: record.languages, files: winners });
+    else if (key && !opts.signal?.aborted)
+      await c.requests?.put(key, { registry: record.registry, languages: record.languages, files: winners });
   } catch (e) {
     record.status = opts.signal?.aborted ? 'cancelled' : 'failed';
     record.error = (e as Error).message ?? String(e);
@@ -236,7 +262,7 @@ async function runLanguage(
     evidence: [kspan.spanContext().spanId, ...results.map((r) => r.spanId)],
     at: Date.now(),
   });
-  if (!winner || !winner.validation) {
+  if (!winner?.validation) {
     outcome.reason =
       results
         .map((r) => r.error)
@@ -289,8 +315,25 @@ const label = (a: CandidateArm) =>
       : ''
   } @${a.model}`;
 
-async function writeOutput(c: RunComponents, language: string, files: GeneratedFile[], out: string, parent: Context, attributes: Record<string, string | number | boolean>): Promise<string> {
-  const span = c.tracer.startSpan(SPAN.output, { attributes: { ...attributes, [ATTR.files]: files.length, [ATTR.bytes]: files.reduce((n, f) => n + f.content.length, 0) } }, parent);
+async function writeOutput(
+  c: RunComponents,
+  language: string,
+  files: GeneratedFile[],
+  out: string,
+  parent: Context,
+  attributes: Record<string, string | number | boolean>,
+): Promise<string> {
+  const span = c.tracer.startSpan(
+    SPAN.output,
+    {
+      attributes: {
+        ...attributes,
+        [ATTR.files]: files.length,
+        [ATTR.bytes]: files.reduce((n, f) => n + f.content.length, 0),
+      },
+    },
+    parent,
+  );
   try {
     const dir = resolve(out, language);
     for (const f of files) {
@@ -306,8 +349,15 @@ async function writeOutput(c: RunComponents, language: string, files: GeneratedF
 
 /** A request's cache key: the registry's content hash and what was asked (not where to write it). */
 export function requestKey(registryHash: string, req: GenerationRequest): string {
-  const asked = { languages: [...req.languages].sort(), pack: req.pack ?? null, params: req.params ?? {}, candidates: req.candidates ?? null };
-  return `req!${createHash('sha256').update(`${registryHash}\0${canonicalJson(asked)}`).digest('hex')}`;
+  const asked = {
+    languages: [...req.languages].sort(),
+    pack: req.pack ?? null,
+    params: req.params ?? {},
+    candidates: req.candidates ?? null,
+  };
+  return `req!${createHash('sha256')
+    .update(`${registryHash}\0${canonicalJson(asked)}`)
+    .digest('hex')}`;
 }
 
 /** A served request: the outcome per language and the winners' files. */

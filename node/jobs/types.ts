@@ -37,7 +37,13 @@ export interface LanguageOutcome {
     components: QualityComponents;
     files: { path: string; bytes: number }[];
     symbols: { expected: number; found: number };
-    validation: { status: string; summary: string; errors: number; warnings: number; diagnostics: ToolDiagnostic[] };
+    validation: {
+      status: string;
+      summary: string;
+      errors: number;
+      warnings: number;
+      diagnostics: ToolDiagnostic[];
+    };
   };
   candidates: CandidateSummary[];
   agreement: number;

@@ -25,7 +25,11 @@ export function sizeBucket(symbols: number): SizeBucket {
   return 'xl';
 }
 
-export function contextOf(model: TemplateRegistry, language: Language, generator: GeneratorKind = 'builtin'): GenerationContext {
+export function contextOf(
+  model: TemplateRegistry,
+  language: Language,
+  generator: GeneratorKind = 'builtin',
+): GenerationContext {
   const members = model.attributes.reduce((n, a) => n + a.members.length, 0);
   return {
     language,

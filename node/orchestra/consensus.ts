@@ -13,7 +13,8 @@ export interface Consensus {
   reason: string;
 }
 
-const pairs = (s: ExtractedSymbol[]) => new Set(s.map((x) => `${x.container ? `${x.container}.` : ''}${x.name}=${JSON.stringify(x.value)}`));
+const pairs = (s: ExtractedSymbol[]) =>
+  new Set(s.map((x) => `${x.container ? `${x.container}.` : ''}${x.name}=${JSON.stringify(x.value)}`));
 
 function jaccard(a: Set<string>, b: Set<string>): number {
   if (a.size === 0 && b.size === 0) return 1;
@@ -34,7 +35,9 @@ export function decide(candidates: Scored[]): Consensus {
     return others.length === 0 ? 1 : others.reduce((sum, o) => sum + jaccard(s, o), 0) / others.length;
   });
   const agreement = agreeWith.reduce((a, b) => a + b, 0) / agreeWith.length;
-  const order = candidates.map((c, i) => i).sort((a, b) => candidates[b].q - candidates[a].q || agreeWith[b] - agreeWith[a] || a - b);
+  const order = candidates
+    .map((_, i) => i)
+    .sort((a, b) => candidates[b].q - candidates[a].q || agreeWith[b] - agreeWith[a] || a - b);
   const best = order[0];
   const second = order[1];
   let reason = `highest quality q=${candidates[best].q.toFixed(3)}`;

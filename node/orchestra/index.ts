@@ -1,6 +1,11 @@
 import { type Context, type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
-import { generateWithPack, type GeneratedFile, type Language, type TemplateRegistry } from '../generation/index.js';
 import { cacheKey, type ResultCache } from '../generation/cache.js';
+import {
+  type GeneratedFile,
+  generateWithPack,
+  type Language,
+  type TemplateRegistry,
+} from '../generation/index.js';
 import type { Pack } from '../packs/index.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
 import type { ValidationResult, Validator } from '../validation/index.js';
@@ -73,7 +78,11 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
   const runOne = (spec: CandidateSpec, index: number, ctx: RunContext): Promise<CandidateResult> =>
     bounded(async () => {
       const started = performance.now();
-      const span = tracer.startSpan(SPAN.candidate, { attributes: { ...ctx.attributes, ...armAttributes(spec.arm), 'weavergen.candidate.index': index } }, ctx.parent);
+      const span = tracer.startSpan(
+        SPAN.candidate,
+        { attributes: { ...ctx.attributes, ...armAttributes(spec.arm), 'weavergen.candidate.index': index } },
+        ctx.parent,
+      );
       const spanId = span.spanContext().spanId;
       try {
         if (ctx.signal?.aborted) throw new Error('cancelled');
@@ -82,26 +91,63 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
         span.setAttribute(ATTR.cached, !!hit);
         if (hit) {
           span.setAttributes(qualityAttributes(hit.validation));
-          return { index, arm: spec.arm, files: hit.files, validation: hit.validation, q: hit.validation.quality.q, spanId, durationMs: performance.now() - started, cached: true };
+          return {
+            index,
+            arm: spec.arm,
+            files: hit.files,
+            validation: hit.validation,
+            q: hit.validation.quality.q,
+            spanId,
+            durationMs: performance.now() - started,
+            cached: true,
+          };
         }
         const gen = await generateWithPack(spec.pack, ctx.model, spec.arm.params);
         span.setAttribute('weavergen.render.ms', gen.durationMs);
-        const vspan = tracer.startSpan(SPAN.validate, { attributes: { ...ctx.attributes, ...armAttributes(spec.arm) } }, trace.setSpan(ctx.parent, span));
-        const validation = await validator.validate({ language: ctx.language, files: gen.files, model: ctx.model, scope: gen.scope }, { timeoutMs: init.toolTimeoutMs, signal: ctx.signal });
+        const vspan = tracer.startSpan(
+          SPAN.validate,
+          { attributes: { ...ctx.attributes, ...armAttributes(spec.arm) } },
+          trace.setSpan(ctx.parent, span),
+        );
+        const validation = await validator.validate(
+          { language: ctx.language, files: gen.files, model: ctx.model, scope: gen.scope },
+          { timeoutMs: init.toolTimeoutMs, signal: ctx.signal },
+        );
         const qa = qualityAttributes(validation);
         vspan.setAttributes({ ...qa, 'weavergen.toolchain': validation.toolchain.tool });
-        if (validation.toolchain.status === 'failed') vspan.setStatus({ code: SpanStatusCode.ERROR, message: firstError(validation) });
+        if (validation.toolchain.status === 'failed')
+          vspan.setStatus({ code: SpanStatusCode.ERROR, message: firstError(validation) });
         vspan.end();
         span.setAttributes(qa);
-        if (key && validation.toolchain.status !== 'not_validated') await components.cache?.put(key, { files: gen.files, validation, createdAt: Date.now() });
-        return { index, arm: spec.arm, files: gen.files, validation, q: validation.quality.q, spanId, durationMs: performance.now() - started, cached: false };
+        if (key && validation.toolchain.status !== 'not_validated')
+          await components.cache?.put(key, { files: gen.files, validation, createdAt: Date.now() });
+        return {
+          index,
+          arm: spec.arm,
+          files: gen.files,
+          validation,
+          q: validation.quality.q,
+          spanId,
+          durationMs: performance.now() - started,
+          cached: false,
+        };
       } catch (e) {
         const message = (e as Error).message ?? String(e);
         span.recordException(e as Error);
         span.setStatus({ code: SpanStatusCode.ERROR, message });
         // a failure is evidence against the arm (q = 0); a cancellation says nothing about it
-        if (!ctx.signal?.aborted) span.setAttributes({ [ATTR.quality]: 0, [ATTR.qCompiled]: 0, [ATTR.validationStatus]: 'error' });
-        return { index, arm: spec.arm, files: [], q: 0, error: message, spanId, durationMs: performance.now() - started, cached: false };
+        if (!ctx.signal?.aborted)
+          span.setAttributes({ [ATTR.quality]: 0, [ATTR.qCompiled]: 0, [ATTR.validationStatus]: 'error' });
+        return {
+          index,
+          arm: spec.arm,
+          files: [],
+          q: 0,
+          error: message,
+          spanId,
+          durationMs: performance.now() - started,
+          cached: false,
+        };
       } finally {
         span.end();
       }
@@ -110,7 +156,11 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
   return {
     async run(specs, ctx) {
       const results = await Promise.all(specs.map((s, i) => runOne(s, i, ctx)));
-      const consensus = decide(results.filter((r) => !r.error).map((r) => ({ index: r.index, q: r.q, symbols: r.validation?.extracted ?? [] })));
+      const consensus = decide(
+        results
+          .filter((r) => !r.error)
+          .map((r) => ({ index: r.index, q: r.q, symbols: r.validation?.extracted ?? [] })),
+      );
       return { results, consensus };
     },
   };

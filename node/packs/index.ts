@@ -26,7 +26,10 @@ export function createPack(manifestText: string, templates: Record<string, strin
   try {
     raw = parseYaml(manifestText, { maxAliasCount: 50 });
   } catch (e) {
-    throw new PackError(PackErrorCode.INVALID_MANIFEST, `${origin}: pack.yaml is not valid YAML: ${(e as Error).message}`);
+    throw new PackError(
+      PackErrorCode.INVALID_MANIFEST,
+      `${origin}: pack.yaml is not valid YAML: ${(e as Error).message}`,
+    );
   }
   const parsed = PackManifest.safeParse(raw);
   if (!parsed.success) {
@@ -34,16 +37,32 @@ export function createPack(manifestText: string, templates: Record<string, strin
     throw new PackError(PackErrorCode.INVALID_MANIFEST, `${origin}: invalid pack.yaml: ${issues}`);
   }
   const names = Object.keys(templates);
-  if (names.length > PACK_LIMITS.maxTemplates) throw new PackError(PackErrorCode.TOO_LARGE, `${origin}: more than ${PACK_LIMITS.maxTemplates} templates`);
+  if (names.length > PACK_LIMITS.maxTemplates)
+    throw new PackError(
+      PackErrorCode.TOO_LARGE,
+      `${origin}: more than ${PACK_LIMITS.maxTemplates} templates`,
+    );
   let total = manifestText.length;
   for (const n of names) {
     const size = templates[n].length;
     total += size;
-    if (size > PACK_LIMITS.maxTemplateBytes) throw new PackError(PackErrorCode.TOO_LARGE, `${origin}: template ${n} is larger than ${PACK_LIMITS.maxTemplateBytes} bytes`);
+    if (size > PACK_LIMITS.maxTemplateBytes)
+      throw new PackError(
+        PackErrorCode.TOO_LARGE,
+        `${origin}: template ${n} is larger than ${PACK_LIMITS.maxTemplateBytes} bytes`,
+      );
   }
-  if (total > PACK_LIMITS.maxPackBytes) throw new PackError(PackErrorCode.TOO_LARGE, `${origin}: pack is larger than ${PACK_LIMITS.maxPackBytes} bytes`);
+  if (total > PACK_LIMITS.maxPackBytes)
+    throw new PackError(
+      PackErrorCode.TOO_LARGE,
+      `${origin}: pack is larger than ${PACK_LIMITS.maxPackBytes} bytes`,
+    );
   for (const f of parsed.data.files) {
-    if (!(f.template in templates)) throw new PackError(PackErrorCode.MISSING_TEMPLATE, `${origin}: files lists ${f.template}, which the pack does not contain`);
+    if (!(f.template in templates))
+      throw new PackError(
+        PackErrorCode.MISSING_TEMPLATE,
+        `${origin}: files lists ${f.template}, which the pack does not contain`,
+      );
   }
   return { manifest: parsed.data, templates, origin };
 }
@@ -73,8 +92,13 @@ let builtinCache: Promise<Pack[]> | undefined;
 
 export function builtinPacks(): Promise<Pack[]> {
   builtinCache ??= (async () => {
-    const dirs = (await readdir(BUILTIN_DIR, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-    return Promise.all(dirs.map((d) => loadPackDir(join(BUILTIN_DIR, d)).then((p) => ({ ...p, origin: 'builtin' }))));
+    const dirs = (await readdir(BUILTIN_DIR, { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
+    return Promise.all(
+      dirs.map((d) => loadPackDir(join(BUILTIN_DIR, d)).then((p) => ({ ...p, origin: 'builtin' }))),
+    );
   })();
   return builtinCache;
 }
@@ -87,7 +111,10 @@ export async function findPack(language: string, name?: string): Promise<Pack> {
     if (byName) return byName;
     // a folder path given as --pack
     return loadPackDir(name).catch(() => {
-      throw new PackError(PackErrorCode.NOT_FOUND, `no pack named "${name}" (built-in: ${packs.map((p) => p.manifest.name).join(', ')}), and no pack folder at that path`);
+      throw new PackError(
+        PackErrorCode.NOT_FOUND,
+        `no pack named "${name}" (built-in: ${packs.map((p) => p.manifest.name).join(', ')}), and no pack folder at that path`,
+      );
     });
   }
   const byLang = packs.find((p) => p.manifest.language === language);
@@ -96,12 +123,23 @@ export async function findPack(language: string, name?: string): Promise<Pack> {
 }
 
 /** Fills defaults and checks every given param against the allowed values. */
-export function resolveParams(manifest: PackManifest, given: Record<string, string> = {}): Record<string, string> {
+export function resolveParams(
+  manifest: PackManifest,
+  given: Record<string, string> = {},
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(given)) {
     const spec = manifest.params[k];
-    if (!spec) throw new PackError(PackErrorCode.BAD_PARAM, `pack ${manifest.name} has no param "${k}" (it has: ${Object.keys(manifest.params).join(', ') || 'none'})`);
-    if (!spec.values.includes(v)) throw new PackError(PackErrorCode.BAD_PARAM, `param ${k}=${v} is not allowed by pack ${manifest.name}; use one of: ${spec.values.join(', ')}`);
+    if (!spec)
+      throw new PackError(
+        PackErrorCode.BAD_PARAM,
+        `pack ${manifest.name} has no param "${k}" (it has: ${Object.keys(manifest.params).join(', ') || 'none'})`,
+      );
+    if (!spec.values.includes(v))
+      throw new PackError(
+        PackErrorCode.BAD_PARAM,
+        `param ${k}=${v} is not allowed by pack ${manifest.name}; use one of: ${spec.values.join(', ')}`,
+      );
   }
   for (const [k, spec] of Object.entries(manifest.params)) out[k] = given[k] ?? spec.default;
   return out;

@@ -36,7 +36,12 @@ export const PackManifest = z
   })
   .superRefine((m, ctx) => {
     for (const [name, p] of Object.entries(m.params)) {
-      if (!p.values.includes(p.default)) ctx.addIssue({ code: 'custom', path: ['params', name, 'default'], message: `default "${p.default}" is not one of ${p.values.join(', ')}` });
+      if (!p.values.includes(p.default))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['params', name, 'default'],
+          message: `default "${p.default}" is not one of ${p.values.join(', ')}`,
+        });
     }
   });
 

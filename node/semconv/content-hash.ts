@@ -26,16 +26,21 @@ async function folderHashes(root: string, seen: string[]): Promise<string[]> {
     for (const d of dependencyPaths(text)) depDirs.push(isAbsolute(d) ? d : resolve(dirname(manifest), d));
   }
   const texts = await Promise.all(definitions.map((f) => readText(f)));
-  definitions.forEach((path, i) => hash.update(`${relative(root, path)}\0${texts[i]}\0`));
+  definitions.forEach((path, i) => {
+    hash.update(`${relative(root, path)}\0${texts[i]}\0`);
+  });
   const out = [hash.digest('hex')];
-  for (const d of depDirs) if (!seen.includes(d) && d !== root) out.push(...(await folderHashes(d, [...seen, root])));
+  for (const d of depDirs)
+    if (!seen.includes(d) && d !== root) out.push(...(await folderHashes(d, [...seen, root])));
   return out;
 }
 
 function dependencyPaths(manifestText: string): string[] {
   try {
     const m = parse(manifestText) as { dependencies?: { registry_path?: unknown }[] } | null;
-    return (m?.dependencies ?? []).map((d) => d?.registry_path).filter((p): p is string => typeof p === 'string' && !/^[a-z]+:\/\//i.test(p));
+    return (m?.dependencies ?? [])
+      .map((d) => d?.registry_path)
+      .filter((p): p is string => typeof p === 'string' && !/^[a-z]+:\/\//i.test(p));
   } catch {
     return [];
   }

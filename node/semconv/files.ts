@@ -2,13 +2,23 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { SemconvError, SemconvErrorCode } from './errors.js';
 
-export const MANIFEST_NAMES = ['registry_manifest.yaml', 'manifest.yaml', 'registry_manifest.yml', 'manifest.yml'];
+export const MANIFEST_NAMES = [
+  'registry_manifest.yaml',
+  'manifest.yaml',
+  'registry_manifest.yml',
+  'manifest.yml',
+];
 
 /** Every *.yaml / *.yml under `root` (sorted, so resolution and errors are deterministic). Hidden folders are skipped. */
 export async function listRegistryFiles(root: string): Promise<{ definitions: string[]; manifest?: string }> {
   const st = await stat(root).catch(() => undefined);
-  if (!st) throw new SemconvError(SemconvErrorCode.NOT_FOUND, `registry not found: ${root} (give the folder that holds the semantic-convention YAML files)`);
-  if (!st.isDirectory()) throw new SemconvError(SemconvErrorCode.NOT_FOUND, `registry must be a folder: ${root}`);
+  if (!st)
+    throw new SemconvError(
+      SemconvErrorCode.NOT_FOUND,
+      `registry not found: ${root} (give the folder that holds the semantic-convention YAML files)`,
+    );
+  if (!st.isDirectory())
+    throw new SemconvError(SemconvErrorCode.NOT_FOUND, `registry must be a folder: ${root}`);
   const definitions: string[] = [];
   let manifest: string | undefined;
   const walk = async (dir: string): Promise<void> => {

@@ -52,7 +52,14 @@ export async function loadRegistry(dir: string, options: LoadOptions = {}): Prom
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const hash = createHash('sha256').update(local.hash);
   for (const d of depHashes) hash.update(d);
-  return { registry, diagnostics, errors, warnings: diagnostics.length - errors, bytes: local.bytes, contentHash: hash.digest('hex') };
+  return {
+    registry,
+    diagnostics,
+    errors,
+    warnings: diagnostics.length - errors,
+    bytes: local.bytes,
+    contentHash: hash.digest('hex'),
+  };
 }
 
 interface Folder {
@@ -65,7 +72,8 @@ interface Folder {
 
 async function readFolder(root: string, sink: DiagnosticSink): Promise<Folder> {
   const { definitions, manifest: manifestPath } = await listRegistryFiles(root);
-  if (definitions.length === 0) throw new SemconvError(SemconvErrorCode.NO_FILES, `no *.yaml or *.yml files under ${root}`);
+  if (definitions.length === 0)
+    throw new SemconvError(SemconvErrorCode.NO_FILES, `no *.yaml or *.yml files under ${root}`);
   let bytes = 0;
   let manifest: Manifest = { dependencies: [] };
   const hash = createHash('sha256');
@@ -84,11 +92,23 @@ async function readFolder(root: string, sink: DiagnosticSink): Promise<Folder> {
     const doc = asRecord(readYaml(texts[i], file, sink));
     if (!doc) return;
     if (doc.file_format === 'definition/2') files.push(normalizeV2(doc, file, sink));
-    else if (doc.file_format !== undefined) sink.error('unknown-file-format', fileLoc(file), `unknown file_format ${JSON.stringify(doc.file_format)}`, 'use `file_format: definition/2`, or no file_format with a `groups:` list (v1)');
+    else if (doc.file_format !== undefined)
+      sink.error(
+        'unknown-file-format',
+        fileLoc(file),
+        `unknown file_format ${JSON.stringify(doc.file_format)}`,
+        'use `file_format: definition/2`, or no file_format with a `groups:` list (v1)',
+      );
     else if ('groups' in doc || 'imports' in doc) files.push(normalizeV1(doc, file, sink));
     // Other YAML files (CI configs, policies) are not definitions: skip them silently, like Weaver.
   });
-  return { files, manifest, manifestDir: manifestPath ? dirname(manifestPath) : root, bytes, hash: hash.digest('hex') };
+  return {
+    files,
+    manifest,
+    manifestDir: manifestPath ? dirname(manifestPath) : root,
+    bytes,
+    hash: hash.digest('hex'),
+  };
 }
 
 function parseManifest(v: unknown): Manifest {
@@ -108,14 +128,30 @@ function parseManifest(v: unknown): Manifest {
 }
 
 /** Dependencies given as local folders are read recursively; remote ones must be fetched by the user first. */
-async function loadDependencies(manifest: Manifest, baseDir: string, sink: DiagnosticSink, out: RawFile[], depHashes: string[], seen: string[]): Promise<void> {
+async function loadDependencies(
+  manifest: Manifest,
+  baseDir: string,
+  sink: DiagnosticSink,
+  out: RawFile[],
+  depHashes: string[],
+  seen: string[],
+): Promise<void> {
   for (const dep of manifest.dependencies) {
     if (/^[a-z]+:\/\//i.test(dep.registryPath)) {
-      sink.error('unsupported-dependency', fileLoc('manifest'), `dependency \`${dep.name}\` is remote (${dep.registryPath})`, 'download the registry and point `registry_path` at the local folder');
+      sink.error(
+        'unsupported-dependency',
+        fileLoc('manifest'),
+        `dependency \`${dep.name}\` is remote (${dep.registryPath})`,
+        'download the registry and point `registry_path` at the local folder',
+      );
       continue;
     }
     const dir = isAbsolute(dep.registryPath) ? dep.registryPath : resolvePath(baseDir, dep.registryPath);
-    if (seen.includes(dir)) throw new SemconvError(SemconvErrorCode.DEPENDENCY_CYCLE, `dependency cycle: ${[...seen, dir].join(' -> ')}`);
+    if (seen.includes(dir))
+      throw new SemconvError(
+        SemconvErrorCode.DEPENDENCY_CYCLE,
+        `dependency cycle: ${[...seen, dir].join(' -> ')}`,
+      );
     const folder = await readFolder(dir, sink);
     out.push(...folder.files);
     depHashes.push(folder.hash);

@@ -33,7 +33,12 @@ export interface EnumMember {
 export type AttributeType =
   | { kind: 'primitive'; type: PrimitiveType }
   | { kind: 'template'; type: PrimitiveType }
-  | { kind: 'enum'; valueType: 'string' | 'int' | 'double' | 'boolean'; members: EnumMember[]; allowCustomValues: boolean };
+  | {
+      kind: 'enum';
+      valueType: 'string' | 'int' | 'double' | 'boolean';
+      members: EnumMember[];
+      allowCustomValues: boolean;
+    };
 
 export type RequirementLevel =
   | { level: 'required' | 'recommended' | 'opt_in' }

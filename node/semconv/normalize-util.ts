@@ -2,14 +2,17 @@ import { type Location, locOf } from './location.js';
 import type { RawImports } from './raw.js';
 
 export function asRecord(v: unknown): Record<string, unknown> | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
 }
 
 export function fileLoc(file: string): Location {
   return { file, line: 1, column: 1 };
 }
 
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 
 export function normalizeImports(v: unknown, file: string): RawImports | undefined {
   const r = asRecord(v);

@@ -26,7 +26,12 @@ export function normalizeV2(doc: Record<string, unknown>, file: string, sink: Di
     const v = doc[name];
     if (v === undefined || v === null) return [];
     if (Array.isArray(v)) return v;
-    sink.error('invalid-structure', locOf(doc, name) ?? here, `\`${name}\` must be a list`, `write \`${name}:\` followed by \`- ...\` items`);
+    sink.error(
+      'invalid-structure',
+      locOf(doc, name) ?? here,
+      `\`${name}\` must be a list`,
+      `write \`${name}:\` followed by \`- ...\` items`,
+    );
     return [];
   };
 
@@ -35,14 +40,21 @@ export function normalizeV2(doc: Record<string, unknown>, file: string, sink: Di
     const attr = asRecord(a);
     const loc = locOf(a) ?? here;
     if (!attr || typeof attr.key !== 'string') {
-      sink.error('missing-id', loc, 'attribute definition has no `key`', 'give each v2 attribute a `key: namespace.name`');
+      sink.error(
+        'missing-id',
+        loc,
+        'attribute definition has no `key`',
+        'give each v2 attribute a `key: namespace.name`',
+      );
       continue;
     }
     defs.push({ kind: 'def', key: attr.key, fields: attr, location: loc });
   }
   if (defs.length > 0) {
     const loc = locOf(doc, 'attributes') ?? here;
-    groups.push(group(`__attributes:${file}`, 'attribute_group', { visibility: 'internal' }, defs, loc, true));
+    groups.push(
+      group(`__attributes:${file}`, 'attribute_group', { visibility: 'internal' }, defs, loc, true),
+    );
   }
 
   for (const g of section('attribute_groups')) {
@@ -61,14 +73,22 @@ export function normalizeV2(doc: Record<string, unknown>, file: string, sink: Di
       const loc = locOf(item) ?? here;
       const name = r?.[s.nameField];
       if (!r || typeof name !== 'string') {
-        sink.error('missing-id', loc, `${s.type} has no \`${s.nameField}\``, `give the ${s.type} a \`${s.nameField}\``);
+        sink.error(
+          'missing-id',
+          loc,
+          `${s.type} has no \`${s.nameField}\``,
+          `give the ${s.type} a \`${s.nameField}\``,
+        );
         continue;
       }
       const fields: Record<string, unknown> = { ...r };
       if (s.type === 'metric') fields.metric_name = name;
       if (s.type === 'event') fields.name = name;
       if (s.type === 'span') fields.span_kind = r.kind;
-      const attrs = s.type === 'entity' ? [...refs(r.identity, loc, sink), ...refs(r.description, loc, sink)] : refs(r.attributes, loc, sink);
+      const attrs =
+        s.type === 'entity'
+          ? [...refs(r.identity, loc, sink), ...refs(r.description, loc, sink)]
+          : refs(r.attributes, loc, sink);
       groups.push(group(`${s.prefix}${name}`, s.type, fields, attrs, loc, false));
     }
   }
@@ -78,7 +98,12 @@ export function normalizeV2(doc: Record<string, unknown>, file: string, sink: Di
       const r = asRecord(item);
       const loc = locOf(item) ?? here;
       if (!r || typeof r.id !== 'string' || typeof r.ref !== 'string') {
-        sink.error('missing-id', loc, 'refinement needs `id` and `ref`', 'write `id: my.refinement` and `ref: <signal it refines>`');
+        sink.error(
+          'missing-id',
+          loc,
+          'refinement needs `id` and `ref`',
+          'write `id: my.refinement` and `ref: <signal it refines>`',
+        );
         continue;
       }
       const g = group(`${s.prefix}${r.id}`, s.type, r, refs(r.attributes, loc, sink), loc, false);
@@ -89,14 +114,26 @@ export function normalizeV2(doc: Record<string, unknown>, file: string, sink: Di
   return { file, syntax: 2, groups, imports: normalizeImports(doc.imports, file) };
 }
 
-function group(id: string, type: string, fields: Record<string, unknown>, attributes: RawAttributeEntry[], location: Location, synthetic: boolean): RawGroup {
+function group(
+  id: string,
+  type: string,
+  fields: Record<string, unknown>,
+  attributes: RawAttributeEntry[],
+  location: Location,
+  synthetic: boolean,
+): RawGroup {
   return { id, type, fields, attributes, syntax: 2, synthetic, location, imported: false };
 }
 
 function refs(list: unknown, at: Location, sink: DiagnosticSink): RawAttributeEntry[] {
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) {
-    sink.error('invalid-structure', at, 'attribute list must be a list', 'write `- ref: name` or `- ref_group: id` items');
+    sink.error(
+      'invalid-structure',
+      at,
+      'attribute list must be a list',
+      'write `- ref: name` or `- ref_group: id` items',
+    );
     return [];
   }
   const out: RawAttributeEntry[] = [];
@@ -104,8 +141,15 @@ function refs(list: unknown, at: Location, sink: DiagnosticSink): RawAttributeEn
     const r = asRecord(a);
     const loc = locOf(a) ?? at;
     if (r && typeof r.ref === 'string') out.push({ kind: 'ref', ref: r.ref, fields: r, location: loc });
-    else if (r && typeof r.ref_group === 'string') out.push({ kind: 'ref_group', refGroup: r.ref_group, location: loc });
-    else sink.error('invalid-structure', loc, 'v2 signals reference attributes, they do not define them', 'use `- ref: key` (define the attribute in a top-level `attributes:` list) or `- ref_group: id`');
+    else if (r && typeof r.ref_group === 'string')
+      out.push({ kind: 'ref_group', refGroup: r.ref_group, location: loc });
+    else
+      sink.error(
+        'invalid-structure',
+        loc,
+        'v2 signals reference attributes, they do not define them',
+        'use `- ref: key` (define the attribute in a top-level `attributes:` list) or `- ref_group: id`',
+      );
   }
   return out;
 }

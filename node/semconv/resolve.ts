@@ -6,7 +6,17 @@ import type { RawAttributeDef, RawFile, RawGroup, RawImports } from './raw.js';
 import { closest, examplesOf, matchesWildcard, str } from './text.js';
 import { parseDeprecated, parseRequirementLevel, parseStability, parseType } from './values.js';
 
-const GROUP_KINDS: readonly string[] = ['attribute_group', 'span', 'event', 'metric', 'entity', 'metric_group', 'scope', 'resource', 'undefined'];
+const GROUP_KINDS: readonly string[] = [
+  'attribute_group',
+  'span',
+  'event',
+  'metric',
+  'entity',
+  'metric_group',
+  'scope',
+  'resource',
+  'undefined',
+];
 const INSTRUMENTS = ['counter', 'updowncounter', 'gauge', 'histogram'];
 
 interface Catalog {
@@ -37,7 +47,12 @@ export function resolveRegistry(
       if (a.kind !== 'def') continue;
       const prev = catalog.defs.get(a.key);
       if (prev && !prev.imported) {
-        sink.error('duplicate-attribute', a.location, `attribute \`${a.key}\` is defined twice (first at ${prev.raw.location.file}:${prev.raw.location.line})`, 'keep one definition and `ref` it elsewhere');
+        sink.error(
+          'duplicate-attribute',
+          a.location,
+          `attribute \`${a.key}\` is defined twice (first at ${prev.raw.location.file}:${prev.raw.location.line})`,
+          'keep one definition and `ref` it elsewhere',
+        );
         continue;
       }
       catalog.defs.set(a.key, { raw: a, imported: g.imported });
@@ -49,7 +64,12 @@ export function resolveRegistry(
     if (!g.id) continue;
     const prev = byId.get(g.id);
     if (prev && !prev.imported) {
-      sink.error('duplicate-group-id', g.location, `group id \`${g.id}\` is used twice (first at ${prev.location.file}:${prev.location.line})`, 'give every group a unique id');
+      sink.error(
+        'duplicate-group-id',
+        g.location,
+        `group id \`${g.id}\` is used twice (first at ${prev.location.file}:${prev.location.line})`,
+        'give every group a unique id',
+      );
       continue;
     }
     byId.set(g.id, g);
@@ -69,7 +89,12 @@ export function resolveRegistry(
       const cycle = [...stack.slice(stack.indexOf(id)), id].join(' -> ');
       if (!reported.has(cycle)) {
         reported.add(cycle);
-        sink.error('extends-cycle', from, `cycle: ${cycle}`, 'remove one `extends` or `ref_group` so the chain ends');
+        sink.error(
+          'extends-cycle',
+          from,
+          `cycle: ${cycle}`,
+          'remove one `extends` or `ref_group` so the chain ends',
+        );
       }
       return undefined;
     }
@@ -112,7 +137,11 @@ function isImported(g: RawGroup, imports: RawImports[]): boolean {
         return i.attributeGroups;
     }
   };
-  return imports.some((i) => pick(i).some((p) => matchesWildcard(p, g.type === 'metric' ? metricName : g.id) || matchesWildcard(p, name)));
+  return imports.some((i) =>
+    pick(i).some(
+      (p) => matchesWildcard(p, g.type === 'metric' ? metricName : g.id) || matchesWildcard(p, name),
+    ),
+  );
 }
 
 function attributeOf(key: string, catalog: Catalog, sink: DiagnosticSink): Attribute | undefined {
@@ -159,7 +188,12 @@ function buildGroup(
     if (!base && !reachable.has(parentId)) {
       const hint = closest(parentId, reachable.keys());
       const what = raw.extends ? 'extends' : 'refines';
-      sink.error('unresolved-extends', loc, `group \`${raw.id}\` ${what} \`${parentId}\`, which does not exist`, hint ? `did you mean \`${hint}\`?` : 'define that group or fix the id');
+      sink.error(
+        'unresolved-extends',
+        loc,
+        `group \`${raw.id}\` ${what} \`${parentId}\`, which does not exist`,
+        hint ? `did you mean \`${hint}\`?` : 'define that group or fix the id',
+      );
     }
     for (const a of base?.attributes ?? []) uses.set(a.key, a);
   }
@@ -169,7 +203,12 @@ function buildGroup(
       const target = resolveGroup(entry.refGroup, stack, entry.location);
       if (!target && !reachable.has(entry.refGroup)) {
         const hint = closest(entry.refGroup, reachable.keys());
-        sink.error('unresolved-ref-group', entry.location, `ref_group \`${entry.refGroup}\` does not exist`, hint ? `did you mean \`${hint}\`?` : 'define that attribute group or fix the id');
+        sink.error(
+          'unresolved-ref-group',
+          entry.location,
+          `ref_group \`${entry.refGroup}\` does not exist`,
+          hint ? `did you mean \`${hint}\`?` : 'define that attribute group or fix the id',
+        );
       }
       for (const a of target?.attributes ?? []) uses.set(a.key, a);
       continue;
@@ -178,7 +217,12 @@ function buildGroup(
     const def = attributeOf(key, catalog, sink);
     if (!def) {
       const hint = closest(key, catalog.defs.keys());
-      sink.error('unresolved-ref', entry.location, `ref \`${key}\` does not match any attribute`, hint ? `did you mean \`${hint}\`?` : 'define the attribute (id/key) or fix the name');
+      sink.error(
+        'unresolved-ref',
+        entry.location,
+        `ref \`${key}\` does not match any attribute`,
+        hint ? `did you mean \`${hint}\`?` : 'define the attribute (id/key) or fix the name',
+      );
       continue;
     }
     const o = entry.fields;
@@ -188,15 +232,29 @@ function buildGroup(
       brief: str(o.brief) || inherited?.brief || def.brief,
       note: str(o.note) || inherited?.note || def.note,
       examples: o.examples !== undefined ? examplesOf(o.examples) : (inherited?.examples ?? def.examples),
-      requirementLevel: o.requirement_level !== undefined ? parseRequirementLevel(o.requirement_level, entry.location, sink) : (inherited?.requirementLevel ?? { level: 'recommended' }),
-      stability: entry.kind === 'ref' && o.stability !== undefined ? parseStability(o.stability, entry.location, sink) : (inherited?.stability ?? def.stability),
-      deprecated: entry.kind === 'ref' && o.deprecated !== undefined ? parseDeprecated(o.deprecated, entry.location, sink) : (inherited?.deprecated ?? def.deprecated),
+      requirementLevel:
+        o.requirement_level !== undefined
+          ? parseRequirementLevel(o.requirement_level, entry.location, sink)
+          : (inherited?.requirementLevel ?? { level: 'recommended' }),
+      stability:
+        entry.kind === 'ref' && o.stability !== undefined
+          ? parseStability(o.stability, entry.location, sink)
+          : (inherited?.stability ?? def.stability),
+      deprecated:
+        entry.kind === 'ref' && o.deprecated !== undefined
+          ? parseDeprecated(o.deprecated, entry.location, sink)
+          : (inherited?.deprecated ?? def.deprecated),
     });
   }
 
   const type = raw.type;
   if (!GROUP_KINDS.includes(type)) {
-    sink.error('invalid-group-type', loc, `unknown group type \`${type}\``, `use one of: ${GROUP_KINDS.join(', ')}`);
+    sink.error(
+      'invalid-group-type',
+      loc,
+      `unknown group type \`${type}\``,
+      `use one of: ${GROUP_KINDS.join(', ')}`,
+    );
   }
   const instrument = str(f.instrument) || base?.instrument;
   return {
@@ -210,9 +268,11 @@ function buildGroup(
     annotations: asRecord(f.annotations) ?? base?.annotations ?? {},
     attributes: [...uses.values()],
     metricName: str(f.metric_name) || base?.metricName || undefined,
-    instrument: instrument && INSTRUMENTS.includes(instrument) ? (instrument as Group['instrument']) : undefined,
+    instrument:
+      instrument && INSTRUMENTS.includes(instrument) ? (instrument as Group['instrument']) : undefined,
     unit: typeof f.unit === 'string' ? f.unit : base?.unit,
-    eventName: type === 'event' ? str(f.name) || base?.eventName || raw.id.replace(/^event\./, '') : undefined,
+    eventName:
+      type === 'event' ? str(f.name) || base?.eventName || raw.id.replace(/^event\./, '') : undefined,
     spanKind: str(f.span_kind) || base?.spanKind || undefined,
     entityType: type === 'entity' ? str(f.name) || str(f.type) || raw.id.replace(/^entity\./, '') : undefined,
     refines: raw.refines,

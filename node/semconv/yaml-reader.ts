@@ -14,7 +14,12 @@ export function readYaml(source: string, file: string, sink: DiagnosticSink): un
     return { file, line: pos.line, column: pos.col };
   };
   for (const e of doc.errors) {
-    sink.error('yaml-syntax', at(e.pos[0]), `YAML syntax error: ${e.message.split('\n')[0]}`, 'fix the YAML syntax');
+    sink.error(
+      'yaml-syntax',
+      at(e.pos[0]),
+      `YAML syntax error: ${e.message.split('\n')[0]}`,
+      'fix the YAML syntax',
+    );
   }
   if (doc.errors.length > 0) return undefined;
   const convert = (node: unknown, depth: number): unknown => {

@@ -39,20 +39,39 @@ export interface Telemetry {
 export function createTelemetry(components: TelemetryComponents, init: TelemetryInit = {}): Telemetry {
   const level = new LevelSpanExporter(components.store);
   // Batches sized for bursts: a generation emits tens of spans at once; 1,000 spans/s is the floor.
-  const processors: SpanProcessor[] = [new BatchSpanProcessor(level, { maxQueueSize: 16_384, maxExportBatchSize: 1024, scheduledDelayMillis: 100 })];
-  const endpoint = init.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const processors: SpanProcessor[] = [
+    new BatchSpanProcessor(level, {
+      maxQueueSize: 16_384,
+      maxExportBatchSize: 1024,
+      scheduledDelayMillis: 100,
+    }),
+  ];
+  const endpoint =
+    init.otlpEndpoint ??
+    process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (endpoint) {
-    const url = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? endpoint : `${endpoint.replace(/\/$/, '')}/v1/traces`;
+    const url = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+      ? endpoint
+      : `${endpoint.replace(/\/$/, '')}/v1/traces`;
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url, timeoutMillis: 5_000 })));
   }
-  const resource = resourceFromAttributes({ 'service.name': init.serviceName ?? process.env.OTEL_SERVICE_NAME ?? 'weavergen', 'service.version': init.serviceVersion ?? '0.1.0' });
+  const resource = resourceFromAttributes({
+    'service.name': init.serviceName ?? process.env.OTEL_SERVICE_NAME ?? 'weavergen',
+    'service.version': init.serviceVersion ?? '0.1.0',
+  });
   const timeout = init.shutdownTimeoutMs ?? 3_000;
 
   let tracer: Tracer;
   let flush: () => Promise<void>;
   let shutdown: () => Promise<void>;
   if (init.global) {
-    const sdk = new NodeSDK({ resource, spanProcessors: processors, instrumentations: [], autoDetectResources: false });
+    const sdk = new NodeSDK({
+      resource,
+      spanProcessors: processors,
+      instrumentations: [],
+      autoDetectResources: false,
+    });
     sdk.start();
     tracer = trace.getTracer('weavergen', '0.1.0');
     flush = async () => {
@@ -80,5 +99,8 @@ export function createTelemetry(components: TelemetryComponents, init: Telemetry
 /** Resolves when `p` does or after `ms`, whichever is first: a collector that does not answer must not hold us. */
 function bounded(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p.then(() => undefined).catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p.then(() => undefined).catch(() => undefined),
+    new Promise<void>((r) => (timer = setTimeout(r, ms))),
+  ]).finally(() => clearTimeout(timer));
 }

@@ -1,4 +1,4 @@
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Store } from '../storage/index.js';
 import { GENERATION_ATTRIBUTE, generationKey, spanKey, timeKey, toSpanRecord } from './span-record.js';
@@ -27,9 +27,15 @@ export class LevelSpanExporter implements SpanExporter {
       const r = toSpanRecord(s);
       const key = spanKey(r.traceId, r.spanId);
       ops.push({ type: 'put', sublevel: 'spans', key, value: r });
-      ops.push({ type: 'put', sublevel: 'spanIndex', key: timeKey(r.startTime, r.traceId, r.spanId), value: key });
+      ops.push({
+        type: 'put',
+        sublevel: 'spanIndex',
+        key: timeKey(r.startTime, r.traceId, r.spanId),
+        value: key,
+      });
       const gen = r.attributes[GENERATION_ATTRIBUTE];
-      if (typeof gen === 'string') ops.push({ type: 'put', sublevel: 'spanIndex', key: generationKey(gen, r.spanId), value: key });
+      if (typeof gen === 'string')
+        ops.push({ type: 'put', sublevel: 'spanIndex', key: generationKey(gen, r.spanId), value: key });
     }
     const p = this.store
       .batch(ops)

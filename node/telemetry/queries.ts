@@ -23,9 +23,20 @@ const DEFAULT_LIMIT = 1000;
 
 /** Span queries over the store's key layout: by trace (prefix), generation and time (indexes), attributes (filter). */
 export function createSpanQueries(store: Store): SpanQueries {
-  const load = async (keys: string[]) => (await Promise.all(keys.map((k) => store.get<SpanRecord>('spans', k)))).filter((s): s is SpanRecord => !!s);
-  const byTrace = async (traceId: string) => sortByStart((await store.scan<SpanRecord>('spans', { prefix: `${traceId}!` })).map(([, v]) => v));
-  const byGeneration = async (generationId: string) => sortByStart(await load((await store.scan<string>('spanIndex', { prefix: generationKey(generationId, '') })).map(([, v]) => v)));
+  const load = async (keys: string[]) =>
+    (await Promise.all(keys.map((k) => store.get<SpanRecord>('spans', k)))).filter(
+      (s): s is SpanRecord => !!s,
+    );
+  const byTrace = async (traceId: string) =>
+    sortByStart((await store.scan<SpanRecord>('spans', { prefix: `${traceId}!` })).map(([, v]) => v));
+  const byGeneration = async (generationId: string) =>
+    sortByStart(
+      await load(
+        (await store.scan<string>('spanIndex', { prefix: generationKey(generationId, '') })).map(
+          ([, v]) => v,
+        ),
+      ),
+    );
   return {
     byTrace,
     byGeneration,
@@ -39,7 +50,12 @@ export function createSpanQueries(store: Store): SpanQueries {
         const gte = timeKey(q.from ?? 0, '', '');
         const lte = `${timeKey(q.to ?? 999_999_999_999_999, '', '')}\xff`;
         spans = [];
-        for (const [, key] of await store.scan<string>('spanIndex', { gte, lte, reverse: true, limit: limit * 20 })) {
+        for (const [, key] of await store.scan<string>('spanIndex', {
+          gte,
+          lte,
+          reverse: true,
+          limit: limit * 20,
+        })) {
           const s = await store.get<SpanRecord>('spans', key);
           if (s && matches(s, q)) spans.push(s);
           if (spans.length >= limit) break;
@@ -55,7 +71,8 @@ function matches(s: SpanRecord, q: SpanQuery): boolean {
   if (q.name && s.name !== q.name) return false;
   if (q.from !== undefined && s.startTime < q.from) return false;
   if (q.to !== undefined && s.startTime > q.to) return false;
-  for (const [k, v] of Object.entries(q.attributes ?? {})) if (s.attributes[k] !== v) return false;
+  // compared as text: a query string `true` or `3` matches the boolean or number stored
+  for (const [k, v] of Object.entries(q.attributes ?? {})) if (String(s.attributes[k]) !== String(v)) return false;
   return true;
 }
 

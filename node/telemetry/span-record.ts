@@ -29,14 +29,21 @@ export function toSpanRecord(span: ReadableSpan): SpanRecord {
     startTime: hrToMs(span.startTime),
     endTime: hrToMs(span.endTime),
     durationMs: hrToMs(span.duration),
-    status: span.status.message ? { code: span.status.code, message: span.status.message } : { code: span.status.code },
+    status: span.status.message
+      ? { code: span.status.code, message: span.status.message }
+      : { code: span.status.code },
     attributes: { ...span.attributes },
-    events: span.events.map((e) => ({ name: e.name, time: hrToMs(e.time), ...(e.attributes ? { attributes: { ...e.attributes } } : {}) })),
+    events: span.events.map((e) => ({
+      name: e.name,
+      time: hrToMs(e.time),
+      ...(e.attributes ? { attributes: { ...e.attributes } } : {}),
+    })),
   };
 }
 
 /** Keys: spans by trace (`trace!span`); indexes by start time and by generation id. Fixed width keeps order. */
 export const spanKey = (traceId: string, spanId: string) => `${traceId}!${spanId}`;
-export const timeKey = (ms: number, traceId: string, spanId: string) => `t!${Math.floor(ms).toString().padStart(15, '0')}!${traceId}!${spanId}`;
+export const timeKey = (ms: number, traceId: string, spanId: string) =>
+  `t!${Math.floor(ms).toString().padStart(15, '0')}!${traceId}!${spanId}`;
 export const generationKey = (generationId: string, spanId: string) => `g!${generationId}!${spanId}`;
 export const GENERATION_ATTRIBUTE = 'weavergen.generation.id';

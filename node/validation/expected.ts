@@ -23,18 +23,36 @@ export interface EmitScope {
  * The symbols a pack should emit for this registry and scope. Items whose names collide after
  * case conversion (a deprecated alias and its replacement) count once, as packs emit one of them.
  */
-export function expectedSymbols(model: TemplateRegistry, scope: EmitScope = { stability: 'all', deprecated: 'include' }): ExpectedSymbol[] {
+export function expectedSymbols(
+  model: TemplateRegistry,
+  scope: EmitScope = { stability: 'all', deprecated: 'include' },
+): ExpectedSymbol[] {
   const keep = <T extends { is_stable: boolean; is_deprecated: boolean }>(x: T) =>
     (scope.stability !== 'stable' || x.is_stable) && (scope.deprecated !== 'omit' || !x.is_deprecated);
   const out: ExpectedSymbol[] = [];
   for (const a of unique(model.attributes, (a) => a.key).filter(keep)) {
-    out.push({ kind: a.is_template ? 'template' : 'attribute', key: a.key, value: a.key, brief: a.brief, deprecated: a.is_deprecated });
+    out.push({
+      kind: a.is_template ? 'template' : 'attribute',
+      key: a.key,
+      value: a.key,
+      brief: a.brief,
+      deprecated: a.is_deprecated,
+    });
     for (const m of unique(a.members, (m) => m.id).filter(keep)) {
-      out.push({ kind: 'member', key: a.key, memberId: m.id, value: m.value, brief: m.brief, deprecated: m.is_deprecated });
+      out.push({
+        kind: 'member',
+        key: a.key,
+        memberId: m.id,
+        value: m.value,
+        brief: m.brief,
+        deprecated: m.is_deprecated,
+      });
     }
   }
-  for (const m of unique(model.metrics, (m) => m.name).filter(keep)) out.push({ kind: 'metric', key: m.name, value: m.name, brief: m.brief, deprecated: m.is_deprecated });
-  for (const e of unique(model.events, (e) => e.name).filter(keep)) out.push({ kind: 'event', key: e.name, value: e.name, brief: e.brief, deprecated: e.is_deprecated });
+  for (const m of unique(model.metrics, (m) => m.name).filter(keep))
+    out.push({ kind: 'metric', key: m.name, value: m.name, brief: m.brief, deprecated: m.is_deprecated });
+  for (const e of unique(model.events, (e) => e.name).filter(keep))
+    out.push({ kind: 'event', key: e.name, value: e.name, brief: e.brief, deprecated: e.is_deprecated });
   return out;
 }
 

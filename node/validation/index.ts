@@ -8,12 +8,12 @@ import { checkSymbols, type SymbolReport } from './symbol-check.js';
 import type { ExtractedSymbol } from './symbols/types.js';
 import type { SourceFile, ToolchainOptions, ToolchainResult } from './toolchain.js';
 
-export type { Naming, LanguageSupport } from './languages/types.js';
+export type { EmitScope, ExpectedSymbol } from './expected.js';
+export type { LanguageSupport, Naming } from './languages/types.js';
 export { QUALITY_WEIGHTS, type Quality, type QualityComponents, UNCOMPILED_CAP } from './quality.js';
 export type { SymbolReport } from './symbol-check.js';
 export type { ExtractedSymbol } from './symbols/types.js';
 export type { SourceFile, ToolchainResult, ToolDiagnostic } from './toolchain.js';
-export type { EmitScope, ExpectedSymbol } from './expected.js';
 
 export interface Candidate {
   language: Language;
@@ -49,11 +49,25 @@ export function createValidator(init: ValidatorInit = {}): Validator {
       const started = performance.now();
       const support = init.languages?.[candidate.language] ?? languageSupport(candidate.language);
       const [toolchain, extracted] = await Promise.all([
-        support.toolchain.validate(candidate.files, { timeoutMs: options.timeoutMs ?? init.timeoutMs, signal: options.signal }),
+        support.toolchain.validate(candidate.files, {
+          timeoutMs: options.timeoutMs ?? init.timeoutMs,
+          signal: options.signal,
+        }),
         Promise.resolve(support.symbols.extract(candidate.files)),
       ]);
-      const symbols = checkSymbols(expectedSymbols(candidate.model, candidate.scope), extracted, support.naming);
-      return { language: candidate.language, toolchain, symbols, quality: scoreQuality(toolchain, symbols), extracted, durationMs: performance.now() - started };
+      const symbols = checkSymbols(
+        expectedSymbols(candidate.model, candidate.scope),
+        extracted,
+        support.naming,
+      );
+      return {
+        language: candidate.language,
+        toolchain,
+        symbols,
+        quality: scoreQuality(toolchain, symbols),
+        extracted,
+        durationMs: performance.now() - started,
+      };
     },
   };
 }

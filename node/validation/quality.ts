@@ -22,7 +22,13 @@ export interface Quality {
   weights: Record<keyof Omit<QualityComponents, 'compiled'>, number>;
 }
 
-export const QUALITY_WEIGHTS = { completeness: 0.4, naming: 0.2, documentation: 0.15, deprecation: 0.1, warnings: 0.15 } as const;
+export const QUALITY_WEIGHTS = {
+  completeness: 0.4,
+  naming: 0.2,
+  documentation: 0.15,
+  deprecation: 0.1,
+  warnings: 0.15,
+} as const;
 export const UNCOMPILED_CAP = 0.3;
 
 const ratio = (n: number, d: number) => (d === 0 ? 1 : n / d);

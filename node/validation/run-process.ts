@@ -28,7 +28,12 @@ export function runProcess(
     let stderr = '';
     let timedOut = false;
     let settled = false;
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     const kill = () => {
       try {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');
@@ -61,7 +66,11 @@ export function runProcess(
 }
 
 /** Writes the files into a fresh temp dir, runs `fn` there, and always removes the dir. */
-export async function withTempDir<T>(prefix: string, files: SourceFile[], fn: (dir: string) => Promise<T>): Promise<T> {
+export async function withTempDir<T>(
+  prefix: string,
+  files: SourceFile[],
+  fn: (dir: string) => Promise<T>,
+): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), `weavergen-${prefix}-`));
   try {
     for (const f of files) {
@@ -80,7 +89,9 @@ const found = new Map<string, Promise<boolean>>();
 export function hasExecutable(cmd: string, versionArgs: string[] = ['--version']): Promise<boolean> {
   let p = found.get(cmd);
   if (!p) {
-    p = runProcess(cmd, versionArgs, { cwd: tmpdir(), timeoutMs: 15_000 }).then((r) => !r.notFound && !r.timedOut);
+    p = runProcess(cmd, versionArgs, { cwd: tmpdir(), timeoutMs: 15_000 }).then(
+      (r) => !r.notFound && !r.timedOut,
+    );
     found.set(cmd, p);
   }
   return p;

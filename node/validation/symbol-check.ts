@@ -1,5 +1,5 @@
-import type { Naming } from './languages/types.js';
 import type { ExpectedSymbol } from './expected.js';
+import type { Naming } from './languages/types.js';
 import type { ExtractedSymbol } from './symbols/types.js';
 
 export interface SymbolReport {
@@ -24,14 +24,29 @@ const words = (s: string) => s.replace(/\s+/g, ' ').trim();
 const SAMPLE = 20;
 
 /** Matches the registry's expected symbols against what a candidate really emitted. */
-export function checkSymbols(expected: ExpectedSymbol[], extracted: ExtractedSymbol[], naming: Naming): SymbolReport {
+export function checkSymbols(
+  expected: ExpectedSymbol[],
+  extracted: ExtractedSymbol[],
+  naming: Naming,
+): SymbolReport {
   const byValue = new Map<string, ExtractedSymbol[]>();
   for (const s of extracted) {
     const k = String(s.value);
     byValue.set(k, [...(byValue.get(k) ?? []), s]);
   }
   const byName = new Map(extracted.map((s) => [qualified(s), s]));
-  const r: SymbolReport = { expected: expected.length, found: 0, namedOfficially: 0, documentable: 0, documented: 0, deprecatedFound: 0, deprecatedMarked: 0, missing: [], misnamed: [], wrongValue: [] };
+  const r: SymbolReport = {
+    expected: expected.length,
+    found: 0,
+    namedOfficially: 0,
+    documentable: 0,
+    documented: 0,
+    deprecatedFound: 0,
+    deprecatedMarked: 0,
+    missing: [],
+    misnamed: [],
+    wrongValue: [],
+  };
   for (const e of expected) {
     const official = officialName(e, naming);
     const candidates = (byValue.get(String(e.value)) ?? []).filter((s) => fits(e, s));
@@ -47,8 +62,14 @@ export function checkSymbols(expected: ExpectedSymbol[], extracted: ExtractedSym
       candidates[0];
     if (!match) {
       const sameName = byName.get(official);
-      if (sameName && r.wrongValue.length < SAMPLE) r.wrongValue.push(`${official} = ${JSON.stringify(sameName.value)}, expected ${JSON.stringify(e.value)}`);
-      else if (r.missing.length < SAMPLE) r.missing.push(`${e.kind} ${e.memberId ? `${e.key} member ${e.memberId}` : e.key} (expected ${official})`);
+      if (sameName && r.wrongValue.length < SAMPLE)
+        r.wrongValue.push(
+          `${official} = ${JSON.stringify(sameName.value)}, expected ${JSON.stringify(e.value)}`,
+        );
+      else if (r.missing.length < SAMPLE)
+        r.missing.push(
+          `${e.kind} ${e.memberId ? `${e.key} member ${e.memberId}` : e.key} (expected ${official})`,
+        );
       continue;
     }
     r.found++;

@@ -7,7 +7,15 @@ import { cli } from '../helpers/cli.js';
 import { REAL_REGISTRY, writeRegistry, yaml } from '../helpers/registry.js';
 
 const EXAMPLE = join(process.cwd(), 'node', 'semconv', 'example-registry');
-const BAD = yaml('groups:', '  - id: registry.x', '    type: attribute_group', '    brief: X.', '    attributes:', '      - {id: x.a, type: strng, stability: development, brief: A.}', '      - {ref: x.missing}');
+const BAD = yaml(
+  'groups:',
+  '  - id: registry.x',
+  '    type: attribute_group',
+  '    brief: X.',
+  '    attributes:',
+  '      - {id: x.a, type: strng, stability: development, brief: A.}',
+  '      - {ref: x.missing}',
+);
 
 describe('weavergen registry check', () => {
   it('exits 0 on the real registry and says ok', async () => {
@@ -20,7 +28,9 @@ describe('weavergen registry check', () => {
     const dir = await writeRegistry({ 'bad.yaml': BAD });
     const r = await cli(['registry', 'check', dir]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/bad\.yaml:6:9: error \[invalid-type\] invalid attribute type "strng"\n {2}fix: use one of string/);
+    expect(r.stdout).toMatch(
+      /bad\.yaml:6:9: error \[invalid-type\] invalid attribute type "strng"\n {2}fix: use one of string/,
+    );
     expect(r.stdout).toMatch(/bad\.yaml:7:9: error \[unresolved-ref\]/);
     expect(r.stdout).toMatch(/^failed: .*2 errors/m);
   });
@@ -31,8 +41,14 @@ describe('weavergen registry check', () => {
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout);
     expect(json.errors).toBe(2);
-    expect(json.diagnostics.map((d: { code: string }) => d.code).sort()).toEqual(['invalid-type', 'unresolved-ref']);
-    expect(json.diagnostics[0].location).toMatchObject({ line: expect.any(Number), column: expect.any(Number) });
+    expect(json.diagnostics.map((d: { code: string }) => d.code).sort()).toEqual([
+      'invalid-type',
+      'unresolved-ref',
+    ]);
+    expect(json.diagnostics[0].location).toMatchObject({
+      line: expect.any(Number),
+      column: expect.any(Number),
+    });
   });
 
   it('exits 2 with a clear message when the folder does not exist', async () => {
@@ -49,7 +65,11 @@ describe('weavergen registry resolve', () => {
     expect(r.code).toBe(0);
     const model = JSON.parse(await readFile(out, 'utf8'));
     expect(model.attributes.map((a: { key: string }) => a.key)).toContain('shop.order.status');
-    expect(model.groups.find((g: { id: string }) => g.id === 'span.shop.checkout').attributes.map((a: { key: string }) => a.key)).toEqual(['shop.order.id', 'shop.payment.method']);
+    expect(
+      model.groups
+        .find((g: { id: string }) => g.id === 'span.shop.checkout')
+        .attributes.map((a: { key: string }) => a.key),
+    ).toEqual(['shop.order.id', 'shop.payment.method']);
   });
 });
 
@@ -64,9 +84,18 @@ describe('weavergen generate', () => {
     expect(ts.validation.status).toBe('passed');
     expect(ts.symbols.found).toBe(ts.symbols.expected);
     expect(ts.quality.q).toBeGreaterThan(0.9);
-    expect(Object.keys(ts.quality.components).sort()).toEqual(['compiled', 'completeness', 'deprecation', 'documentation', 'naming', 'warnings']);
+    expect(Object.keys(ts.quality.components).sort()).toEqual([
+      'compiled',
+      'completeness',
+      'deprecation',
+      'documentation',
+      'naming',
+      'warnings',
+    ]);
     expect(existsSync(join(out, 'typescript', 'index.ts'))).toBe(true);
-    expect(json.languages.find((l: { language: string }) => l.language === 'python').files.length).toBeGreaterThan(0);
+    expect(
+      json.languages.find((l: { language: string }) => l.language === 'python').files.length,
+    ).toBeGreaterThan(0);
   });
 
   it('prints a summary table by default', async () => {
@@ -84,7 +113,9 @@ describe('weavergen generate', () => {
     expect(go.validation).toMatchObject({ status: 'not_validated', summary: 'not validated: go not found' });
     expect(go.quality.components.compiled).toBeNull();
     expect(go.quality.q).toBeLessThanOrEqual(0.3);
-    expect(json.languages.find((l: { language: string }) => l.language === 'typescript').validation.status).toBe('passed');
+    expect(
+      json.languages.find((l: { language: string }) => l.language === 'typescript').validation.status,
+    ).toBe('passed');
   });
 
   it('rejects a bad param with the allowed values, and an unknown language', async () => {

@@ -17,10 +17,18 @@ describe('the real registry in five languages', () => {
   it('generates and compiles in every language', async () => {
     const out = await mkdtemp(join(tmpdir(), 'wg-five-'));
     result = await generateProject({ registry: REAL_REGISTRY, languages: [...LANGUAGES], out });
-    const lines = result.languages.map((l) => `${l.language}: ${l.validation.summary}, symbols ${l.symbols.found}/${l.symbols.expected}, q=${l.quality?.q} ${l.error ?? ''}`);
+    const lines = result.languages.map(
+      (l) =>
+        `${l.language}: ${l.validation.summary}, symbols ${l.symbols.found}/${l.symbols.expected}, q=${l.quality?.q} ${l.error ?? ''}`,
+    );
     console.log(lines.join('\n'));
     for (const l of result.languages) {
-      expect.soft(l.validation.status, `${l.language}: ${l.validation.summary} ${JSON.stringify(l.validation.diagnostics.slice(0, 3))}`).toBe('passed');
+      expect
+        .soft(
+          l.validation.status,
+          `${l.language}: ${l.validation.summary} ${JSON.stringify(l.validation.diagnostics.slice(0, 3))}`,
+        )
+        .toBe('passed');
       expect.soft(l.validation.errors, l.language).toBe(0);
       expect.soft(l.files.length, l.language).toBeGreaterThan(0);
       expect.soft(existsSync(join(out, l.language)), l.language).toBe(true);

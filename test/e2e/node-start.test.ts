@@ -22,7 +22,9 @@ afterEach(() => {
 
 /** `weavergen node start` as a user runs it; resolves once it prints its API URL. */
 async function startNode(home: string, extra: string[] = []): Promise<Running> {
-  const child = spawn(process.execPath, [BIN, 'node', 'start', '--home', home, '--api-port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'node', 'start', '--home', home, '--api-port', '0', ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -62,7 +64,9 @@ describe('weavergen node start', () => {
     expect(mode).toBe(0o600);
     // the first screen: the example generation finishes and is listed
     await until(async () => (/example generation \S+: succeeded/.test(node.output()) ? true : undefined));
-    const list = (await (await fetch(`${node.url}/v1/generations`)).json()) as { generations: { status: string; languages: { winner?: { q: number } }[] }[] };
+    const list = (await (await fetch(`${node.url}/v1/generations`)).json()) as {
+      generations: { status: string; languages: { winner?: { q: number } }[] }[];
+    };
     expect(list.generations[0].status).toBe('succeeded');
     expect(list.generations[0].languages).toHaveLength(5);
     expect(existsSync(join(home, 'out', 'typescript', 'index.ts'))).toBe(true);

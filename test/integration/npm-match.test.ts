@@ -1,6 +1,10 @@
 import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateWithPack, type TemplateGeneration, toTemplateRegistry } from '../../node/generation/index.js';
+import {
+  generateWithPack,
+  type TemplateGeneration,
+  toTemplateRegistry,
+} from '../../node/generation/index.js';
 import { findPack } from '../../node/packs/index.js';
 import { loadRegistry } from '../../node/semconv/index.js';
 import { typescriptSymbols } from '../../node/validation/symbols/typescript.js';
@@ -13,8 +17,16 @@ import { REAL_REGISTRY } from '../helpers/registry.js';
  * exports of the stable entry point (SEMATTRS_*, SEMRESATTRS_*, *VALUES_*), which no registry holds.
  */
 const require = createRequire(import.meta.url);
-const MODULES = ['stable_attributes', 'stable_metrics', 'stable_events', 'experimental_attributes', 'experimental_metrics', 'experimental_events'];
-const dist = (m: string) => require.resolve(`@opentelemetry/semantic-conventions`).replace(/index\.cjs$/, `${m}.cjs`);
+const MODULES = [
+  'stable_attributes',
+  'stable_metrics',
+  'stable_events',
+  'experimental_attributes',
+  'experimental_metrics',
+  'experimental_events',
+];
+const dist = (m: string) =>
+  require.resolve(`@opentelemetry/semantic-conventions`).replace(/index\.cjs$/, `${m}.cjs`);
 
 let gen: TemplateGeneration;
 beforeAll(async () => {
@@ -24,7 +36,9 @@ beforeAll(async () => {
 
 describe('TypeScript pack vs @opentelemetry/semantic-conventions@1.44.0', () => {
   it('has the same file split and entry points', () => {
-    expect(gen.files.map((f) => f.path).sort()).toEqual([...MODULES.map((m) => `${m}.ts`), 'index-incubating.ts', 'index.ts'].sort());
+    expect(gen.files.map((f) => f.path).sort()).toEqual(
+      [...MODULES.map((m) => `${m}.ts`), 'index-incubating.ts', 'index.ts'].sort(),
+    );
     const index = gen.files.find((f) => f.path === 'index.ts')!.content;
     expect(index).toMatch(/from '\.\/stable_attributes'/);
     expect(index).not.toMatch(/experimental/);
@@ -43,12 +57,16 @@ describe('TypeScript pack vs @opentelemetry/semantic-conventions@1.44.0', () => 
         total++;
         const o = ours.get(name);
         if (!o) misses.push(`${m}: ${name} missing`);
-        else if (o.value !== value) misses.push(`${m}: ${name} = ${JSON.stringify(o.value)}, package has ${JSON.stringify(value)}`);
-        else if (m.startsWith('stable') && !o.file.startsWith('stable')) misses.push(`${m}: ${name} is in ${o.file}, not in the stable entry point`);
+        else if (o.value !== value)
+          misses.push(`${m}: ${name} = ${JSON.stringify(o.value)}, package has ${JSON.stringify(value)}`);
+        else if (m.startsWith('stable') && !o.file.startsWith('stable'))
+          misses.push(`${m}: ${name} is in ${o.file}, not in the stable entry point`);
       }
     }
     const rate = (total - misses.length) / total;
-    console.log(`npm match: ${total - misses.length}/${total} = ${(rate * 100).toFixed(2)}%${misses.length ? `; misses:\n${misses.join('\n')}` : ''}`);
+    console.log(
+      `npm match: ${total - misses.length}/${total} = ${(rate * 100).toFixed(2)}%${misses.length ? `; misses:\n${misses.join('\n')}` : ''}`,
+    );
     expect(total).toBeGreaterThan(2400);
     expect(rate).toBeGreaterThanOrEqual(0.99);
   });
@@ -56,7 +74,10 @@ describe('TypeScript pack vs @opentelemetry/semantic-conventions@1.44.0', () => 
   it('marks deprecated constants @deprecated and template attributes as functions, like the package', () => {
     const syms = new Map(typescriptSymbols.extract(gen.files).map((s) => [s.name, s]));
     expect(syms.get('ATTR_HTTP_METHOD')).toMatchObject({ value: 'http.method', deprecated: true });
-    expect(syms.get('ATTR_HTTP_REQUEST_METHOD')).toMatchObject({ deprecated: false, file: 'stable_attributes.ts' });
+    expect(syms.get('ATTR_HTTP_REQUEST_METHOD')).toMatchObject({
+      deprecated: false,
+      file: 'stable_attributes.ts',
+    });
     const header = syms.get('ATTR_HTTP_REQUEST_HEADER')!;
     expect(header).toMatchObject({ kind: 'template', value: 'http.request.header' });
     const pkg = require('@opentelemetry/semantic-conventions') as Record<string, (k: string) => string>;

@@ -8,7 +8,11 @@ import { createStore } from '../../node/storage/index.js';
 describe('LevelDB store', () => {
   it('keeps every acknowledged write when the writer is killed with SIGKILL', async () => {
     const path = join(await mkdtemp(join(tmpdir(), 'wg-crash-')), 'db');
-    const child = spawn(process.execPath, [join(process.cwd(), 'test', 'fixtures', 'crash-writer.mjs'), path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [join(process.cwd(), 'test', 'fixtures', 'crash-writer.mjs'), path],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const acked: string[] = [];
     let buffer = '';
     await new Promise<void>((resolve) => {

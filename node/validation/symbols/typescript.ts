@@ -13,14 +13,25 @@ export const typescriptSymbols: SymbolExtractor = {
       if (!/\.(ts|mts|cts|js|mjs)$/.test(f.path)) continue;
       const sf = ts.createSourceFile(f.path, f.content, ts.ScriptTarget.ES2022, true);
       const push = (name: string, init: ts.Expression | undefined, node: ts.Node, container: string) => {
-        const v = valueOf(init);
+        const v = literalOf(init);
         if (v === undefined) {
           const obj = unwrapObject(init);
-          if (obj) for (const p of obj.properties) if (ts.isPropertyAssignment(p)) push(p.name.getText(sf), p.initializer, p, name);
+          if (obj)
+            for (const p of obj.properties)
+              if (ts.isPropertyAssignment(p)) push(p.name.getText(sf), p.initializer, p, name);
           return;
         }
         const { doc, deprecated } = docOf(node, sf);
-        out.push({ name, value: v.value, kind: v.kind, file: f.path, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, doc, deprecated, container });
+        out.push({
+          name,
+          value: v.value,
+          kind: v.kind,
+          file: f.path,
+          line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1,
+          doc,
+          deprecated,
+          container,
+        });
       };
       for (const stmt of sf.statements) {
         if (!ts.isVariableStatement(stmt)) continue;
@@ -35,7 +46,14 @@ export const typescriptSymbols: SymbolExtractor = {
 
 function unwrap(e: ts.Expression | undefined): ts.Expression | undefined {
   let x = e;
-  while (x && (ts.isAsExpression(x) || ts.isParenthesizedExpression(x) || ts.isSatisfiesExpression(x) || ts.isTypeAssertionExpression(x))) x = x.expression;
+  while (
+    x &&
+    (ts.isAsExpression(x) ||
+      ts.isParenthesizedExpression(x) ||
+      ts.isSatisfiesExpression(x) ||
+      ts.isTypeAssertionExpression(x))
+  )
+    x = x.expression;
   return x;
 }
 
@@ -45,12 +63,20 @@ function unwrapObject(e: ts.Expression | undefined): ts.ObjectLiteralExpression 
   return x && ts.isObjectLiteralExpression(x) ? x : undefined;
 }
 
-function valueOf(e: ts.Expression | undefined): { value: string | number | boolean; kind: 'constant' | 'template' } | undefined {
+function literalOf(
+  e: ts.Expression | undefined,
+): { value: string | number | boolean; kind: 'constant' | 'template' } | undefined {
   const x = unwrap(e);
   if (!x) return undefined;
-  if (ts.isStringLiteral(x) || ts.isNoSubstitutionTemplateLiteral(x)) return { value: x.text, kind: 'constant' };
+  if (ts.isStringLiteral(x) || ts.isNoSubstitutionTemplateLiteral(x))
+    return { value: x.text, kind: 'constant' };
   if (ts.isNumericLiteral(x)) return { value: Number(x.text), kind: 'constant' };
-  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(x.operand)) return { value: -Number(x.operand.text), kind: 'constant' };
+  if (
+    ts.isPrefixUnaryExpression(x) &&
+    x.operator === ts.SyntaxKind.MinusToken &&
+    ts.isNumericLiteral(x.operand)
+  )
+    return { value: -Number(x.operand.text), kind: 'constant' };
   if (x.kind === ts.SyntaxKind.TrueKeyword) return { value: true, kind: 'constant' };
   if (x.kind === ts.SyntaxKind.FalseKeyword) return { value: false, kind: 'constant' };
   if (ts.isArrowFunction(x) || ts.isFunctionExpression(x)) {

@@ -1,6 +1,12 @@
 import { posix } from 'node:path';
 import ts from 'typescript';
-import { MAX_DIAGNOSTICS, type SourceFile, type ToolchainResult, type Toolchain, type ToolDiagnostic } from '../toolchain.js';
+import {
+  MAX_DIAGNOSTICS,
+  type SourceFile,
+  type Toolchain,
+  type ToolchainResult,
+  type ToolDiagnostic,
+} from '../toolchain.js';
 
 const ROOT = '/__weavergen__/';
 
@@ -27,7 +33,11 @@ export function createTypescriptToolchain(): Toolchain {
     tool: 'tsc (compiler API)',
     async validate(files: SourceFile[]): Promise<ToolchainResult> {
       const started = performance.now();
-      const sources = new Map(files.filter((f) => /\.(ts|mts|cts|tsx)$/.test(f.path)).map((f) => [posix.join(ROOT, f.path), f.content]));
+      const sources = new Map(
+        files
+          .filter((f) => /\.(ts|mts|cts|tsx)$/.test(f.path))
+          .map((f) => [posix.join(ROOT, f.path), f.content]),
+      );
       const base = ts.createCompilerHost(OPTIONS, true);
       const host: ts.CompilerHost = {
         ...base,
@@ -38,15 +48,25 @@ export function createTypescriptToolchain(): Toolchain {
           if (text !== undefined) return ts.createSourceFile(p, text, lang, true);
           return p.startsWith(ROOT) ? undefined : base.getSourceFile(p, lang, onError);
         },
-        directoryExists: (d) => (d.startsWith(ROOT.slice(0, -1)) ? [...sources.keys()].some((k) => k.startsWith(`${d}/`)) : (base.directoryExists?.(d) ?? true)),
+        directoryExists: (d) =>
+          d.startsWith(ROOT.slice(0, -1))
+            ? [...sources.keys()].some((k) => k.startsWith(`${d}/`))
+            : (base.directoryExists?.(d) ?? true),
         realpath: (p) => p,
         writeFile: () => {},
         getCurrentDirectory: () => ROOT,
       };
       const program = ts.createProgram([...sources.keys()], OPTIONS, host);
-      const all = [...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics(), ...program.getOptionsDiagnostics()];
+      const all = [
+        ...program.getSyntacticDiagnostics(),
+        ...program.getSemanticDiagnostics(),
+        ...program.getOptionsDiagnostics(),
+      ];
       const diagnostics: ToolDiagnostic[] = all.map((d) => {
-        const pos = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: 0, character: 0 };
+        const pos =
+          d.file && d.start !== undefined
+            ? d.file.getLineAndCharacterOfPosition(d.start)
+            : { line: 0, character: 0 };
         return {
           file: d.file ? posix.relative(ROOT, d.file.fileName) : '',
           line: pos.line + 1,

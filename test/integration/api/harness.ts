@@ -1,11 +1,22 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { type ApiServer, type ApiServerInit, startApiServer } from '../../../node/api/index.js';
 import { loadConfig } from '../../../node/config.js';
 import { createNode, type WeaverNode } from '../../../node/node.js';
 
 export const EXAMPLE_REGISTRY = join(process.cwd(), 'node', 'semconv', 'example-registry');
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are what the assertions check
+export type Json = any;
+
+/** A fetch Response whose JSON body the tests read without casts. */
+export interface JsonResponse extends Response {
+  json(): Promise<Json>;
+}
+
+export const asJson = (res: Response): JsonResponse => res as JsonResponse;
 
 export interface Harness {
   home: string;
@@ -14,21 +25,30 @@ export interface Harness {
   url: string;
   token: string;
   /** fetch against the server; `auth: true` adds the right bearer token */
-  call(path: string, init?: RequestInit & { auth?: boolean; json?: unknown }): Promise<Response>;
+  call(path: string, init?: RequestInit & { auth?: boolean; json?: unknown }): Promise<JsonResponse>;
   stop(): Promise<void>;
 }
 
 /** A real node on a temp home and the real HTTP server on a free loopback port. */
-export async function startHarness(init: ApiServerInit = {}): Promise<Harness> {
+export async function startHarness(
+  init: ApiServerInit = {},
+  generation: { shutdownGraceMs?: number; concurrency?: number } = {},
+): Promise<Harness> {
   const home = await mkdtemp(join(tmpdir(), 'weavergen-api-'));
-  const config = await loadConfig({ home, api: { port: 0 } }, {});
+  const config = await loadConfig({ home, api: { port: 0 }, generation }, {});
   const node = await createNode(config);
   const server = await startApiServer(node, { port: 0, ...init });
-  const call: Harness['call'] = (path, { auth, json, headers, ...rest } = {}) => {
+  const call: Harness['call'] = async (path, { auth, json, headers, ...rest } = {}) => {
     const h = new Headers(headers);
     if (auth) h.set('authorization', `Bearer ${node.token}`);
     if (json !== undefined) h.set('content-type', 'application/json');
-    return fetch(`${server.url}${path}`, { ...rest, headers: h, ...(json !== undefined ? { method: rest.method ?? 'POST', body: JSON.stringify(json) } : {}) });
+    return asJson(
+      await fetch(`${server.url}${path}`, {
+        ...rest,
+        headers: h,
+        ...(json !== undefined ? { method: rest.method ?? 'POST', body: JSON.stringify(json) } : {}),
+      }),
+    );
   };
   return {
     home,
@@ -52,7 +72,10 @@ export interface SseEvent {
 }
 
 /** Reads a server-sent-events response to its end (or until `timeoutMs`), parsing each event's JSON data. */
-export async function readSse(res: Response, timeoutMs = 120_000): Promise<{ events: SseEvent[]; comments: number; ended: boolean }> {
+export async function readSse(
+  res: Response,
+  timeoutMs = 120_000,
+): Promise<{ events: SseEvent[]; comments: number; ended: boolean }> {
   const events: SseEvent[] = [];
   let comments = 0;
   const decoder = new TextDecoder();
@@ -80,12 +103,46 @@ export async function readSse(res: Response, timeoutMs = 120_000): Promise<{ eve
           comments++;
           continue;
         }
-        const field = (name: string) => lines.filter((l) => l.startsWith(`${name}:`)).map((l) => l.slice(name.length + 1).replace(/^ /, ''));
-        events.push({ event: field('event')[0] ?? 'message', id: field('id')[0], data: JSON.parse(field('data').join('\n')) });
+        const field = (name: string) =>
+          lines
+            .filter((l) => l.startsWith(`${name}:`))
+            .map((l) => l.slice(name.length + 1).replace(/^ /, ''));
+        events.push({
+          event: field('event')[0] ?? 'message',
+          id: field('id')[0],
+          data: JSON.parse(field('data').join('\n')),
+        });
       }
     }
   } finally {
     clearTimeout(timer);
   }
   return { events, comments, ended };
+}
+
+/**
+ * Asserts JSON errors and keeps the count of what a test file was rejected for, by reason (the
+ * lowercase code): /v1/health must report exactly `expected` at the end.
+ */
+export function rejectionTally() {
+  const expected: Record<string, number> = {};
+  /** Asserts a JSON error `{error: {code, message}}` with the status, the message matching `message`; counts the rejection. */
+  async function rejected(
+    res: Response,
+    status: number,
+    code: string,
+    message?: RegExp,
+  ): Promise<{ code: string; message: string; details?: unknown }> {
+    const text = await res.text();
+    expect(res.status, text).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = JSON.parse(text);
+    expect(body.error.code).toBe(code);
+    expect(typeof body.error.message).toBe('string');
+    if (message) expect(body.error.message).toMatch(message);
+    const reason = code.toLowerCase();
+    expected[reason] = (expected[reason] ?? 0) + 1;
+    return body.error;
+  }
+  return { expected, rejected };
 }

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiServer } from '../../../node/api/index.js';
 import type { DecisionRecord, GenerationEvent, GenerationRecord } from '../../../node/jobs/types.js';
 import type { SpanRecord } from '../../../node/telemetry/index.js';
 import { EXAMPLE_REGISTRY, type Harness, readSse, startHarness } from './harness.js';
@@ -24,6 +25,13 @@ describe('api success paths (real node, real HTTP)', () => {
     expect(h.url).toBe(`http://127.0.0.1:${h.server.port}`);
   });
 
+  it('reports a busy port clearly', async () => {
+    await expect(startApiServer(h.node, { port: h.server.port })).rejects.toMatchObject({
+      code: 'API_PORT_IN_USE',
+      message: expect.stringMatching(new RegExp(`127\\.0\\.0\\.1:${h.server.port} is in use`)),
+    });
+  });
+
   it('GET /v1/health answers ok with the rejection counters', async () => {
     const res = await h.call('/v1/health');
     expect(res.status).toBe(200);
@@ -34,13 +42,21 @@ describe('api success paths (real node, real HTTP)', () => {
   });
 
   it('POST /v1/generate answers 202 with the id and links, then the SSE stream carries progress and the result', async () => {
-    const res = await h.call('/v1/generate', { auth: true, json: { registry: EXAMPLE_REGISTRY, languages: ['typescript', 'python'] } });
+    const res = await h.call('/v1/generate', {
+      auth: true,
+      json: { registry: EXAMPLE_REGISTRY, languages: ['typescript', 'python'] },
+    });
     expect(res.status).toBe(202);
     const accepted = await res.json();
     expect(accepted.id).toMatch(/^\d{15}-[0-9a-f]{8}$/);
     expect(accepted.status).toBe('queued');
     const self = `/v1/generations/${accepted.id}`;
-    expect(accepted.links).toEqual({ self, events: `${self}/events`, decisions: `${self}/decisions`, spans: `/v1/spans?generation=${accepted.id}` });
+    expect(accepted.links).toEqual({
+      self,
+      events: `${self}/events`,
+      decisions: `${self}/decisions`,
+      spans: `/v1/spans?generation=${accepted.id}`,
+    });
     expect(res.headers.get('location')).toBe(self);
 
     const events = await h.call(accepted.links.events);
@@ -93,7 +109,12 @@ describe('api success paths (real node, real HTTP)', () => {
   });
 
   it('GET /v1/generations lists the recent ones, newest first, and honours ?limit', async () => {
-    const second = await (await h.call('/v1/generate', { auth: true, json: { registry: EXAMPLE_REGISTRY, languages: ['typescript'], candidates: 1 } })).json();
+    const second = await (
+      await h.call('/v1/generate', {
+        auth: true,
+        json: { registry: EXAMPLE_REGISTRY, languages: ['typescript'], candidates: 1 },
+      })
+    ).json();
     const { events } = await readSse(await h.call(second.links.events));
     expect((events.at(-1)!.data as { record: GenerationRecord }).record.status).toBe('succeeded');
 
@@ -115,30 +136,44 @@ describe('api success paths (real node, real HTTP)', () => {
     }
   });
 
-  it('GET /v1/spans?generation= returns the generation\'s spans', async () => {
+  it("GET /v1/spans?generation= returns the generation's spans", async () => {
     const res = await h.call(`/v1/spans?generation=${generation.id}`);
     expect(res.status).toBe(200);
     const body = await res.json();
     const spans = body.spans as SpanRecord[];
     expect(body.count).toBe(spans.length);
     const names = new Set(spans.map((s) => s.name));
-    for (const n of ['weavergen.generation', 'weavergen.candidate', 'weavergen.validate', 'weavergen.consensus']) expect(names).toContain(n);
+    for (const n of [
+      'weavergen.generation',
+      'weavergen.candidate',
+      'weavergen.validate',
+      'weavergen.consensus',
+    ])
+      expect(names).toContain(n);
     for (const s of spans) expect(s.traceId).toBe(generation.traceId);
     expect(spans.map((s) => s.startTime)).toEqual([...spans.map((s) => s.startTime)].sort((a, b) => a - b));
   });
 
   it('GET /v1/spans filters by name, attribute, time and limit', async () => {
-    const byName = (await (await h.call(`/v1/spans?generation=${generation.id}&name=weavergen.candidate`)).json()).spans as SpanRecord[];
+    const byName = (
+      await (await h.call(`/v1/spans?generation=${generation.id}&name=weavergen.candidate`)).json()
+    ).spans as SpanRecord[];
     expect(byName.length).toBeGreaterThanOrEqual(2);
     expect(new Set(byName.map((s) => s.name))).toEqual(new Set(['weavergen.candidate']));
 
-    const byAttr = (await (await h.call(`/v1/spans?generation=${generation.id}&attr.weavergen.language=python`)).json()).spans as SpanRecord[];
+    const byAttr = (
+      await (await h.call(`/v1/spans?generation=${generation.id}&attr.weavergen.language=python`)).json()
+    ).spans as SpanRecord[];
     expect(byAttr.length).toBeGreaterThan(0);
     for (const s of byAttr) expect(s.attributes['weavergen.language']).toBe('python');
 
     // the time index (no trace or generation given): the root span lies within the generation's times
     const from = new Date(generation.createdAt - 1).toISOString();
-    const windowed = (await (await h.call(`/v1/spans?from=${from}&to=${generation.finishedAt}&name=weavergen.generation`)).json()).spans as SpanRecord[];
+    const windowed = (
+      await (
+        await h.call(`/v1/spans?from=${from}&to=${generation.finishedAt}&name=weavergen.generation`)
+      ).json()
+    ).spans as SpanRecord[];
     expect(windowed.map((s) => s.traceId)).toContain(generation.traceId);
     const later = (await (await h.call(`/v1/spans?from=${generation.finishedAt! + 60_000}`)).json()).spans;
     expect(later).toEqual([]);
@@ -166,7 +201,11 @@ describe('api success paths (real node, real HTTP)', () => {
     const body = await res.json();
     expect(body.outcomes).toBeGreaterThan(0);
     expect(body.contexts.length).toBeGreaterThan(0);
-    expect(body.contexts.map((c: { contextKey: string }) => c.contextKey).some((k: string) => k.startsWith('typescript|'))).toBe(true);
+    expect(
+      body.contexts
+        .map((c: { contextKey: string }) => c.contextKey)
+        .some((k: string) => k.startsWith('typescript|')),
+    ).toBe(true);
   });
 
   it('POST /v1/registry/check returns the diagnostics of a registry folder', async () => {
@@ -181,14 +220,26 @@ describe('api success paths (real node, real HTTP)', () => {
     await mkdir(dir, { recursive: true });
     await writeFile(
       join(dir, 'bad.yaml'),
-      ['groups:', '  - id: registry.x', '    type: attribute_group', '    brief: X.', '    attributes:', '      - {id: x.a, type: strng, stability: development, brief: A.}', ''].join('\n'),
+      [
+        'groups:',
+        '  - id: registry.x',
+        '    type: attribute_group',
+        '    brief: X.',
+        '    attributes:',
+        '      - {id: x.a, type: strng, stability: development, brief: A.}',
+        '',
+      ].join('\n'),
     );
     const res = await h.call('/v1/registry/check', { auth: true, json: { path: dir } });
     expect(res.status).toBe(200);
     const bad = await res.json();
     expect(bad.ok).toBe(false);
     expect(bad.errors).toBe(1);
-    expect(bad.diagnostics[0]).toMatchObject({ code: 'invalid-type', severity: 'error', location: { file: expect.stringContaining('bad.yaml'), line: 6, column: 9 } });
+    expect(bad.diagnostics[0]).toMatchObject({
+      code: 'invalid-type',
+      severity: 'error',
+      location: { file: expect.stringContaining('bad.yaml'), line: 6, column: 9 },
+    });
   });
 
   it('GET / serves the self-contained dashboard with a strict CSP', async () => {
@@ -204,7 +255,8 @@ describe('api success paths (real node, real HTTP)', () => {
     const script = /<script>([\s\S]*)<\/script>/.exec(html)![1];
     const { createHash } = await import('node:crypto');
     expect(csp).toContain(`'sha256-${createHash('sha256').update(script).digest('base64')}'`);
-    for (const route of ['/v1/generations', '/v1/generate', '/v1/insights', '/events']) expect(script).toContain(route);
+    for (const route of ['/v1/generations', '/v1/generate', '/v1/insights', '/events'])
+      expect(script).toContain(route);
     // the page's script is valid JavaScript
     expect(() => new Function(script)).not.toThrow();
   });

@@ -1,6 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
@@ -15,12 +15,30 @@ describe('telemetry to LevelDB', () => {
     const store = await tempStore();
     const tel = createTelemetry({ store });
     const t0 = Date.now();
-    const root = tel.tracer.startSpan('weavergen.generation', { attributes: { 'weavergen.generation.id': 'g1' } }, ROOT_CONTEXT);
-    const child = tel.tracer.startSpan('weavergen.candidate', { attributes: { 'weavergen.generation.id': 'g1', 'weavergen.language': 'go', 'weavergen.quality.q': 0.75 } }, trace.setSpan(ROOT_CONTEXT, root));
+    const root = tel.tracer.startSpan(
+      'weavergen.generation',
+      { attributes: { 'weavergen.generation.id': 'g1' } },
+      ROOT_CONTEXT,
+    );
+    const child = tel.tracer.startSpan(
+      'weavergen.candidate',
+      {
+        attributes: {
+          'weavergen.generation.id': 'g1',
+          'weavergen.language': 'go',
+          'weavergen.quality.q': 0.75,
+        },
+      },
+      trace.setSpan(ROOT_CONTEXT, root),
+    );
     child.addEvent('compiled', { files: 3 });
     child.end();
     root.end();
-    const other = tel.tracer.startSpan('weavergen.candidate', { attributes: { 'weavergen.language': 'rust' } }, ROOT_CONTEXT);
+    const other = tel.tracer.startSpan(
+      'weavergen.candidate',
+      { attributes: { 'weavergen.language': 'rust' } },
+      ROOT_CONTEXT,
+    );
     other.end();
     await tel.flush();
     const q = createSpanQueries(store);
@@ -28,9 +46,15 @@ describe('telemetry to LevelDB', () => {
 
     const byTrace = await q.byTrace(traceId);
     expect(byTrace.map((s) => s.name)).toEqual(['weavergen.generation', 'weavergen.candidate']);
-    expect(byTrace[1]).toMatchObject({ parentSpanId: root.spanContext().spanId, attributes: { 'weavergen.quality.q': 0.75 }, events: [{ name: 'compiled', attributes: { files: 3 } }] });
+    expect(byTrace[1]).toMatchObject({
+      parentSpanId: root.spanContext().spanId,
+      attributes: { 'weavergen.quality.q': 0.75 },
+      events: [{ name: 'compiled', attributes: { files: 3 } }],
+    });
     expect((await q.byGeneration('g1')).length).toBe(2);
-    expect((await q.find({ attributes: { 'weavergen.language': 'rust' } })).map((s) => s.traceId)).toEqual([other.spanContext().traceId]);
+    expect((await q.find({ attributes: { 'weavergen.language': 'rust' } })).map((s) => s.traceId)).toEqual([
+      other.spanContext().traceId,
+    ]);
     expect((await q.find({ from: t0 - 1000, to: Date.now() + 1000 })).length).toBe(3);
     expect(await q.find({ from: Date.now() + 60_000 })).toEqual([]);
     expect(tel.stats()).toMatchObject({ exported: 3, failed: 0, otlp: false });
@@ -63,7 +87,10 @@ describe('telemetry to LevelDB', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as AddressInfo;
     const store = await tempStore();
-    const tel = createTelemetry({ store }, { otlpEndpoint: `http://127.0.0.1:${port}`, shutdownTimeoutMs: 500 });
+    const tel = createTelemetry(
+      { store },
+      { otlpEndpoint: `http://127.0.0.1:${port}`, shutdownTimeoutMs: 500 },
+    );
     tel.tracer.startSpan('kept', {}, ROOT_CONTEXT).end();
     const started = performance.now();
     await tel.shutdown();

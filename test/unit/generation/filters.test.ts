@@ -1,6 +1,12 @@
 import { Liquid } from 'liquidjs';
 import { describe, expect, it } from 'vitest';
-import { camelCase, goName, pascalCase, screamingSnakeCase, snakeCase } from '../../../node/generation/case.js';
+import {
+  camelCase,
+  goName,
+  pascalCase,
+  screamingSnakeCase,
+  snakeCase,
+} from '../../../node/generation/case.js';
 import { registerFilters } from '../../../node/generation/filters.js';
 import { docComment, escapeReserved, stringLiteral } from '../../../node/generation/languages.js';
 
@@ -39,8 +45,15 @@ describe('filters', () => {
       { key: 'db.c', is_stable: false, is_deprecated: false },
     ];
     expect(await render('{{ items | stable | map: "key" | join: "," }}', { items })).toBe('http.a');
-    expect(await render('{{ items | experimental | not_deprecated | map: "key" | join: "," }}', { items })).toBe('db.c');
-    expect(await render('{% assign g = items | group_by_root_namespace %}{% for x in g %}{{ x.name }}={{ x.items.size }};{% endfor %}', { items })).toBe('db=1;http=2;');
+    expect(
+      await render('{{ items | experimental | not_deprecated | map: "key" | join: "," }}', { items }),
+    ).toBe('db.c');
+    expect(
+      await render(
+        '{% assign g = items | group_by_root_namespace %}{% for x in g %}{{ x.name }}={{ x.items.size }};{% endfor %}',
+        { items },
+      ),
+    ).toBe('db=1;http=2;');
   });
 
   it('keeps one item per generated name, preferring the non-deprecated one', async () => {
@@ -49,6 +62,8 @@ describe('filters', () => {
       { id: 'azure.vm', is_deprecated: false },
       { id: 'gcp', is_deprecated: false },
     ];
-    expect(await render('{{ items | unique_names | map: "id" | join: "," }}', { items })).toBe('azure.vm,gcp');
+    expect(await render('{{ items | unique_names | map: "id" | join: "," }}', { items })).toBe(
+      'azure.vm,gcp',
+    );
   });
 });

@@ -31,7 +31,11 @@ async function failure(p: Promise<unknown>): Promise<GenerationError> {
 
 describe('hostile templates are stopped by the LiquidJS limits', () => {
   it('stops a long-running loop by time, with a clear error naming the template', async () => {
-    const pack = createPack(manifest(), { 'a.liquid': '{% for i in (1..4000) %}{% for j in (1..4000) %}{% endfor %}{% endfor %}' }, 'test');
+    const pack = createPack(
+      manifest(),
+      { 'a.liquid': '{% for i in (1..4000) %}{% for j in (1..4000) %}{% endfor %}{% endfor %}' },
+      'test',
+    );
     const started = performance.now();
     const e = await failure(renderPack(pack, registry, {}, fast));
     expect(e.code).toBe(GenerationErrorCode.LIMIT_EXCEEDED);
@@ -40,27 +44,49 @@ describe('hostile templates are stopped by the LiquidJS limits', () => {
   });
 
   it('stops an endless loop over a huge range (default limits)', async () => {
-    const pack = createPack(manifest(), { 'a.liquid': '{% for i in (1..100000000) %}{% for j in (1..100000000) %}x{% endfor %}{% endfor %}' }, 'test');
+    const pack = createPack(
+      manifest(),
+      { 'a.liquid': '{% for i in (1..100000000) %}{% for j in (1..100000000) %}x{% endfor %}{% endfor %}' },
+      'test',
+    );
     const e = await failure(renderPack(pack, registry, {}));
     expect(e.code).toBe(GenerationErrorCode.LIMIT_EXCEEDED);
   });
 
   it('stops a template that doubles a string until memory runs out (default limits)', async () => {
-    const pack = createPack(manifest(), { 'a.liquid': '{% assign s = "xxxxxxxxxx" %}{% for i in (1..40) %}{% assign s = s | append: s %}{% endfor %}{{ s }}' }, 'test');
+    const pack = createPack(
+      manifest(),
+      {
+        'a.liquid':
+          '{% assign s = "xxxxxxxxxx" %}{% for i in (1..40) %}{% assign s = s | append: s %}{% endfor %}{{ s }}',
+      },
+      'test',
+    );
     const e = await failure(renderPack(pack, registry, {}));
     expect(e.code).toBe(GenerationErrorCode.LIMIT_EXCEEDED);
     expect(e.message).toMatch(/memory/);
   });
 
   it('stops huge output across files with the output cap', async () => {
-    const pack = createPack(manifest('  - {template: a.liquid, output: "{{ namespace.name }}.ts", each: namespace}'), { 'a.liquid': '{% for i in (1..2000) %}0123456789{% endfor %}' }, 'test');
+    const pack = createPack(
+      manifest('  - {template: a.liquid, output: "{{ namespace.name }}.ts", each: namespace}'),
+      { 'a.liquid': '{% for i in (1..2000) %}0123456789{% endfor %}' },
+      'test',
+    );
     const e = await failure(renderPack(pack, registry, {}, { ...DEFAULT_LIMITS, maxOutput: 30_000 }));
     expect(e.code).toBe(GenerationErrorCode.LIMIT_EXCEEDED);
     expect(e.message).toMatch(/output exceeds 30000/);
   });
 
   it('gives no access to prototypes, constructors or host objects', async () => {
-    const pack = createPack(manifest(), { 'a.liquid': '[{{ registry.constructor }}][{{ registry.constructor.constructor }}][{{ "x".constructor.name }}][{{ registry.__proto__ }}][{{ registry.namespaces.size }}]' }, 'test');
+    const pack = createPack(
+      manifest(),
+      {
+        'a.liquid':
+          '[{{ registry.constructor }}][{{ registry.constructor.constructor }}][{{ "x".constructor.name }}][{{ registry.__proto__ }}][{{ registry.namespaces.size }}]',
+      },
+      'test',
+    );
     const [file] = await renderPack(pack, registry, {});
     expect(file.content.trim()).toBe('[][][][][2]');
   });
@@ -75,15 +101,25 @@ describe('hostile templates are stopped by the LiquidJS limits', () => {
 
   it('refuses output paths that leave the output folder', async () => {
     for (const out of ['../escape.ts', '/etc/cron.d/x', 'a/../../b.ts']) {
-      const pack = createPack(manifest(`  - {template: a.liquid, output: "${out}"}`), { 'a.liquid': 'x' }, 'test');
+      const pack = createPack(
+        manifest(`  - {template: a.liquid, output: "${out}"}`),
+        { 'a.liquid': 'x' },
+        'test',
+      );
       const e = await failure(renderPack(pack, registry, {}));
       expect(e.code).toBe(GenerationErrorCode.BAD_OUTPUT_PATH);
     }
   });
 
   it('rejects a manifest that is not a pack, saying which field is wrong', () => {
-    expect(() => createPack('name: Bad Name\nversion: one\nlanguage: cobol\n', {}, 'test')).toThrow(PackError);
-    expect(() => createPack('name: Bad Name\nversion: one\nlanguage: cobol\n', {}, 'test')).toThrow(/name: .*version: .*language/s);
-    expect(() => createPack(manifest('  - {template: missing.liquid, output: a.ts}'), {}, 'test')).toThrow(/missing\.liquid/);
+    expect(() => createPack('name: Bad Name\nversion: one\nlanguage: cobol\n', {}, 'test')).toThrow(
+      PackError,
+    );
+    expect(() => createPack('name: Bad Name\nversion: one\nlanguage: cobol\n', {}, 'test')).toThrow(
+      /name: .*version: .*language/s,
+    );
+    expect(() => createPack(manifest('  - {template: missing.liquid, output: a.ts}'), {}, 'test')).toThrow(
+      /missing\.liquid/,
+    );
   });
 });

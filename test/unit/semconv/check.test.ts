@@ -107,6 +107,8 @@ describe('registry check', () => {
     const kinds = new Set(r.registry.groups.map((g) => g.kind));
     for (const k of ['attribute_group', 'span', 'event', 'metric', 'entity']) expect(kinds).toContain(k);
     // v2 files are read too: server.address is defined in a definition/2 file
-    expect(r.registry.attributes.find((a) => a.key === 'server.address')).toMatchObject({ stability: 'stable' });
+    expect(r.registry.attributes.find((a) => a.key === 'server.address')).toMatchObject({
+      stability: 'stable',
+    });
   });
 });

@@ -35,7 +35,9 @@ describe('resolver', () => {
   it('hashes the registry content: same bytes same hash, any edit a new one', async () => {
     const a = await writeRegistry({ 'registry.yaml': base });
     const b = await writeRegistry({ 'registry.yaml': base });
-    const c = await writeRegistry({ 'registry.yaml': base.replace('Name of the app.', 'Name of the application.') });
+    const c = await writeRegistry({
+      'registry.yaml': base.replace('Name of the app.', 'Name of the application.'),
+    });
     const [ha, hb, hc] = await Promise.all([a, b, c].map((d) => registryContentHash(d)));
     expect(ha).toBe(hb);
     expect(hc).not.toBe(ha);
@@ -46,14 +48,30 @@ describe('resolver', () => {
     const r = await load({ 'registry.yaml': base });
     expect(r.errors).toBe(0);
     const kind = r.registry.attributes.find((a) => a.key === 'app.kind')!;
-    expect(kind.type).toMatchObject({ kind: 'enum', valueType: 'string', members: [{ id: 'web', value: 'web' }, { id: 'cli' }] });
-    expect(r.registry.attributes.find((a) => a.key === 'app.header')!.type).toEqual({ kind: 'template', type: 'string[]' });
+    expect(kind.type).toMatchObject({
+      kind: 'enum',
+      valueType: 'string',
+      members: [{ id: 'web', value: 'web' }, { id: 'cli' }],
+    });
+    expect(r.registry.attributes.find((a) => a.key === 'app.header')!.type).toEqual({
+      kind: 'template',
+      type: 'string[]',
+    });
   });
 
   it('reports a missing ref with its location and the closest name', async () => {
     const r = await load({
       'registry.yaml': base,
-      'spans.yaml': yaml('groups:', '  - id: span.app', '    type: span', '    span_kind: server', '    stability: development', '    brief: A span.', '    attributes:', '      - ref: app.nam'),
+      'spans.yaml': yaml(
+        'groups:',
+        '  - id: span.app',
+        '    type: span',
+        '    span_kind: server',
+        '    stability: development',
+        '    brief: A span.',
+        '    attributes:',
+        '      - ref: app.nam',
+      ),
     });
     const d = r.diagnostics.find((x) => x.code === 'unresolved-ref')!;
     expect(d).toBeDefined();
@@ -82,8 +100,17 @@ describe('resolver', () => {
     });
     expect(r.errors).toBe(0);
     const use = r.registry.groups.find((g) => g.id === 'span.app')!.attributes[0];
-    expect(use).toMatchObject({ key: 'app.name', brief: 'Overridden brief.', note: 'Overridden note.', examples: ['other'], requirementLevel: { level: 'conditionally_required', text: 'when known' } });
-    expect(r.registry.attributes.find((a) => a.key === 'app.name')).toMatchObject({ brief: 'Name of the app.', note: 'The original note.' });
+    expect(use).toMatchObject({
+      key: 'app.name',
+      brief: 'Overridden brief.',
+      note: 'Overridden note.',
+      examples: ['other'],
+      requirementLevel: { level: 'conditionally_required', text: 'when known' },
+    });
+    expect(r.registry.attributes.find((a) => a.key === 'app.name')).toMatchObject({
+      brief: 'Name of the app.',
+      note: 'The original note.',
+    });
   });
 
   it('inherits attributes along an extends chain and detects cycles', async () => {
@@ -97,11 +124,19 @@ describe('resolver', () => {
       ),
     });
     expect(chain.errors).toBe(0);
-    expect(chain.registry.groups.find((g) => g.id === 'c')!.attributes.map((a) => a.key)).toEqual(['app.name', 'app.kind']);
+    expect(chain.registry.groups.find((g) => g.id === 'c')!.attributes.map((a) => a.key)).toEqual([
+      'app.name',
+      'app.kind',
+    ]);
 
     const cyclic = await load({
       'registry.yaml': base,
-      'groups.yaml': yaml('groups:', '  - {id: a, type: attribute_group, brief: A., extends: c}', '  - {id: b, type: attribute_group, brief: B., extends: a}', '  - {id: c, type: attribute_group, brief: C., extends: b}'),
+      'groups.yaml': yaml(
+        'groups:',
+        '  - {id: a, type: attribute_group, brief: A., extends: c}',
+        '  - {id: b, type: attribute_group, brief: B., extends: a}',
+        '  - {id: c, type: attribute_group, brief: C., extends: b}',
+      ),
     });
     const cycles = cyclic.diagnostics.filter((d) => d.code === 'extends-cycle');
     expect(cycles).toHaveLength(1);
@@ -125,7 +160,11 @@ describe('resolver', () => {
       ),
     });
     const dep = Object.fromEntries(r.registry.attributes.map((a) => [a.key, a.deprecated]));
-    expect(dep['old.a']).toEqual({ reason: 'uncategorized', note: 'Replaced by `new.a`.', renamedTo: 'new.a' });
+    expect(dep['old.a']).toEqual({
+      reason: 'uncategorized',
+      note: 'Replaced by `new.a`.',
+      renamedTo: 'new.a',
+    });
     expect(dep['old.b']).toMatchObject({ reason: 'renamed', renamedTo: 'new.b' });
     expect(dep['old.c']).toMatchObject({ reason: 'obsoleted', note: 'Gone.' });
     expect(dep['old.d']).toMatchObject({ reason: 'uncategorized', note: 'Split.' });
@@ -187,17 +226,36 @@ describe('resolver', () => {
     const g = Object.fromEntries(r.registry.groups.map((x) => [x.id, x]));
     expect(g['span.app.request'].attributes.map((a) => a.key)).toEqual(['app.name', 'app.user', 'app.kind']);
     expect(g['span.app.request'].attributes[2].requirementLevel).toEqual({ level: 'required' });
-    expect(g['metric.app.requests']).toMatchObject({ kind: 'metric', metricName: 'app.requests', instrument: 'counter', unit: '{request}' });
+    expect(g['metric.app.requests']).toMatchObject({
+      kind: 'metric',
+      metricName: 'app.requests',
+      instrument: 'counter',
+      unit: '{request}',
+    });
     expect(g['event.app.started']).toMatchObject({ kind: 'event', eventName: 'app.started' });
     expect(g['entity.app']).toMatchObject({ kind: 'entity', entityType: 'app' });
     expect(g['span.app.request.web']).toMatchObject({ refines: 'span.app.request', brief: 'A request.' });
-    expect(g['span.app.request.web'].attributes.map((a) => a.key)).toEqual(['app.name', 'app.user', 'app.kind', 'app.header']);
+    expect(g['span.app.request.web'].attributes.map((a) => a.key)).toEqual([
+      'app.name',
+      'app.user',
+      'app.kind',
+      'app.header',
+    ]);
     expect(r.registry.attributes.map((a) => a.key)).toContain('app.user');
   });
 
   it('reads the older v1 `prefix` form', async () => {
     const r = await load({
-      'old.yaml': yaml('groups:', '  - id: db', '    prefix: db', '    type: span', '    brief: DB.', '    stability: development', '    attributes:', '      - {id: system, type: string, stability: development, brief: The DBMS.}'),
+      'old.yaml': yaml(
+        'groups:',
+        '  - id: db',
+        '    prefix: db',
+        '    type: span',
+        '    brief: DB.',
+        '    stability: development',
+        '    attributes:',
+        '      - {id: system, type: string, stability: development, brief: The DBMS.}',
+      ),
     });
     expect(r.errors).toBe(0);
     expect(r.registry.attributes.map((a) => a.key)).toEqual(['db.system']);
@@ -214,7 +272,12 @@ describe('resolver', () => {
       ),
     });
     const r = await load({
-      'registry_manifest.yaml': yaml('name: mine', 'dependencies:', `  - name: upstream`, `    registry_path: ${dep}`),
+      'registry_manifest.yaml': yaml(
+        'name: mine',
+        'dependencies:',
+        `  - name: upstream`,
+        `    registry_path: ${dep}`,
+      ),
       'mine.yaml': yaml(
         'file_format: definition/2',
         'imports:',

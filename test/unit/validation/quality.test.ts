@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateWithPack, type TemplateRegistry, toTemplateRegistry } from '../../../node/generation/index.js';
+import {
+  generateWithPack,
+  type TemplateRegistry,
+  toTemplateRegistry,
+} from '../../../node/generation/index.js';
 import { findPack, type Pack } from '../../../node/packs/index.js';
 import { loadRegistry } from '../../../node/semconv/index.js';
 import { createValidator, UNCOMPILED_CAP } from '../../../node/validation/index.js';
@@ -16,7 +20,10 @@ beforeAll(async () => {
   pack = await findPack('typescript');
 });
 
-async function score(params: Record<string, string> = {}, mutate?: (files: { path: string; content: string }[]) => void) {
+async function score(
+  params: Record<string, string> = {},
+  mutate?: (files: { path: string; content: string }[]) => void,
+) {
   const gen = await generateWithPack(pack, model, params);
   mutate?.(gen.files);
   return validator.validate({ language: 'typescript', files: gen.files, model, scope: gen.scope });
@@ -27,7 +34,14 @@ describe('quality score from evidence', () => {
     const r = await score();
     expect(r.toolchain.status).toBe('passed');
     expect(r.symbols.found).toBe(r.symbols.expected);
-    expect(r.quality.components).toEqual({ compiled: 1, completeness: 1, naming: 1, documentation: 1, deprecation: 1, warnings: 1 });
+    expect(r.quality.components).toEqual({
+      compiled: 1,
+      completeness: 1,
+      naming: 1,
+      documentation: 1,
+      deprecation: 1,
+      warnings: 1,
+    });
     expect(r.quality.q).toBe(1);
   });
 
@@ -47,7 +61,10 @@ describe('quality score from evidence', () => {
       files[0].content += '\nexport const BROKEN: number = "x";\n';
     });
     expect(r.toolchain.status).toBe('failed');
-    expect(r.toolchain.diagnostics[0]).toMatchObject({ file: expect.stringMatching(/\.ts$/), severity: 'error' });
+    expect(r.toolchain.diagnostics[0]).toMatchObject({
+      file: expect.stringMatching(/\.ts$/),
+      severity: 'error',
+    });
     expect(r.quality.components.compiled).toBe(0);
     expect(r.quality.q).toBeLessThanOrEqual(UNCOMPILED_CAP);
   });
@@ -57,14 +74,36 @@ describe('quality score from evidence', () => {
       for (const f of files) f.content = f.content.replace("'shop.order.id'", "'shop.order.identifier'");
     });
     expect(r.symbols.found).toBe(r.symbols.expected - 1);
-    expect(r.symbols.wrongValue[0]).toMatch(/ATTR_SHOP_ORDER_ID = "shop\.order\.identifier", expected "shop\.order\.id"/);
+    expect(r.symbols.wrongValue[0]).toMatch(
+      /ATTR_SHOP_ORDER_ID = "shop\.order\.identifier", expected "shop\.order\.id"/,
+    );
     expect(r.quality.components.completeness).toBeLessThan(1);
   });
 
   it('gives no compile credit when the toolchain was missing', () => {
     const q = scoreQuality(
-      { language: 'go', tool: 'go', status: 'not_validated', reason: 'not validated: go not found', errors: 0, warnings: 0, diagnostics: [], durationMs: 0 },
-      { expected: 10, found: 10, namedOfficially: 10, documentable: 10, documented: 10, deprecatedFound: 0, deprecatedMarked: 0, missing: [], misnamed: [], wrongValue: [] },
+      {
+        language: 'go',
+        tool: 'go',
+        status: 'not_validated',
+        reason: 'not validated: go not found',
+        errors: 0,
+        warnings: 0,
+        diagnostics: [],
+        durationMs: 0,
+      },
+      {
+        expected: 10,
+        found: 10,
+        namedOfficially: 10,
+        documentable: 10,
+        documented: 10,
+        deprecatedFound: 0,
+        deprecatedMarked: 0,
+        missing: [],
+        misnamed: [],
+        wrongValue: [],
+      },
     );
     expect(q.components.compiled).toBeNull();
     expect(q.q).toBeLessThanOrEqual(UNCOMPILED_CAP);

@@ -1,5 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateWithPack, type TemplateRegistry, toTemplateRegistry } from '../../../node/generation/index.js';
+import {
+  generateWithPack,
+  type TemplateRegistry,
+  toTemplateRegistry,
+} from '../../../node/generation/index.js';
 import { findPack, type Pack } from '../../../node/packs/index.js';
 import { loadRegistry } from '../../../node/semconv/index.js';
 import { typescriptSymbols } from '../../../node/validation/symbols/typescript.js';
@@ -17,7 +21,10 @@ beforeAll(async () => {
 
 /** Every combination of the pack's params, so no variant ships broken. */
 function variants(p: Pack): Record<string, string>[] {
-  return Object.entries(p.manifest.params).reduce<Record<string, string>[]>((acc, [k, spec]) => acc.flatMap((v) => spec.values.map((x) => ({ ...v, [k]: x }))), [{}]);
+  return Object.entries(p.manifest.params).reduce<Record<string, string>[]>(
+    (acc, [k, spec]) => acc.flatMap((v) => spec.values.map((x) => ({ ...v, [k]: x }))),
+    [{}],
+  );
 }
 
 describe('TypeScript pack and validator', () => {
@@ -45,6 +52,7 @@ describe('TypeScript pack and validator', () => {
           ' */',
           'export const ATTR_OLD = "a.old";',
           "export const ATTR_T = (key: string): string => 'a.t.' + key;",
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: TypeScript source under test
           'export const ATTR_U = (key: string) => `a.u.${key}`;',
           "export const AValues = Object.freeze({ GET: 'GET', N: 7 } as const);",
         ].join('\n'),
@@ -60,7 +68,9 @@ describe('TypeScript pack and validator', () => {
   });
 
   it('fails a broken file with a located diagnostic', async () => {
-    const r = await toolchain.validate([{ path: 'x.ts', content: "export const A = 'a';\nexport const B: number = A;\n" }]);
+    const r = await toolchain.validate([
+      { path: 'x.ts', content: "export const A = 'a';\nexport const B: number = A;\n" },
+    ]);
     expect(r.status).toBe('failed');
     expect(r.diagnostics[0]).toMatchObject({ file: 'x.ts', line: 2, severity: 'error' });
   });

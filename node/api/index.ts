@@ -1,0 +1,225 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { WeaverNode } from '../node.js';
+import { createAuth, isLoopbackHost } from './auth.js';
+import type { RouteContext } from './context.js';
+import { dashboardRoutes } from './dashboard.js';
+import { API_ERROR_STATUS, ApiError, ApiErrorCode } from './errors.js';
+import { createRejections } from './rejections.js';
+import { eventRoutes } from './routes/events.js';
+import { generateRoutes } from './routes/generate.js';
+import { generationRoutes } from './routes/generations.js';
+import { healthRoutes } from './routes/health.js';
+import { insightRoutes } from './routes/insights.js';
+import { openApiRoutes } from './routes/openapi.js';
+import { registryCheckRoutes } from './routes/registry-check.js';
+import { spanRoutes } from './routes/spans.js';
+
+export { ApiError, ApiErrorCode } from './errors.js';
+export { openApiDocument } from './openapi.js';
+
+export interface ApiComponents {
+  node: WeaverNode;
+}
+
+export interface ApiInit {
+  /** request bodies above this are answered 413 (default node.config.api.bodyLimitBytes, else 1 MiB) */
+  bodyLimitBytes?: number;
+  /** reads without a token for requests addressed to a loopback host (default true) */
+  openReads?: boolean;
+  /** interval of SSE keep-alive comments (default 15 s) */
+  heartbeatMs?: number;
+  /** where unexpected errors go (default console.error) */
+  log?: (message: string, error?: unknown) => void;
+}
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * The node's HTTP API as a Hono app: JSON routes checked with zod, a bearer token on every POST,
+ * typed errors as `{error: {code, message, details?}}`, rejections counted by reason in /v1/health,
+ * the OpenAPI document and the dashboard. Never throws on bad input: an unexpected error is a 500, logged.
+ */
+export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
+  const { node } = components;
+  const bodyLimitBytes = init.bodyLimitBytes ?? node.config.api?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+  const log =
+    init.log ??
+    ((message: string, error?: unknown) => console.error(`weavergen api: ${message}`, error ?? ''));
+  const rejections = createRejections();
+  const auth = createAuth({ token: node.token, home: node.config.home, openReads: init.openReads ?? true });
+  const ctx: RouteContext = { node, auth, log, heartbeatMs: init.heartbeatMs ?? 15_000 };
+  const app = new Hono();
+
+  const respond = (c: Context, err: unknown): Response => {
+    let e: ApiError;
+    if (err instanceof ApiError) e = err;
+    else if (err instanceof HTTPException && err.status < 500) {
+      // Hono's own 4xx (none of our routes throw them): keep the status's meaning where we have a code for it
+      const code = (Object.keys(API_ERROR_STATUS) as ApiErrorCode[]).find(
+        (k) => API_ERROR_STATUS[k] === err.status,
+      );
+      e = new ApiError(code ?? ApiErrorCode.INVALID_BODY, err.message || `HTTP ${err.status}`);
+    } else {
+      log(`${c.req.method} ${c.req.path}: unexpected error`, err);
+      e = new ApiError(
+        ApiErrorCode.INTERNAL,
+        `internal error (logged by the node): ${(err as Error)?.message ?? String(err)}`,
+      );
+    }
+    rejections.count(e.reason);
+    return c.json(e.toJSON(), e.status, e.headers);
+  };
+
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+  });
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: bodyLimitBytes,
+      onError: () => {
+        throw new ApiError(
+          ApiErrorCode.BODY_TOO_LARGE,
+          `the body is larger than ${bodyLimitBytes} bytes (the node's api.bodyLimitBytes in weavergen.config.json)`,
+          { limitBytes: bodyLimitBytes },
+          // the rest of the body is not read: the connection cannot carry another request
+          { Connection: 'close' },
+        );
+      },
+    }),
+  );
+
+  // a stopping node finishes what it has; new work and reads of its closing stores are refused
+  app.use('/v1/*', async (c, next) => {
+    if (c.req.path !== '/v1/health' && node.health().status !== 'ok') {
+      throw new ApiError(ApiErrorCode.UNAVAILABLE, 'the node is stopping; try again once it runs');
+    }
+    await next();
+  });
+
+  dashboardRoutes(app);
+  openApiRoutes(app, { version: node.health().version, bodyLimitBytes });
+  healthRoutes(app, ctx, rejections);
+  generateRoutes(app, ctx);
+  generationRoutes(app, ctx);
+  eventRoutes(app, ctx);
+  spanRoutes(app, ctx);
+  insightRoutes(app, ctx);
+  registryCheckRoutes(app, ctx);
+
+  app.onError((err, c) => respond(c, err));
+  app.notFound((c) => {
+    const allowed = methodsFor(app, c.req.path);
+    if (allowed.length > 0) {
+      return respond(
+        c,
+        new ApiError(
+          ApiErrorCode.METHOD_NOT_ALLOWED,
+          `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}`,
+          undefined,
+          { Allow: allowed.join(', ') },
+        ),
+      );
+    }
+    return respond(
+      c,
+      new ApiError(
+        ApiErrorCode.ROUTE_NOT_FOUND,
+        `no route ${c.req.method} ${c.req.path}; see GET /openapi.json`,
+      ),
+    );
+  });
+  return app;
+}
+
+/** The app's routes as `METHOD /path` (middleware left out), e.g. to compare with the OpenAPI document. */
+export function routesOf(app: Hono): { method: string; path: string }[] {
+  const seen = new Set<string>();
+  return app.routes
+    .filter((r) => r.method !== 'ALL')
+    .map((r) => ({ method: r.method, path: r.path }))
+    .filter((r) => !seen.has(`${r.method} ${r.path}`) && seen.add(`${r.method} ${r.path}`));
+}
+
+function methodsFor(app: Hono, path: string): string[] {
+  const matches = (route: string) =>
+    new RegExp(`^${route.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:\w+/g, '[^/]+')}$`).test(path);
+  const methods = new Set(
+    routesOf(app)
+      .filter((r) => matches(r.path))
+      .map((r) => r.method),
+  );
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
+}
+
+export interface ApiServerInit extends ApiInit {
+  /** default node.config.api.host (127.0.0.1) */
+  host?: string;
+  /** 0 picks a free port; default node.config.api.port */
+  port?: number;
+  /** how long close() lets open requests (e.g. event streams) finish before it cuts them (default 2 s) */
+  closeGraceMs?: number;
+}
+
+export interface ApiServer {
+  /** e.g. http://127.0.0.1:4590 */
+  url: string;
+  host: string;
+  /** the port listened on (the real one when 0 was asked) */
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves createApi(node) with @hono/node-server. Reads are open only when bound to a loopback
+ * address (unless `openReads` says otherwise); binding elsewhere means every route needs the token.
+ */
+export async function startApiServer(node: WeaverNode, init: ApiServerInit = {}): Promise<ApiServer> {
+  const host = init.host ?? node.config.api.host;
+  const port = init.port ?? node.config.api.port;
+  const app = createApi({ node }, { ...init, openReads: init.openReads ?? isLoopbackHost(host) });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port }) as Server;
+    s.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') {
+        reject(
+          Object.assign(
+            new Error(`${host}:${port} is in use (another node?); pick another port, or 0 for a free one`),
+            { code: 'API_PORT_IN_USE' },
+          ),
+        );
+      } else reject(e);
+    });
+    s.once('listening', () => {
+      s.removeAllListeners('error');
+      // after listening, a server error (rare: e.g. too many open files) is logged, not a crash
+      s.on('error', (e) => (init.log ?? console.error)('api server error', e));
+      resolve(s);
+    });
+  });
+  const actual = (server.address() as AddressInfo).port;
+  const urlHost =
+    host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${actual}`,
+    host,
+    port: actual,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), init.closeGraceMs ?? 2_000).unref();
+      });
+      return closing;
+    },
+  };
+}

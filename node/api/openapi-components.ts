@@ -1,0 +1,235 @@
+import { z } from 'zod';
+import { ApiErrorCode } from './errors.js';
+import { GenerateBodySchema, RegistryCheckBodySchema } from './schemas.js';
+
+/** The schemas of the OpenAPI document's components: request bodies from zod, responses written out. */
+export type Schema = Record<string, unknown>;
+
+export const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+
+export function fromZod(schema: z.ZodType): Schema {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }) as Schema;
+  return rest;
+}
+
+export const jsonContent = (schema: Schema) => ({ 'application/json': { schema } });
+
+export const COMPONENTS: Record<string, Schema> = {
+  RegistryCheckRequest: fromZod(RegistryCheckBodySchema),
+  Error: {
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: {
+          code: { type: 'string', enum: Object.values(ApiErrorCode) },
+          message: { type: 'string' },
+          details: { description: 'e.g. {issues: [{field, message}]} for bad input' },
+        },
+      },
+    },
+  },
+  Health: {
+    type: 'object',
+    required: ['status', 'version', 'uptimeMs', 'home', 'generations', 'spans', 'rejected'],
+    properties: {
+      status: { type: 'string', enum: ['ok', 'stopping'] },
+      version: { type: 'string' },
+      uptimeMs: { type: 'number' },
+      home: { type: 'string' },
+      generations: { type: 'object', properties: { inFlight: { type: 'integer' } } },
+      spans: {
+        type: 'object',
+        properties: { exported: { type: 'integer' }, failed: { type: 'integer' }, otlp: { type: 'boolean' } },
+      },
+      rejected: {
+        type: 'object',
+        description:
+          'rejected requests by reason (the lowercase error code), e.g. {"unauthorized": 2, "invalid_body": 5}',
+        additionalProperties: { type: 'integer' },
+      },
+    },
+  },
+  Accepted: {
+    type: 'object',
+    required: ['id', 'status', 'links'],
+    properties: {
+      id: { type: 'string' },
+      status: { const: 'queued' },
+      links: {
+        type: 'object',
+        properties: {
+          self: { type: 'string' },
+          events: { type: 'string' },
+          decisions: { type: 'string' },
+          spans: { type: 'string' },
+        },
+      },
+    },
+  },
+  CandidateSummary: {
+    type: 'object',
+    properties: {
+      arm: {
+        type: 'object',
+        properties: {
+          key: { type: 'string' },
+          packName: { type: 'string' },
+          params: { type: 'object', additionalProperties: { type: 'string' } },
+          model: { type: 'string' },
+        },
+      },
+      q: { type: 'number', minimum: 0, maximum: 1 },
+      status: { type: 'string' },
+      summary: { type: 'string' },
+      cached: { type: 'boolean' },
+      spanId: { type: 'string' },
+      error: { type: 'string' },
+    },
+  },
+  LanguageOutcome: {
+    type: 'object',
+    properties: {
+      language: { type: 'string' },
+      context: { type: 'string' },
+      winner: {
+        allOf: [
+          ref('CandidateSummary'),
+          {
+            type: 'object',
+            properties: {
+              components: {
+                type: 'object',
+                description:
+                  'the quality components (compiled, completeness, naming, documentation, deprecation, warnings)',
+              },
+              files: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { path: { type: 'string' }, bytes: { type: 'integer' } },
+                },
+              },
+            },
+          },
+        ],
+      },
+      candidates: { type: 'array', items: ref('CandidateSummary') },
+      agreement: { type: 'number' },
+      reason: { type: 'string' },
+      outDir: { type: 'string' },
+    },
+  },
+  GenerationRequest: fromZod(GenerateBodySchema),
+  GenerationRecord: {
+    type: 'object',
+    required: ['id', 'status', 'request', 'createdAt', 'languages'],
+    properties: {
+      id: { type: 'string' },
+      status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] },
+      request: ref('GenerationRequest'),
+      createdAt: { type: 'number' },
+      startedAt: { type: 'number' },
+      finishedAt: { type: 'number' },
+      traceId: { type: 'string' },
+      languages: { type: 'array', items: ref('LanguageOutcome') },
+      error: { type: 'string' },
+    },
+  },
+  GenerationEvent: {
+    description: 'the data of each server-sent event; the event name is its `type`',
+    oneOf: [
+      {
+        type: 'object',
+        properties: { type: { const: 'status' }, id: { type: 'string' }, status: { type: 'string' } },
+      },
+      {
+        type: 'object',
+        properties: {
+          type: { const: 'progress' },
+          id: { type: 'string' },
+          language: { type: 'string' },
+          phase: { type: 'string' },
+          detail: { type: 'string' },
+        },
+      },
+      {
+        type: 'object',
+        properties: { type: { const: 'result' }, id: { type: 'string' }, record: ref('GenerationRecord') },
+      },
+    ],
+  },
+  DecisionRecord: {
+    type: 'object',
+    properties: {
+      generationId: { type: 'string' },
+      step: { type: 'string' },
+      choice: { type: 'string' },
+      alternatives: { type: 'array', items: { type: 'string' } },
+      reason: { type: 'string' },
+      evidence: { type: 'array', items: { type: 'string' }, description: 'span ids' },
+      at: { type: 'number' },
+    },
+  },
+  SpanRecord: {
+    type: 'object',
+    properties: {
+      traceId: { type: 'string' },
+      spanId: { type: 'string' },
+      parentSpanId: { type: 'string' },
+      name: { type: 'string' },
+      kind: { type: 'integer' },
+      startTime: { type: 'number', description: 'epoch ms' },
+      endTime: { type: 'number' },
+      durationMs: { type: 'number' },
+      status: { type: 'object', properties: { code: { type: 'integer' }, message: { type: 'string' } } },
+      attributes: { type: 'object' },
+      events: { type: 'array', items: { type: 'object' } },
+    },
+  },
+  Diagnostic: {
+    type: 'object',
+    properties: {
+      code: { type: 'string' },
+      severity: { type: 'string', enum: ['error', 'warning'] },
+      message: { type: 'string' },
+      hint: { type: 'string' },
+      location: {
+        type: 'object',
+        properties: { file: { type: 'string' }, line: { type: 'integer' }, column: { type: 'integer' } },
+      },
+    },
+  },
+  RegistryCheckResult: {
+    type: 'object',
+    properties: {
+      path: { type: 'string' },
+      ok: { type: 'boolean' },
+      errors: { type: 'integer' },
+      warnings: { type: 'integer' },
+      files: { type: 'integer' },
+      attributes: { type: 'integer' },
+      groups: { type: 'integer' },
+      contentHash: { type: 'string' },
+      diagnostics: { type: 'array', items: ref('Diagnostic') },
+    },
+  },
+  Insights: {
+    type: 'object',
+    properties: {
+      generatedAt: { type: 'string' },
+      outcomes: { type: 'integer' },
+      successThreshold: { type: 'number' },
+      contexts: {
+        type: 'array',
+        items: { type: 'object' },
+        description: 'per context: generations, mean q, the best arms, promoted packs',
+      },
+      rules: { type: 'object', description: 'mined rules (support, confidence, lift) with their text' },
+      correlations: { type: 'array', items: { type: 'object' } },
+      promotions: { type: 'array', items: { type: 'object' } },
+    },
+  },
+};

@@ -1,0 +1,271 @@
+import { COMPONENTS, jsonContent, ref, type Schema } from './openapi-components.js';
+import {
+  GENERATIONS_DEFAULT_LIMIT,
+  GENERATIONS_MAX_LIMIT,
+  SPANS_DEFAULT_LIMIT,
+  SPANS_MAX_LIMIT,
+} from './schemas.js';
+
+/**
+ * The OpenAPI 3.1 document served at GET /openapi.json. Request bodies come from the zod schemas
+ * the routes parse with; responses are written out here. A test compares its paths with the routes
+ * the app serves, so a route added without documentation fails the build.
+ */
+export interface OpenApiInit {
+  version: string;
+  bodyLimitBytes: number;
+}
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'bad input: malformed JSON, a field or query parameter that is wrong (the message names each, as `field: message`)',
+  401: 'missing or wrong bearer token (the message says where the token is)',
+  404: 'unknown id',
+  413: 'the body is larger than api.bodyLimitBytes',
+  415: 'the body is not application/json',
+  422: 'the registry folder could not be read as a registry',
+  500: 'unexpected error (logged by the node)',
+  503: 'the node is stopping',
+};
+
+function errors(...statuses: number[]): Record<string, unknown> {
+  return Object.fromEntries(
+    statuses.map((s) => [String(s), { description: ERROR_TEXT[s], content: jsonContent(ref('Error')) }]),
+  );
+}
+
+const idParam = (description: string, pattern?: string) => ({
+  name: 'id',
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string', ...(pattern ? { pattern } : { pattern: '^[\\w.:-]{1,200}$' }) },
+});
+
+const limitParam = (max: number, fallback: number) => ({
+  name: 'limit',
+  in: 'query',
+  required: false,
+  description: `at most this many (1 to ${max}, default ${fallback})`,
+  schema: { type: 'integer', minimum: 1, maximum: max, default: fallback },
+});
+
+const timeParam = (name: string, description: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  description: `${description}: epoch milliseconds or an ISO 8601 date`,
+  schema: {
+    oneOf: [
+      { type: 'integer', minimum: 0 },
+      { type: 'string', format: 'date-time' },
+    ],
+  },
+});
+
+/** Reads are open to requests addressed to a loopback host; a token, when sent, must be right. */
+const READ_SECURITY = [{}, { bearerAuth: [] }];
+const WRITE_SECURITY = [{ bearerAuth: [] }];
+
+const read = (summary: string, ok: Schema, more: Schema = {}, errs: number[] = []) => ({
+  summary,
+  security: READ_SECURITY,
+  ...more,
+  responses: { '200': { description: 'OK', content: jsonContent(ok) }, ...errors(...errs, 401, 500, 503) },
+});
+
+export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
+  const body = (name: string) => ({
+    required: true,
+    description: `JSON, at most ${init.bodyLimitBytes} bytes`,
+    content: jsonContent(ref(name)),
+  });
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'WeaverGen node API',
+      version: init.version,
+      description:
+        'Generates code from OpenTelemetry semantic-convention registries, validates it and learns from its spans. ' +
+        'POST routes need `Authorization: Bearer <token>` (the token is in <home>/token); reads are open on loopback.',
+    },
+    servers: [{ url: '/' }],
+    components: {
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'the token in <home>/token (WEAVERGEN_TOKEN for the CLI)',
+        },
+      },
+      schemas: COMPONENTS,
+    },
+    paths: {
+      '/': {
+        get: {
+          summary: 'the dashboard: one self-contained HTML page',
+          security: [{}],
+          responses: {
+            '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } },
+          },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          summary: 'this document',
+          security: [{}],
+          responses: { '200': { description: 'OpenAPI 3.1', content: jsonContent({ type: 'object' }) } },
+        },
+      },
+      '/v1/health': {
+        get: {
+          ...read('node health and rejected requests by reason', ref('Health')),
+          responses: {
+            '200': { description: 'running', content: jsonContent(ref('Health')) },
+            '503': { description: 'stopping', content: jsonContent(ref('Health')) },
+            ...errors(401, 500),
+          },
+        },
+      },
+      '/v1/generate': {
+        post: {
+          summary: 'start a generation',
+          security: WRITE_SECURITY,
+          requestBody: body('GenerationRequest'),
+          responses: {
+            '202': {
+              description: 'queued; follow links.events for progress',
+              headers: { Location: { schema: { type: 'string' }, description: 'the generation' } },
+              content: jsonContent(ref('Accepted')),
+            },
+            ...errors(400, 401, 413, 415, 500, 503),
+          },
+        },
+      },
+      '/v1/generations': {
+        get: read(
+          'recent generations, newest first',
+          { type: 'object', properties: { generations: { type: 'array', items: ref('GenerationRecord') } } },
+          { parameters: [limitParam(GENERATIONS_MAX_LIMIT, GENERATIONS_DEFAULT_LIMIT)] },
+          [400],
+        ),
+      },
+      '/v1/generations/{id}': {
+        get: read(
+          'one generation',
+          ref('GenerationRecord'),
+          { parameters: [idParam('generation id')] },
+          [400, 404],
+        ),
+      },
+      '/v1/generations/{id}/events': {
+        get: {
+          summary:
+            'live progress as server-sent events: `status`, `progress`, then `result` and the end of the stream (a finished generation: `result` at once)',
+          security: READ_SECURITY,
+          parameters: [idParam('generation id')],
+          responses: {
+            '200': {
+              description: "event stream; each event's data is a GenerationEvent",
+              content: { 'text/event-stream': { schema: ref('GenerationEvent') } },
+            },
+            ...errors(400, 401, 404, 500, 503),
+          },
+        },
+      },
+      '/v1/generations/{id}/decisions': {
+        get: read(
+          'the decisions of a generation with their reasons and evidence span ids',
+          {
+            type: 'object',
+            properties: {
+              generationId: { type: 'string' },
+              decisions: { type: 'array', items: ref('DecisionRecord') },
+            },
+          },
+          { parameters: [idParam('generation id')] },
+          [400, 404],
+        ),
+      },
+      '/v1/spans': {
+        get: read(
+          'stored spans, filtered',
+          {
+            type: 'object',
+            properties: {
+              spans: { type: 'array', items: ref('SpanRecord') },
+              count: { type: 'integer' },
+              limit: { type: 'integer' },
+            },
+          },
+          {
+            parameters: [
+              {
+                name: 'trace',
+                in: 'query',
+                required: false,
+                description: 'trace id',
+                schema: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+              },
+              {
+                name: 'generation',
+                in: 'query',
+                required: false,
+                description: 'generation id',
+                schema: { type: 'string' },
+              },
+              timeParam('from', 'spans starting at or after'),
+              timeParam('to', 'spans starting at or before (not before `from`)'),
+              {
+                name: 'name',
+                in: 'query',
+                required: false,
+                description: 'span name, e.g. weavergen.candidate',
+                schema: { type: 'string' },
+              },
+              {
+                name: 'attr',
+                in: 'query',
+                required: false,
+                style: 'deepObject',
+                explode: true,
+                description:
+                  'attribute equality as attr.<key>=<value>: true/false are booleans, numerals numbers, anything else (or "quoted") a string',
+                schema: { type: 'object', additionalProperties: { type: 'string' } },
+              },
+              limitParam(SPANS_MAX_LIMIT, SPANS_DEFAULT_LIMIT),
+            ],
+          },
+          [400],
+        ),
+      },
+      '/v1/traces/{id}': {
+        get: read(
+          'every span of one trace, by start time',
+          {
+            type: 'object',
+            properties: { traceId: { type: 'string' }, spans: { type: 'array', items: ref('SpanRecord') } },
+          },
+          { parameters: [idParam('trace id', '^[0-9a-f]{32}$')] },
+          [400, 404],
+        ),
+      },
+      '/v1/insights': {
+        get: read('what learning found: best arms per context, rules, correlations', ref('Insights')),
+      },
+      '/v1/registry/check': {
+        post: {
+          summary: "load and check a registry folder on the node's machine",
+          security: WRITE_SECURITY,
+          requestBody: body('RegistryCheckRequest'),
+          responses: {
+            '200': {
+              description: 'the diagnostics (ok is false when there are errors)',
+              content: jsonContent(ref('RegistryCheckResult')),
+            },
+            ...errors(400, 401, 413, 415, 422, 500, 503),
+          },
+        },
+      },
+    },
+  };
+}

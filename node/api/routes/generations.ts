@@ -1,0 +1,34 @@
+import type { Hono } from 'hono';
+import type { GenerationRecord } from '../../jobs/types.js';
+import type { WeaverNode } from '../../node.js';
+import type { RouteContext } from '../context.js';
+import { ApiError, ApiErrorCode } from '../errors.js';
+import { GenerationsQuerySchema } from '../schemas.js';
+import { idParam, parseWith, singleQuery } from '../validate.js';
+
+export async function findGeneration(node: WeaverNode, id: string): Promise<GenerationRecord> {
+  const record = await node.generation(id);
+  if (!record)
+    throw new ApiError(
+      ApiErrorCode.NOT_FOUND,
+      `no generation with id ${id}; GET /v1/generations lists the recent ones`,
+    );
+  return record;
+}
+
+/** GET /v1/generations (newest first), /v1/generations/:id and its decisions. */
+export function generationRoutes(app: Hono, { node, auth }: RouteContext): void {
+  app.get('/v1/generations', auth.read, async (c) => {
+    const { limit } = parseWith(GenerationsQuerySchema, singleQuery(c).query, 'query');
+    return c.json({ generations: await node.generations(limit) });
+  });
+
+  app.get('/v1/generations/:id', auth.read, async (c) =>
+    c.json(await findGeneration(node, idParam(c, 'id'))),
+  );
+
+  app.get('/v1/generations/:id/decisions', auth.read, async (c) => {
+    const { id } = await findGeneration(node, idParam(c, 'id'));
+    return c.json({ generationId: id, decisions: await node.decisions(id) });
+  });
+}

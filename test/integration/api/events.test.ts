@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiServer, startApiServer } from '../../../node/api/index.js';
+import type { GenerationEvent, GenerationRecord } from '../../../node/jobs/types.js';
+import type { WeaverNode } from '../../../node/node.js';
+import { REAL_REGISTRY } from '../../helpers/registry.js';
+import { asJson, EXAMPLE_REGISTRY, type Harness, readSse, startHarness } from './harness.js';
+
+let h: Harness;
+/** the same node behind a second server that counts live subscriptions and sends keep-alives every 50 ms */
+let server: ApiServer;
+let active = 0;
+/** a generation that runs for many seconds */
+let long: { id: string; links: { events: string } };
+
+beforeAll(async () => {
+  // one generation at a time; the long one is cut short at stop
+  h = await startHarness({}, { shutdownGraceMs: 500, concurrency: 1 });
+  const counted = new Proxy(h.node, {
+    get(target, key, receiver) {
+      if (key === 'subscribe') {
+        return (id: string, listener: (e: GenerationEvent) => void) => {
+          active++;
+          const off = target.subscribe(id, listener);
+          return () => {
+            active--;
+            off();
+          };
+        };
+      }
+      return Reflect.get(target, key, receiver);
+    },
+  }) as WeaverNode;
+  server = await startApiServer(counted, { port: 0, heartbeatMs: 50 });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await h?.stop();
+});
+
+const start = async (languages: string[], registry = EXAMPLE_REGISTRY) => {
+  const res = await h.call('/v1/generate', { auth: true, json: { registry, languages } });
+  expect(res.status).toBe(202);
+  return (await res.json()) as { id: string; links: { events: string } };
+};
+
+const until = async (check: () => boolean, ms = 5_000) => {
+  const end = Date.now() + ms;
+  while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  return check();
+};
+
+describe('GET /v1/generations/:id/events', () => {
+  it('several clients of one running generation all get the same result; keep-alive comments flow; nothing stays subscribed', async () => {
+    const { id, links } = await start(['typescript', 'python']);
+    const streams = await Promise.all([0, 1, 2].map(() => fetch(`${server.url}${links.events}`)));
+    const results = await Promise.all(streams.map((s) => readSse(s)));
+    const records = results.map((r) => (r.events.at(-1)!.data as { record: GenerationRecord }).record);
+    for (const r of results) {
+      expect(r.ended).toBe(true);
+      expect(r.events.at(-1)!.event).toBe('result');
+    }
+    expect(records.map((r) => r.id)).toEqual([id, id, id]);
+    expect(records[1]).toEqual(records[0]);
+    expect(records[0].status).toBe('succeeded');
+    // a generation of two languages takes well over 50 ms
+    expect(results.some((r) => r.comments > 0)).toBe(true);
+    expect(await until(() => active === 0)).toBe(true);
+  });
+
+  it('a client that goes away is unsubscribed at once, even when no event is coming', async () => {
+    // one generation at a time: behind the long one (all five languages over the real registry) the
+    // next one waits queued and silent, so only the disconnect itself can end its stream
+    long = await start(['typescript', 'python', 'go', 'rust', 'java'], REAL_REGISTRY);
+    const queued = await start(['typescript']);
+    const controller = new AbortController();
+    const res = await fetch(`${server.url}${queued.links.events}`, { signal: controller.signal });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toMatch(/^event: status\n.*"status":"queued"/s);
+    expect(active).toBe(1);
+    controller.abort();
+    expect(await until(() => active === 0, 1_000)).toBe(true);
+    expect((await h.node.generation(queued.id))?.status).toBe('queued');
+  });
+
+  it('an unknown generation gets a 404 and no subscription is left behind', async () => {
+    const res = asJson(await fetch(`${server.url}/v1/generations/000000000000000-00000000/events`));
+    expect(res.status).toBe(404);
+    expect((await res.json()).error.code).toBe('NOT_FOUND');
+    expect(active).toBe(0);
+  });
+
+  it('server.close() ends open event streams after its grace period instead of waiting for them', async () => {
+    const other = await startApiServer(h.node, { port: 0, closeGraceMs: 100 });
+    const res = await fetch(`${other.url}${long.links.events}`);
+    expect(res.status).toBe(200);
+    const reading = readSse(res, 30_000).catch(() => ({ events: [], comments: 0, ended: true }));
+    const t = Date.now();
+    await other.close();
+    expect(Date.now() - t).toBeLessThan(2_000);
+    const { events } = await reading;
+    expect(events.map((e) => e.event)).not.toContain('result');
+    expect(['queued', 'running']).toContain((await h.node.generation(long.id))?.status);
+  });
+});
