@@ -35,6 +35,8 @@ export interface Rule {
 
 export interface RuleThresholds {
   minSupport: number;
+  /** and at least this many outcomes behind a rule: a rule resting on one or two rows is an anecdote */
+  minCount: number;
   minConfidence: number;
   maxLength: number;
   minLift: number;
@@ -43,6 +45,7 @@ export interface RuleThresholds {
 
 export const DEFAULT_RULE_THRESHOLDS: RuleThresholds = {
   minSupport: 0.01,
+  minCount: 5,
   minConfidence: 0.6,
   maxLength: 3,
   minLift: 1.2,
@@ -72,7 +75,7 @@ export function mineRules(transactions: Transaction[], thresholds: Partial<RuleT
   const total = transactions.length;
   const baseRates = Object.fromEntries(OUTCOME_LABELS.map((l) => [l, 0])) as Record<OutcomeLabel, number>;
   if (total === 0) return { transactions: 0, thresholds: t, baseRates, rules: [], total: 0, informative: 0 };
-  const minCount = Math.max(1, Math.ceil(t.minSupport * total));
+  const minCount = Math.max(1, t.minCount ?? 0, Math.ceil(t.minSupport * total));
 
   const single = new Map<string, number>();
   for (const tx of transactions) {

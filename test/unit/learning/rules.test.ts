@@ -22,7 +22,7 @@ const find = (rules: Rule[], antecedent: string[], consequent: OutcomeLabel) =>
   rules.find((r) => r.consequent === consequent && r.antecedent.join() === [...antecedent].sort().join());
 
 describe('association rules', () => {
-  const set = mineRules(transactions, { minSupport: 0.1, minConfidence: 0.6 });
+  const set = mineRules(transactions, { minSupport: 0.1, minCount: 1, minConfidence: 0.6 });
 
   it('computes support, confidence, lift and improvement from the counts', () => {
     expect(set.transactions).toBe(10);
@@ -55,7 +55,7 @@ describe('association rules', () => {
     expect(find(set.rules, ['B'], 'compile_failure')).toBeUndefined(); // 3/6 = 0.5
     expect(find(set.rules, ['A', 'C'], 'compile_failure')).toBeUndefined(); // 1/2
     expect(set.rules.some((r) => r.consequent === 'low_quality')).toBe(false);
-    const stricter = mineRules(transactions, { minSupport: 0.25, minConfidence: 0.6 });
+    const stricter = mineRules(transactions, { minSupport: 0.25, minCount: 1, minConfidence: 0.6 });
     expect(find(stricter.rules, ['B', 'C'], 'high_quality')).toBeUndefined(); // support 0.2
     expect(find(stricter.rules, ['A', 'B'], 'compile_failure')).toBeDefined();
   });
@@ -83,7 +83,7 @@ describe('association rules', () => {
       ...Array(4).fill({ items: ['P', 'Q'], labels: ['compile_failure', 'low_quality'] }),
       ...Array(6).fill({ items: ['R'], labels: ['high_quality'] }),
     ];
-    const rules = mineRules(tx, { minSupport: 0.1 }).rules;
+    const rules = mineRules(tx, { minSupport: 0.1, minCount: 1 }).rules;
     const kept = find(rules, ['P'], 'compile_failure');
     expect(kept).toMatchObject({ informative: true, confidence: 1, lift: 2.5 });
     expect(kept?.duplicateOf).toBeUndefined();
@@ -125,5 +125,16 @@ describe('correlations with quality', () => {
     );
     // too rare (below minCount on one side): left out
     expect(correlate(data, 3)).toEqual([expect.objectContaining({ feature: 'size (rank xs..xl)' })]);
+  });
+});
+
+describe('rule evidence floor', () => {
+  it('mines no rule from fewer outcomes than minCount, however confident', () => {
+    const tx: Transaction[] = [
+      { items: ['language=go'], labels: ['high_quality'] },
+      { items: ['language=go'], labels: ['high_quality'] },
+    ];
+    expect(mineRules(tx).rules).toEqual([]);
+    expect(mineRules(tx, { minCount: 2 }).rules.length).toBeGreaterThan(0);
   });
 });
