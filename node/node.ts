@@ -133,7 +133,10 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
     token,
     fresh,
     generate: (request) => {
-      if (stopping) return Promise.reject(new NodeError(NodeErrorCode.STOPPING, 'the node is stopping: no new generations'));
+      if (stopping)
+        return Promise.reject(
+          new NodeError(NodeErrorCode.STOPPING, 'the node is stopping: no new generations'),
+        );
       return jobs.submit(request);
     },
     generation: (id) => jobs.get(id),

@@ -72,7 +72,8 @@ function matches(s: SpanRecord, q: SpanQuery): boolean {
   if (q.from !== undefined && s.startTime < q.from) return false;
   if (q.to !== undefined && s.startTime > q.to) return false;
   // compared as text: a query string `true` or `3` matches the boolean or number stored
-  for (const [k, v] of Object.entries(q.attributes ?? {})) if (String(s.attributes[k]) !== String(v)) return false;
+  for (const [k, v] of Object.entries(q.attributes ?? {}))
+    if (String(s.attributes[k]) !== String(v)) return false;
   return true;
 }
 

@@ -8,13 +8,25 @@ import { EXAMPLE_REGISTRY, type Harness, startHarness } from '../integration/api
 
 /** Debian's chromium (installed by .ci/run), driven by playwright-core: the dashboard as a person uses it. */
 const CHROMIUM = process.env.WEAVERGEN_CHROMIUM ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let h: Harness;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}: install Debian's chromium (.ci/run does) or set WEAVERGEN_CHROMIUM`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `chromium not found at ${CHROMIUM}: install Debian's chromium (.ci/run does) or set WEAVERGEN_CHROMIUM`,
+    );
   h = await startHarness();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
 });
