@@ -68,6 +68,15 @@ program
   .action(run(async (opts) => (await import('./commands/example.js')).example(opts)));
 
 program
+  .command('explain')
+  .description('the decision chain of a generation (choices, reasons, evidence span ids) as text and Mermaid')
+  .argument('<generation-id>', 'id printed by generate or listed by GET /v1/generations')
+  .option('--home <dir>', 'home folder (default $WEAVERGEN_HOME or ./.weavergen)')
+  .option('--mermaid', 'print only the Mermaid diagram')
+  .option('--json', 'print decisions and diagram as JSON')
+  .action(run(async (id: string, opts) => (await import('./commands/explain.js')).explain(id, opts)));
+
+program
   .command('insights')
   .description('what the node learned: best arms per context, mined rules, correlations, promotions')
   .option('--home <dir>', 'home folder (default $WEAVERGEN_HOME or ./.weavergen)')

@@ -29,6 +29,8 @@ export const NodeConfigSchema = z
         concurrency: z.number().int().min(1).max(16).default(2),
         toolTimeoutMs: z.number().int().min(1000).max(600_000).default(120_000),
         successThreshold: z.number().min(0).max(1).default(0.9),
+        /** reasoning-loop rounds per language (generate -> validate -> correct) */
+        maxRounds: z.number().int().min(1).max(10).default(3),
         /** grace period for in-flight work at shutdown before it is recorded as cancelled */
         shutdownGraceMs: z.number().int().min(0).max(600_000).default(30_000),
       })
@@ -38,6 +40,7 @@ export const NodeConfigSchema = z
         concurrency: 2,
         toolTimeoutMs: 120_000,
         successThreshold: 0.9,
+        maxRounds: 3,
         shutdownGraceMs: 30_000,
       }),
     telemetry: z

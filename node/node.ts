@@ -11,7 +11,7 @@ import {
   runGeneration,
 } from './jobs/index.js';
 import type { GenerationContext } from './learning/context.js';
-import { createLearning, type Learning } from './learning/index.js';
+import { createLearning, type Learning, meanOf } from './learning/index.js';
 import { type Arm, createOptimizer, type Optimizer } from './optimizer/index.js';
 import { createOrchestra } from './orchestra/index.js';
 import { type LoadResult, loadRegistry } from './semconv/index.js';
@@ -107,6 +107,8 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
             orchestra,
             choose: (context, arms, k) => chooseArms(optimizer, context, arms, k),
             review: (context, arms) => reviewQueue.push({ context, arms }),
+            armMeans: async (context) =>
+              new Map((await learning.armStats(context)).map((a) => [a.armKey, meanOf(a)])),
             requests: {
               get: (key) => store.get('cache', key),
               put: (key, value) => store.put('cache', key, value),
@@ -115,7 +117,12 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
             progress: (language, phase, detail) =>
               emit({ type: 'progress', id: record.id, language, phase, detail }),
           },
-          { candidates: record.request.candidates ?? config.generation.candidates, signal },
+          {
+            candidates: record.request.candidates ?? config.generation.candidates,
+            threshold: config.generation.successThreshold,
+            maxRounds: config.generation.maxRounds,
+            signal,
+          },
         );
         // learning reads the generation back from its spans, as stored; then promotions are reviewed
         await telemetry.flush();

@@ -186,6 +186,22 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
           [400, 404],
         ),
       },
+      '/v1/generations/{id}/chain': {
+        get: read(
+          'the decision chain of a generation: every step with its choice, reason and evidence, as text and as a Mermaid flowchart',
+          {
+            type: 'object',
+            properties: {
+              generationId: { type: 'string' },
+              decisions: { type: 'array', items: ref('DecisionRecord') },
+              text: { type: 'string' },
+              mermaid: { type: 'string' },
+            },
+          },
+          { parameters: [idParam('generation id')] },
+          [400, 404],
+        ),
+      },
       '/v1/spans': {
         get: read(
           'stored spans, filtered',

@@ -15,9 +15,11 @@ import {
   armAttributes,
   type CandidateArm,
   type CandidateResult,
+  decide as decideConsensus,
   type Orchestra,
 } from '../orchestra/index.js';
 import { builtinPacks, findPack, type Pack, resolveParams } from '../packs/index.js';
+import { correctionArms, diagnose } from '../reasoning/correct.js';
 import { loadRegistry, registryContentHash } from '../semconv/index.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
 import { validationStatus } from '../validation/index.js';
@@ -42,6 +44,8 @@ export interface RunComponents {
   decide(d: DecisionRecord): Promise<void>;
   /** asks for a promotion review of this context's arms once the generation's evidence is in */
   review(context: GenerationContext, arms: Arm[]): void;
+  /** posterior mean quality per arm key in a context, to rank corrections */
+  armMeans(context: GenerationContext): Promise<Map<string, number>>;
   /** optional request cache: an unchanged request skips resolve, render and validation */
   requests?: RequestCache;
   progress(language: string, phase: string, detail?: string): void;
@@ -49,6 +53,9 @@ export interface RunComponents {
 
 export interface RunOptions {
   candidates: number;
+  /** the reasoning loop retries while the best quality is below this */
+  threshold: number;
+  maxRounds: number;
   signal?: AbortSignal;
 }
 
@@ -64,8 +71,16 @@ const contextAttributes = (c: GenerationContext) => ({
 });
 
 /** Every variant of every built-in pack of the language: the arms the optimizer chooses among. */
-export async function armsFor(language: Language): Promise<{ arms: Arm[]; packs: Map<string, Pack> }> {
-  const packs = (await builtinPacks()).filter((p) => p.manifest.language === language);
+export async function armsFor(
+  language: Language,
+  packName?: string,
+): Promise<{ arms: Arm[]; packs: Map<string, Pack> }> {
+  // a named pack (built-in name or folder) narrows the arms to its variants, if it is of this language
+  const named = packName ? await findPack(language, packName) : undefined;
+  const packs =
+    named && named.manifest.language === language
+      ? [named]
+      : (await builtinPacks()).filter((p) => p.manifest.language === language);
   return { arms: enumerateArms(packs, { language }), packs: new Map(packs.map((p) => [packIdOf(p), p])) };
 }
 
@@ -178,31 +193,30 @@ async function runLanguage(
   // choose: an explicit pack/params request is one fixed arm; otherwise the optimizer picks k arms
   c.progress(language, 'choose');
   const cspan = c.tracer.startSpan(SPAN.choose, { attributes: cattrs }, rctx);
-  let specs: { arm: CandidateArm; pack: Pack }[];
+  let specs: { arm: Arm; pack: Pack }[];
+  let arms: Arm[] = [];
+  let packs = new Map<string, Pack>();
+  let fixed = false;
   try {
-    const { arms, packs } = await armsFor(language);
-    if (req.pack || (req.params && Object.keys(req.params).length > 0)) {
-      const pack = req.pack
-        ? await findPack(language, req.pack).then((p) =>
-            p.manifest.language === language ? p : findPack(language),
-          )
-        : await findPack(language);
-      const given = Object.fromEntries(
-        Object.entries(req.params ?? {}).filter(([k]) => k in pack.manifest.params),
-      );
+    ({ arms, packs } = await armsFor(language, req.pack));
+    if (req.params && Object.keys(req.params).length > 0) {
+      // params given: one fixed arm of the requested (or default) pack
+      const pack = [...packs.values()][0];
+      const given = Object.fromEntries(Object.entries(req.params).filter(([k]) => k in pack.manifest.params));
       const arm = armOf(pack, resolveParams(pack.manifest, given));
       specs = [{ arm, pack }];
+      fixed = true;
       cspan.setAttributes({
         [ATTR.chosen]: arm.key,
         [ATTR.alternatives]: 0,
-        [ATTR.reason]: 'pack and params given by the request',
+        [ATTR.reason]: 'params given by the request',
       });
       await c.decide({
         generationId: record.id,
         step: `choose:${language}`,
         choice: label(arm),
         alternatives: [],
-        reason: 'pack and params given by the request',
+        reason: 'params given by the request',
         evidence: [cspan.spanContext().spanId],
         at: Date.now(),
       });
@@ -229,17 +243,86 @@ async function runLanguage(
     cspan.end();
   }
 
-  // candidates, concurrently
-  c.progress(language, 'candidates', `${specs.length} candidate${specs.length === 1 ? '' : 's'}`);
-  const { results, consensus } = await c.orchestra.run(specs, {
-    language,
-    model,
-    parent: rctx,
-    attributes: cattrs,
-    registryHash,
-    signal: opts.signal,
-  });
+  // reasoning loop: generate -> validate -> if the best is below the threshold, correct and retry
+  const results: CandidateResult[] = [];
+  const tried = new Set<string>();
+  const means = await c.armMeans(context);
+  let round = 0;
+  let best = -1;
+  while (specs.length > 0) {
+    round++;
+    c.progress(
+      language,
+      'candidates',
+      `round ${round}: ${specs.length} candidate${specs.length === 1 ? '' : 's'}`,
+    );
+    const ispan = c.tracer.startSpan(
+      SPAN.reasoning,
+      { attributes: { ...cattrs, 'weavergen.reasoning.round': round } },
+      rctx,
+    );
+    const run = await c.orchestra.run(specs, {
+      language,
+      model,
+      parent: trace.setSpan(rctx, ispan),
+      attributes: cattrs,
+      registryHash,
+      signal: opts.signal,
+    });
+    for (const r of run.results) {
+      tried.add(r.arm.key);
+      results.push({ ...r, index: results.length });
+    }
+    const roundBest = results.slice(-run.results.length).reduce((m, r) => Math.max(m, r.q), 0);
+    const improved = roundBest > best + 0.001;
+    best = Math.max(best, roundBest);
+    const top = results.reduce((a, r) => (r.q > a.q ? r : a), results[0]);
+    let stop = '';
+    if (best >= opts.threshold) stop = `best q=${best.toFixed(3)} reached the threshold ${opts.threshold}`;
+    else if (round > 1 && !improved) stop = `round ${round} did not improve on q=${best.toFixed(3)}`;
+    else if (round >= opts.maxRounds) stop = `round limit ${opts.maxRounds} reached at q=${best.toFixed(3)}`;
+    else if (fixed) stop = `params fixed by the request; q=${best.toFixed(3)} stays below ${opts.threshold}`;
+    else if (opts.signal?.aborted) stop = 'cancelled';
+    let next: { arms: Arm[]; reason: string } = { arms: [], reason: stop };
+    if (!stop) {
+      const diagnosis = diagnose(top.validation, top.error);
+      const topArm = arms.find((a) => a.key === top.arm.key) ?? arms[0];
+      next = correctionArms(
+        topArm,
+        diagnosis,
+        tried,
+        arms,
+        Math.max(1, opts.candidates),
+        (a) => means.get(a.key) ?? 0.5,
+      );
+      if (next.arms.length === 0) stop = next.reason;
+    }
+    ispan.setAttributes({
+      [ATTR.quality]: roundBest,
+      'weavergen.reasoning.best': best,
+      'weavergen.reasoning.stop': stop,
+      [ATTR.reason]: stop || next.reason,
+    });
+    ispan.end();
+    await c.decide({
+      generationId: record.id,
+      step: `reasoning:${language}:round${round}`,
+      choice: stop ? 'stop' : next.arms.map(label).join(' + '),
+      alternatives: [],
+      reason: stop || next.reason,
+      evidence: [ispan.spanContext().spanId, ...results.slice(-run.results.length).map((r) => r.spanId)],
+      at: Date.now(),
+    });
+    if (stop) break;
+    specs = next.arms.map((arm) => ({ arm, pack: packs.get(arm.packId)! }));
+  }
+  const consensus = decideConsensus(
+    results
+      .filter((r) => !r.error)
+      .map((r) => ({ index: r.index, q: r.q, symbols: r.validation?.extracted ?? [] })),
+  );
   outcome.candidates = results.map(summarize);
+  outcome.rounds = round;
 
   // consensus
   const kspan = c.tracer.startSpan(SPAN.consensus, { attributes: cattrs }, rctx);

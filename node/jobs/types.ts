@@ -48,6 +48,8 @@ export interface LanguageOutcome {
   candidates: CandidateSummary[];
   agreement: number;
   reason: string;
+  /** reasoning-loop rounds used */
+  rounds?: number;
   outDir?: string;
 }
 

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { GenerationRecord } from '../../jobs/types.js';
 import type { WeaverNode } from '../../node.js';
+import { renderChain, renderMermaid } from '../../reasoning/chain.js';
 import type { RouteContext } from '../context.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 import { GenerationsQuerySchema } from '../schemas.js';
@@ -16,7 +17,7 @@ export async function findGeneration(node: WeaverNode, id: string): Promise<Gene
   return record;
 }
 
-/** GET /v1/generations (newest first), /v1/generations/:id and its decisions. */
+/** GET /v1/generations (newest first), /v1/generations/:id, its decisions and its decision chain (text + Mermaid). */
 export function generationRoutes(app: Hono, { node, auth }: RouteContext): void {
   app.get('/v1/generations', auth.read, async (c) => {
     const { limit } = parseWith(GenerationsQuerySchema, singleQuery(c).query, 'query');
@@ -30,5 +31,16 @@ export function generationRoutes(app: Hono, { node, auth }: RouteContext): void 
   app.get('/v1/generations/:id/decisions', auth.read, async (c) => {
     const { id } = await findGeneration(node, idParam(c, 'id'));
     return c.json({ generationId: id, decisions: await node.decisions(id) });
+  });
+
+  app.get('/v1/generations/:id/chain', auth.read, async (c) => {
+    const { id } = await findGeneration(node, idParam(c, 'id'));
+    const decisions = await node.decisions(id);
+    return c.json({
+      generationId: id,
+      decisions,
+      text: renderChain(decisions),
+      mermaid: renderMermaid(decisions),
+    });
   });
 }
