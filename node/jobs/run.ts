@@ -267,6 +267,7 @@ async function runLanguage(
       parent: trace.setSpan(rctx, ispan),
       attributes: cattrs,
       registryHash,
+      predict: (arm) => means.get(arm.key),
       signal: opts.signal,
     });
     for (const r of run.results) {
@@ -321,7 +322,10 @@ async function runLanguage(
       .filter((r) => !r.error)
       .map((r) => ({ index: r.index, q: r.q, symbols: r.validation?.extracted ?? [] })),
   );
-  outcome.candidates = results.map(summarize);
+  outcome.candidates = results.map((r) => ({
+    ...summarize(r),
+    ...(means.has(r.arm.key) ? { predicted: means.get(r.arm.key) } : {}),
+  }));
   outcome.rounds = round;
 
   // consensus

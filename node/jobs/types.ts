@@ -26,6 +26,8 @@ export interface CandidateSummary {
   status: string;
   summary: string;
   cached: boolean;
+  /** quality predicted before it ran (the arm's learned mean in this context), when there was evidence */
+  predicted?: number;
   spanId: string;
   error?: string;
 }

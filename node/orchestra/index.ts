@@ -63,6 +63,8 @@ export interface RunContext {
   attributes: Record<string, string | number | boolean>;
   /** content hash of the registry, for the result cache */
   registryHash?: string;
+  /** quality predicted for an arm before it runs (learned posterior mean), compared afterwards */
+  predict?: (arm: CandidateArm) => number | undefined;
   signal?: AbortSignal;
 }
 
@@ -80,7 +82,14 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
       const started = performance.now();
       const span = tracer.startSpan(
         SPAN.candidate,
-        { attributes: { ...ctx.attributes, ...armAttributes(spec.arm), 'weavergen.candidate.index': index } },
+        {
+          attributes: {
+            ...ctx.attributes,
+            ...armAttributes(spec.arm),
+            'weavergen.candidate.index': index,
+            ...predicted(ctx, spec.arm),
+          },
+        },
         ctx.parent,
       );
       const spanId = span.spanContext().spanId;
@@ -201,3 +210,9 @@ function firstError(v: ValidationResult): string {
 }
 
 export type { Span };
+
+/** The prediction goes on the span before the candidate runs, so spans show predicted next to measured. */
+function predicted(ctx: RunContext, arm: CandidateArm): Record<string, number> {
+  const q = ctx.predict?.(arm);
+  return q === undefined ? {} : { 'weavergen.quality.predicted': q };
+}
