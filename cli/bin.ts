@@ -103,6 +103,10 @@ const nodeCommand = (cmd: Command) =>
     .option('--api-port <port>', 'API port on 127.0.0.1 (default 4590; 0 picks a free one and prints it)')
     .option('--api-host <host>', 'API host (default 127.0.0.1)')
     .option('--no-example', 'do not run the example generation on a fresh home')
+    .option('--listen <multiaddrs>', 'libp2p listen addresses, comma-separated (default /ip4/127.0.0.1/tcp/0; e.g. /ip4/0.0.0.0/tcp/4591)')
+    .option('--bootstrap <multiaddrs>', 'peers to join through, comma-separated multiaddrs ending in /p2p/<peer id>')
+    .option('--mdns', 'discover peers on the local network with mDNS')
+    .option('--no-network', 'run without the peer-to-peer network (learning stays local)')
     .action(run(async (opts) => (await import('./commands/node-start.js')).nodeStart(opts)));
 nodeCommand(program.command('node').description('the WeaverGen node').command('start'));
 nodeCommand(program.command('start'));

@@ -43,6 +43,24 @@ export const NodeConfigSchema = z
         maxRounds: 3,
         shutdownGraceMs: 30_000,
       }),
+    network: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** libp2p listen multiaddrs; loopback by default, e.g. /ip4/0.0.0.0/tcp/4591 to join a real network */
+        listen: z.array(z.string().min(1).max(300)).max(16).default(['/ip4/127.0.0.1/tcp/0']),
+        /** multiaddrs with /p2p/<peer id> of nodes to join through */
+        bootstrap: z.array(z.string().min(1).max(300)).max(64).default([]),
+        mdns: z.boolean().default(false),
+        /** how often this node publishes its anonymized digest */
+        epochMs: z.number().int().min(1000).max(86_400_000).default(600_000),
+        /** digests release a (context, arm) only where n >= k, with Laplace noise of scale 1/epsilon */
+        k: z.number().int().min(1).max(1000).default(5),
+        epsilon: z.number().positive().max(100).default(1),
+        /** lifetime privacy budget (sum of epsilons spent); no digest once it is used up */
+        budget: z.number().positive().max(1_000_000).default(1000),
+      })
+      .strict()
+      .default({ enabled: true, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], mdns: false, epochMs: 600_000, k: 5, epsilon: 1, budget: 1000 }),
     telemetry: z
       .object({ otlpEndpoint: z.string().url().optional(), serviceName: z.string().default('weavergen') })
       .strict()
@@ -69,6 +87,11 @@ function fromEnv(env: NodeJS.ProcessEnv): DeepPartial<ConfigInput> {
     api: { host: env.WEAVERGEN_API_HOST, port: num(env.WEAVERGEN_API_PORT) },
     generation: { candidates: num(env.WEAVERGEN_CANDIDATES), concurrency: num(env.WEAVERGEN_CONCURRENCY) },
     telemetry: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
+    network: {
+      enabled: env.WEAVERGEN_NETWORK === undefined ? undefined : !/^(0|off|false|no)$/i.test(env.WEAVERGEN_NETWORK),
+      listen: list(env.WEAVERGEN_LISTEN),
+      bootstrap: list(env.WEAVERGEN_BOOTSTRAP),
+    },
   });
 }
 
@@ -97,6 +120,8 @@ export async function loadConfig(
   }
   return parsed.data;
 }
+
+const list = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean));
 
 function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out = { ...a };

@@ -12,7 +12,14 @@ export interface NodeStartOptions {
   apiPort?: string;
   apiHost?: string;
   example?: boolean;
+  /** false with --no-network */
+  network?: boolean;
+  listen?: string;
+  bootstrap?: string;
+  mdns?: boolean;
 }
+
+const csv = (v: string | undefined) => (v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean));
 
 /**
  * `weavergen node start`: the node with its API and dashboard. On a fresh home it runs one example
@@ -23,7 +30,11 @@ export async function nodeStart(opts: NodeStartOptions): Promise<number> {
   const port = opts.apiPort === undefined ? undefined : Number(opts.apiPort);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535))
     throw new Error(`--api-port must be 0..65535, got ${opts.apiPort}`);
-  const config = await loadConfig({ home: opts.home, api: { port, host: opts.apiHost } });
+  const config = await loadConfig({
+    home: opts.home,
+    api: { port, host: opts.apiHost },
+    network: { enabled: opts.network === false ? false : undefined, listen: csv(opts.listen), bootstrap: csv(opts.bootstrap), mdns: opts.mdns || undefined },
+  });
   const node = await createNode(config, { globalTelemetry: true });
   const server = config.api.enabled
     ? await startApiServer(node, { host: config.api.host, port: config.api.port })
