@@ -44,3 +44,27 @@ export interface Toolchain {
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 120_000;
 export const MAX_DIAGNOSTICS = 200;
+
+/**
+ * Builds a toolchain's result from its diagnostics: errors and warnings counted from them (a
+ * failure without a located error still counts one), diagnostics capped, duration since `started`.
+ */
+export function resultBuilder(language: Language, tool: string, started: number) {
+  return (
+    status: ToolchainResult['status'],
+    diagnostics: ToolDiagnostic[],
+    reason?: string,
+  ): ToolchainResult => {
+    const errors = diagnostics.filter((d) => d.severity === 'error').length;
+    return {
+      language,
+      tool,
+      status,
+      reason,
+      errors: status === 'failed' && errors === 0 ? 1 : errors,
+      warnings: diagnostics.length - errors,
+      diagnostics: diagnostics.slice(0, MAX_DIAGNOSTICS),
+      durationMs: performance.now() - started,
+    };
+  };
+}

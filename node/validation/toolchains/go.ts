@@ -3,7 +3,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { type ProcessResult, runProcess, withTempDir } from '../run-process.js';
 import {
   DEFAULT_TOOL_TIMEOUT_MS,
-  MAX_DIAGNOSTICS,
+  resultBuilder,
   type SourceFile,
   type Toolchain,
   type ToolchainOptions,
@@ -33,23 +33,7 @@ export function createGoToolchain(init: { command?: string; gofmt?: string } = {
     tool: command,
     async validate(files: SourceFile[], options: ToolchainOptions = {}): Promise<ToolchainResult> {
       const started = performance.now();
-      const result = (
-        status: ToolchainResult['status'],
-        diagnostics: ToolDiagnostic[],
-        reason?: string,
-      ): ToolchainResult => {
-        const errors = diagnostics.filter((d) => d.severity === 'error').length;
-        return {
-          language: 'go',
-          tool: command,
-          status,
-          reason,
-          errors: status === 'failed' && errors === 0 ? 1 : errors,
-          warnings: diagnostics.length - errors,
-          diagnostics: diagnostics.slice(0, MAX_DIAGNOSTICS),
-          durationMs: performance.now() - started,
-        };
-      };
+      const result = resultBuilder('go', command, started);
       if (!files.some((f) => f.path.endsWith('.go')))
         return result('failed', [], 'no Go files in the output');
       const timeoutMs = options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;

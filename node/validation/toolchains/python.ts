@@ -1,7 +1,7 @@
 import { runProcess, withTempDir } from '../run-process.js';
 import {
   DEFAULT_TOOL_TIMEOUT_MS,
-  MAX_DIAGNOSTICS,
+  resultBuilder,
   type SourceFile,
   type Toolchain,
   type ToolchainOptions,
@@ -119,23 +119,7 @@ export function createPythonToolchain(init: { command?: string } = {}): Toolchai
     tool: command,
     async validate(files: SourceFile[], options: ToolchainOptions = {}): Promise<ToolchainResult> {
       const started = performance.now();
-      const result = (
-        status: ToolchainResult['status'],
-        diagnostics: ToolDiagnostic[],
-        reason?: string,
-      ): ToolchainResult => {
-        const errors = diagnostics.filter((d) => d.severity === 'error').length;
-        return {
-          language: 'python',
-          tool: command,
-          status,
-          reason,
-          errors: status === 'failed' && errors === 0 ? 1 : errors,
-          warnings: diagnostics.length - errors,
-          diagnostics: diagnostics.slice(0, MAX_DIAGNOSTICS),
-          durationMs: performance.now() - started,
-        };
-      };
+      const result = resultBuilder('python', command, started);
       const py = files.filter((f) => f.path.endsWith('.py'));
       if (py.length === 0) return result('failed', [], 'no Python files in the output');
       const timeoutMs = options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
