@@ -1,0 +1,203 @@
+/**
+ * The marketplace: pattern packs as signed, content-addressed data; the index of known packs and
+ * its search; the network's ratings of arms (peers' digests, last writer wins, reputation weights,
+ * per-peer caps); and the priors they give the optimizer. Pure domain: no I/O, no libp2p node, no
+ * HTTP. The network layer feeds it what arrived (with the authenticated sender as `from`) and the
+ * node asks it for priors and search results.
+ */
+import type { Pack } from '../node/packs/index.js';
+import {
+  MarketplaceError,
+  MarketplaceErrorCode,
+  type Rejected,
+  type RejectReason,
+  reject,
+} from './errors.js';
+import type { DecodeOptions } from './pack-codec.js';
+import {
+  type AnnouncedPack,
+  createPackIndex,
+  type PackEntry,
+  type PackIndex,
+  type PackIndexInit,
+} from './pack-index.js';
+import {
+  type AddStatus,
+  createRatings,
+  type PeerDigest,
+  type PriorCounts,
+  type Ratings,
+  type RatingsInit,
+} from './ratings.js';
+import {
+  type Comparison,
+  createReputation,
+  type LocalArmStats,
+  type Reputation,
+  type ReputationInit,
+  type ReputationSnapshot,
+} from './reputation.js';
+import type { SearchHit, SearchQuery } from './search.js';
+import {
+  type PackAnnouncement,
+  type PackVerdict,
+  type PrivateKey,
+  signPack,
+  verifyAnnouncement,
+  verifyPack,
+} from './signature.js';
+
+export * from './errors.js';
+export { cidOfBytes, type Decoded, MAX_PACK_WIRE_BYTES, packFromBytes, packToBytes } from './pack-codec.js';
+export { canonicalJson, encodePack, type PackContent, packCid, paramsHash } from './pack-id.js';
+export * from './pack-index.js';
+export * from './ratings.js';
+export * from './reputation.js';
+export * from './search.js';
+export * from './signature.js';
+
+export interface MarketplaceInit {
+  ratings?: RatingsInit;
+  reputation?: ReputationInit;
+  /** a saved reputation.snapshot() to start from */
+  reputationSnapshot?: ReputationSnapshot;
+  index?: PackIndexInit;
+  /** the transfer size limit for fetched packs (default MAX_PACK_WIRE_BYTES) */
+  maxPackBytes?: number;
+  /** how much the network's priors count by default, 0..1 (default 1) */
+  trust?: number;
+}
+
+export interface MarketplaceComponents {
+  /** the node's libp2p key, which signs its announcements (announce() throws without it) */
+  privateKey?: PrivateKey;
+}
+
+/** A peer's announcement as it arrives: the signed fields plus the metadata it claims. */
+export type IncomingAnnouncement = PackAnnouncement &
+  Pick<AnnouncedPack, 'language' | 'description' | 'license'>;
+
+export type DigestVerdict = { ok: true; status: AddStatus; comparison?: Comparison } | Rejected;
+
+export interface MarketplaceSearchQuery extends SearchQuery {
+  /** rank by the ratings in this context (default: over all contexts) */
+  context?: string;
+}
+
+export interface Marketplace {
+  readonly packs: PackIndex;
+  readonly ratings: Ratings;
+  readonly reputation: Reputation;
+  /** Indexes packs this node holds (built-ins at start, installed ones as they are installed). */
+  addLocal(pack: Pick<Pack, 'manifest' | 'templates'>, source: 'builtin' | 'installed'): PackEntry;
+  /** Signs a local pack for the network; the announcement also carries its language and description. */
+  announce(pack: Pick<Pack, 'manifest' | 'templates'>): Promise<IncomingAnnouncement>;
+  /** A peer's announcement: signature checked, then indexed as unverified. */
+  receiveAnnouncement(
+    a: IncomingAnnouncement,
+    from?: string,
+  ): Promise<{ ok: true; entry: PackEntry } | Rejected>;
+  /** Fetched pack bytes: hash, decode, name/version and signature checked, then indexed as verified. */
+  receivePack(bytes: Uint8Array, a: PackAnnouncement, from?: string): Promise<PackVerdict>;
+  /**
+   * A peer's digest into the ratings (last writer wins) and, when it is news, compared with this
+   * node's own statistics for the peer's reputation. `from` is the sender the network authenticated:
+   * a digest claiming another peer is rejected and charged to the sender.
+   */
+  receiveDigest(digest: PeerDigest, local: Iterable<LocalArmStats>, from?: string): DigestVerdict;
+  /** Pseudo-counts per arm key for optimizer.choose(..., { priors }). */
+  priorsFor(
+    context: string,
+    arms: Iterable<string | { key: string }>,
+    trust?: number,
+  ): Record<string, PriorCounts>;
+  search(query: MarketplaceSearchQuery): SearchHit[];
+  /** Records a rejected message from a peer (also used by the network for its own schema rejections). */
+  rejected(peer: string | undefined, reason: RejectReason | string): void;
+  /** rejections by reason since start, for metrics */
+  rejections(): Record<string, number>;
+}
+
+export function createMarketplace(
+  components: MarketplaceComponents = {},
+  init: MarketplaceInit = {},
+): Marketplace {
+  const reputation = createReputation(init.reputation, init.reputationSnapshot);
+  const ratings = createRatings({ weightOf: (peer) => reputation.weight(peer) }, init.ratings);
+  const packs = createPackIndex(init.index);
+  const defaultTrust = init.trust ?? 1;
+  const decode: DecodeOptions = init.maxPackBytes !== undefined ? { maxBytes: init.maxPackBytes } : {};
+  const counts: Record<string, number> = {};
+
+  const rejected = (peer: string | undefined, reason: string) => {
+    counts[reason] = (counts[reason] ?? 0) + 1;
+    // only an authenticated sender is charged: a claimed peer id may be someone being framed
+    if (peer) reputation.rejected(peer, reason);
+  };
+  const fail = <T extends Rejected>(r: T, from: string | undefined): T => {
+    rejected(from, r.reason);
+    return r;
+  };
+
+  return {
+    packs,
+    ratings,
+    reputation,
+    addLocal: (pack, source) => packs.addPack(pack, source),
+
+    async announce(pack) {
+      if (!components.privateKey)
+        throw new MarketplaceError(
+          MarketplaceErrorCode.INVALID_ARGUMENT,
+          'announce needs the node private key',
+        );
+      const signed = await signPack(pack, components.privateKey);
+      packs.addPack(pack, 'installed', signed.publisher);
+      const m = pack.manifest;
+      return { ...signed, language: m.language, description: m.description, license: m.license };
+    },
+
+    async receiveAnnouncement(a, from) {
+      const v = await verifyAnnouncement(a);
+      if (!v.ok) return fail(v, from);
+      const added = packs.addAnnouncement({
+        cid: v.cid,
+        name: a.name,
+        version: a.version,
+        publisher: v.publisher,
+        ...(a.language !== undefined ? { language: a.language } : {}),
+        ...(a.description !== undefined ? { description: a.description } : {}),
+        ...(a.license !== undefined ? { license: a.license } : {}),
+      });
+      return added.ok ? added : fail(added, from);
+    },
+
+    async receivePack(bytes, a, from) {
+      const v = await verifyPack(bytes, a, { ...decode, origin: `peer:${from ?? a.publisher}` });
+      if (!v.ok) return fail(v, from);
+      packs.addPack(v.pack, 'announced', v.publisher);
+      return v;
+    },
+
+    receiveDigest(digest, local, from) {
+      if (from !== undefined && digest?.peer !== from)
+        return fail(reject('bad-digest', `digest claims to be from another peer than ${from}`), from);
+      const added = ratings.add(digest);
+      if (!added.ok) return fail(added, from);
+      if (added.status !== 'new' && added.status !== 'replaced') return { ok: true, status: added.status };
+      const held = ratings.reported(digest.peer);
+      const comparison = held ? reputation.compare(held, local) : undefined;
+      return { ok: true, status: added.status, ...(comparison ? { comparison } : {}) };
+    },
+
+    priorsFor: (context, arms, trust = defaultTrust) => ratings.priorsFor(context, arms, trust),
+
+    search(query) {
+      const rated = ratings.packRatings(query.context);
+      return packs.search(query, (cid) => rated.get(cid));
+    },
+
+    rejected,
+    rejections: () => ({ ...counts }),
+  };
+}
