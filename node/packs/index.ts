@@ -58,7 +58,7 @@ export function createPack(manifestText: string, templates: Record<string, strin
       `${origin}: pack is larger than ${PACK_LIMITS.maxPackBytes} bytes`,
     );
   for (const f of parsed.data.files) {
-    if (!(f.template in templates))
+    if (!Object.hasOwn(templates, f.template))
       throw new PackError(
         PackErrorCode.MISSING_TEMPLATE,
         `${origin}: files lists ${f.template}, which the pack does not contain`,
