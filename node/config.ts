@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { ModelsConfigSchema } from './models/config.js';
 
 /** The node's configuration: defaults < <home>/weavergen.config.json < env < flags, validated with zod. */
 export const NodeConfigSchema = z
@@ -61,6 +62,8 @@ export const NodeConfigSchema = z
       })
       .strict()
       .default({ enabled: true, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], mdns: false, epochMs: 600_000, k: 5, epsilon: 1, budget: 1000 }),
+    /** model generators (see node/models/config.ts): which ones, endpoints, keys, prices, timeouts */
+    models: ModelsConfigSchema.optional(),
     telemetry: z
       .object({ otlpEndpoint: z.string().url().optional(), serviceName: z.string().default('weavergen') })
       .strict()

@@ -13,6 +13,7 @@ import {
 import type { GenerationContext } from './learning/context.js';
 import { createLearning, type Learning, meanOf } from './learning/index.js';
 import { type Arm, createOptimizer, type Optimizer } from './optimizer/index.js';
+import { createGenerators } from './models/index.js';
 import { createOrchestra } from './orchestra/index.js';
 import { type LoadResult, loadRegistry } from './semconv/index.js';
 import { createStore, type Store } from './storage/index.js';
@@ -40,6 +41,8 @@ export interface NodeHealth {
   home: string;
   generations: { inFlight: number };
   spans: { exported: number; failed: number; otlp: boolean };
+  /** generators in use, and the configured ones skipped with the reason */
+  models: { active: string[]; skipped: string[] };
 }
 
 /** The facade the CLI and the API use. One per home folder. */
@@ -81,8 +84,11 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
   );
   const spans = createSpanQueries(store);
   const validator = createValidator({ timeoutMs: config.generation.toolTimeoutMs });
+  // model generators: builtin always; Ollama/OpenAI/Anthropic when configured and reachable, else skipped with a reason
+  const models = await createGenerators(config.models ?? {});
+  const llmIds = models.generators.filter((g) => g.kind !== 'builtin').map((g) => g.id);
   const orchestra = createOrchestra(
-    { validator, tracer: telemetry.tracer, cache: createResultCache(store) },
+    { validator, tracer: telemetry.tracer, cache: createResultCache(store), models },
     { concurrency: 2, toolTimeoutMs: config.generation.toolTimeoutMs },
   );
   const learning: Learning = createLearning(
@@ -107,6 +113,7 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
             orchestra,
             choose: (context, arms, k) => chooseArms(optimizer, context, arms, k),
             review: (context, arms) => reviewQueue.push({ context, arms }),
+            llmModels: (only) => llmIds.filter((id) => !only || only.includes(id)),
             armMeans: async (context) =>
               new Map((await learning.armStats(context)).map((a) => [a.armKey, meanOf(a)])),
             requests: {
@@ -182,6 +189,7 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
       home: config.home,
       generations: { inFlight: jobs.inFlight() },
       spans: (({ exported, failed, otlp }) => ({ exported, failed, otlp }))(telemetry.stats()),
+      models: { active: models.generators.map((g) => g.id), skipped: models.skipped.map((s) => s.message) },
     }),
     async stop() {
       if (stopping) return;
@@ -205,30 +213,36 @@ export async function chooseArms(
   arms: Arm[],
   k: number,
 ): Promise<{ chosen: Arm[]; reason: string; alternatives: string[] }> {
-  const packName = arms.find((a) => a.isDefault)?.packName ?? arms[0]?.packName;
-  const promoted = packName ? await optimizer.promoted(context, packName) : undefined;
-  const incumbent =
-    (promoted &&
-      arms.find(
-        (a) => a.packName === packName && Object.entries(promoted).every(([p, v]) => a.params[p] === v),
-      )) ??
-    arms.find((a) => a.isDefault) ??
-    arms[0];
-  const rest = arms.filter((a) => a !== incumbent);
-  const choice =
-    k > 1 && rest.length > 0
-      ? await optimizer.choose(context, rest, Math.min(k - 1, rest.length))
-      : undefined;
-  const chosen = [incumbent, ...(choice?.chosen.map((c) => c.arm) ?? [])];
-  const why = [
-    `incumbent: ${promoted ? 'promoted variant' : 'pack defaults'}`,
-    ...(choice?.chosen.map((c) => `challenger by Thompson sampling: ${c.reason}`) ?? []),
-  ];
-  return {
-    chosen,
-    reason: why.join('; '),
-    alternatives: (choice?.alternatives ?? []).map(
-      (a) => `${a.arm.packName} ${JSON.stringify(a.arm.params)} mean=${a.mean.toFixed(3)} n=${a.n}`,
-    ),
-  };
+  const builtin = arms.filter((a) => a.model === 'builtin');
+  const why: string[] = [];
+  const chosen: Arm[] = [];
+  const alternatives: string[] = [];
+  const show = (a: { arm: Arm; mean: number; n: number }) =>
+    `${a.arm.packName} ${JSON.stringify(a.arm.params)} @${a.arm.model} mean=${a.mean.toFixed(3)} n=${a.n}`;
+  if (builtin.length > 0) {
+    const packName = builtin.find((a) => a.isDefault)?.packName ?? builtin[0].packName;
+    const promoted = await optimizer.promoted(context, packName);
+    const incumbent =
+      (promoted &&
+        builtin.find((a) => a.packName === packName && Object.entries(promoted).every(([p, v]) => a.params[p] === v))) ??
+      builtin.find((a) => a.isDefault) ??
+      builtin[0];
+    chosen.push(incumbent);
+    why.push(`incumbent: ${promoted ? 'promoted variant' : 'pack defaults'}`);
+    const rest = builtin.filter((a) => a !== incumbent);
+    if (k > 1 && rest.length > 0) {
+      const choice = await optimizer.choose(context, rest, Math.min(k - 1, rest.length));
+      chosen.push(...choice.chosen.map((c) => c.arm));
+      why.push(...choice.chosen.map((c) => `challenger by Thompson sampling: ${c.reason}`));
+      alternatives.push(...choice.alternatives.map(show));
+    }
+  }
+  // every configured model generator runs too, with its best prompt variant by Thompson sampling
+  for (const model of [...new Set(arms.filter((a) => a.model !== 'builtin').map((a) => a.model))]) {
+    const choice = await optimizer.choose(context, arms.filter((a) => a.model === model), 1);
+    chosen.push(...choice.chosen.map((c) => c.arm));
+    why.push(...choice.chosen.map((c) => `${model}: ${c.reason}`));
+    alternatives.push(...choice.alternatives.map(show));
+  }
+  return { chosen, reason: why.join('; '), alternatives };
 }

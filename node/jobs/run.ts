@@ -20,6 +20,7 @@ import {
 } from '../orchestra/index.js';
 import { builtinPacks, findPack, type Pack, resolveParams } from '../packs/index.js';
 import { correctionArms, diagnose } from '../reasoning/correct.js';
+import { type Feedback, feedbackFromValidation, promptPacks } from '../models/index.js';
 import { loadRegistry, registryContentHash } from '../semconv/index.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
 import { validationStatus } from '../validation/index.js';
@@ -44,6 +45,8 @@ export interface RunComponents {
   decide(d: DecisionRecord): Promise<void>;
   /** asks for a promotion review of this context's arms once the generation's evidence is in */
   review(context: GenerationContext, arms: Arm[]): void;
+  /** the configured model generators' ids (e.g. `openai:gpt-4o-mini`), narrowed to `only` when a request names models */
+  llmModels(only?: string[]): string[];
   /** posterior mean quality per arm key in a context, to rank corrections */
   armMeans(context: GenerationContext): Promise<Map<string, number>>;
   /** optional request cache: an unchanged request skips resolve, render and validation */
@@ -74,14 +77,20 @@ const contextAttributes = (c: GenerationContext) => ({
 export async function armsFor(
   language: Language,
   packName?: string,
+  llmModels: string[] = [],
+  builtin = true,
 ): Promise<{ arms: Arm[]; packs: Map<string, Pack> }> {
   // a named pack (built-in name or folder) narrows the arms to its variants, if it is of this language
   const named = packName ? await findPack(language, packName) : undefined;
-  const packs =
-    named && named.manifest.language === language
+  const templates = !builtin
+    ? []
+    : named && named.manifest.language === language
       ? [named]
       : (await builtinPacks()).filter((p) => p.manifest.language === language);
-  return { arms: enumerateArms(packs, { language }), packs: new Map(packs.map((p) => [packIdOf(p), p])) };
+  // each configured model generator gets the language's prompt packs, in all their variants
+  const prompts = llmModels.length ? (await promptPacks()).filter((p) => p.manifest.language === language) : [];
+  const arms = [...enumerateArms(templates, { language }), ...enumerateArms(prompts, { language, models: llmModels })];
+  return { arms, packs: new Map([...templates, ...prompts].map((p) => [packIdOf(p), p])) };
 }
 
 /**
@@ -198,7 +207,8 @@ async function runLanguage(
   let packs = new Map<string, Pack>();
   let fixed = false;
   try {
-    ({ arms, packs } = await armsFor(language, req.pack));
+    ({ arms, packs } = await armsFor(language, req.pack, c.llmModels(req.models), !req.models || req.models.includes('builtin')));
+    if (arms.length === 0) throw new Error(`no generator for ${language}: the request's models (${req.models?.join(', ')}) are not configured on this node`);
     if (req.params && Object.keys(req.params).length > 0) {
       // params given: one fixed arm of the requested (or default) pack
       const pack = [...packs.values()][0];
@@ -284,8 +294,16 @@ async function runLanguage(
     else if (round >= opts.maxRounds) stop = `round limit ${opts.maxRounds} reached at q=${best.toFixed(3)}`;
     else if (fixed) stop = `params fixed by the request; q=${best.toFixed(3)} stays below ${opts.threshold}`;
     else if (opts.signal?.aborted) stop = 'cancelled';
-    let next: { arms: Arm[]; reason: string } = { arms: [], reason: stop };
-    if (!stop) {
+    let next: { arms: Arm[]; reason: string; feedback?: Feedback } = { arms: [], reason: stop };
+    if (!stop && top.arm.model !== 'builtin') {
+      // a model generator corrects itself: the same arm again, told what was wrong with its answer
+      const feedback: Feedback = top.validation
+        ? feedbackFromValidation(top.validation, { files: top.files, model: top.arm.model }, round)
+        : { round, summary: top.error ?? 'the previous answer could not be used', diagnostics: [] };
+      const topArm = arms.find((a) => a.key === top.arm.key);
+      next = topArm ? { arms: [topArm], reason: `${diagnose(top.validation, top.error).summary} -> ask ${top.arm.model} again with the diagnostics`, feedback } : { arms: [], reason: 'the model arm is gone' };
+      if (next.arms.length === 0) stop = next.reason;
+    } else if (!stop) {
       const diagnosis = diagnose(top.validation, top.error);
       const topArm = arms.find((a) => a.key === top.arm.key) ?? arms[0];
       next = correctionArms(
@@ -315,7 +333,7 @@ async function runLanguage(
       at: Date.now(),
     });
     if (stop) break;
-    specs = next.arms.map((arm) => ({ arm, pack: packs.get(arm.packId)! }));
+    specs = next.arms.map((arm) => ({ arm, pack: packs.get(arm.packId)!, feedback: next.feedback }));
   }
   const consensus = decideConsensus(
     results
@@ -441,6 +459,7 @@ export function requestKey(registryHash: string, req: GenerationRequest): string
     pack: req.pack ?? null,
     params: req.params ?? {},
     candidates: req.candidates ?? null,
+    models: req.models ?? null,
   };
   return `req!${createHash('sha256')
     .update(`${registryHash}\0${canonicalJson(asked)}`)

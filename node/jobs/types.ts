@@ -13,6 +13,8 @@ export const GenerationRequestSchema = z
     pack: z.string().min(1).max(200).optional(),
     params: z.record(z.string().max(40), z.string().max(64)).optional(),
     candidates: z.number().int().min(1).max(8).optional(),
+    /** only these generators (`builtin`, `openai:gpt-4o-mini`, ...); default every configured one */
+    models: z.array(z.string().min(1).max(200)).min(1).max(16).optional(),
   })
   .strict();
 

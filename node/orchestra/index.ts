@@ -6,9 +6,10 @@ import {
   type Language,
   type TemplateRegistry,
 } from '../generation/index.js';
+import type { FallbackRecord, Feedback, ModelSet, Usage } from '../models/index.js';
 import type { Pack } from '../packs/index.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
-import type { ValidationResult, Validator } from '../validation/index.js';
+import type { EmitScope, ValidationResult, Validator } from '../validation/index.js';
 import { type Consensus, decide } from './consensus.js';
 import { limit } from './limit.js';
 
@@ -28,6 +29,8 @@ export interface CandidateArm {
 export interface CandidateSpec {
   arm: CandidateArm;
   pack: Pack;
+  /** for a model generator's next round: what was wrong with its previous answer */
+  feedback?: Feedback;
 }
 
 export interface CandidateResult {
@@ -40,6 +43,17 @@ export interface CandidateResult {
   spanId: string;
   durationMs: number;
   cached: boolean;
+  /** tokens and cost of a model generator's answer */
+  usage?: Usage;
+}
+
+/** What a candidate produced, whichever generator made it. */
+interface Generated {
+  files: GeneratedFile[];
+  scope: EmitScope;
+  durationMs: number;
+  usage?: Usage;
+  fallbacks?: FallbackRecord[];
 }
 
 export interface OrchestraComponents {
@@ -47,6 +61,8 @@ export interface OrchestraComponents {
   tracer: Tracer;
   /** optional result cache: a hit skips rendering and compiling */
   cache?: ResultCache;
+  /** the configured model generators (Ollama, OpenAI, Anthropic); arms whose model is not `builtin` run here */
+  models?: ModelSet;
 }
 
 export interface OrchestraInit {
@@ -95,7 +111,8 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
       const spanId = span.spanContext().spanId;
       try {
         if (ctx.signal?.aborted) throw new Error('cancelled');
-        const key = ctx.registryHash ? cacheKey(ctx.registryHash, ctx.language, spec.arm.key) : undefined;
+        // model answers are not cached: a retry with feedback must reach the model again
+        const key = ctx.registryHash && spec.arm.model === 'builtin' ? cacheKey(ctx.registryHash, ctx.language, spec.arm.key) : undefined;
         const hit = key ? await components.cache?.get(key) : undefined;
         span.setAttribute(ATTR.cached, !!hit);
         if (hit) {
@@ -111,8 +128,9 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
             cached: true,
           };
         }
-        const gen = await generateWithPack(spec.pack, ctx.model, spec.arm.params);
+        const gen: Generated = spec.arm.model === 'builtin' ? await generateWithPack(spec.pack, ctx.model, spec.arm.params) : await generateWithModel(spec, ctx);
         span.setAttribute('weavergen.render.ms', gen.durationMs);
+        if (gen.usage) span.setAttributes(usageAttributes(gen.usage, gen.fallbacks));
         const vspan = tracer.startSpan(
           SPAN.validate,
           { attributes: { ...ctx.attributes, ...armAttributes(spec.arm) } },
@@ -139,6 +157,7 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
           spanId,
           durationMs: performance.now() - started,
           cached: false,
+          usage: gen.usage,
         };
       } catch (e) {
         const message = (e as Error).message ?? String(e);
@@ -161,6 +180,21 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
         span.end();
       }
     });
+
+  /** A model generator's candidate: the prompt pack rendered with the registry (in chunks) and the feedback, sent through the SDK. */
+  async function generateWithModel(spec: CandidateSpec, ctx: RunContext) {
+    const models = components.models;
+    if (!models?.get(spec.arm.model)) throw new Error(`model ${spec.arm.model} is not configured on this node`);
+    const r = await models.withFallback(spec.arm.model).generate({
+      language: ctx.language,
+      model: ctx.model,
+      pack: spec.pack,
+      params: spec.arm.params,
+      feedback: spec.feedback,
+      signal: ctx.signal,
+    });
+    return { files: r.files, scope: r.scope, durationMs: r.durationMs, usage: r.usage, fallbacks: r.fallbacks };
+  }
 
   return {
     async run(specs, ctx) {
@@ -215,4 +249,14 @@ export type { Span };
 function predicted(ctx: RunContext, arm: CandidateArm): Record<string, number> {
   const q = ctx.predict?.(arm);
   return q === undefined ? {} : { 'weavergen.quality.predicted': q };
+}
+
+function usageAttributes(u: Usage, fallbacks?: FallbackRecord[]): Record<string, string | number | boolean> {
+  return {
+    'weavergen.model.input_tokens': u.inputTokens,
+    'weavergen.model.output_tokens': u.outputTokens,
+    'weavergen.model.cost_usd': u.costUsd,
+    'weavergen.model.priced': u.priced,
+    ...(fallbacks?.length ? { 'weavergen.model.fallbacks': fallbacks.map((f) => `${f.from} -> ${f.to}: ${f.reason}`).join('; ') } : {}),
+  };
 }
