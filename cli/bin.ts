@@ -77,6 +77,15 @@ program
   .action(run(async (id: string, opts) => (await import('./commands/explain.js')).explain(id, opts)));
 
 program
+  .command('peers')
+  .description(
+    "the running node's peer id, listen addresses and peers (score, digests received, rejections by reason)",
+  )
+  .option('--home <dir>', 'home folder (default $WEAVERGEN_HOME or ./.weavergen)')
+  .option('--json', 'print as JSON')
+  .action(run(async (opts) => (await import('./commands/peers.js')).peers(opts)));
+
+program
   .command('insights')
   .description('what the node learned: best arms per context, mined rules, correlations, promotions')
   .option('--home <dir>', 'home folder (default $WEAVERGEN_HOME or ./.weavergen)')
@@ -103,8 +112,14 @@ const nodeCommand = (cmd: Command) =>
     .option('--api-port <port>', 'API port on 127.0.0.1 (default 4590; 0 picks a free one and prints it)')
     .option('--api-host <host>', 'API host (default 127.0.0.1)')
     .option('--no-example', 'do not run the example generation on a fresh home')
-    .option('--listen <multiaddrs>', 'libp2p listen addresses, comma-separated (default /ip4/127.0.0.1/tcp/0; e.g. /ip4/0.0.0.0/tcp/4591)')
-    .option('--bootstrap <multiaddrs>', 'peers to join through, comma-separated multiaddrs ending in /p2p/<peer id>')
+    .option(
+      '--listen <multiaddrs>',
+      'libp2p listen addresses, comma-separated (default /ip4/127.0.0.1/tcp/0; e.g. /ip4/0.0.0.0/tcp/4591)',
+    )
+    .option(
+      '--bootstrap <multiaddrs>',
+      'peers to join through, comma-separated multiaddrs ending in /p2p/<peer id>',
+    )
     .option('--mdns', 'discover peers on the local network with mDNS')
     .option('--no-network', 'run without the peer-to-peer network (learning stays local)')
     .action(run(async (opts) => (await import('./commands/node-start.js')).nodeStart(opts)));

@@ -9,6 +9,9 @@ export interface NodeAnnouncement {
   url: string;
   pid: number;
   startedAt: number;
+  /** libp2p peer id and listen addresses, for scripts that bootstrap other nodes from this one */
+  peerId?: string;
+  addresses?: string[];
 }
 
 export async function announce(home: string, a: NodeAnnouncement): Promise<void> {

@@ -10,11 +10,12 @@ import {
   type GenerationRequest,
   runGeneration,
 } from './jobs/index.js';
-import type { GenerationContext } from './learning/context.js';
+import { contextKey, type GenerationContext } from './learning/context.js';
 import { createLearning, type Learning, meanOf } from './learning/index.js';
-import { type Arm, createOptimizer, type Optimizer } from './optimizer/index.js';
 import { createGenerators } from './models/index.js';
+import { type Arm, createOptimizer, type Optimizer } from './optimizer/index.js';
 import { createOrchestra } from './orchestra/index.js';
+import { createPeering, type Peering } from './peering.js';
 import { type LoadResult, loadRegistry } from './semconv/index.js';
 import { createStore, type Store } from './storage/index.js';
 import { createSpanQueries, createTelemetry, type SpanQueries, type Telemetry } from './telemetry/index.js';
@@ -60,6 +61,8 @@ export interface WeaverNode {
   insights(): ReturnType<Learning['insights']>;
   checkRegistry(dir: string): Promise<LoadResult>;
   health(): NodeHealth;
+  /** this node's peer id and addresses, its peers (score, digests, rejections by reason) and network counters */
+  peers(): ReturnType<Peering['info']>;
   /** in-flight generations finish (or are recorded cancelled after the grace period), then stores close */
   stop(): Promise<void>;
 }
@@ -96,6 +99,10 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
     { successThreshold: config.generation.successThreshold },
   );
   const optimizer: Optimizer = createOptimizer({ store, learning });
+  const peering = await createPeering(
+    { store, learning, log: (m) => process.stderr.write(`weavergen: ${m}\n`) },
+    config,
+  );
   let stopping = false;
   const reviewQueue: { context: GenerationContext; arms: Arm[] }[] = [];
 
@@ -111,7 +118,17 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
           {
             tracer: telemetry.tracer,
             orchestra,
-            choose: (context, arms, k) => chooseArms(optimizer, context, arms, k),
+            choose: (context, arms, k) =>
+              chooseArms(
+                optimizer,
+                context,
+                arms,
+                k,
+                peering.priors(
+                  contextKey(context),
+                  arms.map((a) => a.key),
+                ),
+              ),
             review: (context, arms) => reviewQueue.push({ context, arms }),
             llmModels: (only) => llmIds.filter((id) => !only || only.includes(id)),
             armMeans: async (context) =>
@@ -135,6 +152,7 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
         await telemetry.flush();
         await learning.ingestGeneration(record.id);
         for (const { context, arms } of reviewQueue.splice(0)) await optimizer.review(context, arms);
+        await peering.refresh();
         return record;
       },
     },
@@ -182,6 +200,7 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
     spans,
     insights: () => learning.insights(),
     checkRegistry: (dir) => loadRegistry(dir),
+    peers: () => peering.info(),
     health: () => ({
       status: stopping ? 'stopping' : 'ok',
       version: '0.1.0',
@@ -195,6 +214,7 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
       if (stopping) return;
       stopping = true;
       await jobs.drain(config.generation.shutdownGraceMs);
+      await peering.stop();
       await telemetry.shutdown();
       await store.close();
     },
@@ -212,6 +232,7 @@ export async function chooseArms(
   context: GenerationContext,
   arms: Arm[],
   k: number,
+  priors: Record<string, { n: number; sumQ: number; sumQ2?: number }> = {},
 ): Promise<{ chosen: Arm[]; reason: string; alternatives: string[] }> {
   const builtin = arms.filter((a) => a.model === 'builtin');
   const why: string[] = [];
@@ -224,14 +245,16 @@ export async function chooseArms(
     const promoted = await optimizer.promoted(context, packName);
     const incumbent =
       (promoted &&
-        builtin.find((a) => a.packName === packName && Object.entries(promoted).every(([p, v]) => a.params[p] === v))) ??
+        builtin.find(
+          (a) => a.packName === packName && Object.entries(promoted).every(([p, v]) => a.params[p] === v),
+        )) ??
       builtin.find((a) => a.isDefault) ??
       builtin[0];
     chosen.push(incumbent);
     why.push(`incumbent: ${promoted ? 'promoted variant' : 'pack defaults'}`);
     const rest = builtin.filter((a) => a !== incumbent);
     if (k > 1 && rest.length > 0) {
-      const choice = await optimizer.choose(context, rest, Math.min(k - 1, rest.length));
+      const choice = await optimizer.choose(context, rest, Math.min(k - 1, rest.length), { priors });
       chosen.push(...choice.chosen.map((c) => c.arm));
       why.push(...choice.chosen.map((c) => `challenger by Thompson sampling: ${c.reason}`));
       alternatives.push(...choice.alternatives.map(show));
@@ -239,7 +262,12 @@ export async function chooseArms(
   }
   // every configured model generator runs too, with its best prompt variant by Thompson sampling
   for (const model of [...new Set(arms.filter((a) => a.model !== 'builtin').map((a) => a.model))]) {
-    const choice = await optimizer.choose(context, arms.filter((a) => a.model === model), 1);
+    const choice = await optimizer.choose(
+      context,
+      arms.filter((a) => a.model === model),
+      1,
+      { priors },
+    );
     chosen.push(...choice.chosen.map((c) => c.arm));
     why.push(...choice.chosen.map((c) => `${model}: ${c.reason}`));
     alternatives.push(...choice.alternatives.map(show));

@@ -19,7 +19,13 @@ export interface NodeStartOptions {
   mdns?: boolean;
 }
 
-const csv = (v: string | undefined) => (v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean));
+const csv = (v: string | undefined) =>
+  v === undefined
+    ? undefined
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 
 /**
  * `weavergen node start`: the node with its API and dashboard. On a fresh home it runs one example
@@ -33,16 +39,32 @@ export async function nodeStart(opts: NodeStartOptions): Promise<number> {
   const config = await loadConfig({
     home: opts.home,
     api: { port, host: opts.apiHost },
-    network: { enabled: opts.network === false ? false : undefined, listen: csv(opts.listen), bootstrap: csv(opts.bootstrap), mdns: opts.mdns || undefined },
+    network: {
+      enabled: opts.network === false ? false : undefined,
+      listen: csv(opts.listen),
+      bootstrap: csv(opts.bootstrap),
+      mdns: opts.mdns || undefined,
+    },
   });
   const node = await createNode(config, { globalTelemetry: true });
   const server = config.api.enabled
     ? await startApiServer(node, { host: config.api.host, port: config.api.port })
     : undefined;
-  if (server) await announce(config.home, { url: server.url, pid: process.pid, startedAt: Date.now() });
+  const net = node.peers();
+  if (server)
+    await announce(config.home, {
+      url: server.url,
+      pid: process.pid,
+      startedAt: Date.now(),
+      peerId: net.peerId,
+      addresses: net.addresses,
+    });
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`weavergen node running: home ${config.home}`);
   if (server) out(`API and dashboard: ${server.url}  (token: ${join(config.home, 'token')})`);
+  if (net.peerId) out(`peer ${net.peerId} listening on ${net.addresses.join(', ')}`);
+  else out('network off (--no-network): learning stays local');
+  for (const s of node.health().models.skipped) out(s);
 
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) => {

@@ -16,6 +16,7 @@ import { generationRoutes } from './routes/generations.js';
 import { healthRoutes } from './routes/health.js';
 import { insightRoutes } from './routes/insights.js';
 import { openApiRoutes } from './routes/openapi.js';
+import { peerRoutes } from './routes/peers.js';
 import { registryCheckRoutes } from './routes/registry-check.js';
 import { spanRoutes } from './routes/spans.js';
 
@@ -112,6 +113,7 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
   eventRoutes(app, ctx);
   spanRoutes(app, ctx);
   insightRoutes(app, ctx);
+  peerRoutes(app, ctx);
   registryCheckRoutes(app, ctx);
 
   app.onError((err, c) => respond(c, err));

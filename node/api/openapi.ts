@@ -265,6 +265,20 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
           [400, 404],
         ),
       },
+      '/v1/peers': {
+        get: read(
+          'this node on the network: peer id, addresses, peers (gossipsub score, digests received, messages rejected by reason), counters',
+          {
+            type: 'object',
+            properties: {
+              peerId: { type: 'string' },
+              addresses: { type: 'array', items: { type: 'string' } },
+              peers: { type: 'array', items: { type: 'object' } },
+              stats: { type: 'object' },
+            },
+          },
+        ),
+      },
       '/v1/insights': {
         get: read('what learning found: best arms per context, rules, correlations', ref('Insights')),
       },

@@ -1,0 +1,51 @@
+import { resolve } from 'node:path';
+import { connect } from '../client.js';
+import { EXIT } from '../errors.js';
+import { table } from '../render/table.js';
+
+interface PeersInfo {
+  peerId?: string;
+  addresses: string[];
+  peers: {
+    id: string;
+    connected: boolean;
+    addresses: string[];
+    score?: number;
+    digests: number;
+    patterns: number;
+    rejected: Record<string, number>;
+  }[];
+}
+
+/** `weavergen peers`: the running node's peer id, addresses and peers (needs a running node). */
+export async function peers(opts: { home?: string; json?: boolean }): Promise<number> {
+  const home = resolve(opts.home ?? process.env.WEAVERGEN_HOME ?? '.weavergen');
+  const api = await connect(home);
+  if (!api)
+    throw new Error(`no node is running on ${home} (start one with: weavergen node start --home ${home})`);
+  const info = await api.get<PeersInfo>('/v1/peers');
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+    return EXIT.OK;
+  }
+  const lines = [
+    `peer id: ${info.peerId ?? '(network off)'}`,
+    ...info.addresses.map((a) => `listening: ${a}`),
+    '',
+  ];
+  const rows = info.peers.map((p) => [
+    p.id,
+    p.connected ? 'yes' : 'no',
+    p.score === undefined ? '-' : p.score.toFixed(2),
+    p.digests,
+    p.patterns,
+    Object.entries(p.rejected)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ') || '-',
+  ]);
+  lines.push(
+    rows.length ? table(['peer', 'connected', 'score', 'digests', 'patterns', 'rejected'], rows) : 'no peers',
+  );
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT.OK;
+}
