@@ -1,0 +1,124 @@
+import { ModelError, ModelErrorCode } from './errors.js';
+import { snippet } from './extract.js';
+import { BadBodyError, type CallContext, GuardTimeoutError } from './fetch-guard.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: the SDKs' error classes have constructors of their own
+type Class = abstract new (...args: any[]) => Error;
+
+/** The error classes both Stainless-generated SDKs (openai, @anthropic-ai/sdk) export. */
+export interface SdkErrorClasses {
+  /** OpenAIError / AnthropicError: every error the SDK raises itself */
+  Base: Class;
+  APIError: Class;
+  APIConnectionError: Class;
+  APIConnectionTimeoutError: Class;
+  APIUserAbortError: Class;
+}
+
+export interface MapContext {
+  generator: string;
+  /** `OpenAI at https://api.openai.com/v1` */
+  where: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  call: CallContext;
+}
+
+/** What kind of failure an SDK error is, after its own retries: one ModelError code with a clear message. */
+export function mapSdkError(e: unknown, classes: SdkErrorClasses, m: MapContext): ModelError {
+  const details = { generator: m.generator, attempts: m.call.attempts || undefined, cause: e };
+  const tries = m.call.attempts > 1 ? ` after ${m.call.attempts} attempts` : '';
+  if (e instanceof ModelError) return e;
+  if (m.signal?.aborted)
+    return new ModelError(ModelErrorCode.CANCELLED, 'the generation was cancelled', details);
+  if (m.call.timedOut === 'body' || e instanceof GuardTimeoutError || causeIs(e, GuardTimeoutError))
+    return new ModelError(
+      ModelErrorCode.TIMEOUT,
+      `${m.where} stopped sending for more than ${m.timeoutMs} ms in the middle of its answer`,
+      details,
+    );
+  if (e instanceof classes.APIConnectionTimeoutError)
+    return new ModelError(
+      ModelErrorCode.TIMEOUT,
+      `no answer from ${m.where} within ${m.timeoutMs} ms${tries}`,
+      details,
+    );
+  if (e instanceof classes.APIUserAbortError)
+    return new ModelError(ModelErrorCode.CANCELLED, 'the request was aborted', details);
+  if (e instanceof classes.APIConnectionError) {
+    const cause = (e as Error & { cause?: { message?: string; code?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? e.message;
+    return new ModelError(ModelErrorCode.UNREACHABLE, `${m.where} is unreachable${tries}: ${why}`, details);
+  }
+  if (e instanceof classes.APIError) {
+    const err = e as Error & { status?: number; error?: unknown };
+    const status = err.status;
+    const body = err.error as { type?: string; error?: { type?: string; message?: string } } | undefined;
+    const type = body?.error?.type ?? body?.type;
+    const text = snippet(body?.error?.message ?? err.message, 240);
+    const withStatus = { ...details, status };
+    const code =
+      status === 429 || type === 'rate_limit_error'
+        ? ModelErrorCode.RATE_LIMITED
+        : status === 401 || status === 403 || type === 'authentication_error'
+          ? ModelErrorCode.AUTH
+          : status === 404
+            ? ModelErrorCode.MODEL_NOT_FOUND
+            : status === 408
+              ? ModelErrorCode.TIMEOUT
+              : (status !== undefined && status >= 500) || type === 'overloaded_error' || type === 'api_error'
+                ? ModelErrorCode.SERVER_ERROR
+                : status !== undefined
+                  ? ModelErrorCode.BAD_REQUEST
+                  : ModelErrorCode.BAD_RESPONSE;
+    const what =
+      code === ModelErrorCode.RATE_LIMITED
+        ? 'rate limited'
+        : code === ModelErrorCode.SERVER_ERROR
+          ? 'server error'
+          : code === ModelErrorCode.AUTH
+            ? 'the key was refused'
+            : code === ModelErrorCode.MODEL_NOT_FOUND
+              ? 'model not found'
+              : code === ModelErrorCode.BAD_RESPONSE
+                ? 'error in the stream'
+                : 'request refused';
+    return new ModelError(
+      code,
+      `${m.where}: ${what}${status ? ` (HTTP ${status})` : ''}${tries}: ${text}`,
+      withStatus,
+    );
+  }
+  if (e instanceof BadBodyError || causeIs(e, BadBodyError))
+    return new ModelError(ModelErrorCode.BAD_RESPONSE, `${m.where}: ${(e as Error).message}`, details);
+  if (e instanceof SyntaxError)
+    return new ModelError(
+      ModelErrorCode.BAD_RESPONSE,
+      `${m.where} answered with invalid JSON${m.call.contentType ? ` (${m.call.contentType})` : ''}: ${e.message}`,
+      details,
+    );
+  if (e instanceof classes.Base)
+    return new ModelError(ModelErrorCode.BAD_RESPONSE, `${m.where}: ${e.message}`, details);
+  return new ModelError(
+    ModelErrorCode.INTERNAL,
+    `${m.where}: unexpected failure: ${(e as Error)?.message ?? String(e)}`,
+    details,
+  );
+}
+
+function causeIs(e: unknown, cls: Class): boolean {
+  let c = (e as { cause?: unknown })?.cause;
+  for (let i = 0; c && i < 5; i++, c = (c as { cause?: unknown }).cause) if (c instanceof cls) return true;
+  return false;
+}
+
+/** A non-streamed answer whose body was not the JSON object the protocol promises. */
+export function notJson(where: string, generator: string, got: unknown, contentType?: string): ModelError {
+  return new ModelError(
+    ModelErrorCode.BAD_RESPONSE,
+    `${where} did not answer with a JSON completion${contentType ? ` (content-type ${contentType})` : ''}: ${
+      typeof got === 'string' ? snippet(got) || '(empty body)' : snippet(JSON.stringify(got) ?? String(got))
+    }`,
+    { generator },
+  );
+}
