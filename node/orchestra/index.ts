@@ -54,6 +54,8 @@ interface Generated {
   durationMs: number;
   usage?: Usage;
   fallbacks?: FallbackRecord[];
+  /** after a fallback, the generator that really produced the files */
+  producer?: string;
 }
 
 export interface OrchestraComponents {
@@ -112,7 +114,10 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
       try {
         if (ctx.signal?.aborted) throw new Error('cancelled');
         // model answers are not cached: a retry with feedback must reach the model again
-        const key = ctx.registryHash && spec.arm.model === 'builtin' ? cacheKey(ctx.registryHash, ctx.language, spec.arm.key) : undefined;
+        const key =
+          ctx.registryHash && spec.arm.model === 'builtin'
+            ? cacheKey(ctx.registryHash, ctx.language, spec.arm.key)
+            : undefined;
         const hit = key ? await components.cache?.get(key) : undefined;
         span.setAttribute(ATTR.cached, !!hit);
         if (hit) {
@@ -128,9 +133,13 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
             cached: true,
           };
         }
-        const gen: Generated = spec.arm.model === 'builtin' ? await generateWithPack(spec.pack, ctx.model, spec.arm.params) : await generateWithModel(spec, ctx);
+        const gen: Generated =
+          spec.arm.model === 'builtin'
+            ? await generateWithPack(spec.pack, ctx.model, spec.arm.params)
+            : await generateWithModel(spec, ctx);
         span.setAttribute('weavergen.render.ms', gen.durationMs);
         if (gen.usage) span.setAttributes(usageAttributes(gen.usage, gen.fallbacks));
+        if (gen.producer) span.setAttribute('weavergen.model.producer', gen.producer);
         const vspan = tracer.startSpan(
           SPAN.validate,
           { attributes: { ...ctx.attributes, ...armAttributes(spec.arm) } },
@@ -162,6 +171,9 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
       } catch (e) {
         const message = (e as Error).message ?? String(e);
         span.recordException(e as Error);
+        // a model that failed may still have spent tokens on the chunks that did answer
+        const spent = (e as { usage?: Usage }).usage;
+        if (spent) span.setAttributes(usageAttributes(spent));
         span.setStatus({ code: SpanStatusCode.ERROR, message });
         // a failure is evidence against the arm (q = 0); a cancellation says nothing about it
         if (!ctx.signal?.aborted)
@@ -184,7 +196,8 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
   /** A model generator's candidate: the prompt pack rendered with the registry (in chunks) and the feedback, sent through the SDK. */
   async function generateWithModel(spec: CandidateSpec, ctx: RunContext) {
     const models = components.models;
-    if (!models?.get(spec.arm.model)) throw new Error(`model ${spec.arm.model} is not configured on this node`);
+    if (!models?.get(spec.arm.model))
+      throw new Error(`model ${spec.arm.model} is not configured on this node`);
     const r = await models.withFallback(spec.arm.model).generate({
       language: ctx.language,
       model: ctx.model,
@@ -193,7 +206,14 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
       feedback: spec.feedback,
       signal: ctx.signal,
     });
-    return { files: r.files, scope: r.scope, durationMs: r.durationMs, usage: r.usage, fallbacks: r.fallbacks };
+    return {
+      files: r.files,
+      scope: r.scope,
+      durationMs: r.durationMs,
+      usage: r.usage,
+      fallbacks: r.fallbacks,
+      producer: r.model,
+    };
   }
 
   return {
@@ -257,6 +277,8 @@ function usageAttributes(u: Usage, fallbacks?: FallbackRecord[]): Record<string,
     'weavergen.model.output_tokens': u.outputTokens,
     'weavergen.model.cost_usd': u.costUsd,
     'weavergen.model.priced': u.priced,
-    ...(fallbacks?.length ? { 'weavergen.model.fallbacks': fallbacks.map((f) => `${f.from} -> ${f.to}: ${f.reason}`).join('; ') } : {}),
+    ...(fallbacks?.length
+      ? { 'weavergen.model.fallbacks': fallbacks.map((f) => `${f.from} -> ${f.to}: ${f.reason}`).join('; ') }
+      : {}),
   };
 }

@@ -1,0 +1,76 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../node/config.js';
+import { createNode, type WeaverNode } from '../../../node/node.js';
+import { startWireServer, type WireServer } from '../../helpers/wire-servers.js';
+import { TS_BROKEN, TS_GOOD } from '../models/answers.js';
+
+const EXAMPLE = join(process.cwd(), 'node', 'semconv', 'example-registry');
+let node: WeaverNode;
+let openai: WireServer;
+
+beforeAll(async () => {
+  openai = await startWireServer('openai', { models: ['gpt-4o-mini'] });
+  const config = await loadConfig(
+    {
+      home: await mkdtemp(join(tmpdir(), 'wg-models-')),
+      api: { enabled: false },
+      network: { enabled: false },
+      models: {
+        models: 'builtin,openai:gpt-4o-mini,anthropic:claude-3-5-haiku-latest',
+        openai: { apiKey: 'sk-test', baseURL: openai.url },
+      },
+    },
+    { ANTHROPIC_API_KEY: '' },
+  );
+  node = await createNode(config);
+});
+
+afterAll(async () => {
+  await node.stop();
+  await openai.close();
+});
+
+describe('orchestra with a model generator', () => {
+  it('skips an unconfigured model with a clear message and keeps builtin', () => {
+    expect(node.health().models.active).toEqual(['builtin', 'openai:gpt-4o-mini']);
+    expect(node.health().models.skipped.join('\n')).toMatch(
+      /anthropic:claude-3-5-haiku-latest skipped: .*ANTHROPIC_API_KEY/,
+    );
+  });
+
+  it('runs builtin and the model at once; the model is corrected with the compiler diagnostics in round 2', async () => {
+    openai.script({ answer: TS_BROKEN, inputTokens: 1000, outputTokens: 400 });
+    openai.script({ answer: TS_GOOD, inputTokens: 1500, outputTokens: 410 });
+    // only the model, so the loop must correct it (with builtin in the race it would win round 1)
+    const { id, done } = await node.generate({
+      registry: EXAMPLE,
+      languages: ['typescript'],
+      models: ['openai:gpt-4o-mini'],
+    });
+    const record = await done;
+    const ts = record.languages[0];
+    expect(ts.rounds).toBe(2);
+    expect(ts.candidates.map((c) => c.arm.model)).toEqual(['openai:gpt-4o-mini', 'openai:gpt-4o-mini']);
+    expect(ts.candidates[0].status).toBe('failed');
+    expect(ts.winner?.q).toBeGreaterThan(0.9);
+    expect(JSON.stringify(openai.requests[1].body)).toMatch(/error: TS2322/);
+    const candidates = (await node.spans.byGeneration(id)).filter((s) => s.name === 'weavergen.candidate');
+    expect(candidates.map((s) => s.attributes['weavergen.model.input_tokens'])).toEqual([1000, 1500]);
+    expect(Number(candidates[1].attributes['weavergen.model.cost_usd'])).toBeGreaterThan(0);
+    const round1 = (await node.decisions(id)).find((d) => d.step === 'reasoning:typescript:round1')!;
+    expect(round1.reason).toMatch(/ask openai:gpt-4o-mini again with the diagnostics/);
+
+    // both generators at once when the request does not narrow them
+    openai.script({ answer: TS_GOOD, inputTokens: 1500, outputTokens: 410 });
+    const both = await (await node.generate({ registry: EXAMPLE, languages: ['typescript'], candidates: 1 }))
+      .done;
+    expect(both.languages[0].candidates.map((c) => c.arm.model).sort()).toEqual([
+      'builtin',
+      'openai:gpt-4o-mini',
+    ]);
+    expect(both.languages[0].agreement).toBeGreaterThan(0);
+  });
+});
