@@ -61,7 +61,16 @@ export const NodeConfigSchema = z
         budget: z.number().positive().max(1_000_000).default(1000),
       })
       .strict()
-      .default({ enabled: true, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], mdns: false, epochMs: 600_000, k: 5, epsilon: 1, budget: 1000 }),
+      .default({
+        enabled: true,
+        listen: ['/ip4/127.0.0.1/tcp/0'],
+        bootstrap: [],
+        mdns: false,
+        epochMs: 600_000,
+        k: 5,
+        epsilon: 1,
+        budget: 1000,
+      }),
     /** model generators (see node/models/config.ts): which ones, endpoints, keys, prices, timeouts */
     models: ModelsConfigSchema.optional(),
     telemetry: z
@@ -91,7 +100,8 @@ function fromEnv(env: NodeJS.ProcessEnv): DeepPartial<ConfigInput> {
     generation: { candidates: num(env.WEAVERGEN_CANDIDATES), concurrency: num(env.WEAVERGEN_CONCURRENCY) },
     telemetry: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
     network: {
-      enabled: env.WEAVERGEN_NETWORK === undefined ? undefined : !/^(0|off|false|no)$/i.test(env.WEAVERGEN_NETWORK),
+      enabled:
+        env.WEAVERGEN_NETWORK === undefined ? undefined : !/^(0|off|false|no)$/i.test(env.WEAVERGEN_NETWORK),
       listen: list(env.WEAVERGEN_LISTEN),
       bootstrap: list(env.WEAVERGEN_BOOTSTRAP),
     },
@@ -124,7 +134,13 @@ export async function loadConfig(
   return parsed.data;
 }
 
-const list = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean));
+const list = (v: string | undefined) =>
+  v === undefined || v.trim() === ''
+    ? undefined
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 
 function merge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
   const out = { ...a };

@@ -10,6 +10,7 @@ import {
   toTemplateRegistry,
 } from '../generation/index.js';
 import { contextKey, contextOf, type GenerationContext } from '../learning/context.js';
+import { type Feedback, feedbackFromValidation, promptPacks } from '../models/index.js';
 import { type Arm, armOf, enumerateArms, packIdOf } from '../optimizer/arms.js';
 import {
   armAttributes,
@@ -20,7 +21,6 @@ import {
 } from '../orchestra/index.js';
 import { builtinPacks, findPack, type Pack, resolveParams } from '../packs/index.js';
 import { correctionArms, diagnose } from '../reasoning/correct.js';
-import { type Feedback, feedbackFromValidation, promptPacks } from '../models/index.js';
 import { loadRegistry, registryContentHash } from '../semconv/index.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
 import { validationStatus } from '../validation/index.js';
@@ -88,8 +88,13 @@ export async function armsFor(
       ? [named]
       : (await builtinPacks()).filter((p) => p.manifest.language === language);
   // each configured model generator gets the language's prompt packs, in all their variants
-  const prompts = llmModels.length ? (await promptPacks()).filter((p) => p.manifest.language === language) : [];
-  const arms = [...enumerateArms(templates, { language }), ...enumerateArms(prompts, { language, models: llmModels })];
+  const prompts = llmModels.length
+    ? (await promptPacks()).filter((p) => p.manifest.language === language)
+    : [];
+  const arms = [
+    ...enumerateArms(templates, { language }),
+    ...enumerateArms(prompts, { language, models: llmModels }),
+  ];
   return { arms, packs: new Map([...templates, ...prompts].map((p) => [packIdOf(p), p])) };
 }
 
@@ -207,8 +212,16 @@ async function runLanguage(
   let packs = new Map<string, Pack>();
   let fixed = false;
   try {
-    ({ arms, packs } = await armsFor(language, req.pack, c.llmModels(req.models), !req.models || req.models.includes('builtin')));
-    if (arms.length === 0) throw new Error(`no generator for ${language}: the request's models (${req.models?.join(', ')}) are not configured on this node`);
+    ({ arms, packs } = await armsFor(
+      language,
+      req.pack,
+      c.llmModels(req.models),
+      !req.models || req.models.includes('builtin'),
+    ));
+    if (arms.length === 0)
+      throw new Error(
+        `no generator for ${language}: the request's models (${req.models?.join(', ')}) are not configured on this node`,
+      );
     if (req.params && Object.keys(req.params).length > 0) {
       // params given: one fixed arm of the requested (or default) pack
       const pack = [...packs.values()][0];
@@ -301,7 +314,13 @@ async function runLanguage(
         ? feedbackFromValidation(top.validation, { files: top.files, model: top.arm.model }, round)
         : { round, summary: top.error ?? 'the previous answer could not be used', diagnostics: [] };
       const topArm = arms.find((a) => a.key === top.arm.key);
-      next = topArm ? { arms: [topArm], reason: `${diagnose(top.validation, top.error).summary} -> ask ${top.arm.model} again with the diagnostics`, feedback } : { arms: [], reason: 'the model arm is gone' };
+      next = topArm
+        ? {
+            arms: [topArm],
+            reason: `${diagnose(top.validation, top.error).summary} -> ask ${top.arm.model} again with the diagnostics`,
+            feedback,
+          }
+        : { arms: [], reason: 'the model arm is gone' };
       if (next.arms.length === 0) stop = next.reason;
     } else if (!stop) {
       const diagnosis = diagnose(top.validation, top.error);
