@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { benchCache } from './cache.js';
 import { benchGeneration } from './generation.js';
 import { benchLearning } from './learning.js';
+import { benchNetwork } from './network.js';
 import { benchTelemetry } from './telemetry.js';
 
 /** `npm run bench`: every figure next to a baseline measured in the same run. */
@@ -15,3 +16,4 @@ if (!only || only.includes('generation')) await benchGeneration(registry, runs);
 if (!only || only.includes('telemetry')) await benchTelemetry();
 if (!only || only.includes('cache')) await benchCache(registry, runs);
 if (!only || only.includes('learning')) await benchLearning({ registryDir: registry });
+if (!only || only.includes('network')) await benchNetwork();

@@ -68,6 +68,26 @@ program
   .action(run(async (opts) => (await import('./commands/example.js')).example(opts)));
 
 program
+  .command('task')
+  .description(
+    'free-form code from the configured models, validated by running your tests (quality = share passing, gated by compiling)',
+  )
+  .argument('<description>', 'what to write, e.g. "a function sum(a, b) that treats a missing b as 0"')
+  .requiredOption('--lang <language>', 'ts or python')
+  .requiredOption(
+    '--tests <file>',
+    'the test file the code must pass (node:test for ts, unittest for python)',
+  )
+  .option(
+    '--home <dir>',
+    'home whose weavergen.config.json configures the models (default $WEAVERGEN_HOME or ./.weavergen)',
+  )
+  .option('--json', 'print the whole result as JSON')
+  .action(
+    run(async (description: string, opts) => (await import('./commands/task.js')).task(description, opts)),
+  );
+
+program
   .command('explain')
   .description('the decision chain of a generation (choices, reasons, evidence span ids) as text and Mermaid')
   .argument('<generation-id>', 'id printed by generate or listed by GET /v1/generations')

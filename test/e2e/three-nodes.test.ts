@@ -11,7 +11,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 const SCRIPT = join(process.cwd(), 'docker', 'three-nodes.sh');
 const EXAMPLE = join(process.cwd(), 'node', 'semconv', 'example-registry');
 const base = 20_000 + Math.floor(Math.random() * 20_000);
-const env = { ...process.env, WEAVERGEN_THREE_API_PORT: String(base), WEAVERGEN_THREE_P2P_PORT: String(base + 100) };
+const env = {
+  ...process.env,
+  WEAVERGEN_THREE_API_PORT: String(base),
+  WEAVERGEN_THREE_P2P_PORT: String(base + 100),
+};
 let dir = '';
 
 afterAll(() => {
@@ -23,7 +27,8 @@ interface Peers {
   peers: { id: string; connected: boolean; digests: number }[];
 }
 
-const peersOf = async (port: number) => (await (await fetch(`http://127.0.0.1:${port}/v1/peers`)).json()) as Peers;
+const peersOf = async (port: number) =>
+  (await (await fetch(`http://127.0.0.1:${port}/v1/peers`)).json()) as Peers;
 
 async function until<T>(fn: () => Promise<T | undefined>, ms: number): Promise<T> {
   const end = Date.now() + ms;
@@ -41,14 +46,25 @@ describe('three nodes as plain processes', () => {
     // short epochs and k=1 so a single generation is worth a digest within the test
     for (const n of [1, 2, 3]) {
       await mkdir(join(dir, `node${n}`), { recursive: true });
-      await writeFile(join(dir, `node${n}`, 'weavergen.config.json'), JSON.stringify({ network: { epochMs: 1500, k: 1 } }));
+      await writeFile(
+        join(dir, `node${n}`, 'weavergen.config.json'),
+        JSON.stringify({ network: { epochMs: 1500, k: 1 } }),
+      );
     }
-    const started = spawnSync('bash', [SCRIPT, 'start', '--dir', dir, '--no-example'], { env, encoding: 'utf8', timeout: 120_000 });
+    const started = spawnSync('bash', [SCRIPT, 'start', '--dir', dir, '--no-example'], {
+      env,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(started.status, started.stderr).toBe(0);
     const ports = [base, base + 1, base + 2];
     const ids = await Promise.all(ports.map((p) => until(async () => (await peersOf(p)).peerId, 30_000)));
     expect(new Set(ids).size).toBe(3);
-    for (const p of ports) await until(async () => ((await peersOf(p)).peers.filter((x) => x.connected).length >= 2 ? true : undefined), 30_000);
+    for (const p of ports)
+      await until(
+        async () => ((await peersOf(p)).peers.filter((x) => x.connected).length >= 2 ? true : undefined),
+        30_000,
+      );
 
     const token = (await readFile(join(dir, 'node1', 'token'), 'utf8')).trim();
     const res = await fetch(`http://127.0.0.1:${base}/v1/generate`, {
