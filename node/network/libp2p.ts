@@ -1,0 +1,127 @@
+import './polyfill.js';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { bootstrap } from '@libp2p/bootstrap';
+import { type GossipSub, gossipsub } from '@libp2p/gossipsub';
+import type { PeerScoreParams, PeerScoreThresholds, TopicScoreParams } from '@libp2p/gossipsub/score';
+import { identify } from '@libp2p/identify';
+import type { ConnectionGater, Libp2p, PeerInfo, PrivateKey } from '@libp2p/interface';
+import {
+  type KadDHT,
+  kadDHT,
+  passthroughMapper,
+  removePrivateAddressesMapper,
+  removePublicAddressesMapper,
+} from '@libp2p/kad-dht';
+import { mdns } from '@libp2p/mdns';
+import { type Ping, ping } from '@libp2p/ping';
+import { tcp } from '@libp2p/tcp';
+import { createLibp2p } from 'libp2p';
+import { DHT_PROTOCOL, DIGEST_TOPIC, LIMITS, PATTERN_TOPIC, TOPICS } from '../../protocols/index.js';
+
+export type WeaverServices = {
+  identify: ReturnType<ReturnType<typeof identify>>;
+  ping: Ping;
+  pubsub: GossipSub;
+  dht: KadDHT;
+};
+
+export type WeaverLibp2p = Libp2p<WeaverServices>;
+
+export type DhtAddressFilter = 'all' | 'public' | 'private';
+
+export interface Libp2pSetup {
+  privateKey: PrivateKey;
+  listen: string[];
+  announce?: string[];
+  bootstrap: string[];
+  mdns: boolean;
+  /** answer DHT queries (server) or only ask (client) */
+  dhtServer: boolean;
+  /** which peer addresses the DHT keeps and hands out: all (LAN, loopback), public only, private only */
+  dhtAddresses: DhtAddressFilter;
+  heartbeatIntervalMs: number;
+  maxConnections: number;
+  dialTimeoutMs: number;
+  connectionGater?: ConnectionGater;
+  scoreParams?: Partial<PeerScoreParams>;
+  scoreThresholds?: Partial<PeerScoreThresholds>;
+}
+
+/**
+ * Per-topic score parameters for low-rate topics (a digest per node per epoch, a few announcements):
+ * no mesh-delivery quota (a quiet peer is not a bad one), a small bonus for first deliveries, and a
+ * heavy, slowly decaying penalty for invalid messages (half-life about 70 s at the 1 s decay
+ * interval), so a peer that sends garbage falls below the gossip and graylist thresholds.
+ */
+export const TOPIC_SCORE: Partial<TopicScoreParams> = {
+  topicWeight: 1,
+  timeInMeshWeight: 0.01,
+  timeInMeshQuantum: 1000,
+  timeInMeshCap: 300,
+  firstMessageDeliveriesWeight: 1,
+  firstMessageDeliveriesDecay: 0.9,
+  firstMessageDeliveriesCap: 20,
+  meshMessageDeliveriesWeight: 0,
+  meshFailurePenaltyWeight: 0,
+  invalidMessageDeliveriesWeight: -20,
+  invalidMessageDeliveriesDecay: 0.99,
+};
+
+const MAPPERS: Record<DhtAddressFilter, (p: PeerInfo) => PeerInfo> = {
+  all: passthroughMapper,
+  public: removePrivateAddressesMapper,
+  private: removePublicAddressesMapper,
+};
+
+/**
+ * The libp2p node: TCP, Noise, Yamux, identify, ping, gossipsub (StrictSign: every message signed
+ * by its author's peer key and checked before any validator runs), kad-dht on WeaverGen's own
+ * protocol id, the bootstrap list and, when asked, mDNS. Not started: the caller starts it.
+ */
+export async function createLibp2pNode(s: Libp2pSetup): Promise<WeaverLibp2p> {
+  const peerDiscovery = [
+    ...(s.bootstrap.length > 0 ? [bootstrap({ list: s.bootstrap, timeout: 50 })] : []),
+    ...(s.mdns ? [mdns({ serviceTag: 'weavergen.local' })] : []),
+  ];
+  return createLibp2p<WeaverServices>({
+    start: false,
+    privateKey: s.privateKey,
+    addresses: { listen: s.listen, ...(s.announce ? { announce: s.announce } : {}) },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery,
+    connectionManager: { maxConnections: s.maxConnections, dialTimeout: s.dialTimeoutMs },
+    ...(s.connectionGater ? { connectionGater: s.connectionGater } : {}),
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        globalSignaturePolicy: 'StrictSign',
+        allowPublishToZeroTopicPeers: true,
+        ignoreDuplicatePublishError: true,
+        emitSelf: false,
+        heartbeatInterval: s.heartbeatIntervalMs,
+        allowedTopics: [...TOPICS],
+        // an RPC may batch messages; one message's own cap is checked by the validators
+        maxInboundDataLength: 4 * LIMITS.digestBytes,
+        scoreParams: {
+          ...s.scoreParams,
+          topics: { [DIGEST_TOPIC]: TOPIC_SCORE, [PATTERN_TOPIC]: TOPIC_SCORE, ...s.scoreParams?.topics },
+        } as Partial<PeerScoreParams>,
+        ...(s.scoreThresholds ? { scoreThresholds: s.scoreThresholds } : {}),
+      }),
+      dht: kadDHT({
+        protocol: DHT_PROTOCOL,
+        clientMode: !s.dhtServer,
+        // the first self-query fills the routing table; every query waits for it (default 1 s)
+        initialQuerySelfInterval: 200,
+        peerInfoMapper: MAPPERS[s.dhtAddresses],
+        logPrefix: 'weavergen:dht',
+        datastorePrefix: '/weavergen-dht',
+        metricsPrefix: 'weavergen_dht',
+      }),
+    },
+  });
+}

@@ -1,0 +1,90 @@
+import {
+  type AnonymizedDigest,
+  DIGEST_TOPIC,
+  type Digest,
+  encodeCanonical,
+  LIMITS,
+  type PatternAnnouncement,
+  sign,
+  type UnsignedPatternAnnouncement,
+  validateDigest,
+  WIRE_VERSION,
+} from '../../protocols/index.js';
+import type { Pack } from '../packs/index.js';
+import type { NetContext, Running } from './context.js';
+import { NetworkError, NetworkErrorCode } from './errors.js';
+import type { PublishedDigest } from './index.js';
+import { packToBytes } from './pack-codec.js';
+
+export async function publishBytes(current: Running, topic: string, bytes: Uint8Array): Promise<number> {
+  try {
+    return (await current.libp2p.services.pubsub.publish(topic, bytes)).recipients.length;
+  } catch (e) {
+    throw new NetworkError(
+      NetworkErrorCode.PUBLISH_FAILED,
+      `publish on ${topic} failed: ${(e as Error).message}`,
+    );
+  }
+}
+
+/** Signs a digest the anonymizer built; it must pass this node's own validation before it leaves. */
+export async function signDigest(
+  ctx: NetContext,
+  digest: AnonymizedDigest,
+): Promise<{ signed: Digest; bytes: Uint8Array }> {
+  const signed = (await sign('digest', { ...digest, peer: ctx.selfId }, ctx.peerKey)) as Digest;
+  const bytes = encodeCanonical(signed);
+  const check = await validateDigest(bytes, {
+    now: ctx.settings.clock(),
+    author: ctx.selfId,
+    maxClockSkewMs: ctx.settings.validation.maxClockSkewMs,
+  });
+  if (check.action !== 'accept')
+    throw new NetworkError(
+      NetworkErrorCode.INVALID_DIGEST,
+      `digest fails validation: ${check.reason} ${check.detail ?? ''}`.trim(),
+    );
+  return { signed, bytes };
+}
+
+export async function publishDigest(
+  ctx: NetContext,
+  current: Running,
+  digest: AnonymizedDigest,
+): Promise<PublishedDigest> {
+  const { signed, bytes } = await signDigest(ctx, digest);
+  const recipients = await publishBytes(current, DIGEST_TOPIC, bytes);
+  ctx.stat.published.digests++;
+  return { digest: signed, recipients };
+}
+
+/**
+ * The signed announcement of one of this node's packs (timestamps strictly increase per pack name,
+ * as receivers' replay protection requires), and the pack registered to be served.
+ */
+export async function signedAnnouncement(ctx: NetContext, pack: Pack): Promise<PatternAnnouncement> {
+  const { cid, bytes } = packToBytes(pack);
+  if (bytes.byteLength > LIMITS.packBytes)
+    throw new NetworkError(
+      NetworkErrorCode.PACK_TOO_LARGE,
+      `pack encodes to ${bytes.byteLength} bytes > ${LIMITS.packBytes}`,
+    );
+  const last = ctx.lastAnnounced;
+  const name = pack.manifest.name;
+  const timestamp = Math.max(ctx.settings.clock(), (last.get(name) ?? 0) + 1);
+  last.set(name, timestamp);
+  const unsigned: UnsignedPatternAnnouncement = {
+    v: WIRE_VERSION,
+    type: 'pattern',
+    name,
+    version: pack.manifest.version,
+    language: pack.manifest.language,
+    cid,
+    size: bytes.byteLength,
+    publisher: ctx.selfId,
+    timestamp,
+  };
+  const announcement = (await sign('pattern', unsigned, ctx.peerKey)) as PatternAnnouncement;
+  ctx.served.put(cid, { announcement, bytes }, true);
+  return announcement;
+}

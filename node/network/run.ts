@@ -1,0 +1,149 @@
+import { PACK_PROTOCOL, type PatternAnnouncement } from '../../protocols/index.js';
+import type { NetContext, Running } from './context.js';
+import { createDigestBook } from './digest-book.js';
+import { installGossip } from './gossip.js';
+import { createLibp2pNode } from './libp2p.js';
+import { createGossipRepair, maintainConnections } from './maintain.js';
+import { packHandler } from './pack-protocol.js';
+import { flushPendingProvides } from './provide-queue.js';
+import { createProviders, type Providers } from './providers.js';
+
+const MAX_ANNOUNCEMENTS = 2000;
+
+function emit<A, M>(ctx: NetContext, listeners: Set<(a: A, m: M) => void>, a: A, m: M) {
+  for (const l of listeners) {
+    try {
+      l(a, m);
+    } catch (e) {
+      ctx.onError(e);
+    }
+  }
+}
+
+function remember(ctx: NetContext, providers: Providers, a: PatternAnnouncement) {
+  ctx.announcements.delete(a.cid);
+  ctx.announcements.set(a.cid, a);
+  while (ctx.announcements.size > MAX_ANNOUNCEMENTS)
+    ctx.announcements.delete(ctx.announcements.keys().next().value as string);
+  providers.remember(a.cid, a.publisher);
+}
+
+/**
+ * One run of the network: a new libp2p node (libp2p nodes are not restarted), the pack protocol,
+ * the topic validators, peer bookkeeping and the upkeep timer. Served packs are provided again.
+ */
+export async function startRun(ctx: NetContext): Promise<Running> {
+  const s = ctx.settings;
+  const book = await createDigestBook(ctx.state, s.maxTrackedPeers, ctx.onError);
+  ctx.privacy = await ctx.state.privacy();
+  const libp2p = await createLibp2pNode({
+    privateKey: ctx.peerKey,
+    listen: s.listen,
+    announce: s.announce,
+    bootstrap: s.bootstrapList,
+    mdns: s.mdns,
+    dhtServer: s.dhtServer,
+    dhtAddresses: s.dhtAddresses,
+    heartbeatIntervalMs: s.heartbeatIntervalMs,
+    maxConnections: s.maxConnections,
+    dialTimeoutMs: s.timeouts.dialMs,
+    connectionGater: s.connectionGater,
+    scoreParams: s.scoreParams,
+    scoreThresholds: s.scoreThresholds,
+  });
+  const providers = createProviders({
+    selfId: ctx.selfId,
+    dht: libp2p.services.dht,
+    peerStore: libp2p.peerStore,
+    cacheTtlMs: s.providerCacheTtlMs,
+    findTimeoutMs: s.timeouts.findProvidersMs,
+    provideTimeoutMs: s.timeouts.provideMs,
+    maxProviders: 8,
+  });
+  await libp2p.start();
+  try {
+    await libp2p.handle(
+      PACK_PROTOCOL,
+      packHandler({
+        lookup: (cid) => ctx.served.get(cid),
+        counters: ctx.counters,
+        limiter: ctx.limits.packRequests,
+        timeoutMs: s.timeouts.serveMs,
+      }),
+      { maxInboundStreams: 32 },
+    );
+  } catch (e) {
+    await libp2p.stop();
+    throw e;
+  }
+  const uninstall = installGossip({
+    pubsub: libp2p.services.pubsub,
+    selfId: ctx.selfId,
+    counters: ctx.counters,
+    digestReplay: book.replay,
+    patternReplay: ctx.patternReplay,
+    limits: ctx.limits,
+    clock: s.clock,
+    validation: s.validation,
+    acceptDigest(d, meta) {
+      book.put(d);
+      emit(ctx, ctx.listeners.digest, d, meta);
+    },
+    acceptPattern(a, meta) {
+      remember(ctx, providers, a);
+      emit(ctx, ctx.listeners.pattern, a, meta);
+    },
+  });
+
+  const knownPeerWrites = new Map<string, number>();
+  libp2p.addEventListener('peer:identify', (e) => {
+    const id = e.detail.peerId.toString();
+    const now = Date.now();
+    if ((knownPeerWrites.get(id) ?? 0) > now - 60_000) return;
+    knownPeerWrites.set(id, now);
+    const addrs = e.detail.listenAddrs.map(String).slice(0, 8);
+    if (addrs.length > 0) ctx.state.putKnownPeer({ id, addrs, lastSeen: now }).catch(ctx.onError);
+  });
+  // libp2p 3 does not dial discovered peers (mDNS, DHT) by itself: do it while short of peers
+  libp2p.addEventListener('peer:discovery', (e) => {
+    if (libp2p.getPeers().length >= s.minPeers || e.detail.id.equals(libp2p.peerId)) return;
+    libp2p
+      .dial(e.detail.id, { signal: AbortSignal.timeout(s.timeouts.dialMs) })
+      .catch(() => ctx.stat.dialFailures++);
+  });
+
+  const repairGossip = createGossipRepair(libp2p);
+  let busy = false;
+  // one round at a time: a round waits on dials that may outlast the interval
+  const maintain = async () => {
+    if (busy || libp2p.status !== 'started') return;
+    busy = true;
+    try {
+      ctx.stat.gossipRepairs += await repairGossip().catch(() => 0);
+      await maintainConnections({
+        libp2p,
+        bootstrap: s.bootstrap,
+        knownPeers: () => ctx.state.knownPeers(),
+        minPeers: s.minPeers,
+        dialTimeoutMs: s.timeouts.dialMs,
+        onDialFailure: () => ctx.stat.dialFailures++,
+      }).catch(ctx.onError);
+      await flushPendingProvides(ctx).catch(ctx.onError);
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(maintain, s.maintainIntervalMs);
+  timer.unref();
+  for (const cid of ctx.served.cids()) ctx.pendingProvides.set(cid, 0);
+  const run: Running = { libp2p, book, providers, uninstall, timer, abort: new AbortController() };
+  setImmediate(() => void maintain());
+  return run;
+}
+
+export async function stopRun(run: Running): Promise<void> {
+  clearInterval(run.timer);
+  run.abort.abort();
+  run.uninstall();
+  await run.libp2p.stop();
+}

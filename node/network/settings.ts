@@ -1,0 +1,61 @@
+import { NetworkError, NetworkErrorCode } from './errors.js';
+import type { NetworkInit } from './index.js';
+import { parseBootstrap } from './maintain.js';
+import type { RateLimit } from './rate-limit.js';
+
+/** NetworkInit with every default filled in (the defaults live here, and only here). */
+export function resolveSettings(init: NetworkInit) {
+  const t = init.timeouts ?? {};
+  const r = init.rateLimits ?? {};
+  return {
+    listen: init.listen ?? ['/ip4/127.0.0.1/tcp/0'],
+    announce: init.announce,
+    bootstrapList: init.bootstrap ?? [],
+    bootstrap: parseBootstrapOrThrow(init.bootstrap ?? []),
+    mdns: init.mdns ?? false,
+    dhtServer: init.dhtServer ?? true,
+    dhtAddresses: init.dhtAddresses ?? 'all',
+    heartbeatIntervalMs: init.heartbeatIntervalMs ?? 1000,
+    maintainIntervalMs: init.maintainIntervalMs ?? 10_000,
+    minPeers: init.minPeers ?? 4,
+    maxConnections: init.maxConnections ?? 100,
+    timeouts: {
+      findProvidersMs: t.findProvidersMs ?? 10_000,
+      providerMs: t.providerMs ?? 10_000,
+      fetchMs: t.fetchMs ?? 30_000,
+      provideMs: t.provideMs ?? 30_000,
+      serveMs: t.serveMs ?? 30_000,
+      dialMs: t.dialMs ?? 5_000,
+    },
+    rateLimits: {
+      messagesPerPeer: r.messagesPerPeer ?? ({ perMinute: 600, burst: 120 } as RateLimit),
+      digestsPerAuthor: r.digestsPerAuthor ?? ({ perMinute: 6, burst: 3 } as RateLimit),
+      patternsPerAuthor: r.patternsPerAuthor ?? ({ perMinute: 30, burst: 10 } as RateLimit),
+      packRequestsPerPeer: r.packRequestsPerPeer ?? ({ perMinute: 30, burst: 10 } as RateLimit),
+    },
+    providerCacheTtlMs: init.providerCacheTtlMs ?? 5 * 60_000,
+    maxTrackedPeers: init.maxTrackedPeers ?? 1000,
+    reprovideFetched: init.reprovideFetched ?? true,
+    maxServedPacks: init.maxServedPacks ?? 256,
+    maxServedBytes: init.maxServedBytes ?? 64 * 1024 * 1024,
+    validation: {
+      maxClockSkewMs: init.maxClockSkewMs,
+      digestMaxAgeMs: init.digestMaxAgeMs,
+      patternMaxAgeMs: init.patternMaxAgeMs,
+    },
+    scoreParams: init.scoreParams,
+    scoreThresholds: init.scoreThresholds,
+    connectionGater: init.connectionGater,
+    clock: init.clock ?? Date.now,
+  };
+}
+
+export type Settings = ReturnType<typeof resolveSettings>;
+
+function parseBootstrapOrThrow(list: string[]) {
+  try {
+    return parseBootstrap(list);
+  } catch (e) {
+    throw new NetworkError(NetworkErrorCode.BAD_ADDRESS, (e as Error).message);
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Topic names and protocol ids: the names of the wire contracts. A topic carries its version in
+ * its name, so a message whose payload version differs from its topic's is invalid, not "newer".
+ */
+export const PROTOCOL_PREFIX = '/weavergen';
+
+/** gossipsub topic of anonymized learning digests (payload version 1) */
+export const DIGEST_TOPIC = `${PROTOCOL_PREFIX}/digests/1`;
+/** gossipsub topic of pattern pack announcements (payload version 1) */
+export const PATTERN_TOPIC = `${PROTOCOL_PREFIX}/patterns/1`;
+/** request/response protocol that fetches a pack by content id */
+export const PACK_PROTOCOL = `${PROTOCOL_PREFIX}/pack/1.0.0`;
+/** kad-dht protocol id (the DHT of WeaverGen nodes only, not the public IPFS one) */
+export const DHT_PROTOCOL = `${PROTOCOL_PREFIX}/kad/1.0.0`;
+
+export const TOPICS = [DIGEST_TOPIC, PATTERN_TOPIC] as const;
+export type Topic = (typeof TOPICS)[number];
+
+/** The payload version of every message type defined here. */
+export const WIRE_VERSION = 1;
+
+/** Hard size caps, checked on the raw bytes before anything is parsed. */
+export const LIMITS = {
+  /** one digest message (its entries are capped too) */
+  digestBytes: 128 * 1024,
+  digestEntries: 256,
+  /** one pattern announcement */
+  patternBytes: 4 * 1024,
+  /** a pack-fetch request frame */
+  packRequestBytes: 512,
+  /** a pack-fetch response header frame (status + the signed announcement) */
+  packResponseHeaderBytes: 8 * 1024,
+  /** a pack's deterministic encoding (node/packs allows 2 MiB of text; JSON escaping adds some) */
+  packBytes: 4 * 1024 * 1024,
+} as const;
+
+/** Signature domains: a signature made for one message type never verifies as another. */
+export const SIGNATURE_DOMAIN = {
+  digest: 'weavergen:digest:1',
+  pattern: 'weavergen:pattern:1',
+} as const;
