@@ -2,6 +2,7 @@ import { createMarketplace, type Marketplace } from '../marketplace/index.js';
 import type { NodeConfig } from './config.js';
 import type { ArmStats, Learning } from './learning/index.js';
 import { createNetwork, loadOrCreatePeerKey, type Network, type PeerSummary } from './network/index.js';
+import { builtinPacks } from './packs/index.js';
 import type { Store } from './storage/index.js';
 
 /**
@@ -54,6 +55,10 @@ export async function createPeering(
     },
   );
   await network.start();
+  // the built-in packs are served to peers (pack fetch by content id, DHT provider records)
+  void builtinPacks()
+    .then((packs) => Promise.all(packs.map((p) => network.providePack(p))))
+    .catch((e: Error) => log(`packs not provided: ${e.message}`));
   // peers' digests become ratings; the sender the network authenticated is the one judged
   for (const d of network.digests()) marketplace.receiveDigest(d, local, d.peer);
   const off = network.onDigest((digest, meta) => {
