@@ -357,7 +357,7 @@ async function runLanguage(
   const consensus = decideConsensus(
     results
       .filter((r) => !r.error)
-      .map((r) => ({ index: r.index, q: r.q, symbols: r.validation?.extracted ?? [] })),
+      .map((r) => ({ index: r.index, q: r.q, emitted: r.validation?.symbols.foundKeys ?? [] })),
   );
   outcome.candidates = results.map((r) => ({
     ...summarize(r),

@@ -1,20 +1,19 @@
-import type { ExtractedSymbol } from '../validation/symbols/types.js';
-
 export interface Scored {
   index: number;
   q: number;
-  symbols: ExtractedSymbol[];
+  /** the registry symbols this candidate emitted with the right value (`kind:key=value`) */
+  emitted: string[];
 }
 
 export interface Consensus {
   winner: number;
-  /** mean pairwise Jaccard similarity of the candidates' (symbol, value) sets; 1 with a single candidate */
+  /**
+   * mean pairwise Jaccard similarity of the candidates' (registry symbol, value) sets: whether they
+   * agree on what the registry says, whatever names their variants give it; 1 with a single candidate
+   */
   agreement: number;
   reason: string;
 }
-
-const pairs = (s: ExtractedSymbol[]) =>
-  new Set(s.map((x) => `${x.container ? `${x.container}.` : ''}${x.name}=${JSON.stringify(x.value)}`));
 
 function jaccard(a: Set<string>, b: Set<string>): number {
   if (a.size === 0 && b.size === 0) return 1;
@@ -29,7 +28,7 @@ function jaccard(a: Set<string>, b: Set<string>): number {
  */
 export function decide(candidates: Scored[]): Consensus {
   if (candidates.length === 0) return { winner: -1, agreement: 0, reason: 'no candidate produced output' };
-  const sets = candidates.map((c) => pairs(c.symbols));
+  const sets = candidates.map((c) => new Set(c.emitted));
   const agreeWith = sets.map((s, i) => {
     const others = sets.filter((_, j) => j !== i);
     return others.length === 0 ? 1 : others.reduce((sum, o) => sum + jaccard(s, o), 0) / others.length;

@@ -222,7 +222,7 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
       const consensus = decide(
         results
           .filter((r) => !r.error)
-          .map((r) => ({ index: r.index, q: r.q, symbols: r.validation?.extracted ?? [] })),
+          .map((r) => ({ index: r.index, q: r.q, emitted: r.validation?.symbols.foundKeys ?? [] })),
       );
       return { results, consensus };
     },

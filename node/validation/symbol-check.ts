@@ -14,6 +14,8 @@ export interface SymbolReport {
   deprecatedFound: number;
   deprecatedMarked: number;
   /** a few of each kind of miss, for diagnostics fed back to generators */
+  /** the registry symbols found with their exact value: what candidates are compared on for agreement */
+  foundKeys: string[];
   missing: string[];
   misnamed: string[];
   wrongValue: string[];
@@ -43,6 +45,7 @@ export function checkSymbols(
     documented: 0,
     deprecatedFound: 0,
     deprecatedMarked: 0,
+    foundKeys: [],
     missing: [],
     misnamed: [],
     wrongValue: [],
@@ -73,6 +76,7 @@ export function checkSymbols(
       continue;
     }
     r.found++;
+    r.foundKeys.push(`${e.kind}:${e.key}${e.memberId ? `#${e.memberId}` : ''}=${JSON.stringify(e.value)}`);
     if (qualified(match) === official) r.namedOfficially++;
     else if (r.misnamed.length < SAMPLE) r.misnamed.push(`${qualified(match)} should be ${official}`);
     if (e.brief) {

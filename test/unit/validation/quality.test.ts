@@ -96,6 +96,7 @@ describe('quality score from evidence', () => {
         expected: 10,
         found: 10,
         namedOfficially: 10,
+        foundKeys: [],
         documentable: 10,
         documented: 10,
         deprecatedFound: 0,
