@@ -3,6 +3,7 @@ import { benchCache } from './cache.js';
 import { benchGeneration } from './generation.js';
 import { benchLearning } from './learning.js';
 import { benchNetwork } from './network.js';
+import { benchReasoning } from './reasoning.js';
 import { benchTelemetry } from './telemetry.js';
 
 /** `npm run bench`: every figure next to a baseline measured in the same run. */
@@ -16,4 +17,5 @@ if (!only || only.includes('generation')) await benchGeneration(registry, runs);
 if (!only || only.includes('telemetry')) await benchTelemetry();
 if (!only || only.includes('cache')) await benchCache(registry, runs);
 if (!only || only.includes('learning')) await benchLearning({ registryDir: registry });
+if (!only || only.includes('reasoning')) await benchReasoning(registry);
 if (!only || only.includes('network')) await benchNetwork();
