@@ -10,6 +10,7 @@ import {
   toTemplateRegistry,
 } from '../generation/index.js';
 import { contextKey, contextOf, type GenerationContext } from '../learning/context.js';
+import { contextAttributes } from '../learning/features.js';
 import { type Feedback, feedbackFromValidation, promptPacks } from '../models/index.js';
 import { type Arm, armOf, enumerateArms, packIdOf } from '../optimizer/arms.js';
 import {
@@ -61,17 +62,6 @@ export interface RunOptions {
   maxRounds: number;
   signal?: AbortSignal;
 }
-
-const contextAttributes = (c: GenerationContext) => ({
-  [ATTR.contextKey]: contextKey(c),
-  [ATTR.contextLanguage]: c.language,
-  [ATTR.contextGenerator]: c.generator,
-  [ATTR.contextSize]: c.sizeBucket,
-  [ATTR.contextEnums]: c.hasEnums,
-  [ATTR.contextTemplates]: c.hasTemplates,
-  [ATTR.contextDeprecated]: c.hasDeprecated,
-  [ATTR.contextMetrics]: c.hasMetrics,
-});
 
 /** Every variant of every built-in pack of the language: the arms the optimizer chooses among. */
 export async function armsFor(

@@ -130,6 +130,20 @@ function contextFromAttributes(a: Attributes): GenerationContext | undefined {
   return key ? parseContextKey(key) : undefined;
 }
 
+/** The context as span attributes (what outcomeFromSpan reads back). */
+export function contextAttributes(context: GenerationContext): Record<string, string | boolean> {
+  return {
+    [ATTR.contextKey]: contextKey(context),
+    [ATTR.contextLanguage]: context.language,
+    [ATTR.contextGenerator]: context.generator,
+    [ATTR.contextSize]: context.sizeBucket,
+    [ATTR.contextEnums]: context.hasEnums,
+    [ATTR.contextTemplates]: context.hasTemplates,
+    [ATTR.contextDeprecated]: context.hasDeprecated,
+    [ATTR.contextMetrics]: context.hasMetrics,
+  };
+}
+
 /**
  * The attributes a candidate span carries, as the facade emits them: the inverse of
  * outcomeFromSpan, so the two cannot drift (the bench and tests emit spans with it).
@@ -150,14 +164,7 @@ export function candidateAttributes(
   },
 ): Attributes {
   const out: Attributes = {
-    [ATTR.contextKey]: contextKey(context),
-    [ATTR.contextLanguage]: context.language,
-    [ATTR.contextGenerator]: context.generator,
-    [ATTR.contextSize]: context.sizeBucket,
-    [ATTR.contextEnums]: context.hasEnums,
-    [ATTR.contextTemplates]: context.hasTemplates,
-    [ATTR.contextDeprecated]: context.hasDeprecated,
-    [ATTR.contextMetrics]: context.hasMetrics,
+    ...contextAttributes(context),
     [ATTR.armKey]: arm.key,
     [ATTR.armPackId]: arm.packId,
     [ATTR.armPackName]: arm.packName,

@@ -17,6 +17,7 @@ describe('the real registry in five languages', () => {
   it('generates and compiles in every language', async () => {
     const out = await mkdtemp(join(tmpdir(), 'wg-five-'));
     result = await generateProject({ registry: REAL_REGISTRY, languages: [...LANGUAGES], out });
+    expect(result.languages.map((l) => l.language)).toEqual([...LANGUAGES]);
     const lines = result.languages.map(
       (l) =>
         `${l.language}: ${l.validation.summary}, symbols ${l.symbols.found}/${l.symbols.expected}, q=${l.quality?.q} ${l.error ?? ''}`,
