@@ -77,4 +77,6 @@ function matches(s: SpanRecord, q: SpanQuery): boolean {
   return true;
 }
 
-const sortByStart = (spans: SpanRecord[]) => spans.sort((a, b) => a.startTime - b.startTime);
+// same start time (clock resolution): the enclosing span, which ends later, comes first
+const sortByStart = (spans: SpanRecord[]) =>
+  spans.sort((a, b) => a.startTime - b.startTime || b.endTime - a.endTime);
