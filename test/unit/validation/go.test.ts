@@ -5,6 +5,7 @@ import {
   type TemplateRegistry,
   toTemplateRegistry,
 } from '../../../node/generation/index.js';
+import { paramCombinations } from '../../../node/optimizer/arms.js';
 import { findPack, type Pack } from '../../../node/packs/index.js';
 import { loadRegistry } from '../../../node/semconv/index.js';
 import { expectedSymbols } from '../../../node/validation/expected.js';
@@ -23,14 +24,6 @@ beforeAll(async () => {
   model = toTemplateRegistry((await loadRegistry(REAL_REGISTRY, { check: false })).registry);
   pack = await findPack('go');
 });
-
-/** Every combination of the pack's params, so no variant ships broken. */
-function variants(p: Pack): Record<string, string>[] {
-  return Object.entries(p.manifest.params).reduce<Record<string, string>[]>(
-    (acc, [k, spec]) => acc.flatMap((v) => spec.values.map((x) => ({ ...v, [k]: x }))),
-    [{}],
-  );
-}
 
 const byName = (syms: ExtractedSymbol[]) => Object.fromEntries(syms.map((s) => [s.name, s]));
 
@@ -253,7 +246,7 @@ describe('go-semconv pack on the real registry', () => {
   });
 
   it('every other param combination builds and is gofmt-clean', async () => {
-    const all = variants(pack);
+    const all = paramCombinations(pack);
     expect(all.length).toBe(18);
     const defaults = JSON.stringify((await generateWithPack(pack, model, {})).params);
     let checked = 0;

@@ -4,6 +4,7 @@ import {
   type TemplateRegistry,
   toTemplateRegistry,
 } from '../../../node/generation/index.js';
+import { paramCombinations } from '../../../node/optimizer/arms.js';
 import { findPack, type Pack } from '../../../node/packs/index.js';
 import { loadRegistry } from '../../../node/semconv/index.js';
 import { expectedSymbols } from '../../../node/validation/expected.js';
@@ -33,14 +34,6 @@ beforeAll(async () => {
 
 const qualified = (s: ExtractedSymbol) => (s.container ? `${s.container}.${s.name}` : s.name);
 const byName = (syms: ExtractedSymbol[]) => Object.fromEntries(syms.map((s) => [qualified(s), s]));
-
-/** Every combination of the pack's params. */
-function variants(p: Pack): Record<string, string>[] {
-  return Object.entries(p.manifest.params).reduce<Record<string, string>[]>(
-    (acc, [k, spec]) => acc.flatMap((v) => spec.values.map((x) => ({ ...v, [k]: x }))),
-    [{}],
-  );
-}
 
 describe('Rust symbol extractor', () => {
   const syms = rustSymbols.extract([
@@ -233,7 +226,7 @@ describe('rust-semconv pack on the real registry', () => {
   });
 
   it('compiles every param combination with no error and no warning', async () => {
-    const all = variants(pack);
+    const all = paramCombinations(pack);
     expect(all.length).toBe(24);
     for (const params of all) {
       const gen = await generateWithPack(pack, model, params);

@@ -4,6 +4,7 @@ import {
   type TemplateRegistry,
   toTemplateRegistry,
 } from '../../../node/generation/index.js';
+import { paramCombinations } from '../../../node/optimizer/arms.js';
 import { findPack, type Pack } from '../../../node/packs/index.js';
 import { loadRegistry } from '../../../node/semconv/index.js';
 import { typescriptSymbols } from '../../../node/validation/symbols/typescript.js';
@@ -19,17 +20,9 @@ beforeAll(async () => {
   pack = await findPack('typescript');
 });
 
-/** Every combination of the pack's params, so no variant ships broken. */
-function variants(p: Pack): Record<string, string>[] {
-  return Object.entries(p.manifest.params).reduce<Record<string, string>[]>(
-    (acc, [k, spec]) => acc.flatMap((v) => spec.values.map((x) => ({ ...v, [k]: x }))),
-    [{}],
-  );
-}
-
 describe('TypeScript pack and validator', () => {
   it('compiles the real registry strictly with every param combination', async () => {
-    const all = variants(pack);
+    const all = paramCombinations(pack);
     expect(all.length).toBe(12);
     for (const params of all) {
       const gen = await generateWithPack(pack, model, params);
