@@ -11,7 +11,7 @@ import {
   runGeneration,
 } from './jobs/index.js';
 import { contextKey, type GenerationContext } from './learning/context.js';
-import { createLearning, type Learning, meanOf } from './learning/index.js';
+import { createLearning, type Learning } from './learning/index.js';
 import { createGenerators } from './models/index.js';
 import { type Arm, createOptimizer, type Optimizer } from './optimizer/index.js';
 import { createOrchestra } from './orchestra/index.js';
@@ -131,8 +131,7 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
               ),
             review: (context, arms) => reviewQueue.push({ context, arms }),
             llmModels: (only) => llmIds.filter((id) => !only || only.includes(id)),
-            armMeans: async (context) =>
-              new Map((await learning.armStats(context)).map((a) => [a.armKey, meanOf(a)])),
+            predictor: () => learning.predictor(),
             requests: {
               get: (key) => store.get('cache', key),
               put: (key, value) => store.put('cache', key, value),

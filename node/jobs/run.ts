@@ -10,7 +10,8 @@ import {
   toTemplateRegistry,
 } from '../generation/index.js';
 import { contextKey, contextOf, type GenerationContext } from '../learning/context.js';
-import { contextAttributes } from '../learning/features.js';
+import { type Attempt, contextAttributes } from '../learning/features.js';
+import type { QualityPredictor } from '../learning/predict.js';
 import { type Feedback, feedbackFromValidation, promptPacks } from '../models/index.js';
 import { type Arm, armOf, enumerateArms, packIdOf } from '../optimizer/arms.js';
 import {
@@ -48,8 +49,8 @@ export interface RunComponents {
   review(context: GenerationContext, arms: Arm[]): void;
   /** the configured model generators' ids (e.g. `openai:gpt-4o-mini`), narrowed to `only` when a request names models */
   llmModels(only?: string[]): string[];
-  /** posterior mean quality per arm key in a context, to rank corrections */
-  armMeans(context: GenerationContext): Promise<Map<string, number>>;
+  /** predicts a candidate's quality before it runs, from the learned outcomes */
+  predictor(): Promise<QualityPredictor>;
   /** optional request cache: an unchanged request skips resolve, render and validation */
   requests?: RequestCache;
   progress(language: string, phase: string, detail?: string): void;
@@ -259,7 +260,9 @@ async function runLanguage(
   // reasoning loop: generate -> validate -> if the best is below the threshold, correct and retry
   const results: CandidateResult[] = [];
   const tried = new Set<string>();
-  const means = await c.armMeans(context);
+  const predictor = await c.predictor();
+  const predict = (arm: { key: string; model: string }, attempt: Attempt) =>
+    predictor.predict({ contextKey: contextKey(context), language, arm, attempt });
   let round = 0;
   let best = -1;
   while (specs.length > 0) {
@@ -280,7 +283,7 @@ async function runLanguage(
       parent: trace.setSpan(rctx, ispan),
       attributes: cattrs,
       registryHash,
-      predict: (arm) => means.get(arm.key),
+      predict,
       signal: opts.signal,
     });
     for (const r of run.results) {
@@ -321,7 +324,7 @@ async function runLanguage(
         tried,
         arms,
         Math.max(1, opts.candidates),
-        (a) => means.get(a.key) ?? 0.5,
+        (a) => predict(a, 'first').q,
       );
       if (next.arms.length === 0) stop = next.reason;
     }
@@ -351,7 +354,8 @@ async function runLanguage(
   );
   outcome.candidates = results.map((r) => ({
     ...summarize(r),
-    ...(means.has(r.arm.key) ? { predicted: means.get(r.arm.key) } : {}),
+    attempt: r.attempt,
+    ...(r.predicted ? { predicted: r.predicted.q, predictedFrom: r.predicted.n } : {}),
   }));
   outcome.rounds = round;
 

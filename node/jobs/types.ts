@@ -28,8 +28,12 @@ export interface CandidateSummary {
   status: string;
   summary: string;
   cached: boolean;
-  /** quality predicted before it ran (the arm's learned mean in this context), when there was evidence */
+  /** a first answer, or a model's answer to feedback */
+  attempt?: 'first' | 'correction';
+  /** quality predicted before it ran, from the learned outcomes (see node/learning/predict.ts) */
   predicted?: number;
+  /** outcomes behind that prediction at its most specific level; 0 means the prior alone */
+  predictedFrom?: number;
   spanId: string;
   error?: string;
 }

@@ -20,6 +20,9 @@ export interface ArmRef {
   model: string;
 }
 
+/** A first answer, or a model generator's answer to the diagnostics of its previous one. */
+export type Attempt = 'first' | 'correction';
+
 /** One candidate's outcome, read back from its `weavergen.candidate` span: context, arm, quality. */
 export interface CandidateOutcome {
   traceId: string;
@@ -31,6 +34,8 @@ export interface CandidateOutcome {
   context: GenerationContext;
   arm: ArmRef;
   q: number;
+  /** absent on spans recorded before attempts were: those were first answers or builtin corrections */
+  attempt?: Attempt;
   /** 1 compiled, 0 failed, -1 no toolchain could say */
   compiled: 1 | 0 | -1;
   components: {
@@ -99,6 +104,7 @@ export function outcomeFromSpan(span: SpanRecord): CandidateOutcome | undefined 
     context,
     arm,
     q: Math.min(1, Math.max(0, q)),
+    ...(a[ATTR.attempt] === 'correction' ? { attempt: 'correction' as const } : {}),
     compiled: compiled === 1 ? 1 : compiled === 0 ? 0 : -1,
     components: {
       completeness: num(a[ATTR.qCompleteness]),

@@ -9,6 +9,7 @@ import { readAllPromoted, readPromotions } from './decisions.js';
 import { LearningError, LearningErrorCode } from './errors.js';
 import { type CandidateOutcome, featuresOf, HIGH_QUALITY, labelsOf, outcomeFromSpan } from './features.js';
 import { buildInsights, type Insights } from './insights.js';
+import { createQualityPredictor, type QualityPredictor } from './predict.js';
 import { mineRules, type RuleSet, type RuleThresholds } from './rules.js';
 
 export { type ArmStats, meanOf, sdOf } from './arm-stats.js';
@@ -18,6 +19,7 @@ export type { PromotedPointer, PromotionDecision, VariantSummary } from './decis
 export { LearningError, LearningErrorCode } from './errors.js';
 export {
   type ArmRef,
+  type Attempt,
   armKey,
   type CandidateOutcome,
   candidateAttributes,
@@ -29,6 +31,12 @@ export {
   outcomeFromSpan,
 } from './features.js';
 export { type ArmSummary, type ContextInsight, type Insights, renderInsights } from './insights.js';
+export {
+  createQualityPredictor,
+  type Prediction,
+  type PredictionQuery,
+  type QualityPredictor,
+} from './predict.js';
 export {
   DEFAULT_RULE_THRESHOLDS,
   mineRules,
@@ -76,6 +84,8 @@ export interface Learning {
   /** Ingested outcomes, newest first. */
   outcomes(limit?: number): Promise<CandidateOutcome[]>;
   rules(thresholds?: Partial<RuleThresholds>): Promise<RuleSet>;
+  /** Predicts a candidate's quality before it runs, from the latest outcomes (rebuilt when they change). */
+  predictor(): Promise<QualityPredictor>;
   correlations(): Promise<Correlation[]>;
   insights(options?: { topArms?: number; topRules?: number; topCorrelations?: number }): Promise<Insights>;
 }
@@ -90,6 +100,7 @@ export function createLearning(components: LearningComponents, init: LearningIni
   const table = createArmStatsTable(store, successThreshold);
   const queries = createSpanQueries(store);
   let mined: { version: number; key: string; rules: RuleSet } | undefined;
+  let predicting: { version: number; predictor: Promise<QualityPredictor> } | undefined;
 
   async function ingest(spans: SpanRecord[]): Promise<IngestResult> {
     const outcomes = spans.map(outcomeFromSpan).filter((o): o is CandidateOutcome => !!o);
@@ -175,6 +186,14 @@ export function createLearning(components: LearningComponents, init: LearningIni
     allArmStats: () => table.all(),
     outcomes: (limit) => table.outcomes(limit),
     rules,
+    predictor() {
+      if (predicting?.version !== table.version)
+        predicting = {
+          version: table.version,
+          predictor: table.outcomes(maxTransactions).then((o) => createQualityPredictor(o)),
+        };
+      return predicting.predictor;
+    },
     correlations,
     async insights(options = {}) {
       const [stats, ruleSet, corr, promotions, promoted] = await Promise.all([

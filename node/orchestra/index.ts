@@ -6,6 +6,7 @@ import {
   type Language,
   type TemplateRegistry,
 } from '../generation/index.js';
+import type { Attempt } from '../learning/features.js';
 import type { FallbackRecord, Feedback, ModelSet, Usage } from '../models/index.js';
 import type { Pack } from '../packs/index.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
@@ -13,6 +14,7 @@ import type { EmitScope, ValidationResult, Validator } from '../validation/index
 import { type Consensus, decide } from './consensus.js';
 import { limit } from './limit.js';
 
+export type { Attempt } from '../learning/features.js';
 export { type Consensus, decide } from './consensus.js';
 export { limit } from './limit.js';
 
@@ -45,6 +47,10 @@ export interface CandidateResult {
   cached: boolean;
   /** tokens and cost of a model generator's answer */
   usage?: Usage;
+  /** a first answer, or a model's answer to feedback */
+  attempt: Attempt;
+  /** what was predicted before it ran, and from how many outcomes */
+  predicted?: { q: number; n: number };
 }
 
 /** What a candidate produced, whichever generator made it. */
@@ -81,8 +87,8 @@ export interface RunContext {
   attributes: Record<string, string | number | boolean>;
   /** content hash of the registry, for the result cache */
   registryHash?: string;
-  /** quality predicted for an arm before it runs (learned posterior mean), compared afterwards */
-  predict?: (arm: CandidateArm) => number | undefined;
+  /** quality predicted for a candidate before it runs (from learned outcomes), compared afterwards */
+  predict?: (arm: CandidateArm, attempt: Attempt) => { q: number; n: number } | undefined;
   signal?: AbortSignal;
 }
 
@@ -98,6 +104,9 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
   const runOne = (spec: CandidateSpec, index: number, ctx: RunContext): Promise<CandidateResult> =>
     bounded(async () => {
       const started = performance.now();
+      const attempt: Attempt = spec.feedback ? 'correction' : 'first';
+      // predicted before anything runs, and put on the span next to what is measured later
+      const prediction = ctx.predict?.(spec.arm, attempt);
       const span = tracer.startSpan(
         SPAN.candidate,
         {
@@ -105,11 +114,13 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
             ...ctx.attributes,
             ...armAttributes(spec.arm),
             'weavergen.candidate.index': index,
-            ...predicted(ctx, spec.arm),
+            [ATTR.attempt]: attempt,
+            ...(prediction ? { [ATTR.predicted]: prediction.q, [ATTR.predictedN]: prediction.n } : {}),
           },
         },
         ctx.parent,
       );
+      const known = { attempt, ...(prediction ? { predicted: prediction } : {}) };
       const spanId = span.spanContext().spanId;
       try {
         if (ctx.signal?.aborted) throw new Error('cancelled');
@@ -131,6 +142,7 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
             spanId,
             durationMs: performance.now() - started,
             cached: true,
+            ...known,
           };
         }
         const gen: Generated =
@@ -167,6 +179,7 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
           durationMs: performance.now() - started,
           cached: false,
           usage: gen.usage,
+          ...known,
         };
       } catch (e) {
         const message = (e as Error).message ?? String(e);
@@ -187,6 +200,7 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
           spanId,
           durationMs: performance.now() - started,
           cached: false,
+          ...known,
         };
       } finally {
         span.end();
@@ -264,12 +278,6 @@ function firstError(v: ValidationResult): string {
 }
 
 export type { Span };
-
-/** The prediction goes on the span before the candidate runs, so spans show predicted next to measured. */
-function predicted(ctx: RunContext, arm: CandidateArm): Record<string, number> {
-  const q = ctx.predict?.(arm);
-  return q === undefined ? {} : { 'weavergen.quality.predicted': q };
-}
 
 function usageAttributes(u: Usage, fallbacks?: FallbackRecord[]): Record<string, string | number | boolean> {
   return {

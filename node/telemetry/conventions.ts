@@ -33,6 +33,11 @@ export const ATTR = {
   armParams: 'weavergen.arm.params',
   armParamsHash: 'weavergen.arm.params.hash',
   armModel: 'weavergen.arm.model',
+  /** `first` or `correction` (a model's answer to feedback): learning and prediction keep them apart */
+  attempt: 'weavergen.candidate.attempt',
+  predicted: 'weavergen.quality.predicted',
+  /** outcomes behind the prediction at its most specific level (0: the prior alone) */
+  predictedN: 'weavergen.quality.predicted.n',
   // quality components
   quality: 'weavergen.quality.q',
   qCompiled: 'weavergen.quality.compiled',

@@ -62,6 +62,13 @@ describe('orchestra with a model generator', () => {
     expect(Number(candidates[1].attributes['weavergen.model.cost_usd'])).toBeGreaterThan(0);
     const round1 = (await node.decisions(id)).find((d) => d.step === 'reasoning:typescript:round1')!;
     expect(round1.reason).toMatch(/ask openai:gpt-4o-mini again with the diagnostics/);
+    // the answer to feedback is its own kind of attempt, for learning and prediction
+    expect(ts.candidates.map((c) => c.attempt)).toEqual(['first', 'correction']);
+    expect(candidates.map((s) => s.attributes['weavergen.candidate.attempt'])).toEqual([
+      'first',
+      'correction',
+    ]);
+    expect(candidates.map((s) => s.attributes['weavergen.quality.predicted.n'])).toEqual([0, 0]);
 
     // both generators at once when the request does not narrow them
     openai.script({ answer: TS_GOOD, inputTokens: 1500, outputTokens: 410 });
@@ -72,5 +79,9 @@ describe('orchestra with a model generator', () => {
       'openai:gpt-4o-mini',
     ]);
     expect(both.languages[0].agreement).toBeGreaterThan(0);
+    // predicted before running, from what the first generation taught: the model's first answer failed
+    const model = both.languages[0].candidates.find((c) => c.arm.model !== 'builtin')!;
+    expect(model.predictedFrom).toBe(1);
+    expect(model.predicted).toBeLessThan(0.5);
   });
 });

@@ -1,0 +1,99 @@
+import type { Language } from '../generation/index.js';
+import type { Attempt, CandidateOutcome } from './features.js';
+
+/** What is known of a candidate before it runs. */
+export interface PredictionQuery {
+  contextKey: string;
+  language: Language | string;
+  arm: { key: string; model: string };
+  attempt: Attempt;
+}
+
+export interface Prediction {
+  /** expected quality in [0, 1] */
+  q: number;
+  /** outcomes at the most specific level that had any (0: the prior alone) */
+  n: number;
+  /** that level, for people: `arm in context, first answers` */
+  basis: string;
+}
+
+export interface QualityPredictor {
+  predict(query: PredictionQuery): Prediction;
+  /** outcomes it learned from */
+  readonly size: number;
+}
+
+export interface QualityPredictorInit {
+  /** pseudo-outcomes a level's parent estimate counts for (default 2): more means slower to trust few outcomes */
+  strength?: number;
+  /** the estimate with no evidence anywhere (default 0.5) */
+  prior?: number;
+}
+
+interface Cell {
+  n: number;
+  sumQ: number;
+}
+
+/**
+ * Levels from the broadest to the most specific. A model's answer to feedback is its own kind of
+ * attempt: it is not the same arm's first answer (mixing both predicted neither), so every level
+ * keeps the two apart.
+ */
+const LEVELS: { basis: string; key: (q: PredictionQuery) => string }[] = [
+  {
+    basis: 'all generators of this kind',
+    key: (q) => `g|${q.arm.model === 'builtin' ? 'builtin' : 'model'}`,
+  },
+  { basis: 'this generator in the language', key: (q) => `m|${q.language}|${q.arm.model}` },
+  { basis: 'this arm in any context', key: (q) => `a|${q.arm.key}` },
+  { basis: 'this arm in this context', key: (q) => `c|${q.contextKey}|${q.arm.key}` },
+];
+
+const cellKey = (level: string, attempt: Attempt) => `${level}|${attempt}`;
+
+/**
+ * Hierarchical shrinkage over the learned outcomes: each level's mean is pulled towards its parent's
+ * estimate by `strength` pseudo-outcomes, so an arm seen twice in a context leans on how it did
+ * elsewhere, and an arm never seen gets its generator's record in the language.
+ */
+export function createQualityPredictor(
+  outcomes: readonly CandidateOutcome[],
+  init: QualityPredictorInit = {},
+): QualityPredictor {
+  const strength = init.strength ?? 2;
+  const prior = init.prior ?? 0.5;
+  const cells = new Map<string, Cell>();
+  for (const o of outcomes) {
+    const query: PredictionQuery = {
+      contextKey: o.contextKey,
+      language: o.context.language,
+      arm: o.arm,
+      attempt: o.attempt ?? 'first',
+    };
+    for (const level of LEVELS) {
+      const key = cellKey(level.key(query), query.attempt);
+      const c = cells.get(key) ?? { n: 0, sumQ: 0 };
+      c.n++;
+      c.sumQ += o.q;
+      cells.set(key, c);
+    }
+  }
+  return {
+    size: outcomes.length,
+    predict(query) {
+      let q = prior;
+      let n = 0;
+      let basis = 'no evidence yet (prior)';
+      for (const level of LEVELS) {
+        const c = cells.get(cellKey(level.key(query), query.attempt));
+        if (!c) continue;
+        q = (c.sumQ + strength * q) / (c.n + strength);
+        n = c.n;
+        basis = `${level.basis}, ${query.attempt === 'first' ? 'first answers' : 'answers to feedback'}`;
+      }
+      return { q: Math.min(1, Math.max(0, q)), n, basis };
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { contextKey } from '../../../node/learning/context.js';
+import { type CandidateOutcome, createLearning, outcomeFromSpan } from '../../../node/learning/index.js';
+import { createQualityPredictor } from '../../../node/learning/predict.js';
+import { ATTR } from '../../../node/telemetry/conventions.js';
+import { arm, candidateSpan, TS_CONTEXT, tempStore } from './helpers.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
+
+const BIG = { ...TS_CONTEXT, sizeBucket: 'l' as const };
+const full = arm('typescript-semconv', { doc_style: 'full' });
+const none = arm('typescript-semconv', { doc_style: 'none' });
+const gpt = arm('typescript-prompt', { style: 'plain' }, 'openai:gpt-4o-mini');
+
+/** Outcomes as learning reads them back from candidate spans (attempt included). */
+function outcomes(
+  rows: { context?: typeof TS_CONTEXT; arm: typeof full; q: number; correction?: boolean }[],
+): CandidateOutcome[] {
+  return rows.map((r) => {
+    const span = candidateSpan(r.context ?? TS_CONTEXT, r.arm, r.q);
+    if (r.correction) span.attributes[ATTR.attempt] = 'correction';
+    return outcomeFromSpan(span)!;
+  });
+}
+
+const query = (a: typeof full, context = TS_CONTEXT, attempt: 'first' | 'correction' = 'first') => ({
+  contextKey: contextKey(context),
+  language: context.language,
+  arm: a,
+  attempt,
+});
+
+describe('quality prediction', () => {
+  it('with no evidence answers the prior and says so', () => {
+    const p = createQualityPredictor([]).predict(query(full));
+    expect(p).toEqual({ q: 0.5, n: 0, basis: 'no evidence yet (prior)' });
+  });
+
+  it("keeps a model's first answers apart from its answers to feedback", () => {
+    const rows = [1, 2, 3, 4].flatMap(() => [
+      { arm: gpt, q: 0.3 },
+      { arm: gpt, q: 1, correction: true },
+    ]);
+    const predictor = createQualityPredictor(outcomes(rows));
+    const first = predictor.predict(query(gpt));
+    const fixed = predictor.predict(query(gpt, TS_CONTEXT, 'correction'));
+    expect(first.q).toBeCloseTo(0.3, 1);
+    expect(fixed.q).toBeGreaterThan(0.9);
+    expect(first).toMatchObject({ n: 4, basis: 'this arm in this context, first answers' });
+    expect(fixed.basis).toBe('this arm in this context, answers to feedback');
+    // the arm's plain mean (0.65) would have been wrong by more than 0.1 for every one of them
+    expect(Math.abs(first.q - 0.65)).toBeGreaterThan(0.1);
+  });
+
+  it('backs off to the arm in other contexts, then to the generator in the language', () => {
+    const predictor = createQualityPredictor(
+      outcomes([
+        { arm: full, q: 1 },
+        { arm: full, q: 1 },
+        { arm: full, q: 1 },
+        { arm: none, q: 0.8 },
+        { arm: none, q: 0.8 },
+        { arm: none, q: 0.8 },
+      ]),
+    );
+    // never run on a big registry: what the arm did on small ones
+    const elsewhere = predictor.predict(query(full, BIG));
+    expect(elsewhere.basis).toBe('this arm in any context, first answers');
+    expect(elsewhere.q).toBeGreaterThan(0.93);
+    const other = predictor.predict(query(none, BIG));
+    expect(other.q).toBeLessThan(0.85);
+    // a variant never run at all: the builtin generator's record in TypeScript
+    const unseen = predictor.predict(query(arm('typescript-semconv', { doc_style: 'brief' }), BIG));
+    expect(unseen.basis).toBe('this generator in the language, first answers');
+    expect(unseen.q).toBeCloseTo(0.9, 1);
+  });
+
+  it('leans on the parent level when an arm has one outcome in the context', () => {
+    const rows = [
+      ...[1, 2, 3, 4, 5, 6].map(() => ({ arm: full, q: 1, context: BIG })),
+      { arm: full, q: 0.5 },
+    ];
+    const p = createQualityPredictor(outcomes(rows)).predict(query(full));
+    expect(p.n).toBe(1);
+    // one 0.5 is not enough to forget six 1.0 elsewhere, but it moves the estimate
+    expect(p.q).toBeGreaterThan(0.75);
+    expect(p.q).toBeLessThan(0.95);
+  });
+
+  it('is rebuilt by learning when new outcomes arrive', async () => {
+    const { store, cleanup } = await tempStore();
+    cleanups.push(cleanup);
+    const learning = createLearning({ store });
+    const before = await learning.predictor();
+    expect(before.size).toBe(0);
+    expect(await learning.predictor()).toBe(before);
+    await learning.ingest([candidateSpan(TS_CONTEXT, full, 0.2), candidateSpan(TS_CONTEXT, full, 0.2)]);
+    const after = await learning.predictor();
+    expect(after.size).toBe(2);
+    expect(after.predict(query(full)).q).toBeLessThan(0.4);
+  });
+});
