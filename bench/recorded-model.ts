@@ -1,20 +1,27 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** What a recording is looked up by: the model asked and the prompt it was sent. */
+export interface RecordedRequest {
+  model: string;
+  system: string;
+  /** the last user message */
+  user: string;
+}
+
 /**
- * A loopback server speaking OpenAI's chat-completions wire protocol (non-streaming) that replays
- * recorded answers in order: the benchmark drives the real SDK and the product's adapter with it.
+ * A loopback server speaking OpenAI's chat-completions wire protocol (non-streaming) that answers
+ * from recordings: the same request gets the same answer, as a replayed model would give, whatever
+ * order concurrent candidates arrive in. The benchmark drives the real SDK and the product's adapter
+ * with it. Token counts are the prompt's and the answer's length over 4.
  */
 export interface RecordedModel {
   url: string;
-  /** answers for the next requests, in order */
-  queue(...answers: string[]): void;
   requests: number;
   close(): Promise<void>;
 }
 
-export async function startRecordedModel(model: string): Promise<RecordedModel> {
-  const answers: string[] = [];
+export async function startRecordedModel(respond: (req: RecordedRequest) => string): Promise<RecordedModel> {
   const state = { requests: 0 };
   const server: Server = createServer((req, res) => {
     let body = '';
@@ -22,12 +29,31 @@ export async function startRecordedModel(model: string): Promise<RecordedModel> 
     req.on('end', () => {
       const send = (status: number, json: unknown) =>
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
+      // the adapters' reachability probe
       if (req.method === 'GET' && req.url?.startsWith('/v1/models'))
-        return send(200, { id: model, object: 'model', created: 0, owned_by: 'bench' });
+        return send(200, {
+          id: decodeURIComponent(req.url.split('/')[3] ?? 'recorded'),
+          object: 'model',
+          created: 0,
+          owned_by: 'bench',
+        });
       if (req.method !== 'POST' || !req.url?.startsWith('/v1/chat/completions'))
         return send(404, { error: { message: 'not found' } });
       state.requests++;
-      const answer = answers.shift() ?? 'No recorded answer left.';
+      let answer: string;
+      let model = 'recorded';
+      try {
+        const parsed = JSON.parse(body) as { model: string; messages: { role: string; content: string }[] };
+        model = parsed.model;
+        const text = (role: string) =>
+          parsed.messages
+            .filter((m) => m.role === role)
+            .map((m) => m.content)
+            .join('\n');
+        answer = respond({ model, system: text('system'), user: parsed.messages.at(-1)?.content ?? '' });
+      } catch (e) {
+        return send(400, { error: { message: `no recording for this request: ${(e as Error).message}` } });
+      }
       send(200, {
         id: `chatcmpl-${state.requests}`,
         object: 'chat.completion',
@@ -46,7 +72,6 @@ export async function startRecordedModel(model: string): Promise<RecordedModel> 
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/v1`,
-    queue: (...a) => answers.push(...a),
     get requests() {
       return state.requests;
     },

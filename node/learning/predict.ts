@@ -1,10 +1,12 @@
 import type { Language } from '../generation/index.js';
+import type { SizeBucket } from './context.js';
 import type { Attempt, CandidateOutcome } from './features.js';
 
 /** What is known of a candidate before it runs. */
 export interface PredictionQuery {
   contextKey: string;
   language: Language | string;
+  sizeBucket: SizeBucket;
   arm: { key: string; model: string };
   attempt: Attempt;
 }
@@ -25,7 +27,11 @@ export interface QualityPredictor {
 }
 
 export interface QualityPredictorInit {
-  /** pseudo-outcomes a level's parent estimate counts for (default 2): more means slower to trust few outcomes */
+  /**
+   * pseudo-outcomes a level's parent estimate counts for (default 0.5): more means slower to trust
+   * few outcomes. Candidates of one arm in one context repeat closely, so one outcome already says
+   * much (the reasoning bench compares 2, 0.5 and 0.2).
+   */
   strength?: number;
   /** the estimate with no evidence anywhere (default 0.5) */
   prior?: number;
@@ -48,6 +54,8 @@ const LEVELS: { basis: string; key: (q: PredictionQuery) => string }[] = [
   },
   { basis: 'this generator in the language', key: (q) => `m|${q.language}|${q.arm.model}` },
   { basis: 'this arm in any context', key: (q) => `a|${q.arm.key}` },
+  // size is what most changes how hard a registry is for a model: more symbols, more to get wrong
+  { basis: 'this arm on registries of this size', key: (q) => `s|${q.arm.key}|${q.sizeBucket}` },
   { basis: 'this arm in this context', key: (q) => `c|${q.contextKey}|${q.arm.key}` },
 ];
 
@@ -62,13 +70,14 @@ export function createQualityPredictor(
   outcomes: readonly CandidateOutcome[],
   init: QualityPredictorInit = {},
 ): QualityPredictor {
-  const strength = init.strength ?? 2;
+  const strength = init.strength ?? 0.5;
   const prior = init.prior ?? 0.5;
   const cells = new Map<string, Cell>();
   for (const o of outcomes) {
     const query: PredictionQuery = {
       contextKey: o.contextKey,
       language: o.context.language,
+      sizeBucket: o.context.sizeBucket,
       arm: o.arm,
       attempt: o.attempt ?? 'first',
     };

@@ -29,6 +29,7 @@ function outcomes(
 const query = (a: typeof full, context = TS_CONTEXT, attempt: 'first' | 'correction' = 'first') => ({
   contextKey: contextKey(context),
   language: context.language,
+  sizeBucket: context.sizeBucket,
   arm: a,
   attempt,
 });
@@ -85,9 +86,12 @@ describe('quality prediction', () => {
     ];
     const p = createQualityPredictor(outcomes(rows)).predict(query(full));
     expect(p.n).toBe(1);
-    // one 0.5 is not enough to forget six 1.0 elsewhere, but it moves the estimate
-    expect(p.q).toBeGreaterThan(0.75);
-    expect(p.q).toBeLessThan(0.95);
+    // one 0.5 moves the estimate most of the way, but six 1.0 on big registries still count
+    expect(p.q).toBeGreaterThan(0.52);
+    expect(p.q).toBeLessThan(0.75);
+    // a stronger pull towards the parent trusts the single outcome less
+    const cautious = createQualityPredictor(outcomes(rows), { strength: 2 }).predict(query(full));
+    expect(cautious.q).toBeGreaterThan(p.q + 0.1);
   });
 
   it('is rebuilt by learning when new outcomes arrive', async () => {
