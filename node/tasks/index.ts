@@ -54,6 +54,8 @@ export interface TaskCandidate {
   usage: Usage;
   /** rounds this model answered */
   rounds: number;
+  /** its quality in each round it answered, in order (0 for a round without a usable answer) */
+  history: number[];
   /** the best round's test run */
   run: TestRun;
   /** the model's last failure (no answer, no files) */
@@ -131,9 +133,15 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
       last?: { files: GeneratedFile[]; run: TestRun };
       usage: Usage;
       rounds: number;
+      history: number[];
       error?: string;
     };
-    const states: State[] = models.clients.map((client) => ({ client, usage: zeroUsage(), rounds: 0 }));
+    const states: State[] = models.clients.map((client) => ({
+      client,
+      usage: zeroUsage(),
+      rounds: 0,
+      history: [],
+    }));
 
     const attempt = async (s: State, round: number) => {
       const prompt = buildTaskPrompt(
@@ -163,12 +171,14 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
       } catch (e) {
         s.error = isModelError(e) ? `${e.message} [${e.code}]` : String((e as Error)?.message ?? e);
         decisions.push({ round, decision: `${s.client.id}: no usable answer: ${s.error}` });
+        s.history.push(0);
         return;
       }
       s.error = undefined;
       const r = await harness.run(files, task.tests, { timeoutMs, signal: options.signal });
       s.last = { files, run: r };
       const q = qualityOf(r);
+      s.history.push(q);
       decisions.push({
         round,
         decision: `${s.client.id}: ${r.compiled ? 'compiled' : `did not compile (${r.diagnostics.length} errors)`}, ${r.passed}/${r.total} tests passed, q=${q.toFixed(3)}`,
@@ -184,6 +194,7 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
           q,
           usage: s.usage,
           rounds: 0,
+          history: [],
           run: r,
         };
     };
@@ -238,6 +249,7 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
       }),
       usage: s.usage,
       rounds: s.rounds,
+      history: s.history,
       ...(s.error ? { error: s.error } : {}),
     }));
     const { winner, agreement, reason } = agreementOf(candidates);

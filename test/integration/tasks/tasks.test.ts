@@ -64,6 +64,8 @@ describe('typescript tasks', () => {
       q: 1,
       rounds: 2,
     });
+    expect(c.history[0]).toBeCloseTo(2 / 3, 10);
+    expect(c.history[1]).toBe(1);
     expect(c.usage).toMatchObject({ inputTokens: 800, outputTokens: 110, priced: true });
     expect(c.usage.costUsd).toBeGreaterThan(0);
     const first = server.requests[0].body.messages.at(-1).content as string;
