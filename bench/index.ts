@@ -4,6 +4,7 @@ import { benchGeneration } from './generation.js';
 import { benchLearning } from './learning.js';
 import { benchNetwork } from './network.js';
 import { benchReasoning } from './reasoning.js';
+import { benchTasks } from './tasks/replay.js';
 import { benchTelemetry } from './telemetry.js';
 
 /** `npm run bench`: every figure next to a baseline measured in the same run. */
@@ -18,4 +19,5 @@ if (!only || only.includes('telemetry')) await benchTelemetry();
 if (!only || only.includes('cache')) await benchCache(registry, runs);
 if (!only || only.includes('learning')) await benchLearning({ registryDir: registry });
 if (!only || only.includes('reasoning')) await benchReasoning(registry);
+if (!only || only.includes('reasoning') || only.includes('tasks')) await benchTasks();
 if (!only || only.includes('network')) await benchNetwork();

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { RECORDED_TASKS } from '../../../bench/tasks/recorded.js';
+import { replayTasks } from '../../../bench/tasks/replay.js';
+
+describe('task replay (the benchmark’s recorded tasks)', () => {
+  it('corrects each model alone from its failing tests, and the race keeps the best answer', async () => {
+    const rows = await replayTasks();
+    expect(rows.map((r) => r.id)).toEqual(RECORDED_TASKS.map((t) => t.id));
+    for (const r of rows) {
+      for (const [model, h] of Object.entries(r.alone)) {
+        // a model below 1 answers again with the failing tests and ends at 1; a right one stops at once
+        if (h[0] < 1) expect(h, `${r.id} ${model}`).toEqual([h[0], 1]);
+        else expect(h, `${r.id} ${model}`).toEqual([1]);
+      }
+      expect(r.after, r.id).toBe(1);
+      expect(r.first, r.id).toBe(Math.max(...Object.values(r.alone).map((h) => h[0])));
+    }
+    // the type error is capped, the forgotten edge case is not
+    const duration = rows.find((r) => r.id === 'parse-duration')!;
+    expect(duration.alone['openai:recorded-a'][0]).toBeCloseTo(0.3, 10);
+    expect(duration.rounds).toBe(2);
+  }, 120_000);
+});
