@@ -18,6 +18,7 @@ import { createOrchestra } from './orchestra/index.js';
 import { createPeering, type Peering } from './peering.js';
 import { type LoadResult, loadRegistry } from './semconv/index.js';
 import { createStore, type Store } from './storage/index.js';
+import { createTaskService, type Task, type TaskRecord, type TaskRunOptions } from './tasks/index.js';
 import { createSpanQueries, createTelemetry, type SpanQueries, type Telemetry } from './telemetry/index.js';
 import { createValidator } from './validation/index.js';
 
@@ -56,6 +57,10 @@ export interface WeaverNode {
   generation(id: string): Promise<GenerationRecord | undefined>;
   generations(limit?: number): Promise<GenerationRecord[]>;
   subscribe(id: string, listener: (e: GenerationEvent) => void): () => void;
+  /** Runs a free-form task with the configured chat models to its end (see node/tasks). */
+  task(task: Task, options?: Omit<TaskRunOptions, 'id' | 'signal'>): Promise<TaskRecord>;
+  taskRecord(id: string): Promise<TaskRecord | undefined>;
+  /** a generation's or a task's decisions */
   decisions(generationId: string): Promise<DecisionRecord[]>;
   spans: SpanQueries;
   insights(): ReturnType<Learning['insights']>;
@@ -158,6 +163,13 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
     { concurrency: config.generation.concurrency },
   );
   await jobs.recover();
+  const tasks = createTaskService({
+    store,
+    tracer: telemetry.tracer,
+    models: config.models ?? {},
+    decide: (generationId, { step, choice, alternatives, reason, evidence }) =>
+      decide({ generationId, step, choice, alternatives, reason, evidence, at: Date.now() }),
+  });
 
   return {
     config,
@@ -173,6 +185,12 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
     generation: (id) => jobs.get(id),
     generations: (n) => jobs.list(n),
     subscribe: (id, l) => jobs.subscribe(id, l),
+    task: (task, options) => {
+      if (stopping)
+        return Promise.reject(new NodeError(NodeErrorCode.STOPPING, 'the node is stopping: no new tasks'));
+      return tasks.run(task, options);
+    },
+    taskRecord: (id) => tasks.get(id),
     async decisions(generationId) {
       const own = (await store.scan<DecisionRecord>('decisions', { prefix: `gen!${generationId}!` })).map(
         ([, d]) => d,
@@ -212,7 +230,10 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
     async stop() {
       if (stopping) return;
       stopping = true;
-      await jobs.drain(config.generation.shutdownGraceMs);
+      await Promise.all([
+        jobs.drain(config.generation.shutdownGraceMs),
+        tasks.stop(config.generation.shutdownGraceMs),
+      ]);
       await peering.stop();
       await telemetry.shutdown();
       await store.close();

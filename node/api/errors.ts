@@ -17,6 +17,8 @@ export const ApiErrorCode = {
   BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   REGISTRY_UNREADABLE: 'REGISTRY_UNREADABLE',
+  /** a task needs a chat model and none is configured or reachable */
+  NO_MODELS: 'NO_MODELS',
   UNAVAILABLE: 'UNAVAILABLE',
   INTERNAL: 'INTERNAL',
 } as const;
@@ -35,6 +37,7 @@ export const API_ERROR_STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
   BODY_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   REGISTRY_UNREADABLE: 422,
+  NO_MODELS: 409,
   UNAVAILABLE: 503,
   INTERNAL: 500,
 };

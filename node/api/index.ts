@@ -19,6 +19,7 @@ import { openApiRoutes } from './routes/openapi.js';
 import { peerRoutes } from './routes/peers.js';
 import { registryCheckRoutes } from './routes/registry-check.js';
 import { spanRoutes } from './routes/spans.js';
+import { taskRoutes } from './routes/tasks.js';
 
 export { ApiError, ApiErrorCode } from './errors.js';
 export { openApiDocument } from './openapi.js';
@@ -115,6 +116,7 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
   insightRoutes(app, ctx);
   peerRoutes(app, ctx);
   registryCheckRoutes(app, ctx);
+  taskRoutes(app, ctx);
 
   app.onError((err, c) => respond(c, err));
   app.notFound((c) => {

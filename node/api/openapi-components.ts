@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ApiErrorCode } from './errors.js';
-import { GenerateBodySchema, RegistryCheckBodySchema } from './schemas.js';
+import { GenerateBodySchema, RegistryCheckBodySchema, TaskBodySchema } from './schemas.js';
 
 /** The schemas of the OpenAPI document's components: request bodies from zod, responses written out. */
 export type Schema = Record<string, unknown>;
@@ -16,6 +16,28 @@ export const jsonContent = (schema: Schema) => ({ 'application/json': { schema }
 
 export const COMPONENTS: Record<string, Schema> = {
   RegistryCheckRequest: fromZod(RegistryCheckBodySchema),
+  TaskRequest: fromZod(TaskBodySchema),
+  TaskRecord: {
+    type: 'object',
+    description:
+      "a task and what came of it; its decisions are at /v1/generations/{id}/chain like a generation's",
+    properties: {
+      id: { type: 'string' },
+      kind: { const: 'task' },
+      status: { type: 'string', enum: ['running', 'succeeded', 'failed', 'cancelled'] },
+      createdAt: { type: 'number' },
+      finishedAt: { type: 'number' },
+      description: { type: 'string' },
+      language: { type: 'string' },
+      tests: { type: 'array', items: { type: 'string' } },
+      result: {
+        type: 'object',
+        description:
+          'candidates (model, files, compiled, passed, failed, total, q, history, usage, run), winner (index), winnerReason, agreement, rounds, decisions, usage',
+      },
+      error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } },
+    },
+  },
   Error: {
     type: 'object',
     required: ['error'],

@@ -22,6 +22,7 @@ const ERROR_TEXT: Record<number, string> = {
   404: 'unknown id',
   413: 'the body is larger than api.bodyLimitBytes',
   415: 'the body is not application/json',
+  409: 'no chat model is configured or reachable for a task (WEAVERGEN_MODELS)',
   422: 'the registry folder could not be read as a registry',
   500: 'unexpected error (logged by the node)',
   503: 'the node is stopping',
@@ -188,7 +189,7 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
       },
       '/v1/generations/{id}/chain': {
         get: read(
-          'the decision chain of a generation: every step with its choice, reason and evidence, as text and as a Mermaid flowchart',
+          'the decision chain of a generation or a task: every step with its choice, reason and evidence, as text and as a Mermaid flowchart',
           {
             type: 'object',
             properties: {
@@ -199,6 +200,29 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
             },
           },
           { parameters: [idParam('generation id')] },
+          [400, 404],
+        ),
+      },
+      '/v1/tasks': {
+        post: {
+          summary:
+            'run a free-form task to its end: the configured chat models write the code, the given tests judge it, failing tests are fed back (answers when done: seconds to minutes)',
+          security: WRITE_SECURITY,
+          requestBody: body('TaskRequest'),
+          responses: {
+            '200': {
+              description: 'the task record (status succeeded, or failed with its error)',
+              content: jsonContent(ref('TaskRecord')),
+            },
+            ...errors(400, 401, 409, 413, 415, 500, 503),
+          },
+        },
+      },
+      '/v1/tasks/{id}': {
+        get: read(
+          'a task and what came of it',
+          ref('TaskRecord'),
+          { parameters: [idParam('task id')] },
           [400, 404],
         ),
       },

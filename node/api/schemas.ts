@@ -33,6 +33,43 @@ export const RegistryCheckBodySchema = z
   .strict()
   .superRefine((r, ctx) => absolute('path')(r.path, ctx));
 
+/** A test file's name: relative, inside the task's temp folder, no `..`, no hidden or odd characters. */
+const TEST_PATH = /^(?!.*(?:^|\/)\.\.?(?:\/|$))[\w][\w.-]*(?:\/[\w][\w.-]*){0,4}$/;
+
+export const TaskBodySchema = z
+  .object({
+    description: z.string().min(1).max(8000).describe('what to write, in words'),
+    language: z.string().min(1).max(20).describe('typescript (ts), python (py), go, rust (rs) or java'),
+    tests: z
+      .array(
+        z
+          .object({
+            path: z
+              .string()
+              .max(200)
+              .regex(TEST_PATH, 'a relative file name such as sum.test.ts, without ..')
+              .describe('the test file name, relative'),
+            content: z
+              .string()
+              .max(256 * 1024)
+              .describe('the test file'),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(20)
+      .describe('the tests that judge the answers'),
+    threshold: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe('stop once the best reaches this quality (default 1)'),
+    maxRounds: z.number().int().min(1).max(5).optional().describe('rounds at most (default 3)'),
+    testTimeoutMs: z.number().int().min(100).max(300_000).optional().describe('per test run (default 10 s)'),
+  })
+  .strict();
+
 export const GENERATIONS_MAX_LIMIT = 500;
 export const GENERATIONS_DEFAULT_LIMIT = 50;
 export const SPANS_MAX_LIMIT = 10_000;

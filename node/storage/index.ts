@@ -15,6 +15,7 @@ export const SUBLEVELS = [
   'config',
   'decisions',
   'rules',
+  'tasks',
 ] as const;
 export type SublevelName = (typeof SUBLEVELS)[number];
 

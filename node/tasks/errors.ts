@@ -15,3 +15,5 @@ export class TaskError extends Error {
     super(message);
   }
 }
+
+export const isTaskError = (e: unknown): e is TaskError => e instanceof TaskError;

@@ -1,9 +1,18 @@
-import type { Tracer } from '@opentelemetry/api';
+import {
+  type Context,
+  context,
+  isSpanContextValid,
+  type Span,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
 import type { GeneratedFile } from '../generation/index.js';
 import { isModelError } from '../models/errors.js';
 import { extractFiles } from '../models/extract.js';
 import type { Usage } from '../models/index.js';
 import type { ChatClient } from '../models/llm.js';
+import { ATTR, SPAN } from '../telemetry/conventions.js';
 import { agreementOf } from './agreement.js';
 import type { TaskModels } from './clients.js';
 import { TaskError, TaskErrorCode } from './errors.js';
@@ -12,7 +21,7 @@ import { harnessFor, type TaskLanguage, type TestRun, taskLanguage } from './run
 
 export { agreementOf } from './agreement.js';
 export { createTaskModels, type TaskModels } from './clients.js';
-export { TaskError, TaskErrorCode } from './errors.js';
+export { isTaskError, TaskError, TaskErrorCode } from './errors.js';
 export { buildTaskPrompt } from './prompt.js';
 export {
   harnessFor,
@@ -22,6 +31,7 @@ export {
   type TestRun,
   taskLanguage,
 } from './runners/index.js';
+export { createTaskService, type TaskRecord, type TaskService } from './service.js';
 
 export interface Task {
   description: string;
@@ -38,6 +48,8 @@ export interface TaskRunOptions {
   /** per test run (default 10 s): a hanging test fails */
   testTimeoutMs?: number;
   signal?: AbortSignal;
+  /** an id for the task, put on its spans as `weavergen.generation.id` so they can be found by it */
+  id?: string;
 }
 
 export interface TaskCandidate {
@@ -62,8 +74,19 @@ export interface TaskCandidate {
   error?: string;
 }
 
+/** A decision of the task's loop, in the form generations record theirs (DESIGN.md). */
 export interface TaskDecision {
+  /** 0 for the final choice of the winner */
   round: number;
+  /** `task:round1`, ..., `task:winner` */
+  step: string;
+  choice: string;
+  /** what else there was: each candidate's outcome in the round, or the losing candidates */
+  alternatives: string[];
+  reason: string;
+  /** span ids of the `weavergen.task.candidate` spans behind it (empty without a tracer provider) */
+  evidence: string[];
+  /** the reason, with the round, for one-line logs */
   decision: string;
 }
 
@@ -86,7 +109,10 @@ export interface TaskRunner {
 
 export interface TaskRunnerComponents {
   models: TaskModels;
+  /** spans: `weavergen.task` with one `weavergen.task.candidate` child per answer */
   tracer?: Tracer;
+  /** persists each decision as it is made (a node stores them for `weavergen explain`) */
+  decide?: (d: TaskDecision) => Promise<void>;
 }
 
 export interface TaskRunnerInit {
@@ -110,8 +136,9 @@ const zeroUsage = (): Usage => ({ inputTokens: 0, outputTokens: 0, costUsd: 0, p
  * brings no improvement.
  */
 export function createTaskRunner(components: TaskRunnerComponents, init: TaskRunnerInit = {}): TaskRunner {
-  const { models, tracer } = components;
-  const run = async (task: Task, options: TaskRunOptions = {}): Promise<TaskResult> => {
+  const { models } = components;
+  const tracer = components.tracer ?? trace.getTracer('weavergen');
+  const run = async (task: Task, options: TaskRunOptions = {}, parent?: Context): Promise<TaskResult> => {
     const language = taskLanguage(task.language);
     if (models.clients.length === 0)
       throw new TaskError(
@@ -126,6 +153,16 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
     const timeoutMs = options.testTimeoutMs ?? init.testTimeoutMs ?? 10_000;
     const testPaths = new Set(task.tests.map((t) => t.path));
     const decisions: TaskDecision[] = [];
+    const decide = async (d: Omit<TaskDecision, 'decision'>) => {
+      const full = { ...d, decision: d.round ? `round ${d.round}: ${d.reason}` : d.reason };
+      decisions.push(full);
+      await components.decide?.(full);
+    };
+    const idAttr = options.id ? { [ATTR.generationId]: options.id } : {};
+    /** this round's outcome per candidate, and the span it is recorded on */
+    let roundLines: string[] = [];
+    let roundSpans: string[] = [];
+    const allSpans: string[] = [];
 
     type State = {
       client: ChatClient;
@@ -143,7 +180,34 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
       history: [],
     }));
 
-    const attempt = async (s: State, round: number) => {
+    const attempt = (s: State, round: number) =>
+      tracer.startActiveSpan(
+        SPAN.taskCandidate,
+        {
+          attributes: {
+            ...idAttr,
+            [ATTR.language]: language,
+            [ATTR.armModel]: s.client.id,
+            'weavergen.reasoning.round': round,
+            [ATTR.attempt]: s.last ? 'correction' : 'first',
+          },
+        },
+        parent ?? context.active(),
+        async (span) => {
+          const spanId = span.spanContext().spanId;
+          if (isSpanContextValid(span.spanContext())) {
+            roundSpans.push(spanId);
+            allSpans.push(spanId);
+          }
+          try {
+            await answer(s, round, span);
+          } finally {
+            span.end();
+          }
+        },
+      );
+
+    const answer = async (s: State, round: number, span: Span) => {
       const prompt = buildTaskPrompt(
         task.description,
         harness,
@@ -159,6 +223,11 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
           signal: options.signal,
         });
         const cost = models.pricing.cost(s.client.id, answer.inputTokens, answer.outputTokens);
+        span.setAttributes({
+          'weavergen.model.input_tokens': answer.inputTokens,
+          'weavergen.model.output_tokens': answer.outputTokens,
+          'weavergen.model.cost_usd': cost.costUsd,
+        });
         s.usage = {
           inputTokens: s.usage.inputTokens + answer.inputTokens,
           outputTokens: s.usage.outputTokens + answer.outputTokens,
@@ -170,7 +239,9 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
         files = extractFiles(answer.text, s.client.id).files.filter((f) => !testPaths.has(f.path));
       } catch (e) {
         s.error = isModelError(e) ? `${e.message} [${e.code}]` : String((e as Error)?.message ?? e);
-        decisions.push({ round, decision: `${s.client.id}: no usable answer: ${s.error}` });
+        span.setStatus({ code: SpanStatusCode.ERROR, message: s.error });
+        span.setAttributes({ [ATTR.quality]: 0, [ATTR.qCompiled]: 0 });
+        roundLines.push(`${s.client.id}: no usable answer: ${s.error}`);
         s.history.push(0);
         return;
       }
@@ -179,10 +250,16 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
       s.last = { files, run: r };
       const q = qualityOf(r);
       s.history.push(q);
-      decisions.push({
-        round,
-        decision: `${s.client.id}: ${r.compiled ? 'compiled' : `did not compile (${r.diagnostics.length} errors)`}, ${r.passed}/${r.total} tests passed, q=${q.toFixed(3)}`,
+      span.setAttributes({
+        [ATTR.quality]: q,
+        [ATTR.qCompiled]: r.compiled ? 1 : 0,
+        'weavergen.task.tests.passed': r.passed,
+        'weavergen.task.tests.total': r.total,
+        'weavergen.task.timed_out': r.timedOut,
       });
+      roundLines.push(
+        `${s.client.id}: ${r.compiled ? 'compiled' : `did not compile (${r.diagnostics.length} errors)`}, ${r.passed}/${r.total} tests passed, q=${q.toFixed(3)}`,
+      );
       if (!s.best || q > s.best.q)
         s.best = {
           model: s.client.id,
@@ -203,29 +280,30 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
     let rounds = 0;
     for (let round = 1; round <= maxRounds; round++) {
       const todo = states.filter((s) => round === 1 || (s.best?.q ?? 0) < threshold);
+      roundLines = [];
+      roundSpans = [];
       await Promise.all(todo.map((s) => attempt(s, round)));
       rounds = round;
       const now = Math.max(...states.map((s) => s.best?.q ?? 0));
-      if (now >= threshold) {
-        decisions.push({
-          round,
-          decision: `best q=${now.toFixed(3)} reaches the threshold ${threshold}: done`,
-        });
-        break;
-      }
-      if (round > 1 && now <= best) {
-        decisions.push({
-          round,
-          decision: `best q=${now.toFixed(3)} did not improve on ${best.toFixed(3)}: stopping`,
-        });
-        break;
-      }
-      best = now;
-      if (round < maxRounds)
-        decisions.push({
-          round,
-          decision: `best q=${now.toFixed(3)} < ${threshold}: feeding the failing tests and compiler errors back`,
-        });
+      let stop = '';
+      if (now >= threshold) stop = `best q=${now.toFixed(3)} reaches the threshold ${threshold}: done`;
+      else if (round > 1 && now <= best)
+        stop = `best q=${now.toFixed(3)} did not improve on ${best.toFixed(3)}: stopping`;
+      else if (round >= maxRounds) stop = `round limit ${maxRounds} reached at q=${now.toFixed(3)}`;
+      else if (options.signal?.aborted) stop = 'cancelled';
+      best = Math.max(best, now);
+      const again = states.filter((s) => (s.best?.q ?? 0) < threshold).map((s) => s.client.id);
+      await decide({
+        round,
+        step: `task:round${round}`,
+        choice: stop ? 'stop' : `ask ${again.join(' + ')} again`,
+        alternatives: roundLines,
+        reason:
+          stop ||
+          `best q=${now.toFixed(3)} < ${threshold}: feeding the failing tests and compiler errors back`,
+        evidence: roundSpans,
+      });
+      if (stop) break;
     }
 
     const candidates: TaskCandidate[] = states.map((s) => ({
@@ -253,6 +331,16 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
       ...(s.error ? { error: s.error } : {}),
     }));
     const { winner, agreement, reason } = agreementOf(candidates);
+    await decide({
+      round: 0,
+      step: 'task:winner',
+      choice: candidates[winner]?.model ?? 'none',
+      alternatives: candidates
+        .filter((_, i) => i !== winner)
+        .map((c) => `${c.model} q=${c.q.toFixed(3)} (${c.passed}/${c.total} tests)`),
+      reason,
+      evidence: allSpans,
+    });
     const usage = candidates.reduce<Usage>(
       (u, c) => ({
         inputTokens: u.inputTokens + c.usage.inputTokens,
@@ -266,21 +354,26 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
     return { language, candidates, winner, winnerReason: reason, agreement, rounds, decisions, usage };
   };
   return {
-    run: (task, options) =>
-      tracer
-        ? tracer.startActiveSpan('weavergen.task', async (span) => {
-            try {
-              const r = await run(task, options);
-              span.setAttributes({
-                'weavergen.task.rounds': r.rounds,
-                'weavergen.task.candidates': r.candidates.length,
-                'weavergen.task.best_q': r.candidates[r.winner]?.q ?? 0,
-              });
-              return r;
-            } finally {
-              span.end();
-            }
-          })
-        : run(task, options),
+    async run(task, options = {}) {
+      const span = tracer.startSpan(SPAN.task, {
+        attributes: options.id ? { [ATTR.generationId]: options.id } : {},
+      });
+      try {
+        const r = await run(task, options, trace.setSpan(context.active(), span));
+        span.setAttributes({
+          [ATTR.language]: r.language,
+          'weavergen.task.rounds': r.rounds,
+          'weavergen.task.candidates': r.candidates.length,
+          'weavergen.task.best_q': r.candidates[r.winner]?.q ?? 0,
+        });
+        return r;
+      } catch (e) {
+        span.recordException(e as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error).message });
+        throw e;
+      } finally {
+        span.end();
+      }
+    },
   };
 }

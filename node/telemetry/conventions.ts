@@ -9,6 +9,9 @@ export const SPAN = {
   candidate: 'weavergen.candidate',
   validate: 'weavergen.validate',
   reasoning: 'weavergen.reasoning.iteration',
+  task: 'weavergen.task',
+  /** one model's answer to a task in one round, compiled and tested */
+  taskCandidate: 'weavergen.task.candidate',
   consensus: 'weavergen.consensus',
   output: 'weavergen.output',
 } as const;

@@ -33,8 +33,10 @@ export function generationRoutes(app: Hono, { node, auth }: RouteContext): void 
     return c.json({ generationId: id, decisions: await node.decisions(id) });
   });
 
+  // a task's loop records its decisions the same way, under the task's id
   app.get('/v1/generations/:id/chain', auth.read, async (c) => {
-    const { id } = await findGeneration(node, idParam(c, 'id'));
+    const wanted = idParam(c, 'id');
+    const { id } = (await node.taskRecord(wanted)) ?? (await findGeneration(node, wanted));
     const decisions = await node.decisions(id);
     return c.json({
       generationId: id,
