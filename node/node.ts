@@ -5,6 +5,7 @@ import { ensureHome, ensureToken } from './home.js';
 import {
   createJobs,
   type DecisionRecord,
+  decisionKey,
   type GenerationEvent,
   type GenerationRecord,
   type GenerationRequest,
@@ -111,8 +112,7 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
   let stopping = false;
   const reviewQueue: { context: GenerationContext; arms: Arm[] }[] = [];
 
-  const decide = async (d: DecisionRecord) =>
-    store.put('decisions', `gen!${d.generationId}!${String(d.at).padStart(15, '0')}!${d.step}`, d);
+  const decide = async (d: DecisionRecord) => store.put('decisions', decisionKey(d), d);
 
   const jobs = createJobs(
     {
@@ -167,8 +167,7 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
     store,
     tracer: telemetry.tracer,
     models: config.models ?? {},
-    decide: (generationId, { step, choice, alternatives, reason, evidence }) =>
-      decide({ generationId, step, choice, alternatives, reason, evidence, at: Date.now() }),
+    decide,
   });
 
   return {

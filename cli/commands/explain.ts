@@ -5,7 +5,7 @@ import { createStore } from '../../node/storage/index.js';
 import { connect } from '../client.js';
 import { EXIT } from '../errors.js';
 
-/** `weavergen explain <generation-id>`: the decision chain, as text and as a Mermaid diagram. */
+/** `weavergen explain <id>`: the decision chain of a generation or a task, as text and as a Mermaid diagram. */
 export async function explain(
   id: string,
   opts: { home?: string; json?: boolean; mermaid?: boolean },
@@ -20,7 +20,8 @@ export async function explain(
   else {
     const store = await createStore({ path: resolve(home, 'db') });
     try {
-      if (!(await store.get('generations', id))) throw new Error(`no generation ${id} in ${home}`);
+      if (!(await store.get('generations', id)) && !(await store.get('tasks', id)))
+        throw new Error(`no generation or task ${id} in ${home}`);
       decisions = (await store.scan<DecisionRecord>('decisions', { prefix: `gen!${id}!` })).map(([, d]) => d);
     } finally {
       await store.close();

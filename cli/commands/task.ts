@@ -1,12 +1,18 @@
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { loadConfig } from '../../node/config.js';
-import { createTaskModels, createTaskRunner, TaskError } from '../../node/tasks/index.js';
+import { decisionKey } from '../../node/jobs/types.js';
+import { createStore } from '../../node/storage/index.js';
+import { createTaskService, type Task, type TaskRecord, taskLanguage } from '../../node/tasks/index.js';
+import { createTelemetry } from '../../node/telemetry/index.js';
+import { ApiError, connect } from '../client.js';
 import { EXIT } from '../errors.js';
 
 /**
  * `weavergen task "<what to write>" --lang ts --tests <file>`: the configured models write the code,
- * the given tests judge it. Exit 0 when the winner passes every test, 1 otherwise, 2 when it cannot run.
+ * the given tests judge it. It runs on the node of the home when one is running, else in this
+ * process on the home's store; either way its spans and decisions are kept, so `weavergen explain
+ * <id>` shows the loop. Exit 0 when the winner passes every test, 1 otherwise, 2 when it cannot run.
  */
 export async function task(
   description: string,
@@ -22,43 +28,77 @@ export async function task(
   } catch (e) {
     return fail(`cannot read the tests file ${opts.tests}: ${(e as Error).message}`);
   }
-  // the models section the node would use; a broken or absent config file just means the environment
-  const config = await loadConfig(opts.home ? { home: opts.home } : {}).catch(() => undefined);
-  const models = await createTaskModels(config?.models ?? {});
-  for (const s of models.skipped) process.stderr.write(`weavergen: ${s.message}\n`);
   try {
-    const r = await createTaskRunner({ models }).run({
-      description,
-      language: opts.lang,
-      tests: [{ path: basename(opts.tests), content }],
-    });
-    const w = r.candidates[r.winner];
-    const ok = !!w && w.total > 0 && w.passed === w.total && w.compiled;
-    if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ ...r, ok }, null, 2)}\n`);
-      return ok ? EXIT.OK : EXIT.PROBLEMS;
-    }
-    const lines = [`task (${r.language}): ${r.rounds} round${r.rounds === 1 ? '' : 's'}`];
-    for (const c of r.candidates)
-      lines.push(
-        `  ${c.model}: ${c.compiled ? 'compiled' : 'did not compile'}, tests ${c.passed}/${c.total}, q=${c.q.toFixed(3)}, ${c.rounds} round(s), ${c.usage.inputTokens}+${c.usage.outputTokens} tokens${c.error ? ` (${c.error})` : ''}`,
-      );
-    if (w) {
-      lines.push(`winner: ${w.model} (${r.winnerReason}); agreement ${r.agreement.toFixed(3)}`);
-      lines.push(`files: ${w.files.map((f) => f.path).join(', ') || '(none)'}`);
-      for (const t of w.run.tests.filter((x) => !x.passed))
-        lines.push(`  failing: ${t.name}: ${t.message ?? ''}`);
-    }
-    const cost = r.usage.priced
-      ? `$${r.usage.costUsd.toFixed(6)}`
-      : `$${r.usage.costUsd.toFixed(6)} (some models unpriced)`;
-    lines.push(
-      `tokens: ${r.usage.inputTokens} in, ${r.usage.outputTokens} out${r.usage.estimated ? ' (partly estimated)' : ''}; cost ${cost}`,
-    );
-    process.stdout.write(`${lines.join('\n')}\n`);
-    return ok ? EXIT.OK : EXIT.PROBLEMS;
+    taskLanguage(opts.lang);
   } catch (e) {
-    if (e instanceof TaskError) return fail(`${e.message} [${e.code}]`);
-    throw e;
+    return fail((e as Error).message);
+  }
+  const home = resolve(opts.home ?? process.env.WEAVERGEN_HOME ?? '.weavergen');
+  const request: Task = {
+    description,
+    language: opts.lang,
+    tests: [{ path: basename(opts.tests), content }],
+  };
+  let record: TaskRecord;
+  const api = await connect(home);
+  if (api) {
+    process.stderr.write(`weavergen: running the task on the node at ${api.url}\n`);
+    try {
+      record = await api.post<TaskRecord>('/v1/tasks', request);
+    } catch (e) {
+      if (e instanceof ApiError) return fail(e.message);
+      throw e;
+    }
+  } else record = await runHere(home, request);
+  if (record.status !== 'succeeded' || !record.result)
+    return fail(
+      `${record.error?.message ?? `the task ended ${record.status}`}${record.error?.code ? ` [${record.error.code}]` : ''}`,
+    );
+  const r = record.result;
+  const w = r.candidates[r.winner];
+  const ok = !!w && w.total > 0 && w.passed === w.total && w.compiled;
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ id: record.id, ...r, ok }, null, 2)}\n`);
+    return ok ? EXIT.OK : EXIT.PROBLEMS;
+  }
+  const lines = [`task ${record.id} (${r.language}): ${r.rounds} round${r.rounds === 1 ? '' : 's'}`];
+  for (const c of r.candidates)
+    lines.push(
+      `  ${c.model}: ${c.compiled ? 'compiled' : 'did not compile'}, tests ${c.passed}/${c.total}, q=${c.q.toFixed(3)} (by round ${c.history.map((q) => q.toFixed(2)).join(' -> ') || '-'}), ${c.usage.inputTokens}+${c.usage.outputTokens} tokens${c.error ? ` (${c.error})` : ''}`,
+    );
+  if (w) {
+    lines.push(`winner: ${w.model} (${r.winnerReason}); agreement ${r.agreement.toFixed(3)}`);
+    lines.push(`files: ${w.files.map((f) => f.path).join(', ') || '(none)'}`);
+    for (const t of w.run.tests.filter((x) => !x.passed))
+      lines.push(`  failing: ${t.name}: ${t.message ?? ''}`);
+  }
+  const cost = r.usage.priced
+    ? `$${r.usage.costUsd.toFixed(6)}`
+    : `$${r.usage.costUsd.toFixed(6)} (some models unpriced)`;
+  lines.push(
+    `tokens: ${r.usage.inputTokens} in, ${r.usage.outputTokens} out${r.usage.estimated ? ' (partly estimated)' : ''}; cost ${cost}`,
+  );
+  lines.push(`why: weavergen explain ${record.id}${opts.home ? ` --home ${opts.home}` : ''}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return ok ? EXIT.OK : EXIT.PROBLEMS;
+}
+
+/** No node is running on the home: the task runs here, its spans and decisions go to the home's store. */
+async function runHere(home: string, request: Task): Promise<TaskRecord> {
+  // the models section the node would use; a broken or absent config file just means the environment
+  const config = await loadConfig({ home }).catch(() => undefined);
+  const store = await createStore({ path: join(home, 'db') });
+  const telemetry = createTelemetry({ store }, { serviceName: config?.telemetry.serviceName });
+  try {
+    const service = createTaskService({
+      store,
+      tracer: telemetry.tracer,
+      models: config?.models ?? {},
+      decide: (d) => store.put('decisions', decisionKey(d), d),
+    });
+    return await service.run(request);
+  } finally {
+    await telemetry.shutdown();
+    await store.close();
   }
 }

@@ -85,6 +85,10 @@ export interface DecisionRecord {
   at: number;
 }
 
+/** Where a decision is stored in the `decisions` sublevel: a generation's (or task's) in time order. */
+export const decisionKey = (d: Pick<DecisionRecord, 'generationId' | 'at' | 'step'>) =>
+  `gen!${d.generationId}!${String(d.at).padStart(15, '0')}!${d.step}`;
+
 export type GenerationEvent =
   | { type: 'status'; id: string; status: GenerationStatus }
   | { type: 'progress'; id: string; language: string; phase: string; detail?: string }

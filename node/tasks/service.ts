@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Tracer } from '@opentelemetry/api';
+import type { DecisionRecord } from '../jobs/types.js';
 import type { ModelsConfig } from '../models/config.js';
 import type { Store } from '../storage/index.js';
 import { createTaskModels, type TaskModels } from './clients.js';
@@ -32,8 +33,8 @@ export interface TaskServiceComponents {
   tracer: Tracer;
   /** the node's models section: tasks use its chat models (never the built-in generator) */
   models: ModelsConfig;
-  /** stores a decision under the task's id, as generations store theirs */
-  decide(generationId: string, d: TaskDecision): Promise<void>;
+  /** stores a decision record (under the task's id), as generations store theirs */
+  decide(d: DecisionRecord): Promise<void>;
 }
 
 export interface TaskService {
@@ -63,7 +64,16 @@ export function createTaskService(components: TaskServiceComponents): TaskServic
       const runner = createTaskRunner({
         models: await models,
         tracer: components.tracer,
-        decide: (d) => components.decide(record.id, d),
+        decide: ({ step, choice, alternatives, reason, evidence }) =>
+          components.decide({
+            generationId: record.id,
+            step,
+            choice,
+            alternatives,
+            reason,
+            evidence,
+            at: Date.now(),
+          }),
       });
       const record: TaskRecord = {
         id: newId(),
