@@ -89,8 +89,13 @@ program
 
 program
   .command('explain')
-  .description('the decision chain of a generation (choices, reasons, evidence span ids) as text and Mermaid')
-  .argument('<generation-id>', 'id printed by generate or listed by GET /v1/generations')
+  .description(
+    'the decision chain of a generation or a task (choices, reasons, evidence span ids) as text and Mermaid',
+  )
+  .argument(
+    '<id>',
+    'a generation id (printed by generate, listed by GET /v1/generations) or a task id (printed by task)',
+  )
   .option('--home <dir>', 'home folder (default $WEAVERGEN_HOME or ./.weavergen)')
   .option('--mermaid', 'print only the Mermaid diagram')
   .option('--json', 'print decisions and diagram as JSON')
