@@ -73,10 +73,10 @@ program
     'free-form code from the configured models, validated by running your tests (quality = share passing, gated by compiling)',
   )
   .argument('<description>', 'what to write, e.g. "a function sum(a, b) that treats a missing b as 0"')
-  .requiredOption('--lang <language>', 'ts or python')
+  .requiredOption('--lang <language>', 'ts, python, go, rust or java (aliases typescript, py, golang, rs)')
   .requiredOption(
     '--tests <file>',
-    'the test file the code must pass (node:test for ts, unittest for python)',
+    'the test file the code must pass (node:test for ts, unittest for python, *_test.go for go, #[test] fns using `use super::*;` for rust, JUnit 5 @Test class for java)',
   )
   .option(
     '--home <dir>',

@@ -9,10 +9,11 @@ import { ApiError, connect } from '../client.js';
 import { EXIT } from '../errors.js';
 
 /**
- * `weavergen task "<what to write>" --lang ts --tests <file>`: the configured models write the code,
- * the given tests judge it. It runs on the node of the home when one is running, else in this
- * process on the home's store; either way its spans and decisions are kept, so `weavergen explain
- * <id>` shows the loop. Exit 0 when the winner passes every test, 1 otherwise, 2 when it cannot run.
+ * `weavergen task "<what to write>" --lang ts|python|go|rust|java --tests <file>`: the configured
+ * models write the code, the given tests judge it (harnesses in node/tasks/runners). It runs on the
+ * node of the home when one is running, else in this process on the home's store; either way its
+ * spans and decisions are kept, so `weavergen explain <id>` shows the loop. Exit 0 when the winner
+ * passes every test, 1 otherwise, 2 when it cannot run.
  */
 export async function task(
   description: string,

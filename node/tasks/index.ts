@@ -35,7 +35,7 @@ export { createTaskService, type TaskRecord, type TaskService } from './service.
 
 export interface Task {
   description: string;
-  /** `typescript`/`ts` or `python`/`py` */
+  /** `typescript`/`ts`, `python`/`py`, `go`/`golang`, `rust`/`rs` or `java` */
   language: string;
   tests: { path: string; content: string }[];
 }

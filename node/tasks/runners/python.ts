@@ -1,6 +1,6 @@
 import type { GeneratedFile } from '../../generation/index.js';
 import { runProcess, withTempDir } from '../../validation/run-process.js';
-import { firstLine, summarize, type TestHarness, type TestOutcome } from './types.js';
+import { firstLine, notValidated, summarize, type TestHarness, type TestOutcome } from './types.js';
 
 const PYTHON = process.env.WEAVERGEN_PYTHON || 'python3';
 
@@ -65,11 +65,9 @@ export function createPythonHarness(): TestHarness {
         const env = { PYTHONDONTWRITEBYTECODE: '1', PYTHONPATH: dir };
         const c = await runProcess(PYTHON, ['-m', 'py_compile', ...py], { cwd: dir, timeoutMs: 60_000, env });
         if (c.notFound)
-          return summarize(
-            false,
-            [`${PYTHON} is not installed`],
-            fail(tests, `${PYTHON} is not installed`),
-            false,
+          return notValidated(
+            `${PYTHON} not found`,
+            tests.map((t) => t.path),
             started,
           );
         const diagnostics = c.code === 0 ? [] : compileErrors(c.stderr);

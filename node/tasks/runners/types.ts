@@ -1,7 +1,10 @@
 import type { GeneratedFile } from '../../generation/index.js';
 
 export interface TestOutcome {
-  /** `sum.test.ts > adds` for node:test, the unittest id for Python */
+  /**
+   * `sum.test.ts > adds` for node:test, the unittest id for Python, `TestSum/sub` for Go,
+   * `tests.rs > adds` for Rust, `SumTest.adds()` for JUnit
+   */
   name: string;
   passed: boolean;
   /** the failure's message (assertion, exception, timeout), one line */
@@ -44,6 +47,19 @@ export const firstLine = (s: string, max = 300, lines = 4) => {
     .join(' ');
   return line.length > max ? `${line.slice(0, max)}…` : line;
 };
+
+/** Every named test failing with one message (nothing ran: no toolchain, no build). */
+export const failAll = (names: string[], message: string): TestOutcome[] =>
+  names.map((name) => ({ name, passed: false, message }));
+
+/** A toolchain (or the JUnit jar) is missing: every test fails, never a pass. */
+export const notValidated = (what: string, names: string[], started: number): TestRun => {
+  const message = `not validated: ${what}`;
+  return summarize(false, [message], failAll(names, message), false, started);
+};
+
+/** `1500` -> `1.5s` */
+export const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))}s`;
 
 export function summarize(
   compiled: boolean,

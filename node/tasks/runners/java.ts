@@ -1,0 +1,220 @@
+import { access, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runProcess, withTempDir } from '../../validation/run-process.js';
+import {
+  failAll,
+  firstLine,
+  notValidated,
+  seconds,
+  summarize,
+  type TestHarness,
+  type TestOutcome,
+} from './types.js';
+
+/** read at each run, so a test can point them elsewhere */
+const javac = () => process.env.WEAVERGEN_JAVAC || 'javac';
+const java = () => process.env.WEAVERGEN_JAVA || 'java';
+/** Debian's junit5 package; WEAVERGEN_JUNIT_JAR points elsewhere (read at each run). */
+export const DEFAULT_JUNIT_JAR = '/usr/share/java/junit-platform-console-standalone.jar';
+const junitJar = () => process.env.WEAVERGEN_JUNIT_JAR || DEFAULT_JUNIT_JAR;
+export const JUNIT_MISSING = 'junit-platform-console-standalone.jar not found (apt-get install junit5)';
+const COMPILE_MS = 120_000;
+/** English messages whatever the machine's locale */
+const ENV = { LC_ALL: 'C', LANG: 'C' };
+
+/**
+ * javac on every .java file against the JUnit console launcher jar, then the launcher runs the test
+ * files' classes (JUnit Jupiter only; a class path scan when none is found, so test classes the answer
+ * wrote neither run nor count) with a per-test timeout in a separate thread (a busy loop is
+ * abandoned, not waited for), and the legacy XML report gives the outcomes. The process itself is
+ * killed at a backstop timeout; with no report then, every test fails.
+ */
+export function createJavaHarness(): TestHarness {
+  return {
+    language: 'java',
+    howTestsRun:
+      'All .java files are compiled together with javac (Java 17, standard library and JUnit 5 on the class path), then the JUnit 5 console launcher runs the @Test methods of the test class; a public class goes in the file named after it.',
+    async run(files, tests, options) {
+      const started = performance.now();
+      const names = planOf(tests);
+      const classes = testClasses(tests);
+      const jar = junitJar();
+      if (
+        !(await access(jar)
+          .then(() => true)
+          .catch(() => false))
+      )
+        return notValidated(JUNIT_MISSING, names, started);
+      return withTempDir('task-java', [...files, ...tests], async (dir) => {
+        const sources = [...files, ...tests].map((f) => f.path).filter((p) => p.endsWith('.java'));
+        const c = await runProcess(
+          javac(),
+          ['-d', 'out', '-cp', jar, '-encoding', 'UTF-8', '-Xlint:none', '-nowarn', '-proc:none', ...sources],
+          { cwd: dir, timeoutMs: COMPILE_MS, env: ENV, signal: options.signal },
+        );
+        if (c.notFound) return notValidated(`${javac()} not found`, names, started);
+        if (c.code !== 0) {
+          const diagnostics = javacErrors(`${c.stderr}\n${c.stdout}`);
+          return summarize(
+            false,
+            diagnostics.length
+              ? diagnostics
+              : [
+                  c.timedOut
+                    ? `javac was killed after ${seconds(COMPILE_MS)}`
+                    : firstLine(c.stderr) || 'javac failed',
+                ],
+            failAll(names, 'not run: the code does not compile'),
+            false,
+            started,
+          );
+        }
+        const backstop = options.timeoutMs * Math.max(3, names.length + 1) + 30_000;
+        const r = await runProcess(
+          java(),
+          [
+            '-XX:TieredStopAtLevel=1',
+            '-XX:+UseSerialGC',
+            '-jar',
+            jar,
+            '--class-path',
+            'out',
+            // the test files' classes (their @Nested classes with them), not test classes of the answer
+            ...(classes.length
+              ? classes.flatMap((c) => ['--select-class', c])
+              : ['--scan-class-path', '--include-classname=.*']),
+            '--include-engine=junit-jupiter',
+            '--disable-banner',
+            '--details=none',
+            '--reports-dir=reports',
+            `--config=junit.jupiter.execution.timeout.default=${Math.max(1, Math.round(options.timeoutMs))}ms`,
+            '--config=junit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD',
+          ],
+          { cwd: dir, timeoutMs: backstop, env: ENV, signal: options.signal },
+        );
+        if (r.notFound) return notValidated(`${java()} not found`, names, started);
+        const xml = await readFile(join(dir, 'reports', 'TEST-junit-jupiter.xml'), 'utf8').catch(() => '');
+        const outcomes = parseJunitXml(xml);
+        const tested = outcomes.length
+          ? outcomes
+          : failAll(
+              names,
+              r.timedOut
+                ? `did not finish: the JUnit run was killed after ${seconds(backstop)}`
+                : xml
+                  ? 'JUnit found no test'
+                  : `JUnit wrote no report: ${firstLine(r.stderr || r.stdout) || `exit ${r.code}`}`,
+            );
+        return summarize(
+          true,
+          [],
+          tested,
+          r.timedOut || outcomes.some((o) => /timed out/.test(o.message ?? '')),
+          started,
+        );
+      });
+    },
+  };
+}
+
+/** `SumTest.adds()` for each @Test-like method of the test files (named this way before anything runs). */
+function planOf(tests: { path: string; content: string }[]): string[] {
+  const names: string[] = [];
+  for (const t of tests) {
+    if (!t.path.endsWith('.java')) continue;
+    const cls = /\bclass\s+(\w+)/.exec(t.content)?.[1] ?? t.path.replace(/^.*\//, '').replace(/\.java$/, '');
+    const pkg = /^\s*package\s+([\w.]+)\s*;/m.exec(t.content)?.[1];
+    for (const m of t.content.matchAll(
+      /@(?:[\w.]+\.)?(?:Test|ParameterizedTest|RepeatedTest|TestFactory|TestTemplate)\b[^;]*?[\w>\]]\s+(\w+)\s*\(/g,
+    ))
+      names.push(`${pkg ? `${pkg}.` : ''}${cls}.${m[1]}()`);
+  }
+  return names.length ? names : tests.map((t) => t.path);
+}
+
+/** The top-level classes the test files declare, with their package: `com.x.SumTest`. */
+function testClasses(tests: { path: string; content: string }[]): string[] {
+  return tests
+    .filter((t) => t.path.endsWith('.java'))
+    .flatMap((t) => {
+      const pkg = /^\s*package\s+([\w.]+)\s*;/m.exec(t.content)?.[1];
+      // top level: the declaration starts its line with no indentation
+      return [...t.content.matchAll(/^(?:(?:public|final|abstract)\s+)*class\s+(\w+)/gm)].map(
+        (m) => `${pkg ? `${pkg}.` : ''}${m[1]}`,
+      );
+    });
+}
+
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const decode = (s: string) =>
+  s.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (all, e: string) =>
+    e[0] === '#'
+      ? String.fromCodePoint(
+          e[1] === 'x' || e[1] === 'X' ? Number.parseInt(e.slice(2), 16) : Number(e.slice(1)),
+        )
+      : (ENTITIES[e] ?? all),
+  );
+const attrs = (s: string) =>
+  Object.fromEntries([...s.matchAll(/([\w:-]+)\s*=\s*"([^"]*)"/g)].map((m) => [m[1], decode(m[2])]));
+
+/** assertion failures speak for themselves; other exceptions get their type: `NullPointerException: ...` */
+const ASSERTION = /(^|\.)(AssertionFailedError|AssertionError|MultipleFailuresError)$/;
+
+/**
+ * The JUnit platform's legacy XML report (`TEST-junit-jupiter.xml`): one `<testcase name classname>`
+ * each, a `<failure>` or `<error>` (message and type attributes, the stack trace as text) when it
+ * failed, `<skipped>` when disabled (left out). A failure's message gets the first frame outside JUnit
+ * and the JDK, `(at Sum.java:5)`.
+ */
+export function parseJunitXml(xml: string): TestOutcome[] {
+  const out: TestOutcome[] = [];
+  for (const m of xml.matchAll(/<testcase\b([^>]*?)(?:\/>|>([\s\S]*?)<\/testcase>)/g)) {
+    const a = attrs(m[1]);
+    const body = m[2] ?? '';
+    const name = `${a.classname ? `${a.classname}.` : ''}${a.name ?? '?'}`;
+    if (/<skipped\b/.test(body)) continue;
+    const f = /<(failure|error)\b([^>]*?)(?:\/>|>([\s\S]*?)<\/\1>)/.exec(body);
+    if (!f) {
+      out.push({ name, passed: true });
+      continue;
+    }
+    const fa = attrs(f[2]);
+    const trace = decode((f[3] ?? '').replace(/^\s*<!\[CDATA\[/, '').replace(/\]\]>\s*$/, ''));
+    const type = fa.type ?? '';
+    const said = fa.message ?? trace.split('\n')[0].replace(/^[\w.$]+(: )?/, '');
+    const simple = type.split('.').pop() ?? '';
+    const message = ASSERTION.test(type) || !simple ? said : said ? `${simple}: ${said}` : simple;
+    const at = [...trace.matchAll(/^\s*at (?:[^\s(/]+\/+)?([\w$.<>]+)\(([\w$-]+\.java):(\d+)\)/gm)].find(
+      (x) => !/^(org\.junit|org\.opentest4j|java\.|javax\.|jdk\.|sun\.)/.test(x[1]),
+    );
+    out.push({
+      name,
+      passed: false,
+      message: firstLine(`${message || 'failed'}${at ? ` (at ${at[2]}:${at[3]})` : ''}`),
+    });
+  }
+  return out;
+}
+
+/**
+ * javac's `Sum.java:3: error: incompatible types: ...`, then the source line and a caret under the
+ * column, then details (`symbol: method add(int,int)`): `Sum.java:3:46: error: ... (symbol: ...)`.
+ */
+export function javacErrors(stderr: string): string[] {
+  const lines = stderr.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(.+?\.java):(\d+): error: (.*)$/.exec(lines[i]);
+    if (!m) continue;
+    let col = '';
+    const details: string[] = [];
+    for (let j = i + 1; j < lines.length && j <= i + 6; j++) {
+      const l = lines[j];
+      if (/^(.+?\.java):(\d+): (error|warning): /.test(l) || /^\d+ errors?$/.test(l.trim())) break;
+      if (!col && /^\s*\^\s*$/.test(l)) col = `${l.indexOf('^') + 1}:`;
+      else if (col && /^\s+\w+:\s/.test(l)) details.push(l.trim().replace(/\s+/g, ' '));
+    }
+    out.push(`${m[1]}:${m[2]}:${col} error: ${m[3]}${details.length ? ` (${details.join('; ')})` : ''}`);
+  }
+  return out;
+}

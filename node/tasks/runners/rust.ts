@@ -1,0 +1,261 @@
+import { availableParallelism } from 'node:os';
+import { join, posix } from 'node:path';
+import type { GeneratedFile } from '../../generation/index.js';
+import { runProcess, withTempDir } from '../../validation/run-process.js';
+import {
+  failAll,
+  firstLine,
+  notValidated,
+  seconds,
+  summarize,
+  type TestHarness,
+  type TestOutcome,
+} from './types.js';
+
+/** read at each run, so a test can point it elsewhere */
+const rustc = () => process.env.WEAVERGEN_RUSTC || 'rustc';
+/** where a crate root is looked for, in order */
+const ROOTS = ['src/lib.rs', 'lib.rs', 'src/main.rs', 'main.rs'];
+/** the test files become modules `__weavergen_tests_0`, `_1`, ... of the candidate's crate */
+const MOD = '__weavergen_tests_';
+const BIN = '__weavergen_tests_bin';
+const COMPILE_MS = 120_000;
+
+/**
+ * rustc alone (no cargo, no crates.io): the candidate's crate root (`src/lib.rs`, else `lib.rs`) gets
+ * each test file appended as a `#[cfg(test)] #[path = ...] mod`, so the tests reach the crate with
+ * `use super::*;` (private items too) or, integration-style, by the crate name they import (see
+ * crateAlias); `rustc --edition 2021 --test` builds the libtest binary. Each
+ * listed test then runs in a process of its own (`--exact`), a few at a time, under the timeout, so a
+ * hanging, aborting or stack-overflowing test fails alone. Tests of the candidate's own are not counted.
+ */
+export function createRustHarness(): TestHarness {
+  return {
+    language: 'rust',
+    howTestsRun:
+      'Your crate root is `src/lib.rs` (or `lib.rs`); the test file is appended to it as a `#[cfg(test)]` module, so it reaches your items with `use super::*;` (or by the crate name it imports, as Cargo integration tests do). The crate is compiled with `rustc --edition 2021 --test` (standard library only, no Cargo dependencies) and each `#[test]` runs on its own.',
+    async run(files, tests, options) {
+      const started = performance.now();
+      const rsTests = tests.filter((t) => t.path.endsWith('.rs'));
+      const planned = rsTests.flatMap((t) =>
+        [...t.content.matchAll(/#\[test\](?:\s*#\[[^\]]*\])*\s*(?:pub\s+)?(?:async\s+)?fn\s+(\w+)/g)].map(
+          (m) => `${t.path} > ${m[1]}`,
+        ),
+      );
+      const names = planned.length ? planned : tests.map((t) => t.path);
+      const root =
+        ROOTS.map((r) => files.find((f) => f.path === r)).find(Boolean) ??
+        (files.filter((f) => f.path.endsWith('.rs')).length === 1
+          ? files.find((f) => f.path.endsWith('.rs'))
+          : undefined);
+      if (!root) {
+        const message = 'no crate root: write src/lib.rs';
+        return summarize(false, [message], failAll(names, `not run: ${message}`), false, started);
+      }
+      const rootDir = posix.dirname(root.path);
+      const modules = rsTests.map((t, i) => ({ mod: `${MOD}${i}`, path: t.path }));
+      const alias = crateAlias(rsTests, files);
+      const appended =
+        modules
+          .map((m) => `\n#[cfg(test)]\n#[path = "${posix.relative(rootDir, m.path)}"]\nmod ${m.mod};\n`)
+          .join('') + (alias ? `\n#[cfg(test)]\nextern crate self as ${alias};\n` : '');
+      const testPaths = new Set(tests.map((t) => t.path));
+      const all: GeneratedFile[] = [
+        ...files
+          .filter((f) => !testPaths.has(f.path))
+          .map((f) => (f === root ? { ...f, content: `${f.content}${appended}` } : f)),
+        ...tests,
+      ];
+      return withTempDir('task-rs', all, async (dir) => {
+        const c = await runProcess(
+          rustc(),
+          [
+            '--edition',
+            '2021',
+            '--test',
+            '--crate-name',
+            'task',
+            '--error-format=short',
+            '--cap-lints',
+            'warn',
+            '-C',
+            'debuginfo=0',
+            '-o',
+            BIN,
+            root.path,
+          ],
+          { cwd: dir, timeoutMs: COMPILE_MS, signal: options.signal },
+        );
+        if (c.notFound) return notValidated(`${rustc()} not found`, names, started);
+        if (c.code !== 0) {
+          const diagnostics = rustcErrors(c.stderr);
+          return summarize(
+            false,
+            diagnostics.length
+              ? diagnostics
+              : [
+                  c.timedOut
+                    ? `rustc was killed after ${seconds(COMPILE_MS)}`
+                    : firstLine(c.stderr) || 'rustc failed',
+                ],
+            failAll(names, 'not run: the code does not compile'),
+            false,
+            started,
+          );
+        }
+        const bin = join(dir, BIN);
+        const env = { RUST_BACKTRACE: '0' };
+        const list = await runProcess(bin, ['--list', '--format', 'terse'], {
+          cwd: dir,
+          timeoutMs: 30_000,
+          env,
+          signal: options.signal,
+        });
+        const listed = list.stdout
+          .split('\n')
+          .map((l) => /^(\S+): test$/.exec(l.trim())?.[1])
+          .filter((n): n is string => !!n && n.startsWith(MOD));
+        const display = (full: string) => {
+          const [mod, ...rest] = full.split('::');
+          return `${modules.find((m) => m.mod === mod)?.path ?? mod} > ${rest.join('::')}`;
+        };
+        let timedOut = false;
+        const runOne = async (name: string): Promise<TestOutcome | undefined> => {
+          const r = await runProcess(bin, ['--exact', name, '--test-threads=1'], {
+            cwd: dir,
+            timeoutMs: options.timeoutMs,
+            env,
+            signal: options.signal,
+          });
+          const result = parseLibtest(r.stdout).get(name);
+          if (result?.status === 'ignored') return undefined;
+          if (result) return { name: display(name), passed: result.status === 'ok', ...pick(result.message) };
+          if (r.timedOut) {
+            timedOut = true;
+            return {
+              name: display(name),
+              passed: false,
+              message: `timed out after ${seconds(options.timeoutMs)}`,
+            };
+          }
+          const said = firstLine(
+            r.stderr
+              .replace(/^note: run with `RUST_BACKTRACE.*$/gm, '')
+              .replace(/^thread '[^']*'(?: \(\d+\))? /gm, ''),
+          );
+          return {
+            name: display(name),
+            passed: false,
+            message: `crashed (${r.code === null ? 'killed by a signal' : `exit ${r.code}`})${said ? `: ${said}` : ''}`,
+          };
+        };
+        const outcomes = (await pool(listed, Math.min(4, availableParallelism()), runOne)).filter(
+          (o): o is TestOutcome => !!o,
+        );
+        const tested = listed.length
+          ? outcomes
+          : failAll(names, firstLine(list.stderr) || 'the test binary lists no test of the test file');
+        return summarize(true, [], tested, timedOut, started);
+      });
+    },
+  };
+}
+
+const NOT_CRATES = new Set(['std', 'core', 'alloc', 'crate', 'self', 'super', 'test', 'proc_macro']);
+
+/**
+ * Integration-style tests name the crate (`use sum::add;`, as in Cargo's tests/): when the test files
+ * `use` exactly one lowercase name that is neither a standard crate nor a module of the answer or the
+ * tests, the crate gets that name too (`extern crate self as sum;`), so both styles compile.
+ */
+export function crateAlias(tests: GeneratedFile[], files: GeneratedFile[]): string | undefined {
+  const mods = new Set(
+    [...tests, ...files].flatMap((f) => [...f.content.matchAll(/\bmod\s+(\w+)/g)].map((m) => m[1])),
+  );
+  const used = new Set(
+    tests.flatMap((t) =>
+      [...t.content.matchAll(/^\s*(?:pub\s+)?use\s+(?:::)?([a-z_]\w*)::/gm)]
+        .map((m) => m[1])
+        .filter((n) => !NOT_CRATES.has(n) && !mods.has(n)),
+    ),
+  );
+  return used.size === 1 ? [...used][0] : undefined;
+}
+
+const pick = (message?: string) => (message === undefined ? {} : { message });
+
+/** Runs `fn` over `items` with at most `n` at once, results in order. */
+async function pool<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
+  return out;
+}
+
+export interface LibtestResult {
+  status: 'ok' | 'failed' | 'ignored';
+  /** a failure's panic message, one line: `panicked at tests.rs:4:13: assertion ... left: 5 right: 6` */
+  message?: string;
+}
+
+/**
+ * Plain libtest output: `test name ... ok|FAILED|ignored` lines, and each failure's captured output in
+ * its `---- name stdout ----` section. Handles the panic formats before and after Rust 1.73.
+ */
+export function parseLibtest(stdout: string): Map<string, LibtestResult> {
+  const results = new Map<string, LibtestResult>();
+  const lines = stdout.split('\n');
+  for (const l of lines) {
+    const m = /^test (\S+)(?: - should panic)? \.\.\. (ok|FAILED|ignored)\b/.exec(l.trimEnd());
+    if (m) results.set(m[1], { status: m[2] === 'FAILED' ? 'failed' : (m[2] as 'ok' | 'ignored') });
+  }
+  for (let i = 0; i < lines.length; i++) {
+    const h = /^---- (\S+) std(?:out|err) ----$/.exec(lines[i].trim());
+    if (!h) continue;
+    const body: string[] = [];
+    for (let j = i + 1; j < lines.length; j++) {
+      const l = lines[j];
+      if (/^---- \S+ std(out|err) ----$/.test(l.trim()) || /^(failures|successes):$/.test(l.trim())) break;
+      body.push(l);
+    }
+    const r = results.get(h[1]);
+    if (r?.status === 'failed' && r.message === undefined) r.message = panicMessage(body);
+  }
+  for (const r of results.values())
+    if (r.status === 'failed' && r.message === undefined) r.message = 'failed';
+  return results;
+}
+
+function panicMessage(body: string[]): string {
+  const kept: string[] = [];
+  for (const raw of body) {
+    const l = raw.trim();
+    if (/^stack backtrace:/.test(l)) break;
+    if (!l || /^note: run with `RUST_BACKTRACE/.test(l)) continue;
+    kept.push(
+      l
+        .replace(/^thread '[^']*'(?: \(\d+\))? panicked at /, 'panicked at ')
+        // `src/../tests.rs:4:13` (the #[path] module seen from src/) -> `tests.rs:4:13`
+        .replace(/([\w./-]+\.rs)(?=:\d+)/g, (p) => posix.normalize(p)),
+    );
+  }
+  return firstLine(kept.join('\n')) || 'failed';
+}
+
+/** rustc --error-format=short: `src/lib.rs:5:54: error[E0308]: mismatched types`; warnings dropped. */
+export function rustcErrors(stderr: string): string[] {
+  const out: string[] = [];
+  for (const raw of stderr.split('\n')) {
+    const l = raw.trim();
+    const m = /^(.+?):(\d+):(\d+): (error(?:\[E\d+\])?: .*)$/.exec(l);
+    if (m) out.push(`${posix.normalize(m[1])}:${m[2]}:${m[3]}: ${m[4]}`);
+    else if (/^error(\[E\d+\])?: /.test(l) && !/^error: aborting due to/.test(l)) out.push(l);
+  }
+  return out;
+}
