@@ -262,7 +262,13 @@ async function runLanguage(
   const tried = new Set<string>();
   const predictor = await c.predictor();
   const predict = (arm: { key: string; model: string }, attempt: Attempt) =>
-    predictor.predict({ contextKey: contextKey(context), language, sizeBucket: context.sizeBucket, arm, attempt });
+    predictor.predict({
+      contextKey: contextKey(context),
+      language,
+      sizeBucket: context.sizeBucket,
+      arm,
+      attempt,
+    });
   let round = 0;
   let best = -1;
   while (specs.length > 0) {

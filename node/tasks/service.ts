@@ -5,13 +5,7 @@ import type { ModelsConfig } from '../models/config.js';
 import type { Store } from '../storage/index.js';
 import { createTaskModels, type TaskModels } from './clients.js';
 import { isTaskError } from './errors.js';
-import {
-  createTaskRunner,
-  type Task,
-  type TaskDecision,
-  type TaskResult,
-  type TaskRunOptions,
-} from './index.js';
+import { createTaskRunner, type Task, type TaskResult, type TaskRunOptions } from './index.js';
 
 /** A task as a node keeps it: what was asked, and what came of it. */
 export interface TaskRecord {

@@ -121,7 +121,10 @@ describe('typescript tasks', () => {
     expect(server.requests[1].body.messages.at(-1).content).toContain('TS2322');
     expect(r.rounds).toBe(2);
     expect(r.decisions.map((d) => d.step)).toEqual(['task:round1', 'task:round2', 'task:winner']);
-    expect(r.decisions[1]).toMatchObject({ choice: 'stop', reason: expect.stringMatching(/did not improve/) });
+    expect(r.decisions[1]).toMatchObject({
+      choice: 'stop',
+      reason: expect.stringMatching(/did not improve/),
+    });
   });
 
   it('kills a hanging test at the timeout and reports it as failed', async () => {
