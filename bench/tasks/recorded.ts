@@ -47,6 +47,37 @@ def to_roman(n):
             n -= value
     return out`;
 
+const CLAMP_RIGHT = `package clamp
+
+// Clamp returns x limited to [lo, hi].
+func Clamp(x, lo, hi int) int {
+	if x < lo {
+		return lo
+	}
+	if x > hi {
+		return hi
+	}
+	return x
+}`;
+
+const FIZZBUZZ_RIGHT = `pub fn fizzbuzz(n: u32) -> String {
+    match (n % 3, n % 5) {
+        (0, 0) => "FizzBuzz".to_string(),
+        (0, _) => "Fizz".to_string(),
+        (_, 0) => "Buzz".to_string(),
+        _ => n.to_string(),
+    }
+}`;
+
+const PALINDROME_RIGHT = `public final class Palindromes {
+    private Palindromes() {}
+
+    public static boolean isPalindrome(String s) {
+        String t = s.toLowerCase().replaceAll("[^a-z0-9]", "");
+        return new StringBuilder(t).reverse().toString().equals(t);
+    }
+}`;
+
 export const RECORDED_TASKS: RecordedTask[] = [
   {
     id: 'slugify',
@@ -221,6 +252,168 @@ class Roman(unittest.TestCase):
           ),
         ),
         fixed: file('python', 'roman.py', ROMAN_RIGHT),
+      },
+    },
+  },
+  {
+    id: 'clamp',
+    language: 'go',
+    description: 'Clamp(x, lo, hi int) int: x limited to the range [lo, hi]',
+    tests: [
+      {
+        path: 'clamp_test.go',
+        content: `package clamp
+
+import "testing"
+
+func TestInside(t *testing.T) {
+	if got := Clamp(5, 0, 10); got != 5 {
+		t.Errorf("Clamp(5, 0, 10) = %d, want 5", got)
+	}
+}
+
+func TestBelow(t *testing.T) {
+	if got := Clamp(-3, 0, 10); got != 0 {
+		t.Errorf("Clamp(-3, 0, 10) = %d, want 0", got)
+	}
+}
+
+func TestAbove(t *testing.T) {
+	if got := Clamp(42, 0, 10); got != 10 {
+		t.Errorf("Clamp(42, 0, 10) = %d, want 10", got)
+	}
+}
+`,
+      },
+    ],
+    answers: {
+      // forgets the upper bound
+      [MODEL_A]: {
+        first: file('go', 'clamp.go', CLAMP_RIGHT.replace('\tif x > hi {\n\t\treturn hi\n\t}\n', '')),
+        fixed: file('go', 'clamp.go', CLAMP_RIGHT),
+      },
+      // a variable it never uses: Go does not compile that
+      [MODEL_B]: {
+        first: file(
+          'go',
+          'clamp.go',
+          CLAMP_RIGHT.replace('\tif x < lo {', '\tspan := hi - lo\n\tif x < lo {'),
+        ),
+        fixed: file('go', 'clamp.go', CLAMP_RIGHT),
+      },
+    },
+  },
+  {
+    id: 'fizzbuzz',
+    language: 'rust',
+    description:
+      'fizzbuzz(n: u32) -> String: "Fizz" for multiples of 3, "Buzz" of 5, "FizzBuzz" of both, else the number',
+    tests: [
+      {
+        path: 'tests.rs',
+        content: `use super::*;
+
+#[test]
+fn plain() {
+    assert_eq!(fizzbuzz(1), "1");
+}
+
+#[test]
+fn fizz() {
+    assert_eq!(fizzbuzz(3), "Fizz");
+}
+
+#[test]
+fn buzz() {
+    assert_eq!(fizzbuzz(5), "Buzz");
+}
+
+#[test]
+fn both() {
+    assert_eq!(fizzbuzz(15), "FizzBuzz");
+}
+`,
+      },
+    ],
+    answers: {
+      // tests 3 before 15
+      [MODEL_A]: {
+        first: file(
+          'rust',
+          'src/lib.rs',
+          `pub fn fizzbuzz(n: u32) -> String {
+    if n % 3 == 0 {
+        "Fizz".to_string()
+    } else if n % 5 == 0 {
+        "Buzz".to_string()
+    } else if n % 15 == 0 {
+        "FizzBuzz".to_string()
+    } else {
+        n.to_string()
+    }
+}`,
+        ),
+        fixed: file('rust', 'src/lib.rs', FIZZBUZZ_RIGHT),
+      },
+      [MODEL_B]: {
+        first: file('rust', 'src/lib.rs', FIZZBUZZ_RIGHT),
+        fixed: file('rust', 'src/lib.rs', FIZZBUZZ_RIGHT),
+      },
+    },
+  },
+  {
+    id: 'palindrome',
+    language: 'java',
+    description:
+      'Palindromes.isPalindrome(String): true when it reads the same backwards, ignoring case and anything but letters and digits',
+    tests: [
+      {
+        path: 'PalindromeTest.java',
+        content: `import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class PalindromeTest {
+    @Test
+    void simple() {
+        assertTrue(Palindromes.isPalindrome("level"));
+    }
+
+    @Test
+    void mixedCase() {
+        assertTrue(Palindromes.isPalindrome("Level"));
+    }
+
+    @Test
+    void punctuation() {
+        assertTrue(Palindromes.isPalindrome("A man, a plan, a canal: Panama"));
+    }
+
+    @Test
+    void notOne() {
+        assertFalse(Palindromes.isPalindrome("hello"));
+    }
+}
+`,
+      },
+    ],
+    answers: {
+      [MODEL_A]: {
+        first: file('java', 'Palindromes.java', PALINDROME_RIGHT),
+        fixed: file('java', 'Palindromes.java', PALINDROME_RIGHT),
+      },
+      // compares the raw string
+      [MODEL_B]: {
+        first: file(
+          'java',
+          'Palindromes.java',
+          PALINDROME_RIGHT.replace(
+            'String t = s.toLowerCase().replaceAll("[^a-z0-9]", "");',
+            'String t = s;',
+          ),
+        ),
+        fixed: file('java', 'Palindromes.java', PALINDROME_RIGHT),
       },
     },
   },
