@@ -3,7 +3,7 @@ import { join, posix } from 'node:path';
 import { runProcess, withTempDir } from '../run-process.js';
 import {
   DEFAULT_TOOL_TIMEOUT_MS,
-  MAX_DIAGNOSTICS,
+  resultBuilder,
   type SourceFile,
   type Toolchain,
   type ToolchainOptions,
@@ -24,23 +24,12 @@ export function createJavaToolchain(init: { command?: string } = {}): Toolchain 
     tool: command,
     async validate(files: SourceFile[], options: ToolchainOptions = {}): Promise<ToolchainResult> {
       const started = performance.now();
-      const result = (r: Omit<ToolchainResult, 'language' | 'tool' | 'durationMs'>): ToolchainResult => ({
-        language: 'java',
-        tool: command,
-        ...r,
-        durationMs: performance.now() - started,
-      });
+      const result = resultBuilder('java', command, started);
       const sources = files
         .map((f) => posix.normalize(f.path.replace(/\\/g, '/')))
         .filter((p) => p.endsWith('.java'));
       if (sources.length === 0) {
-        return result({
-          status: 'failed',
-          reason: 'no Java files in the output',
-          errors: 1,
-          warnings: 0,
-          diagnostics: [],
-        });
+        return result('failed', [], 'no Java files in the output');
       }
       const timeoutMs = options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
       return withTempDir('java', files, async (dir) => {
@@ -68,37 +57,18 @@ export function createJavaToolchain(init: { command?: string } = {}): Toolchain 
           signal: options.signal,
           env: { LC_ALL: 'C', LANG: 'C' },
         });
-        if (run.notFound)
-          return result({
-            status: 'not_validated',
-            reason: `not validated: ${command} not found`,
-            errors: 0,
-            warnings: 0,
-            diagnostics: [],
-          });
-        if (run.timedOut)
-          return result({
-            status: 'failed',
-            reason: `${command} timed out after ${timeoutMs} ms`,
-            errors: 1,
-            warnings: 0,
-            diagnostics: [],
-          });
+        if (run.notFound) return result('not_validated', [], `not validated: ${command} not found`);
+        if (run.timedOut) return result('failed', [], `${command} timed out after ${timeoutMs} ms`);
         const diagnostics = parseJavacOutput(`${run.stderr}\n${run.stdout}`);
-        let errors = diagnostics.filter((d) => d.severity === 'error').length;
-        const warnings = diagnostics.length - errors;
-        let reason: string | undefined;
-        if (run.code !== 0 && errors === 0) {
-          errors = 1;
-          reason = `${command} exited with code ${run.code}: ${firstLine(run.stderr) || firstLine(run.stdout) || 'no output'}`;
-        }
-        return result({
-          status: errors > 0 ? 'failed' : 'passed',
-          reason,
-          errors,
-          warnings,
-          diagnostics: diagnostics.slice(0, MAX_DIAGNOSTICS),
-        });
+        const failed = diagnostics.some((d) => d.severity === 'error');
+        // a tool that failed without a located error (bad flag, crash) still failed: the builder counts one
+        if (run.code !== 0 && !failed)
+          return result(
+            'failed',
+            diagnostics,
+            `${command} exited with code ${run.code}: ${firstLine(run.stderr) || firstLine(run.stdout) || 'no output'}`,
+          );
+        return result(failed ? 'failed' : 'passed', diagnostics);
       });
     },
   };

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { runProcess, withTempDir } from '../run-process.js';
 import {
   DEFAULT_TOOL_TIMEOUT_MS,
-  MAX_DIAGNOSTICS,
+  resultBuilder,
   type SourceFile,
   type Toolchain,
   type ToolchainOptions,
@@ -24,21 +24,10 @@ export function createRustToolchain(init: { command?: string } = {}): Toolchain 
     tool: command,
     async validate(files: SourceFile[], options: ToolchainOptions = {}): Promise<ToolchainResult> {
       const started = performance.now();
-      const result = (r: Omit<ToolchainResult, 'language' | 'tool' | 'durationMs'>): ToolchainResult => ({
-        language: 'rust',
-        tool: command,
-        ...r,
-        durationMs: performance.now() - started,
-      });
+      const result = resultBuilder('rust', command, started);
       const root = crateRoot(files);
       if (!root) {
-        return result({
-          status: 'failed',
-          reason: 'no Rust crate root (src/lib.rs) in the output',
-          errors: 1,
-          warnings: 0,
-          diagnostics: [],
-        });
+        return result('failed', [], 'no Rust crate root (src/lib.rs) in the output');
       }
       const features = cargoFeatures(files, root);
       return withTempDir('rust', files, async (dir) => {
@@ -59,39 +48,24 @@ export function createRustToolchain(init: { command?: string } = {}): Toolchain 
           timeoutMs: options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS,
           signal: options.signal,
         });
-        if (run.notFound)
-          return result({
-            status: 'not_validated',
-            reason: `not validated: ${command} not found`,
-            errors: 0,
-            warnings: 0,
-            diagnostics: [],
-          });
+        if (run.notFound) return result('not_validated', [], `not validated: ${command} not found`);
         if (run.timedOut) {
-          return result({
-            status: 'failed',
-            reason: `${command} timed out after ${options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS} ms`,
-            errors: 1,
-            warnings: 0,
-            diagnostics: [],
-          });
+          return result(
+            'failed',
+            [],
+            `${command} timed out after ${options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS} ms`,
+          );
         }
         const diagnostics = parseRustcJson(run.stderr);
-        let errors = diagnostics.filter((d) => d.severity === 'error').length;
-        const warnings = diagnostics.length - errors;
-        let reason: string | undefined;
-        if (run.code !== 0 && errors === 0) {
-          // rustc failed without a located error (bad flag, crash): still a failure
-          errors = 1;
-          reason = `${command} exited with code ${run.code}: ${firstLine(run.stderr) || firstLine(run.stdout) || 'no output'}`;
-        }
-        return result({
-          status: errors > 0 ? 'failed' : 'passed',
-          reason,
-          errors,
-          warnings,
-          diagnostics: diagnostics.slice(0, MAX_DIAGNOSTICS),
-        });
+        const failed = diagnostics.some((d) => d.severity === 'error');
+        // a tool that failed without a located error (bad flag, crash) still failed: the builder counts one
+        if (run.code !== 0 && !failed)
+          return result(
+            'failed',
+            diagnostics,
+            `${command} exited with code ${run.code}: ${firstLine(run.stderr) || firstLine(run.stdout) || 'no output'}`,
+          );
+        return result(failed ? 'failed' : 'passed', diagnostics);
       });
     },
   };
