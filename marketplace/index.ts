@@ -5,7 +5,7 @@
  * HTTP. The network layer feeds it what arrived (with the authenticated sender as `from`) and the
  * node asks it for priors and search results.
  */
-import type { Pack } from '../node/packs/index.js';
+
 import {
   MarketplaceError,
   MarketplaceErrorCode,
@@ -13,6 +13,7 @@ import {
   type RejectReason,
   reject,
 } from './errors.js';
+import type { Pack } from './pack.js';
 import type { DecodeOptions } from './pack-codec.js';
 import {
   type AnnouncedPack,

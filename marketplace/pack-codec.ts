@@ -3,9 +3,8 @@ import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { create as createDigest } from 'multiformats/hashes/digest';
 import { sha256 } from 'multiformats/hashes/sha2';
-// The pack schema and limits live in node/packs for now (see the report: they belong here).
-import { createPack, PACK_LIMITS, type Pack, PackError, PackErrorCode } from '../node/packs/index.js';
 import { type Rejected, type RejectReason, reject } from './errors.js';
+import { createPack, PACK_LIMITS, type Pack, PackError, PackErrorCode } from './pack.js';
 import { encodePack, type PackContent } from './pack-id.js';
 
 /**

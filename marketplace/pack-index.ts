@@ -1,5 +1,5 @@
-import type { Pack } from '../node/packs/index.js';
 import { type Rejected, reject } from './errors.js';
+import type { Pack } from './pack.js';
 import { clip } from './pack-codec.js';
 import { packCid } from './pack-id.js';
 import type { PackRating } from './ratings.js';

@@ -2,8 +2,8 @@ import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
-import type { Pack } from '../node/packs/index.js';
 import { MarketplaceError, MarketplaceErrorCode, type Rejected, reject } from './errors.js';
+import type { Pack } from './pack.js';
 import {
   cidOfBytes,
   clip,

@@ -30,7 +30,7 @@ export const LIMITS = {
   packRequestBytes: 512,
   /** a pack-fetch response header frame (status + the signed announcement) */
   packResponseHeaderBytes: 8 * 1024,
-  /** a pack's deterministic encoding (node/packs allows 2 MiB of text; JSON escaping adds some) */
+  /** a pack's deterministic encoding (marketplace/pack.ts allows 2 MiB of text; JSON escaping adds some) */
   packBytes: 4 * 1024 * 1024,
 } as const;
 

@@ -1,0 +1,63 @@
+import { parse as parseYaml } from 'yaml';
+import { PackError, PackErrorCode } from './pack-errors.js';
+import { PackManifest } from './pack-manifest.js';
+
+export { PackError, PackErrorCode } from './pack-errors.js';
+export { PackManifest, type ParamSpec } from './pack-manifest.js';
+
+/** A pattern pack in memory: its manifest and its templates by path. Packs are data, never code. */
+export interface Pack {
+  manifest: PackManifest;
+  templates: Record<string, string>;
+  /** Where it was loaded from ('builtin' or a folder), for messages only. */
+  origin: string;
+}
+
+export const PACK_LIMITS = { maxTemplates: 200, maxTemplateBytes: 256 * 1024, maxPackBytes: 2 * 1024 * 1024 };
+
+/** Builds a pack from its manifest text and template texts, enforcing the size limits. */
+export function createPack(manifestText: string, templates: Record<string, string>, origin: string): Pack {
+  let raw: unknown;
+  try {
+    raw = parseYaml(manifestText, { maxAliasCount: 50 });
+  } catch (e) {
+    throw new PackError(
+      PackErrorCode.INVALID_MANIFEST,
+      `${origin}: pack.yaml is not valid YAML: ${(e as Error).message}`,
+    );
+  }
+  const parsed = PackManifest.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new PackError(PackErrorCode.INVALID_MANIFEST, `${origin}: invalid pack.yaml: ${issues}`);
+  }
+  const names = Object.keys(templates);
+  if (names.length > PACK_LIMITS.maxTemplates)
+    throw new PackError(
+      PackErrorCode.TOO_LARGE,
+      `${origin}: more than ${PACK_LIMITS.maxTemplates} templates`,
+    );
+  let total = manifestText.length;
+  for (const n of names) {
+    const size = templates[n].length;
+    total += size;
+    if (size > PACK_LIMITS.maxTemplateBytes)
+      throw new PackError(
+        PackErrorCode.TOO_LARGE,
+        `${origin}: template ${n} is larger than ${PACK_LIMITS.maxTemplateBytes} bytes`,
+      );
+  }
+  if (total > PACK_LIMITS.maxPackBytes)
+    throw new PackError(
+      PackErrorCode.TOO_LARGE,
+      `${origin}: pack is larger than ${PACK_LIMITS.maxPackBytes} bytes`,
+    );
+  for (const f of parsed.data.files) {
+    if (!Object.hasOwn(templates, f.template))
+      throw new PackError(
+        PackErrorCode.MISSING_TEMPLATE,
+        `${origin}: files lists ${f.template}, which the pack does not contain`,
+      );
+  }
+  return { manifest: parsed.data, templates, origin };
+}
