@@ -42,22 +42,34 @@ interface Cell {
   sumQ: number;
 }
 
-/**
- * Levels from the broadest to the most specific. A model's answer to feedback is its own kind of
- * attempt: it is not the same arm's first answer (mixing both predicted neither), so every level
- * keeps the two apart.
- */
-const LEVELS: { basis: string; key: (q: PredictionQuery) => string }[] = [
-  {
+type Level = { basis: string; key: (q: PredictionQuery) => string };
+const LEVEL = {
+  kind: {
     basis: 'all generators of this kind',
     key: (q) => `g|${q.arm.model === 'builtin' ? 'builtin' : 'model'}`,
   },
-  { basis: 'this generator in the language', key: (q) => `m|${q.language}|${q.arm.model}` },
-  { basis: 'this arm in any context', key: (q) => `a|${q.arm.key}` },
-  // size is what most changes how hard a registry is for a model: more symbols, more to get wrong
-  { basis: 'this arm on registries of this size', key: (q) => `s|${q.arm.key}|${q.sizeBucket}` },
-  { basis: 'this arm in this context', key: (q) => `c|${q.contextKey}|${q.arm.key}` },
-];
+  language: { basis: 'this generator in the language', key: (q) => `m|${q.language}|${q.arm.model}` },
+  size: {
+    basis: 'this generator on registries of this size',
+    key: (q) => `ms|${q.language}|${q.arm.model}|${q.sizeBucket}`,
+  },
+  context: { basis: 'this generator in this context', key: (q) => `mc|${q.contextKey}|${q.arm.model}` },
+  arm: { basis: 'this arm in any context', key: (q) => `a|${q.arm.key}` },
+  armSize: { basis: 'this arm on registries of this size', key: (q) => `s|${q.arm.key}|${q.sizeBucket}` },
+  armContext: { basis: 'this arm in this context', key: (q) => `c|${q.contextKey}|${q.arm.key}` },
+} satisfies Record<string, Level>;
+
+/**
+ * Levels from the broadest to the most specific. A template arm's output is fixed by its pack and
+ * params, so what it did in other contexts says most; a model's quality depends on the model and on
+ * the registry (its size above all) far more than on the prompt variant, so the model's record in
+ * the context comes before the arm's. A model's answer to feedback is its own kind of attempt: it is
+ * not the same arm's first answer (mixing both predicted neither), so every level keeps them apart.
+ */
+const BUILTIN_LEVELS: Level[] = [LEVEL.kind, LEVEL.language, LEVEL.arm, LEVEL.armSize, LEVEL.armContext];
+const MODEL_LEVELS: Level[] = [LEVEL.kind, LEVEL.language, LEVEL.size, LEVEL.context, LEVEL.armContext];
+const levelsOf = (q: PredictionQuery) => (q.arm.model === 'builtin' ? BUILTIN_LEVELS : MODEL_LEVELS);
+const ALL_LEVELS = Object.values(LEVEL);
 
 const cellKey = (level: string, attempt: Attempt) => `${level}|${attempt}`;
 
@@ -81,7 +93,7 @@ export function createQualityPredictor(
       arm: o.arm,
       attempt: o.attempt ?? 'first',
     };
-    for (const level of LEVELS) {
+    for (const level of ALL_LEVELS) {
       const key = cellKey(level.key(query), query.attempt);
       const c = cells.get(key) ?? { n: 0, sumQ: 0 };
       c.n++;
@@ -95,7 +107,7 @@ export function createQualityPredictor(
       let q = prior;
       let n = 0;
       let basis = 'no evidence yet (prior)';
-      for (const level of LEVELS) {
+      for (const level of levelsOf(query)) {
         const c = cells.get(cellKey(level.key(query), query.attempt));
         if (!c) continue;
         q = (c.sumQ + strength * q) / (c.n + strength);
