@@ -34,7 +34,7 @@ export interface CandidateOutcome {
   context: GenerationContext;
   arm: ArmRef;
   q: number;
-  /** absent on spans recorded before attempts were: those were first answers or builtin corrections */
+  /** absent on spans recorded before attempts were labelled (see attemptsOf in predict.ts) */
   attempt?: Attempt;
   /** 1 compiled, 0 failed, -1 no toolchain could say */
   compiled: 1 | 0 | -1;

@@ -187,11 +187,15 @@ export function createLearning(components: LearningComponents, init: LearningIni
     outcomes: (limit) => table.outcomes(limit),
     rules,
     predictor() {
-      if (predicting?.version !== table.version)
-        predicting = {
-          version: table.version,
-          predictor: table.outcomes(maxTransactions).then((o) => createQualityPredictor(o)),
-        };
+      if (predicting?.version !== table.version) {
+        const version = table.version;
+        const predictor = table.outcomes(maxTransactions).then((o) => createQualityPredictor(o));
+        predicting = { version, predictor };
+        // a failed read is not kept: the next generation tries again
+        predictor.catch(() => {
+          if (predicting?.predictor === predictor) predicting = undefined;
+        });
+      }
       return predicting.predictor;
     },
     correlations,

@@ -85,13 +85,14 @@ export function createQualityPredictor(
   const strength = init.strength ?? 0.5;
   const prior = init.prior ?? 0.5;
   const cells = new Map<string, Cell>();
+  const attempts = attemptsOf(outcomes);
   for (const o of outcomes) {
     const query: PredictionQuery = {
       contextKey: o.contextKey,
       language: o.context.language,
       sizeBucket: o.context.sizeBucket,
       arm: o.arm,
-      attempt: o.attempt ?? 'first',
+      attempt: attempts.get(o) ?? 'first',
     };
     for (const level of ALL_LEVELS) {
       const key = cellKey(level.key(query), query.attempt);
@@ -117,4 +118,26 @@ export function createQualityPredictor(
       return { q: Math.min(1, Math.max(0, q)), n, basis };
     },
   };
+}
+
+/**
+ * Each outcome's attempt. Spans recorded before attempts were labelled carry none: there a model
+ * arm's later outcome in the same generation was its answer to feedback (the loop asks the same arm
+ * again), and every builtin outcome was a first answer of its arm.
+ */
+function attemptsOf(outcomes: readonly CandidateOutcome[]): Map<CandidateOutcome, Attempt> {
+  const out = new Map<CandidateOutcome, Attempt>();
+  const unlabelled: CandidateOutcome[] = [];
+  for (const o of outcomes) {
+    if (o.attempt) out.set(o, o.attempt);
+    else if (o.arm.model === 'builtin' || !o.generationId) out.set(o, 'first');
+    else unlabelled.push(o);
+  }
+  const seen = new Set<string>();
+  for (const o of [...unlabelled].sort((a, b) => a.at - b.at)) {
+    const key = `${o.generationId}|${o.arm.key}`;
+    out.set(o, seen.has(key) ? 'correction' : 'first');
+    seen.add(key);
+  }
+  return out;
 }

@@ -94,6 +94,20 @@ describe('quality prediction', () => {
     expect(cautious.q).toBeGreaterThan(p.q + 0.1);
   });
 
+  it('reads spans recorded before attempts were labelled: a model arm asked again in its generation was corrected', () => {
+    const rows = [1, 2, 3].flatMap((g) =>
+      [0.3, 1].map((q, i) => {
+        const span = candidateSpan(TS_CONTEXT, gpt, q, 1, 1_700_000_000_000 + g * 1000 + i * 100);
+        span.attributes['weavergen.generation.id'] = `old-${g}`;
+        return outcomeFromSpan(span)!;
+      }),
+    );
+    expect(rows.every((o) => o.attempt === undefined)).toBe(true);
+    const predictor = createQualityPredictor(rows);
+    expect(predictor.predict(query(gpt)).q).toBeLessThan(0.4);
+    expect(predictor.predict(query(gpt, TS_CONTEXT, 'correction')).q).toBeGreaterThan(0.9);
+  });
+
   it('is rebuilt by learning when new outcomes arrive', async () => {
     const { store, cleanup } = await tempStore();
     cleanups.push(cleanup);
