@@ -19,7 +19,7 @@ import { createOrchestra } from './orchestra/index.js';
 import { createPeering, type Peering } from './peering.js';
 import { type LoadResult, loadRegistry } from './semconv/index.js';
 import { createStore, type Store } from './storage/index.js';
-import { createTaskService, type Task, type TaskRecord, type TaskRunOptions } from './tasks/index.js';
+import { createTaskService, type Task, type TaskRecord, type TaskRequestOptions } from './tasks/index.js';
 import { createSpanQueries, createTelemetry, type SpanQueries, type Telemetry } from './telemetry/index.js';
 import { createValidator } from './validation/index.js';
 
@@ -43,6 +43,7 @@ export interface NodeHealth {
   uptimeMs: number;
   home: string;
   generations: { inFlight: number };
+  tasks: { inFlight: number };
   spans: { exported: number; failed: number; otlp: boolean };
   /** generators in use, and the configured ones skipped with the reason */
   models: { active: string[]; skipped: string[] };
@@ -58,8 +59,11 @@ export interface WeaverNode {
   generation(id: string): Promise<GenerationRecord | undefined>;
   generations(limit?: number): Promise<GenerationRecord[]>;
   subscribe(id: string, listener: (e: GenerationEvent) => void): () => void;
-  /** Runs a free-form task with the configured chat models to its end (see node/tasks). */
-  task(task: Task, options?: Omit<TaskRunOptions, 'id' | 'signal'>): Promise<TaskRecord>;
+  /**
+   * Stores a free-form task for the configured chat models and runs it in the background (see
+   * node/tasks); `done` resolves with its final record. Throws TASK_NO_MODELS without a chat model.
+   */
+  task(task: Task, options?: TaskRequestOptions): Promise<{ id: string; done: Promise<TaskRecord> }>;
   taskRecord(id: string): Promise<TaskRecord | undefined>;
   /** a generation's or a task's decisions */
   decisions(generationId: string): Promise<DecisionRecord[]>;
@@ -163,12 +167,10 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
     { concurrency: config.generation.concurrency },
   );
   await jobs.recover();
-  const tasks = createTaskService({
-    store,
-    tracer: telemetry.tracer,
-    models: config.models ?? {},
-    decide,
-  });
+  const tasks = createTaskService(
+    { store, tracer: telemetry.tracer, models: config.models ?? {}, decide },
+    { concurrency: config.generation.concurrency },
+  );
 
   return {
     config,
@@ -187,7 +189,7 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
     task: (task, options) => {
       if (stopping)
         return Promise.reject(new NodeError(NodeErrorCode.STOPPING, 'the node is stopping: no new tasks'));
-      return tasks.run(task, options);
+      return tasks.start(task, options);
     },
     taskRecord: (id) => tasks.get(id),
     async decisions(generationId) {
@@ -223,6 +225,7 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
       uptimeMs: Date.now() - started,
       home: config.home,
       generations: { inFlight: jobs.inFlight() },
+      tasks: { inFlight: tasks.inFlight() },
       spans: (({ exported, failed, otlp }) => ({ exported, failed, otlp }))(telemetry.stats()),
       models: { active: models.generators.map((g) => g.id), skipped: models.skipped.map((s) => s.message) },
     }),

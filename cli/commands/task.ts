@@ -3,9 +3,15 @@ import { basename, join, resolve } from 'node:path';
 import { loadConfig } from '../../node/config.js';
 import { decisionKey } from '../../node/jobs/types.js';
 import { createStore } from '../../node/storage/index.js';
-import { createTaskService, type Task, type TaskRecord, taskLanguage } from '../../node/tasks/index.js';
+import {
+  createTaskService,
+  isTaskError,
+  type Task,
+  type TaskRecord,
+  taskLanguage,
+} from '../../node/tasks/index.js';
 import { createTelemetry } from '../../node/telemetry/index.js';
-import { ApiError, connect } from '../client.js';
+import { type ApiClient, ApiError, connect } from '../client.js';
 import { EXIT } from '../errors.js';
 
 /**
@@ -43,14 +49,22 @@ export async function task(
   let record: TaskRecord;
   const api = await connect(home);
   if (api) {
-    process.stderr.write(`weavergen: running the task on the node at ${api.url}\n`);
     try {
-      record = await api.post<TaskRecord>('/v1/tasks', request);
+      const { id } = await api.post<{ id: string }>('/v1/tasks', request);
+      process.stderr.write(`weavergen: task ${id} runs on the node at ${api.url}\n`);
+      record = await waitFor(api, id);
     } catch (e) {
       if (e instanceof ApiError) return fail(e.message);
       throw e;
     }
-  } else record = await runHere(home, request);
+  } else {
+    try {
+      record = await runHere(home, request);
+    } catch (e) {
+      if (isTaskError(e)) return fail(`${e.message} [${e.code}]`);
+      throw e;
+    }
+  }
   if (record.status !== 'succeeded' || !record.result)
     return fail(
       `${record.error?.message ?? `the task ended ${record.status}`}${record.error?.code ? ` [${record.error.code}]` : ''}`,
@@ -82,6 +96,17 @@ export async function task(
   lines.push(`why: weavergen explain ${record.id}${opts.home ? ` --home ${opts.home}` : ''}`);
   process.stdout.write(`${lines.join('\n')}\n`);
   return ok ? EXIT.OK : EXIT.PROBLEMS;
+}
+
+const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** Polls the node until the task has ended (a task takes seconds to minutes; no request stays open that long). */
+async function waitFor(api: ApiClient, id: string): Promise<TaskRecord> {
+  for (let wait = 200; ; wait = Math.min(2000, wait * 1.5)) {
+    const record = await api.get<TaskRecord>(`/v1/tasks/${encodeURIComponent(id)}`);
+    if (FINAL.has(record.status)) return record;
+    await new Promise((r) => setTimeout(r, wait));
+  }
 }
 
 /** No node is running on the home: the task runs here, its spans and decisions go to the home's store. */

@@ -24,8 +24,9 @@ export const COMPONENTS: Record<string, Schema> = {
     properties: {
       id: { type: 'string' },
       kind: { const: 'task' },
-      status: { type: 'string', enum: ['running', 'succeeded', 'failed', 'cancelled'] },
+      status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'cancelled'] },
       createdAt: { type: 'number' },
+      startedAt: { type: 'number' },
       finishedAt: { type: 'number' },
       description: { type: 'string' },
       language: { type: 'string' },
@@ -62,6 +63,7 @@ export const COMPONENTS: Record<string, Schema> = {
       uptimeMs: { type: 'number' },
       home: { type: 'string' },
       generations: { type: 'object', properties: { inFlight: { type: 'integer' } } },
+      tasks: { type: 'object', properties: { inFlight: { type: 'integer' } } },
       spans: {
         type: 'object',
         properties: { exported: { type: 'integer' }, failed: { type: 'integer' }, otlp: { type: 'boolean' } },

@@ -206,13 +206,29 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
       '/v1/tasks': {
         post: {
           summary:
-            'run a free-form task to its end: the configured chat models write the code, the given tests judge it, failing tests are fed back (answers when done: seconds to minutes)',
+            'start a free-form task: the configured chat models write the code, the given tests judge it, failing tests are fed back; answers at once, the task runs in the background',
           security: WRITE_SECURITY,
           requestBody: body('TaskRequest'),
           responses: {
-            '200': {
-              description: 'the task record (status succeeded, or failed with its error)',
-              content: jsonContent(ref('TaskRecord')),
+            '202': {
+              description:
+                'stored and queued; poll links.self until its status is succeeded, failed or cancelled',
+              headers: { Location: { schema: { type: 'string' }, description: 'the task' } },
+              content: jsonContent({
+                type: 'object',
+                properties: {
+                  id: { type: 'string' },
+                  status: { const: 'queued' },
+                  links: {
+                    type: 'object',
+                    properties: {
+                      self: { type: 'string' },
+                      chain: { type: 'string' },
+                      spans: { type: 'string' },
+                    },
+                  },
+                },
+              }),
             },
             ...errors(400, 401, 409, 413, 415, 500, 503),
           },

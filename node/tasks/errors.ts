@@ -4,6 +4,7 @@ export enum TaskErrorCode {
   NO_TESTS = 'TASK_NO_TESTS',
   UNSUPPORTED_LANGUAGE = 'TASK_UNSUPPORTED_LANGUAGE',
   BAD_TESTS = 'TASK_BAD_TESTS',
+  STOPPING = 'TASK_STOPPING',
 }
 
 export class TaskError extends Error {

@@ -31,7 +31,12 @@ export {
   type TestRun,
   taskLanguage,
 } from './runners/index.js';
-export { createTaskService, type TaskRecord, type TaskService } from './service.js';
+export {
+  createTaskService,
+  type TaskRecord,
+  type TaskRequestOptions,
+  type TaskService,
+} from './service.js';
 
 export interface Task {
   description: string;
@@ -121,6 +126,10 @@ export interface TaskRunnerInit {
   testTimeoutMs?: number;
 }
 
+/** Why a task cannot run: no chat model, with the reason each configured one was skipped. */
+export const noModelsMessage = (models: Pick<TaskModels, 'skipped'>) =>
+  `no model generator is configured: the built-in template engine cannot write free-form code; set WEAVERGEN_MODELS (e.g. openai:gpt-4o-mini with OPENAI_API_KEY, or ollama:qwen3)${models.skipped.length ? ` (${models.skipped.map((s) => s.message).join('; ')})` : ''}`;
+
 /** A candidate that does not compile scores at most this (DESIGN.md's quality contract). */
 export const UNCOMPILED_CAP = 0.3;
 
@@ -140,11 +149,7 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
   const tracer = components.tracer ?? trace.getTracer('weavergen');
   const run = async (task: Task, options: TaskRunOptions = {}, parent?: Context): Promise<TaskResult> => {
     const language = taskLanguage(task.language);
-    if (models.clients.length === 0)
-      throw new TaskError(
-        TaskErrorCode.NO_MODELS,
-        `no model generator is configured: the built-in template engine cannot write free-form code; set WEAVERGEN_MODELS (e.g. openai:gpt-4o-mini with OPENAI_API_KEY, or ollama:qwen3)${models.skipped.length ? ` (${models.skipped.map((s) => s.message).join('; ')})` : ''}`,
-      );
+    if (models.clients.length === 0) throw new TaskError(TaskErrorCode.NO_MODELS, noModelsMessage(models));
     if (task.tests.length === 0)
       throw new TaskError(TaskErrorCode.NO_TESTS, 'a task needs at least one test file');
     const harness = harnessFor(language);

@@ -2,17 +2,25 @@ import { randomUUID } from 'node:crypto';
 import type { Tracer } from '@opentelemetry/api';
 import type { DecisionRecord } from '../jobs/types.js';
 import type { ModelsConfig } from '../models/config.js';
+import { limit } from '../orchestra/limit.js';
 import type { Store } from '../storage/index.js';
 import { createTaskModels, type TaskModels } from './clients.js';
-import { isTaskError } from './errors.js';
-import { createTaskRunner, type Task, type TaskResult, type TaskRunOptions } from './index.js';
+import { isTaskError, TaskError, TaskErrorCode } from './errors.js';
+import {
+  createTaskRunner,
+  noModelsMessage,
+  type Task,
+  type TaskResult,
+  type TaskRunOptions,
+} from './index.js';
 
 /** A task as a node keeps it: what was asked, and what came of it. */
 export interface TaskRecord {
   id: string;
   kind: 'task';
-  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
   createdAt: number;
+  startedAt?: number;
   finishedAt?: number;
   description: string;
   language: string;
@@ -31,12 +39,26 @@ export interface TaskServiceComponents {
   decide(d: DecisionRecord): Promise<void>;
 }
 
+export interface TaskServiceInit {
+  /** tasks run at once (their tests are CPU-bound; default 2); the others wait, `queued` */
+  concurrency?: number;
+  /** a probe that skipped a model is redone after this long (default 30 s) */
+  reprobeMs?: number;
+}
+
+export type TaskRequestOptions = Omit<TaskRunOptions, 'id' | 'signal'>;
+
 export interface TaskService {
-  /** Runs a task to its end; the record is stored as running first, then with its result. */
-  run(task: Task, options?: Omit<TaskRunOptions, 'id' | 'signal'>): Promise<TaskRecord>;
+  /**
+   * Stores the task (acknowledged once this resolves) and runs it in the background; `done`
+   * resolves with its final record. Throws TASK_NO_MODELS when no chat model can answer.
+   */
+  start(task: Task, options?: TaskRequestOptions): Promise<{ id: string; done: Promise<TaskRecord> }>;
+  /** start, then wait for the end */
+  run(task: Task, options?: TaskRequestOptions): Promise<TaskRecord>;
   get(id: string): Promise<TaskRecord | undefined>;
   inFlight(): number;
-  /** waits for running tasks up to `graceMs`, then aborts them (recorded cancelled) */
+  /** refuses new tasks, waits for running ones up to `graceMs`, then aborts them (recorded cancelled) */
   stop(graceMs: number): Promise<void>;
 }
 
@@ -44,19 +66,43 @@ const newId = () => `${Date.now().toString().padStart(15, '0')}-t${randomUUID().
 
 /**
  * Tasks on a node: spans go to the node's telemetry and decisions to its store, so `weavergen
- * explain <task-id>` shows a task's loop like a generation's. Chat models are probed once, at the
- * first task.
+ * explain <task-id>` shows a task's loop like a generation's. Chat models are probed at the first
+ * task, and again when a probe skipped one and is older than `reprobeMs`.
  */
-export function createTaskService(components: TaskServiceComponents): TaskService {
+export function createTaskService(
+  components: TaskServiceComponents,
+  init: TaskServiceInit = {},
+): TaskService {
   const { store } = components;
-  let models: Promise<TaskModels> | undefined;
+  const reprobeMs = init.reprobeMs ?? 30_000;
+  const bounded = limit(init.concurrency ?? 2);
+  let probe: { at: number; models: Promise<TaskModels> } | undefined;
   const running = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
+  /** starts between their call and their record being stored: stop() waits for them too */
+  const starting = new Set<Promise<unknown>>();
+  let stopped = false;
 
-  return {
-    async run(task, options = {}) {
-      models ??= createTaskModels(components.models);
+  const models = async () => {
+    const stale =
+      !probe ||
+      (Date.now() - probe.at > reprobeMs &&
+        (await probe.models.then(
+          (m) => m.skipped.length > 0,
+          () => true,
+        )));
+    if (stale) probe = { at: Date.now(), models: createTaskModels(components.models) };
+    return probe!.models;
+  };
+
+  const execute = async (record: TaskRecord, task: Task, options: TaskRequestOptions, m: TaskModels) => {
+    const controller = running.get(record.id)!.controller;
+    try {
+      if (controller.signal.aborted) throw new Error('cancelled before it started');
+      record.status = 'running';
+      record.startedAt = Date.now();
+      await store.put('tasks', record.id, record);
       const runner = createTaskRunner({
-        models: await models,
+        models: m,
         tracer: components.tracer,
         decide: ({ step, choice, alternatives, reason, evidence }) =>
           components.decide({
@@ -69,38 +115,61 @@ export function createTaskService(components: TaskServiceComponents): TaskServic
             at: Date.now(),
           }),
       });
+      record.result = await runner.run(task, { ...options, id: record.id, signal: controller.signal });
+      record.status = controller.signal.aborted ? 'cancelled' : 'succeeded';
+    } catch (e) {
+      record.status = controller.signal.aborted ? 'cancelled' : 'failed';
+      record.error = {
+        ...(isTaskError(e) ? { code: e.code } : {}),
+        message: (e as Error)?.message ?? String(e),
+      };
+    } finally {
+      record.finishedAt = Date.now();
+      await store.put('tasks', record.id, record);
+      running.delete(record.id);
+    }
+    return record;
+  };
+
+  const start: TaskService['start'] = async (task, options = {}) => {
+    if (stopped) throw new TaskError(TaskErrorCode.STOPPING, 'the node is stopping: no new tasks');
+    const begun = (async () => {
+      const m = await models();
+      if (m.clients.length === 0) throw new TaskError(TaskErrorCode.NO_MODELS, noModelsMessage(m));
       const record: TaskRecord = {
         id: newId(),
         kind: 'task',
-        status: 'running',
+        status: 'queued',
         createdAt: Date.now(),
         description: task.description,
         language: task.language,
         tests: task.tests.map((t) => t.path),
       };
       await store.put('tasks', record.id, record);
-      const controller = new AbortController();
-      const done = runner.run(task, { ...options, id: record.id, signal: controller.signal });
-      running.set(record.id, { controller, done: done.catch(() => undefined) });
-      try {
-        record.result = await done;
-        record.status = controller.signal.aborted ? 'cancelled' : 'succeeded';
-      } catch (e) {
-        record.status = controller.signal.aborted ? 'cancelled' : 'failed';
-        record.error = {
-          ...(isTaskError(e) ? { code: e.code } : {}),
-          message: (e as Error)?.message ?? String(e),
-        };
-      } finally {
-        running.delete(record.id);
-        record.finishedAt = Date.now();
-        await store.put('tasks', record.id, record);
-      }
-      return record;
+      const entry = { controller: new AbortController(), done: Promise.resolve() as Promise<unknown> };
+      running.set(record.id, entry);
+      const done = bounded(() => execute(record, task, options, m));
+      entry.done = done.catch(() => undefined);
+      return { id: record.id, done };
+    })();
+    starting.add(begun);
+    try {
+      return await begun;
+    } finally {
+      starting.delete(begun);
+    }
+  };
+
+  return {
+    start,
+    async run(task, options) {
+      return (await start(task, options)).done;
     },
     get: (id) => store.get<TaskRecord>('tasks', id),
-    inFlight: () => running.size,
+    inFlight: () => running.size + starting.size,
     async stop(graceMs) {
+      stopped = true;
+      await Promise.allSettled([...starting]);
       const all = () => Promise.all([...running.values()].map((r) => r.done));
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([all(), new Promise((r) => (timer = setTimeout(r, graceMs)))]);

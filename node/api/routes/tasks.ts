@@ -1,16 +1,23 @@
 import type { Hono } from 'hono';
-import { TaskErrorCode, type TaskRecord, taskLanguage } from '../../tasks/index.js';
+import { isTaskError, TaskErrorCode, taskLanguage } from '../../tasks/index.js';
 import type { RouteContext } from '../context.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 import { TaskBodySchema } from '../schemas.js';
 import { idParam, readJson } from '../validate.js';
 
+/** The links of a task, as the 202 of POST /v1/tasks returns them. */
+export const taskLinks = (id: string) => ({
+  self: `/v1/tasks/${encodeURIComponent(id)}`,
+  chain: `/v1/generations/${encodeURIComponent(id)}/chain`,
+  spans: `/v1/spans?generation=${encodeURIComponent(id)}`,
+});
+
 /**
- * POST /v1/tasks runs a free-form task to its end (seconds to minutes: the configured models answer,
- * the tests judge, the loop corrects) and answers with its record; GET /v1/tasks/:id reads one back.
- * Its decisions are served by /v1/generations/:id/chain like a generation's.
+ * POST /v1/tasks stores a free-form task and answers 202 with its id at once (the models answer and
+ * the tests run in the background, seconds to minutes); GET /v1/tasks/:id reads it back, `queued`
+ * or `running` until it ends. Its decisions are served by /v1/generations/:id/chain like a generation's.
  */
-export function taskRoutes(app: Hono, { node, auth }: RouteContext): void {
+export function taskRoutes(app: Hono, { node, auth, log }: RouteContext): void {
   app.post('/v1/tasks', auth.write, async (c) => {
     const body = await readJson(c, TaskBodySchema);
     try {
@@ -19,14 +26,18 @@ export function taskRoutes(app: Hono, { node, auth }: RouteContext): void {
       throw new ApiError(ApiErrorCode.INVALID_BODY, `language: ${(e as Error).message}`);
     }
     const { description, language, tests, ...options } = body;
-    const record: TaskRecord = await node.task({ description, language, tests }, options).catch((e) => {
-      if (node.health().status !== 'ok')
+    const { id, done } = await node.task({ description, language, tests }, options).catch((e) => {
+      if (isTaskError(e) && e.code === TaskErrorCode.NO_MODELS)
+        throw new ApiError(ApiErrorCode.NO_MODELS, e.message);
+      if (node.health().status !== 'ok' || (isTaskError(e) && e.code === TaskErrorCode.STOPPING))
         throw new ApiError(ApiErrorCode.UNAVAILABLE, 'the node is stopping: no new tasks');
       throw e;
     });
-    if (record.error?.code === TaskErrorCode.NO_MODELS)
-      throw new ApiError(ApiErrorCode.NO_MODELS, record.error.message, { id: record.id });
-    return c.json(record);
+    // nobody awaits `done` here: a failure to record the end must be logged, not crash the process
+    done.catch((e) => log(`task ${id}: could not be finished`, e));
+    const links = taskLinks(id);
+    c.header('Location', links.self);
+    return c.json({ id, status: 'queued' as const, links }, 202);
   });
 
   app.get('/v1/tasks/:id', auth.read, async (c) => {

@@ -68,8 +68,15 @@ describe('tasks through the node', () => {
     const { call } = await start('builtin,openai:gpt-4o-mini');
     openai.script({ answer: HALF }, { answer: GOOD });
     const res = await call('/v1/tasks', { description: 'a sum function', language: 'ts', tests: [TESTS] });
-    expect(res.status).toBe(200);
-    const record = res.body;
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ status: 'queued', links: { self: `/v1/tasks/${res.body.id}` } });
+    // acknowledged: stored before the answer, then run in the background
+    let record: Json = (await call(`/v1/tasks/${res.body.id}`)).body;
+    expect(['queued', 'running', 'succeeded']).toContain(record.status);
+    for (let i = 0; i < 300 && !['succeeded', 'failed'].includes(record.status); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      record = (await call(`/v1/tasks/${res.body.id}`)).body;
+    }
     expect(record).toMatchObject({
       kind: 'task',
       status: 'succeeded',

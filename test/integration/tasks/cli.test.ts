@@ -2,8 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
+import { announce } from '../../../cli/client.js';
 import { explain } from '../../../cli/commands/explain.js';
 import { task } from '../../../cli/commands/task.js';
+import { startApiServer } from '../../../node/api/index.js';
+import { loadConfig } from '../../../node/config.js';
+import { createNode } from '../../../node/node.js';
 import { startWireServer } from '../../helpers/wire-servers.js';
 
 afterEach(() => {
@@ -72,6 +76,57 @@ it('weavergen task without a running node keeps its decisions in the home; weave
     // the evidence is span ids of the task's candidates
     expect(chain).toMatch(/evidence: span [0-9a-f]{16}, span [0-9a-f]{16}/);
   } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+it('weavergen task goes through the node running on the home, and waits for the task to end', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'wg-task-cli-'));
+  const server = await startWireServer('openai', { models: ['gpt-4o-mini'] });
+  const home = join(dir, 'home');
+  const node = await createNode(
+    await loadConfig(
+      {
+        home,
+        api: { port: 0 },
+        network: { enabled: false },
+        models: { models: 'openai:gpt-4o-mini', openai: { apiKey: 'sk-test', baseURL: server.url } },
+      },
+      {},
+    ),
+  );
+  const api = await startApiServer(node, { port: 0 });
+  try {
+    await announce(home, { url: api.url, pid: process.pid, startedAt: Date.now() });
+    const tests = join(dir, 'sum.test.ts');
+    await writeFile(
+      tests,
+      "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { sum } from './sum.js';\n" +
+        "test('adds', () => assert.equal(sum(2, 3), 5));\n",
+    );
+    server.script({
+      answer: '```ts\n// file: sum.ts\nexport const sum = (a: number, b: number) => a + b;\n```\n',
+    });
+    // the CLI's own environment has no model: only the node's configuration can answer
+    vi.stubEnv('WEAVERGEN_MODELS', 'builtin');
+    const out: string[] = [];
+    const err: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+      out.push(String(s));
+      return true;
+    });
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
+      err.push(String(s));
+      return true;
+    });
+    expect(await task('a sum function', { lang: 'ts', tests, home })).toBe(0);
+    const id = /task (\S+) runs on the node at/.exec(err.join(''))![1];
+    expect(out.join('')).toContain(`task ${id} (typescript): 1 round`);
+    expect(await node.taskRecord(id)).toMatchObject({ status: 'succeeded' });
+  } finally {
+    await api.close();
+    await node.stop();
     await server.close();
     await rm(dir, { recursive: true, force: true });
   }
