@@ -17,7 +17,13 @@ import { agreementOf } from './agreement.js';
 import type { TaskModels } from './clients.js';
 import { TaskError, TaskErrorCode } from './errors.js';
 import { buildTaskPrompt } from './prompt.js';
-import { harnessFor, type TaskLanguage, type TestRun, taskLanguage } from './runners/index.js';
+import {
+  harnessFor,
+  type TaskLanguage,
+  type TestHarness,
+  type TestRun,
+  taskLanguage,
+} from './runners/index.js';
 
 export { agreementOf } from './agreement.js';
 export { createTaskModels, type TaskModels } from './clients.js';
@@ -27,6 +33,7 @@ export {
   harnessFor,
   TASK_LANGUAGES,
   type TaskLanguage,
+  type TestHarness,
   type TestOutcome,
   type TestRun,
   taskLanguage,
@@ -118,6 +125,8 @@ export interface TaskRunnerComponents {
   tracer?: Tracer;
   /** persists each decision as it is made (a node stores them for `weavergen explain`) */
   decide?: (d: TaskDecision) => Promise<void>;
+  /** a test harness of your own for a language (default: the built-in one, see runners/) */
+  harnesses?: Partial<Record<TaskLanguage, TestHarness>>;
 }
 
 export interface TaskRunnerInit {
@@ -152,7 +161,7 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
     if (models.clients.length === 0) throw new TaskError(TaskErrorCode.NO_MODELS, noModelsMessage(models));
     if (task.tests.length === 0)
       throw new TaskError(TaskErrorCode.NO_TESTS, 'a task needs at least one test file');
-    const harness = harnessFor(language);
+    const harness = components.harnesses?.[language] ?? harnessFor(language);
     const threshold = options.threshold ?? init.threshold ?? 1;
     const maxRounds = Math.max(1, options.maxRounds ?? init.maxRounds ?? 3);
     const timeoutMs = options.testTimeoutMs ?? init.testTimeoutMs ?? 10_000;
@@ -251,7 +260,21 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
         return;
       }
       s.error = undefined;
-      const r = await harness.run(files, task.tests, { timeoutMs, signal: options.signal });
+      // a harness reports problems in its result; should one throw anyway, this answer fails, not the task
+      const r = await harness
+        .run(files, task.tests, { timeoutMs, signal: options.signal })
+        .catch((e): TestRun => {
+          const message = `the test run failed: ${(e as Error)?.message ?? e}`;
+          return {
+            compiled: false,
+            diagnostics: [message],
+            tests: task.tests.map((t) => ({ name: t.path, passed: false, message })),
+            passed: 0,
+            total: task.tests.length,
+            timedOut: false,
+            durationMs: 0,
+          };
+        });
       s.last = { files, run: r };
       const q = qualityOf(r);
       s.history.push(q);

@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTaskModels, createTaskRunner, TaskErrorCode } from '../../../node/tasks/index.js';
+import {
+  createTaskModels,
+  createTaskRunner,
+  harnessFor,
+  TaskErrorCode,
+  type TestHarness,
+} from '../../../node/tasks/index.js';
 import { startWireServer, type WireServer } from '../../helpers/wire-servers.js';
 
 const TS_TESTS = {
@@ -195,5 +201,34 @@ describe('no model configured', () => {
       code: TaskErrorCode.NO_MODELS,
       message: expect.stringMatching(/cannot write free-form code/),
     });
+  });
+});
+
+describe('a harness that throws', () => {
+  it('fails that answer with the message; the other model still gets its result', async () => {
+    const { server, models } = await openai(['gpt-4o-mini', 'gpt-4.1-nano']);
+    server.script({ answer: TS_GOOD }, { answer: TS_GOOD });
+    const real = harnessFor('typescript');
+    let calls = 0;
+    const flaky: TestHarness = {
+      ...real,
+      run: (files, tests, options) => {
+        calls++;
+        if (calls === 1) return Promise.reject(new Error('EEXIST: file already exists'));
+        return real.run(files, tests, options);
+      },
+    };
+    const r = await createTaskRunner({ models, harnesses: { typescript: flaky } }).run(
+      {
+        description: 'a sum function',
+        language: 'ts',
+        tests: [TS_TESTS],
+      },
+      { maxRounds: 1 },
+    );
+    const [broken, fine] = [...r.candidates].sort((a, b) => a.q - b.q);
+    expect(broken.q).toBe(0);
+    expect(broken.run.diagnostics[0]).toMatch(/the test run failed: EEXIST/);
+    expect(fine.q).toBe(1);
   });
 });
