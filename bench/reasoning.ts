@@ -81,6 +81,8 @@ export interface Predicted {
   generator: string;
   /** the arm's plain mean quality in the context before this generation (the earlier predictor) */
   baseline?: number;
+  /** the registry's first generation (the model alone), or its second (racing builtin: seen before) */
+  fresh: boolean;
 }
 
 export interface RegistryReplay {
@@ -151,7 +153,7 @@ export async function replayRegistries(
     const out: RegistryReplay = { rows: [], predictions: [], tokens: 0 };
     // the earlier predictor, replayed beside the node: an arm's mean q in the context so far
     const seen = new Map<string, number[]>();
-    const observe = (context: string, cs: CandidateSummary[]) => {
+    const observe = (context: string, cs: CandidateSummary[], fresh: boolean) => {
       const before = new Map([...seen].map(([k, v]) => [k, mean(v)]));
       for (const c of cs) {
         const k = `${context}|${c.arm.key}`;
@@ -163,6 +165,7 @@ export async function replayRegistries(
             attempt: c.attempt ?? 'first',
             generator: c.arm.model === 'builtin' ? 'builtin' : 'model',
             baseline: before.get(k),
+            fresh,
           });
         seen.set(k, [...(seen.get(k) ?? []), c.q]);
       }
@@ -178,11 +181,11 @@ export async function replayRegistries(
       // 1. the model alone: its first answer, then corrected after feedback
       const a = await run(node, { registry: r.dir, languages: ['typescript'], models: [`openai:${MODEL}`] });
       const la = a.record.languages[0];
-      observe(la.context, la.candidates);
+      observe(la.context, la.candidates, true);
       // 2. builtin and the model at once (the model answers as recorded): agreement
       const b = await run(node, { registry: r.dir, languages: ['typescript'], candidates: 1 });
       const lb = b.record.languages[0];
-      observe(lb.context, lb.candidates);
+      observe(lb.context, lb.candidates, false);
       out.tokens += a.tokens + b.tokens;
       out.rows.push({
         name: r.name,
@@ -268,6 +271,8 @@ function printPredictions(ps: Predicted[]) {
     ['builtin', ps.filter((p) => p.generator === 'builtin')],
     ['model, first answers', ps.filter((p) => p.generator === 'model' && p.attempt === 'first')],
     ['model, answers to feedback', ps.filter((p) => p.generator === 'model' && p.attempt === 'correction')],
+    ['registries not seen before (model alone)', ps.filter((p) => p.fresh)],
+    ['the same candidates for both', ps.filter((p) => p.baseline !== undefined)],
   ];
   const rows = groups.flatMap(([name, xs]) => [
     [name, 'learned (node/learning/predict.ts)', ...within(xs, (p) => p.predicted)],
