@@ -171,6 +171,7 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
     { store, tracer: telemetry.tracer, models: config.models ?? {}, decide },
     { concurrency: config.generation.concurrency },
   );
+  await tasks.recover();
 
   return {
     config,

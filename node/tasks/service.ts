@@ -24,8 +24,10 @@ export interface TaskRecord {
   finishedAt?: number;
   description: string;
   language: string;
-  /** the test files' paths (their content is the user's, kept out of the record) */
+  /** the test files' paths */
   tests: string[];
+  /** what was asked, whole: a task acknowledged before the node stopped is run again at its next start */
+  request?: { task: Task; options: TaskRequestOptions };
   result?: TaskResult;
   error?: { code?: string; message: string };
 }
@@ -57,6 +59,8 @@ export interface TaskService {
   /** start, then wait for the end */
   run(task: Task, options?: TaskRequestOptions): Promise<TaskRecord>;
   get(id: string): Promise<TaskRecord | undefined>;
+  /** runs again the tasks stored as queued or running (the node stopped before they ended); returns their ids */
+  recover(): Promise<string[]>;
   inFlight(): number;
   /** refuses new tasks, waits for running ones up to `graceMs`, then aborts them (recorded cancelled) */
   stop(graceMs: number): Promise<void>;
@@ -131,9 +135,29 @@ export function createTaskService(
     return record;
   };
 
-  const start: TaskService['start'] = async (task, options = {}) => {
+  /** Queues a stored record; `done` resolves with its final state. */
+  const launch = (record: TaskRecord, task: Task, options: TaskRequestOptions, m: TaskModels) => {
+    const entry = { controller: new AbortController(), done: Promise.resolve() as Promise<unknown> };
+    running.set(record.id, entry);
+    const done = bounded(() => execute(record, task, options, m));
+    entry.done = done.catch(() => undefined);
+    return done;
+  };
+
+  /** Counts as in flight from its first await, so stop() waits for it and never closes the store under it. */
+  const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
     if (stopped) throw new TaskError(TaskErrorCode.STOPPING, 'the node is stopping: no new tasks');
-    const begun = (async () => {
+    const begun = work();
+    starting.add(begun);
+    try {
+      return await begun;
+    } finally {
+      starting.delete(begun);
+    }
+  };
+
+  const start: TaskService['start'] = (task, options = {}) =>
+    guarded(async () => {
       const m = await models();
       if (m.clients.length === 0) throw new TaskError(TaskErrorCode.NO_MODELS, noModelsMessage(m));
       const record: TaskRecord = {
@@ -144,24 +168,39 @@ export function createTaskService(
         description: task.description,
         language: task.language,
         tests: task.tests.map((t) => t.path),
+        request: { task, options },
       };
       await store.put('tasks', record.id, record);
-      const entry = { controller: new AbortController(), done: Promise.resolve() as Promise<unknown> };
-      running.set(record.id, entry);
-      const done = bounded(() => execute(record, task, options, m));
-      entry.done = done.catch(() => undefined);
-      return { id: record.id, done };
-    })();
-    starting.add(begun);
-    try {
-      return await begun;
-    } finally {
-      starting.delete(begun);
-    }
-  };
+      return { id: record.id, done: launch(record, task, options, m) };
+    });
+
+  const recover = () =>
+    guarded(async () => {
+      const unfinished = (await store.scan<TaskRecord>('tasks'))
+        .map(([, r]) => r)
+        .filter((r) => r.status === 'queued' || r.status === 'running');
+      if (unfinished.length === 0) return [];
+      const m = await models();
+      for (const r of unfinished) {
+        r.status = 'queued';
+        if (!r.request || m.clients.length === 0) {
+          r.status = 'failed';
+          r.finishedAt = Date.now();
+          r.error = r.request
+            ? { code: TaskErrorCode.NO_MODELS, message: noModelsMessage(m) }
+            : { message: 'interrupted: the node stopped before the task ended' };
+          await store.put('tasks', r.id, r);
+          continue;
+        }
+        await store.put('tasks', r.id, r);
+        void launch(r, r.request.task, r.request.options, m).catch(() => undefined);
+      }
+      return unfinished.map((r) => r.id);
+    });
 
   return {
     start,
+    recover,
     async run(task, options) {
       return (await start(task, options)).done;
     },
