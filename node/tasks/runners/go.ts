@@ -2,14 +2,18 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import type { GeneratedFile } from '../../generation/index.js';
 import { type ProcessResult, runProcess, withTempDir } from '../../validation/run-process.js';
+import { TASK_HOME, taskProcess } from './env.js';
 import {
+  cancelledRun,
   failAll,
   firstLine,
+  neverThrows,
   notValidated,
   seconds,
   summarize,
   type TestHarness,
   type TestOutcome,
+  withoutReserved,
 } from './types.js';
 
 /** read at each run, so a test can point it elsewhere */
@@ -22,126 +26,156 @@ const GOCACHE = join(tmpdir(), 'weavergen-gocache');
 const BUILD_MS = 120_000;
 /** after a hang or a crash, the tests that never ran get at most this many runs of their own */
 const MAX_RERUNS = 3;
+/** written by the harness (GOPATH, HOME): an answer's file there is dropped */
+const RESERVED = ['.gopath/', `${TASK_HOME}/`];
 
 /**
  * `go test -json ./...` in a temp module (go.mod `module task` unless one is given), offline and
  * hermetic: GOTOOLCHAIN=local, GOPROXY=off, GOWORK=off, no vet, no cgo. Go 1.19 has no per-test
  * timeout: `-timeout` ends the whole test binary, so the test running then fails as timed out and the
  * top-level tests that never ran (after a hang or a panic) get a run of their own with `-run`. Only
- * the test files' `TestX` functions run and count (not tests the answer wrote, not examples).
+ * the test files' `TestX` functions run and count (not tests the answer wrote, not examples); with no
+ * `TestX` in the test files nothing runs and nothing passes. Code under test gets a clean
+ * environment (no API keys).
  */
 export function createGoHarness(): TestHarness {
   return {
     language: 'go',
     howTestsRun:
       'The files are written into one Go module (go.mod `module task`, go 1.19, unless you write a go.mod; no third-party modules, no network) and `go test -json ./...` runs the `*_test.go` files (package testing) with Go 1.19; put your code in the package and directory of the test file.',
-    async run(files, tests, options) {
-      const started = performance.now();
-      // a test file must end in _test.go for go test to see it
-      const testFiles = tests.map((t) =>
-        t.path.endsWith('.go') && !t.path.endsWith('_test.go')
-          ? { ...t, path: t.path.replace(/\.go$/, '_test.go') }
-          : t,
-      );
-      const all: GeneratedFile[] = [...files, ...testFiles];
-      const goMod = all.find((f) => f.path === 'go.mod');
-      if (!goMod) all.push({ path: 'go.mod', content: TASK_GO_MOD });
-      const module = /^\s*module\s+"?([^\s"]+)/m.exec(goMod?.content ?? TASK_GO_MOD)?.[1] ?? 'task';
-      const plan = planOf(testFiles, module);
-      const naming = namer(plan);
-      const planned = [...plan].flatMap(([pkg, p]) => p.tests.map((t) => naming(pkg, t)));
-      const names = planned.length ? planned : tests.map((t) => t.path);
-      return withTempDir('task-go', all, async (dir) => {
-        const env = {
-          GOTOOLCHAIN: 'local',
-          GOFLAGS: '-mod=mod -modcacherw',
-          GOPROXY: 'off',
-          GOSUMDB: 'off',
-          GOWORK: 'off',
-          GOCACHE,
-          GOPATH: join(dir, '.gopath'),
-          GO111MODULE: 'on',
-          CGO_ENABLED: '0',
-        };
-        const goTest = (args: string[]) =>
-          runProcess(
-            go(),
-            [
-              'test',
-              '-json',
-              '-count=1',
-              '-vet=off',
-              `-timeout=${Math.max(1, options.timeoutMs)}ms`,
-              ...args,
-            ],
-            { cwd: dir, timeoutMs: options.timeoutMs + BUILD_MS, env, signal: options.signal },
-          );
-        // only the task's tests run (and count): a test the answer wrote itself is not a result
-        const only = [...new Set(planned.length ? [...plan.values()].flatMap((p) => p.tests) : [])];
-        const first = await goTest([...(only.length ? ['-run', `^(${only.join('|')})$`] : []), './...']);
-        if (first.notFound) return notValidated(`${go()} not found`, names, started);
-        // the temp dir out of panics' stack frames: `sum.go:5`, as the model knows its files
-        const strip = (text: string) => text.split(`${dir}/`).join('');
-        const parsed = parseGoTest(strip(first.stdout));
-        const diagnostics = buildErrors(first, dir, parsed.buildFailed.size > 0);
-        const compiled = diagnostics.length === 0;
-        const results = new Map<string, GoOutcome>();
-        const seen = new Set<string>(); // pkg + top-level test with a result
-        const collect = (p: ParsedGoTest, r: ProcessResult) => {
-          const outcomes = goOutcomes(p, r.timedOut ? options.timeoutMs + BUILD_MS : undefined);
-          for (const o of outcomes) {
-            if (only.length && !plan.get(o.pkg)?.tests.includes(o.test.split('/')[0])) continue;
-            results.set(`${o.pkg}\0${o.test}`, { ...o, name: naming(o.pkg, o.test) });
-            seen.add(`${o.pkg}\0${o.test.split('/')[0]}`);
-          }
-          return outcomes.length;
-        };
-        let found = collect(parsed, first);
-        for (let i = 0; i < MAX_RERUNS && found > 0 && compiled; i++) {
-          const todo = [...plan].flatMap(([pkg, p]) => {
-            const left = p.tests.filter((t) => !seen.has(`${pkg}\0${t}`));
-            return left.length ? [{ pkg, dir: p.dir, left }] : [];
-          });
-          if (!todo.length) break;
-          found = 0;
-          for (const { dir: pkgDir, left } of todo) {
-            const r = await goTest(['-run', `^(${left.join('|')})$`, pkgDir === '.' ? '.' : `./${pkgDir}`]);
-            found += collect(parseGoTest(strip(r.stdout)), r);
-          }
+    reservedPaths: RESERVED,
+    normalizeTests: goTestFiles,
+    run: neverThrows(
+      (tests) => {
+        const plan = planOf(goTestFiles(tests), 'task');
+        return [...plan].flatMap(([pkg, p]) => p.tests.map((t) => namer(plan)(pkg, t)));
+      },
+      async (files, tests, options) => {
+        const started = performance.now();
+        const testFiles = goTestFiles(tests);
+        const answer = withoutReserved(files, RESERVED);
+        const all: GeneratedFile[] = [...answer, ...testFiles];
+        const goMod = all.find((f) => f.path === 'go.mod');
+        if (!goMod) all.push({ path: 'go.mod', content: TASK_GO_MOD });
+        const module = /^\s*module\s+"?([^\s"]+)/m.exec(goMod?.content ?? TASK_GO_MOD)?.[1] ?? 'task';
+        const plan = planOf(testFiles, module);
+        const naming = namer(plan);
+        const planned = [...plan].flatMap(([pkg, p]) => p.tests.map((t) => naming(pkg, t)));
+        const names = planned.length ? planned : tests.map((t) => t.path);
+        // the answer's own tests must not stand in for the task's: with none to run, nothing passes
+        if (!planned.length) {
+          const message =
+            'no test found in the test files: write `func TestX(t *testing.T)` in a *_test.go file';
+          return summarize(false, [message], failAll(names, `not run: ${message}`), false, started);
         }
-        const outcomes: TestOutcome[] = leaves([...results.values()]).map((o) => ({
-          name: o.name,
-          passed: o.passed,
-          ...(o.message === undefined ? {} : { message: o.message }),
-        }));
-        for (const [pkg, p] of plan)
-          for (const t of p.tests)
-            if (!seen.has(`${pkg}\0${t}`))
-              outcomes.push({
-                name: naming(pkg, t),
-                passed: false,
-                message: compiled
-                  ? 'not run: an earlier test hung or crashed the test binary'
-                  : 'not run: the code does not compile',
-              });
-        const tested = outcomes.length
-          ? outcomes
-          : failAll(
-              names,
-              compiled
-                ? firstLine(first.stderr) || `go test ran no test (exit ${first.code})`
-                : 'not run: the code does not compile',
+        return withTempDir('task-go', all, async (dir) => {
+          const proc = await taskProcess(
+            dir,
+            {
+              GOTOOLCHAIN: 'local',
+              GOFLAGS: '-mod=mod -modcacherw',
+              GOPROXY: 'off',
+              GOSUMDB: 'off',
+              GOWORK: 'off',
+              GOCACHE,
+              GOPATH: join(dir, '.gopath'),
+              GO111MODULE: 'on',
+              CGO_ENABLED: '0',
+            },
+            ['GOROOT'],
+          );
+          const goTest = (args: string[]) =>
+            runProcess(
+              go(),
+              [
+                'test',
+                '-json',
+                '-count=1',
+                '-vet=off',
+                `-timeout=${Math.max(1, options.timeoutMs)}ms`,
+                ...args,
+              ],
+              { ...proc, timeoutMs: options.timeoutMs + BUILD_MS, signal: options.signal },
             );
-        return summarize(
-          compiled,
-          diagnostics,
-          tested,
-          first.timedOut || [...results.values()].some((o) => o.timedOut),
-          started,
-        );
-      });
-    },
+          // only the task's tests run (and count): a test the answer wrote itself is not a result
+          const only = [...new Set([...plan.values()].flatMap((p) => p.tests))];
+          const first = await goTest(['-run', `^(${only.join('|')})$`, './...']);
+          if (first.notFound) return notValidated(`${go()} not found`, names, started);
+          if (first.cancelled) return cancelledRun(names, started);
+          // the temp dir out of panics' stack frames: `sum.go:5`, as the model knows its files
+          const strip = (text: string) => text.split(`${dir}/`).join('');
+          const parsed = parseGoTest(strip(first.stdout));
+          const diagnostics = buildErrors(first, dir, parsed.buildFailed.size > 0);
+          const compiled = diagnostics.length === 0;
+          const results = new Map<string, GoOutcome>();
+          const seen = new Set<string>(); // pkg + top-level test with a result
+          const collect = (p: ParsedGoTest, r: ProcessResult) => {
+            const outcomes = goOutcomes(p, r.timedOut ? options.timeoutMs + BUILD_MS : undefined);
+            for (const o of outcomes) {
+              if (!plan.get(o.pkg)?.tests.includes(o.test.split('/')[0])) continue;
+              results.set(`${o.pkg}\0${o.test}`, { ...o, name: naming(o.pkg, o.test) });
+              seen.add(`${o.pkg}\0${o.test.split('/')[0]}`);
+            }
+            return outcomes.length;
+          };
+          let found = collect(parsed, first);
+          for (let i = 0; i < MAX_RERUNS && found > 0 && compiled; i++) {
+            const todo = [...plan].flatMap(([pkg, p]) => {
+              const left = p.tests.filter((t) => !seen.has(`${pkg}\0${t}`));
+              return left.length ? [{ pkg, dir: p.dir, left }] : [];
+            });
+            if (!todo.length) break;
+            found = 0;
+            for (const { dir: pkgDir, left } of todo) {
+              if (options.signal?.aborted) return cancelledRun(names, started);
+              const r = await goTest(['-run', `^(${left.join('|')})$`, pkgDir === '.' ? '.' : `./${pkgDir}`]);
+              if (r.cancelled) return cancelledRun(names, started);
+              found += collect(parseGoTest(strip(r.stdout)), r);
+            }
+          }
+          const outcomes: TestOutcome[] = leaves([...results.values()]).map((o) => ({
+            name: o.name,
+            passed: o.passed,
+            ...(o.message === undefined ? {} : { message: o.message }),
+          }));
+          for (const [pkg, p] of plan)
+            for (const t of p.tests)
+              if (!seen.has(`${pkg}\0${t}`))
+                outcomes.push({
+                  name: naming(pkg, t),
+                  passed: false,
+                  message: compiled
+                    ? 'not run: an earlier test hung or crashed the test binary'
+                    : 'not run: the code does not compile',
+                });
+          const tested = outcomes.length
+            ? outcomes
+            : failAll(
+                names,
+                compiled
+                  ? firstLine(first.stderr) || `go test ran no test (exit ${first.code})`
+                  : 'not run: the code does not compile',
+              );
+          return summarize(
+            compiled,
+            diagnostics,
+            tested,
+            first.timedOut || [...results.values()].some((o) => o.timedOut),
+            started,
+          );
+        });
+      },
+    ),
   };
+}
+
+/** A test file must end in `_test.go` for go test to see it: `sum.go` is written as `sum_test.go`. */
+export function goTestFiles(tests: GeneratedFile[]): GeneratedFile[] {
+  return tests.map((t) =>
+    t.path.endsWith('.go') && !t.path.endsWith('_test.go')
+      ? { ...t, path: t.path.replace(/\.go$/, '_test.go') }
+      : t,
+  );
 }
 
 interface GoPlan {

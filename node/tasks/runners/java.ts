@@ -1,14 +1,20 @@
-import { access, readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runProcess, withTempDir } from '../../validation/run-process.js';
+import { type ProcessResult, runProcess, withTempDir } from '../../validation/run-process.js';
+import { TASK_HOME, taskProcess } from './env.js';
 import {
+  cancelledRun,
   failAll,
   firstLine,
+  neverThrows,
   notValidated,
   seconds,
   summarize,
   type TestHarness,
   type TestOutcome,
+  withoutReserved,
 } from './types.js';
 
 /** read at each run, so a test can point them elsewhere */
@@ -21,20 +27,27 @@ export const JUNIT_MISSING = 'junit-platform-console-standalone.jar not found (a
 const COMPILE_MS = 120_000;
 /** English messages whatever the machine's locale */
 const ENV = { LC_ALL: 'C', LANG: 'C' };
+const PASS_ENV = ['JAVA_HOME'];
+/** classes and reports are written outside the temp dir: only HOME is the harness's there */
+const RESERVED = [`${TASK_HOME}/`];
 
 /**
  * javac on every .java file against the JUnit console launcher jar, then the launcher runs the test
  * files' classes (JUnit Jupiter only; a class path scan when none is found, so test classes the answer
  * wrote neither run nor count) with a per-test timeout in a separate thread (a busy loop is
- * abandoned, not waited for), and the legacy XML report gives the outcomes. The process itself is
- * killed at a backstop timeout; with no report then, every test fails.
+ * abandoned, not waited for), and the legacy XML report gives the outcomes. Classes and the report
+ * are written to a folder outside the answer's files, the report must agree with the launcher's exit
+ * code, and a test file's @Test the report does not name fails (see judgeReport). The process itself
+ * is killed at a backstop timeout; with no report then, every test fails. Code under test gets a
+ * clean environment (no API keys).
  */
 export function createJavaHarness(): TestHarness {
   return {
     language: 'java',
     howTestsRun:
       'All .java files are compiled together with javac (Java 17, standard library and JUnit 5 on the class path), then the JUnit 5 console launcher runs the @Test methods of the test class; a public class goes in the file named after it.',
-    async run(files, tests, options) {
+    reservedPaths: RESERVED,
+    run: neverThrows(planOf, async (files, tests, options) => {
       const started = performance.now();
       const names = planOf(tests);
       const classes = testClasses(tests);
@@ -45,76 +58,130 @@ export function createJavaHarness(): TestHarness {
           .catch(() => false))
       )
         return notValidated(JUNIT_MISSING, names, started);
-      return withTempDir('task-java', [...files, ...tests], async (dir) => {
-        const sources = [...files, ...tests].map((f) => f.path).filter((p) => p.endsWith('.java'));
-        const c = await runProcess(
-          javac(),
-          ['-d', 'out', '-cp', jar, '-encoding', 'UTF-8', '-Xlint:none', '-nowarn', '-proc:none', ...sources],
-          { cwd: dir, timeoutMs: COMPILE_MS, env: ENV, signal: options.signal },
-        );
-        if (c.notFound) return notValidated(`${javac()} not found`, names, started);
-        if (c.code !== 0) {
-          const diagnostics = javacErrors(`${c.stderr}\n${c.stdout}`);
+      const answer = withoutReserved(files, RESERVED);
+      // classes and reports go to a folder of their own, outside the answer's files: a report the
+      // answer planted (or a class it shipped) is never read
+      const work = await mkdtemp(join(tmpdir(), 'weavergen-task-java-out-'));
+      try {
+        const out = join(work, 'classes');
+        const reports = join(work, `reports-${randomUUID()}`);
+        return await withTempDir('task-java', [...answer, ...tests], async (dir) => {
+          const proc = await taskProcess(dir, ENV, PASS_ENV);
+          const sources = [...answer, ...tests].map((f) => f.path).filter((p) => p.endsWith('.java'));
+          const c = await runProcess(
+            javac(),
+            ['-d', out, '-cp', jar, '-encoding', 'UTF-8', '-Xlint:none', '-nowarn', '-proc:none', ...sources],
+            { ...proc, timeoutMs: COMPILE_MS, signal: options.signal },
+          );
+          if (c.notFound) return notValidated(`${javac()} not found`, names, started);
+          if (c.cancelled) return cancelledRun(names, started);
+          if (c.code !== 0) {
+            const diagnostics = javacErrors(`${c.stderr}\n${c.stdout}`);
+            return summarize(
+              false,
+              diagnostics.length
+                ? diagnostics
+                : [
+                    c.timedOut
+                      ? `javac was killed after ${seconds(COMPILE_MS)}`
+                      : firstLine(c.stderr) || 'javac failed',
+                  ],
+              failAll(names, 'not run: the code does not compile'),
+              false,
+              started,
+            );
+          }
+          if (options.signal?.aborted) return cancelledRun(names, started);
+          const backstop = options.timeoutMs * Math.max(3, names.length + 1) + 30_000;
+          const r = await runProcess(
+            java(),
+            [
+              '-XX:TieredStopAtLevel=1',
+              '-XX:+UseSerialGC',
+              '-jar',
+              jar,
+              '--class-path',
+              out,
+              // the test files' classes (their @Nested classes with them), not test classes of the answer
+              ...(classes.length
+                ? classes.flatMap((c) => ['--select-class', c])
+                : ['--scan-class-path', '--include-classname=.*']),
+              '--include-engine=junit-jupiter',
+              '--disable-banner',
+              '--details=none',
+              `--reports-dir=${reports}`,
+              `--config=junit.jupiter.execution.timeout.default=${Math.max(1, Math.round(options.timeoutMs))}ms`,
+              '--config=junit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD',
+            ],
+            { ...proc, timeoutMs: backstop, signal: options.signal },
+          );
+          if (r.notFound) return notValidated(`${java()} not found`, names, started);
+          if (r.cancelled) return cancelledRun(names, started);
+          const xml = await readFile(join(reports, 'TEST-junit-jupiter.xml'), 'utf8').catch(() => '');
+          const judged = judgeReport(xml, r, names);
+          const tested = judged.length
+            ? judged
+            : failAll(
+                names,
+                r.timedOut
+                  ? `did not finish: the JUnit run was killed after ${seconds(backstop)}`
+                  : xml
+                    ? 'JUnit found no test'
+                    : `JUnit wrote no report: ${firstLine(r.stderr || r.stdout) || `exit ${r.code}`}`,
+              );
           return summarize(
-            false,
-            diagnostics.length
-              ? diagnostics
-              : [
-                  c.timedOut
-                    ? `javac was killed after ${seconds(COMPILE_MS)}`
-                    : firstLine(c.stderr) || 'javac failed',
-                ],
-            failAll(names, 'not run: the code does not compile'),
-            false,
+            true,
+            [],
+            tested,
+            r.timedOut || judged.some((o) => /timed out/.test(o.message ?? '')),
             started,
           );
-        }
-        const backstop = options.timeoutMs * Math.max(3, names.length + 1) + 30_000;
-        const r = await runProcess(
-          java(),
-          [
-            '-XX:TieredStopAtLevel=1',
-            '-XX:+UseSerialGC',
-            '-jar',
-            jar,
-            '--class-path',
-            'out',
-            // the test files' classes (their @Nested classes with them), not test classes of the answer
-            ...(classes.length
-              ? classes.flatMap((c) => ['--select-class', c])
-              : ['--scan-class-path', '--include-classname=.*']),
-            '--include-engine=junit-jupiter',
-            '--disable-banner',
-            '--details=none',
-            '--reports-dir=reports',
-            `--config=junit.jupiter.execution.timeout.default=${Math.max(1, Math.round(options.timeoutMs))}ms`,
-            '--config=junit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD',
-          ],
-          { cwd: dir, timeoutMs: backstop, env: ENV, signal: options.signal },
-        );
-        if (r.notFound) return notValidated(`${java()} not found`, names, started);
-        const xml = await readFile(join(dir, 'reports', 'TEST-junit-jupiter.xml'), 'utf8').catch(() => '');
-        const outcomes = parseJunitXml(xml);
-        const tested = outcomes.length
-          ? outcomes
-          : failAll(
-              names,
-              r.timedOut
-                ? `did not finish: the JUnit run was killed after ${seconds(backstop)}`
-                : xml
-                  ? 'JUnit found no test'
-                  : `JUnit wrote no report: ${firstLine(r.stderr || r.stdout) || `exit ${r.code}`}`,
-            );
-        return summarize(
-          true,
-          [],
-          tested,
-          r.timedOut || outcomes.some((o) => /timed out/.test(o.message ?? '')),
-          started,
-        );
-      });
-    },
+        });
+      } finally {
+        await rm(work, { recursive: true, force: true });
+      }
+    }),
   };
+}
+
+/**
+ * The report's outcomes, checked against the launcher's exit code (1 when a test failed, 0 when none
+ * did: an answer that ends the JVM early with `halt(0)` contradicts its report) and against the test
+ * files' @Test methods (one the report does not name failed). Empty when there is no report to judge.
+ */
+export function judgeReport(
+  xml: string,
+  r: Pick<ProcessResult, 'code' | 'timedOut'>,
+  expected: string[],
+): TestOutcome[] {
+  const outcomes = parseJunitXml(xml);
+  if (!outcomes.length) return [];
+  const failed = outcomes.some((o) => !o.passed);
+  if (!r.timedOut && (r.code === 0) === failed) {
+    const message = `the JUnit launcher's exit code ${r.code ?? '(killed)'} contradicts its report (${failed ? 'a test failed' : 'every test passed'}): the test run was cut short`;
+    return failAll(expected, message);
+  }
+  const reported = reportedNames(xml);
+  for (const name of expected) {
+    // `SumTest.adds()`: the report says `SumTest.adds()`, `SumTest$Inner.adds()`, `SumTest.adds(int)[1]`
+    const m = /^(.*)\.(\w+)\(\)$/.exec(name);
+    if (!m) continue;
+    const [, cls, method] = m;
+    const is = (n: string) =>
+      n === name ||
+      (n.startsWith(cls) && /^(\$[\w$]+)?\./.test(n.slice(cls.length)) && n.includes(`.${method}(`));
+    if (!reported.some(is))
+      outcomes.push({ name, passed: false, message: 'not run: the JUnit report does not name it' });
+  }
+  return outcomes;
+}
+
+/** Every `<testcase>` the report names, skipped ones too. */
+function reportedNames(xml: string): string[] {
+  return [...xml.matchAll(/<testcase\b([^>]*?)\/?>/g)].map((m) => {
+    const a = attrs(m[1]);
+    return `${a.classname ? `${a.classname}.` : ''}${a.name ?? '?'}`;
+  });
 }
 
 /** `SumTest.adds()` for each @Test-like method of the test files (named this way before anything runs). */

@@ -1,6 +1,16 @@
 import type { GeneratedFile } from '../../generation/index.js';
 import { runProcess, withTempDir } from '../../validation/run-process.js';
-import { firstLine, notValidated, summarize, type TestHarness, type TestOutcome } from './types.js';
+import { TASK_HOME, taskProcess } from './env.js';
+import {
+  cancelledRun,
+  firstLine,
+  neverThrows,
+  notValidated,
+  summarize,
+  type TestHarness,
+  type TestOutcome,
+  withoutReserved,
+} from './types.js';
 
 const PYTHON = process.env.WEAVERGEN_PYTHON || 'python3';
 
@@ -47,6 +57,10 @@ for t in tests:
 `;
 
 const RUNNER_FILE = '__weavergen_runner.py';
+/** written by the harness: an answer's file there is dropped */
+const RESERVED = [RUNNER_FILE, `${TASK_HOME}/`];
+/** a pyenv or virtualenv python finds its interpreter through these */
+const PASS_ENV = ['PYENV_ROOT', 'PYENV_VERSION', 'VIRTUAL_ENV', 'PYTHONHOME'];
 
 /** Module name of a test file: `tests/test_sum.py` -> `tests.test_sum`. */
 const moduleOf = (path: string) => path.replace(/\.py$/, '').replace(/\//g, '.');
@@ -57,40 +71,59 @@ export function createPythonHarness(): TestHarness {
     language: 'python',
     howTestsRun:
       'The files are byte-compiled with py_compile, then the test module is run with unittest (python3) from the folder holding all the files.',
-    async run(files, tests, options) {
-      const started = performance.now();
-      const all: GeneratedFile[] = [...files, ...tests, { path: RUNNER_FILE, content: RUNNER }];
-      return withTempDir('task-py', all, async (dir) => {
-        const py = [...files, ...tests].filter((f) => f.path.endsWith('.py')).map((f) => f.path);
-        const env = { PYTHONDONTWRITEBYTECODE: '1', PYTHONPATH: dir };
-        const c = await runProcess(PYTHON, ['-m', 'py_compile', ...py], { cwd: dir, timeoutMs: 60_000, env });
-        if (c.notFound)
-          return notValidated(
-            `${PYTHON} not found`,
-            tests.map((t) => t.path),
-            started,
-          );
-        const diagnostics = c.code === 0 ? [] : compileErrors(c.stderr);
-        const perTest = Math.max(0.1, options.timeoutMs / 1000);
-        const mods = tests.filter((t) => t.path.endsWith('.py')).map((t) => moduleOf(t.path));
-        const r = await runProcess(PYTHON, [RUNNER_FILE, String(perTest), ...mods], {
-          cwd: dir,
-          // the per-test alarm does the work; this catches what SIGALRM cannot interrupt
-          timeoutMs: options.timeoutMs * 3 + 10_000,
-          env,
-          signal: options.signal,
-        });
-        const outcomes = parse(r.stdout, r.timedOut);
-        const tested = outcomes.length
-          ? outcomes
-          : fail(
-              tests,
-              firstLine(r.stderr.split('\n').filter(Boolean).pop() ?? '') ||
-                `the test run exited with ${r.code}`,
+    reservedPaths: RESERVED,
+    run: neverThrows(
+      (tests) => tests.map((t) => t.path),
+      async (files, tests, options) => {
+        const started = performance.now();
+        const answer = withoutReserved(files, RESERVED);
+        // the runner last: it replaces a file of the same name
+        const all: GeneratedFile[] = [...answer, ...tests, { path: RUNNER_FILE, content: RUNNER }];
+        return withTempDir('task-py', all, async (dir) => {
+          const py = [...answer, ...tests].filter((f) => f.path.endsWith('.py')).map((f) => f.path);
+          const proc = await taskProcess(dir, { PYTHONDONTWRITEBYTECODE: '1', PYTHONPATH: dir }, PASS_ENV);
+          const c = await runProcess(PYTHON, ['-m', 'py_compile', ...py], {
+            ...proc,
+            timeoutMs: 60_000,
+            signal: options.signal,
+          });
+          if (c.notFound)
+            return notValidated(
+              `${PYTHON} not found`,
+              tests.map((t) => t.path),
+              started,
             );
-        return summarize(c.code === 0, diagnostics, tested, r.timedOut, started);
-      });
-    },
+          if (c.cancelled || options.signal?.aborted)
+            return cancelledRun(
+              tests.map((t) => t.path),
+              started,
+            );
+          const diagnostics = c.code === 0 ? [] : compileErrors(c.stderr);
+          const perTest = Math.max(0.1, options.timeoutMs / 1000);
+          const mods = tests.filter((t) => t.path.endsWith('.py')).map((t) => moduleOf(t.path));
+          const r = await runProcess(PYTHON, [RUNNER_FILE, String(perTest), ...mods], {
+            ...proc,
+            // the per-test alarm does the work; this catches what SIGALRM cannot interrupt
+            timeoutMs: options.timeoutMs * 3 + 10_000,
+            signal: options.signal,
+          });
+          if (r.cancelled)
+            return cancelledRun(
+              tests.map((t) => t.path),
+              started,
+            );
+          const outcomes = parse(r.stdout, r.timedOut);
+          const tested = outcomes.length
+            ? outcomes
+            : fail(
+                tests,
+                firstLine(r.stderr.split('\n').filter(Boolean).pop() ?? '') ||
+                  `the test run exited with ${r.code}`,
+              );
+          return summarize(c.code === 0, diagnostics, tested, r.timedOut, started);
+        });
+      },
+    ),
   };
 }
 

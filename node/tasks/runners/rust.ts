@@ -2,14 +2,18 @@ import { availableParallelism } from 'node:os';
 import { join, posix } from 'node:path';
 import type { GeneratedFile } from '../../generation/index.js';
 import { runProcess, withTempDir } from '../../validation/run-process.js';
+import { rustupVars, TASK_HOME, taskProcess } from './env.js';
 import {
+  cancelledRun,
   failAll,
   firstLine,
+  neverThrows,
   notValidated,
   seconds,
   summarize,
   type TestHarness,
   type TestOutcome,
+  withoutReserved,
 } from './types.js';
 
 /** read at each run, so a test can point it elsewhere */
@@ -20,6 +24,10 @@ const ROOTS = ['src/lib.rs', 'lib.rs', 'src/main.rs', 'main.rs'];
 const MOD = '__weavergen_tests_';
 const BIN = '__weavergen_tests_bin';
 const COMPILE_MS = 120_000;
+/** written by the harness (the test binary, HOME): an answer's file there is dropped */
+const RESERVED = [BIN, `${TASK_HOME}/`];
+/** rustup picks its toolchain through these when set */
+const PASS_ENV = ['RUSTUP_TOOLCHAIN', 'RUSTUP_AUTO_INSTALL'];
 
 /**
  * rustc alone (no cargo, no crates.io): the candidate's crate root (`src/lib.rs`, else `lib.rs`) gets
@@ -34,131 +42,184 @@ export function createRustHarness(): TestHarness {
     language: 'rust',
     howTestsRun:
       'Your crate root is `src/lib.rs` (or `lib.rs`); the test file is appended to it as a `#[cfg(test)]` module, so it reaches your items with `use super::*;` (or by the crate name it imports, as Cargo integration tests do). The crate is compiled with `rustc --edition 2021 --test` (standard library only, no Cargo dependencies) and each `#[test]` runs on its own.',
-    async run(files, tests, options) {
-      const started = performance.now();
-      const rsTests = tests.filter((t) => t.path.endsWith('.rs'));
-      const planned = rsTests.flatMap((t) =>
-        [...t.content.matchAll(/#\[test\](?:\s*#\[[^\]]*\])*\s*(?:pub\s+)?(?:async\s+)?fn\s+(\w+)/g)].map(
-          (m) => `${t.path} > ${m[1]}`,
-        ),
-      );
-      const names = planned.length ? planned : tests.map((t) => t.path);
-      const root =
-        ROOTS.map((r) => files.find((f) => f.path === r)).find(Boolean) ??
-        (files.filter((f) => f.path.endsWith('.rs')).length === 1
-          ? files.find((f) => f.path.endsWith('.rs'))
-          : undefined);
-      if (!root) {
-        const message = 'no crate root: write src/lib.rs';
-        return summarize(false, [message], failAll(names, `not run: ${message}`), false, started);
-      }
-      const rootDir = posix.dirname(root.path);
-      const modules = rsTests.map((t, i) => ({ mod: `${MOD}${i}`, path: t.path }));
-      const alias = crateAlias(rsTests, files);
-      const appended =
-        modules
-          .map((m) => `\n#[cfg(test)]\n#[path = "${posix.relative(rootDir, m.path)}"]\nmod ${m.mod};\n`)
-          .join('') + (alias ? `\n#[cfg(test)]\nextern crate self as ${alias};\n` : '');
-      const testPaths = new Set(tests.map((t) => t.path));
-      const all: GeneratedFile[] = [
-        ...files
-          .filter((f) => !testPaths.has(f.path))
-          .map((f) => (f === root ? { ...f, content: `${f.content}${appended}` } : f)),
-        ...tests,
-      ];
-      return withTempDir('task-rs', all, async (dir) => {
-        const c = await runProcess(
-          rustc(),
-          [
-            '--edition',
-            '2021',
-            '--test',
-            '--crate-name',
-            'task',
-            '--error-format=short',
-            '--cap-lints',
-            'warn',
-            '-C',
-            'debuginfo=0',
-            '-o',
-            BIN,
-            root.path,
-          ],
-          { cwd: dir, timeoutMs: COMPILE_MS, signal: options.signal },
-        );
-        if (c.notFound) return notValidated(`${rustc()} not found`, names, started);
-        if (c.code !== 0) {
-          const diagnostics = rustcErrors(c.stderr);
-          return summarize(
-            false,
-            diagnostics.length
-              ? diagnostics
-              : [
-                  c.timedOut
-                    ? `rustc was killed after ${seconds(COMPILE_MS)}`
-                    : firstLine(c.stderr) || 'rustc failed',
-                ],
-            failAll(names, 'not run: the code does not compile'),
-            false,
-            started,
-          );
+    reservedPaths: RESERVED,
+    run: neverThrows(
+      (tests) => plannedTests(tests.filter((t) => t.path.endsWith('.rs'))),
+      async (files, tests, options) => {
+        const started = performance.now();
+        const rsTests = tests.filter((t) => t.path.endsWith('.rs'));
+        const planned = plannedTests(rsTests);
+        const names = planned.length ? planned : tests.map((t) => t.path);
+        const answer = withoutReserved(files, RESERVED);
+        const root =
+          ROOTS.map((r) => answer.find((f) => f.path === r)).find(Boolean) ??
+          (answer.filter((f) => f.path.endsWith('.rs')).length === 1
+            ? answer.find((f) => f.path.endsWith('.rs'))
+            : undefined);
+        if (!root) {
+          const message = 'no crate root: write src/lib.rs';
+          return summarize(false, [message], failAll(names, `not run: ${message}`), false, started);
         }
-        const bin = join(dir, BIN);
-        const env = { RUST_BACKTRACE: '0' };
-        const list = await runProcess(bin, ['--list', '--format', 'terse'], {
-          cwd: dir,
-          timeoutMs: 30_000,
-          env,
-          signal: options.signal,
-        });
-        const listed = list.stdout
-          .split('\n')
-          .map((l) => /^(\S+): test$/.exec(l.trim())?.[1])
-          .filter((n): n is string => !!n && n.startsWith(MOD));
-        const display = (full: string) => {
-          const [mod, ...rest] = full.split('::');
-          return `${modules.find((m) => m.mod === mod)?.path ?? mod} > ${rest.join('::')}`;
-        };
-        let timedOut = false;
-        const runOne = async (name: string): Promise<TestOutcome | undefined> => {
-          const r = await runProcess(bin, ['--exact', name, '--test-threads=1'], {
-            cwd: dir,
-            timeoutMs: options.timeoutMs,
-            env,
+        const rootDir = posix.dirname(root.path);
+        const modules = rsTests.map((t, i) => ({ mod: `${MOD}${i}`, path: t.path }));
+        const alias = crateAlias(rsTests, answer);
+        const appended =
+          modules
+            .map((m) => `\n#[cfg(test)]\n#[path = "${posix.relative(rootDir, m.path)}"]\nmod ${m.mod};\n`)
+            .join('') + (alias ? `\n#[cfg(test)]\nextern crate self as ${alias};\n` : '');
+        const testPaths = new Set(tests.map((t) => t.path));
+        const all: GeneratedFile[] = [
+          ...answer
+            .filter((f) => !testPaths.has(f.path))
+            .map((f) => (f === root ? { ...f, content: `${f.content}${appended}` } : f)),
+          ...tests,
+        ];
+        return withTempDir('task-rs', all, async (dir) => {
+          const proc = await taskProcess(dir, { ...rustupVars(), RUST_BACKTRACE: '0' }, PASS_ENV);
+          const c = await runProcess(
+            rustc(),
+            [
+              '--edition',
+              '2021',
+              '--test',
+              '--crate-name',
+              'task',
+              '--error-format=short',
+              '--cap-lints',
+              'warn',
+              '-C',
+              'debuginfo=0',
+              '-o',
+              BIN,
+              root.path,
+            ],
+            { ...proc, timeoutMs: COMPILE_MS, signal: options.signal },
+          );
+          if (c.notFound) return notValidated(`${rustc()} not found`, names, started);
+          if (c.cancelled) return cancelledRun(names, started);
+          if (c.code !== 0) {
+            const diagnostics = rustcErrors(c.stderr);
+            return summarize(
+              false,
+              diagnostics.length
+                ? diagnostics
+                : [
+                    c.timedOut
+                      ? `rustc was killed after ${seconds(COMPILE_MS)}`
+                      : firstLine(c.stderr) || 'rustc failed',
+                  ],
+              failAll(names, 'not run: the code does not compile'),
+              false,
+              started,
+            );
+          }
+          const bin = join(dir, BIN);
+          const list = await runProcess(bin, ['--list', '--format', 'terse'], {
+            ...proc,
+            timeoutMs: 30_000,
             signal: options.signal,
           });
-          const result = parseLibtest(r.stdout).get(name);
-          if (result?.status === 'ignored') return undefined;
-          if (result) return { name: display(name), passed: result.status === 'ok', ...pick(result.message) };
-          if (r.timedOut) {
-            timedOut = true;
+          if (list.cancelled) return cancelledRun(names, started);
+          // the test files' modules only: a module of the answer's own (even one named like ours) does not count
+          const ours = new Set(modules.map((m) => m.mod));
+          const listed = list.stdout
+            .split('\n')
+            .map((l) => /^(\S+): test$/.exec(l.trim())?.[1])
+            .filter((n): n is string => !!n && ours.has(n.split('::')[0]));
+          const display = (full: string) => {
+            const [mod, ...rest] = full.split('::');
+            return `${modules.find((m) => m.mod === mod)?.path ?? mod} > ${rest.join('::')}`;
+          };
+          let timedOut = false;
+          let cancelled = false;
+          const ignored = new Set<string>();
+          const runOne = async (name: string): Promise<TestOutcome | undefined> => {
+            if (cancelled || options.signal?.aborted) {
+              cancelled = true;
+              return undefined;
+            }
+            const r = await runProcess(bin, ['--exact', name, '--test-threads=1'], {
+              ...proc,
+              timeoutMs: options.timeoutMs,
+              signal: options.signal,
+            });
+            if (r.cancelled) {
+              cancelled = true;
+              return undefined;
+            }
+            const result = parseLibtest(r.stdout).get(name);
+            if (result?.status === 'ignored') {
+              ignored.add(display(name));
+              return undefined;
+            }
+            if (result?.status === 'ok') {
+              // what the test printed itself could say `test x ... ok`: libtest's summary and exit code decide
+              const summary = /^test result: ok\. 1 passed;/m.test(r.stdout);
+              if (summary && r.code === 0) return { name: display(name), passed: true };
+              return {
+                name: display(name),
+                passed: false,
+                message: `the test binary ${r.code === 0 ? 'exited' : `exited with ${r.code ?? 'a signal'}`} without libtest's passing summary (test result: ok.)`,
+              };
+            }
+            if (result) return { name: display(name), passed: false, ...pick(result.message) };
+            if (r.timedOut) {
+              timedOut = true;
+              return {
+                name: display(name),
+                passed: false,
+                message: `timed out after ${seconds(options.timeoutMs)}`,
+              };
+            }
+            const said = firstLine(
+              r.stderr
+                .replace(/^note: run with `RUST_BACKTRACE.*$/gm, '')
+                .replace(/^thread '[^']*'(?: \(\d+\))? /gm, ''),
+            );
             return {
               name: display(name),
               passed: false,
-              message: `timed out after ${seconds(options.timeoutMs)}`,
+              message: `crashed (${r.code === null ? 'killed by a signal' : `exit ${r.code}`})${said ? `: ${said}` : ''}`,
             };
-          }
-          const said = firstLine(
-            r.stderr
-              .replace(/^note: run with `RUST_BACKTRACE.*$/gm, '')
-              .replace(/^thread '[^']*'(?: \(\d+\))? /gm, ''),
-          );
-          return {
-            name: display(name),
-            passed: false,
-            message: `crashed (${r.code === null ? 'killed by a signal' : `exit ${r.code}`})${said ? `: ${said}` : ''}`,
           };
-        };
-        const outcomes = (await pool(listed, Math.min(4, availableParallelism()), runOne)).filter(
-          (o): o is TestOutcome => !!o,
-        );
-        const tested = listed.length
-          ? outcomes
-          : failAll(names, firstLine(list.stderr) || 'the test binary lists no test of the test file');
-        return summarize(true, [], tested, timedOut, started);
-      });
-    },
+          const outcomes = (await pool(listed, Math.min(4, availableParallelism()), runOne)).filter(
+            (o): o is TestOutcome => !!o,
+          );
+          if (cancelled) return cancelledRun(names, started);
+          if (!listed.length)
+            return summarize(
+              true,
+              [],
+              failAll(names, firstLine(list.stderr) || 'the test binary lists no test of the test file'),
+              timedOut,
+              started,
+            );
+          // a #[test] of the test file that the binary did not list or run is not a pass
+          const ran = (p: string) => {
+            const [file, fn] = p.split(' > ');
+            const is = (n: string) => n === p || (n.startsWith(`${file} > `) && n.endsWith(`::${fn}`));
+            return outcomes.some((o) => is(o.name)) || [...ignored].some(is);
+          };
+          for (const p of planned)
+            if (!ran(p))
+              outcomes.push({ name: p, passed: false, message: 'not run: the test binary did not list it' });
+          return summarize(true, [], outcomes, timedOut, started);
+        });
+      },
+    ),
   };
+}
+
+/** `tests.rs > adds` for each `#[test] fn` of the test files (comments left out). */
+function plannedTests(rsTests: GeneratedFile[]): string[] {
+  return rsTests.flatMap((t) =>
+    [
+      ...t.content
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\/\/.*$/gm, '')
+        .matchAll(/#\[test\](?:\s*#\[[^\]]*\])*\s*(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?fn\s+(\w+)/g),
+    ].map((m) => `${t.path} > ${m[1]}`),
+  );
 }
 
 const NOT_CRATES = new Set(['std', 'core', 'alloc', 'crate', 'self', 'super', 'test', 'proc_macro']);

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type { GeneratedFile } from '../../generation/index.js';
 
 export interface TestOutcome {
@@ -34,7 +35,69 @@ export interface TestHarness {
   readonly language: string;
   /** what the prompt tells the model about how the tests are run */
   readonly howTestsRun: string;
+  /**
+   * Paths the harness writes into the temp dir itself: exact paths, or folders when they end in `/`.
+   * A test file may not take one (see isReservedPath); an answer's file there is dropped, the
+   * harness's own wins.
+   */
+  readonly reservedPaths: readonly string[];
+  /**
+   * The test files as the harness writes them (Go: `sum.go` becomes `sum_test.go`), so the runner can
+   * drop an answer's file that would replace a test file before the run, not after.
+   */
+  normalizeTests?(tests: GeneratedFile[]): GeneratedFile[];
   run(files: GeneratedFile[], tests: GeneratedFile[], options: RunOptions): Promise<TestRun>;
+}
+
+/** `./a//b.py` -> `a/b.py` */
+const normal = (path: string) => posix.normalize(path).replace(/^(\.\/)+/, '');
+
+/** Is the path one of the reserved ones, inside a reserved folder, or a folder holding one? */
+export function isReservedPath(path: string, reserved: readonly string[]): boolean {
+  const p = normal(path);
+  return reserved.some((r) => {
+    const folder = r.endsWith('/');
+    const base = folder ? r.slice(0, -1) : r;
+    // `package.json/x.ts` would turn the harness's file into a folder
+    return p === base || p.startsWith(`${base}/`) || base.startsWith(`${p}/`);
+  });
+}
+
+/** The answer's files without those on reserved paths (the harness writes its own there). */
+export const withoutReserved = <F extends { path: string }>(files: F[], reserved: readonly string[]): F[] =>
+  files.filter((f) => !isReservedPath(f.path, reserved));
+
+/** Every test fails: the run was cancelled before or while it ran. */
+export const cancelledRun = (names: string[], started: number): TestRun =>
+  summarize(false, ['not run: cancelled'], failAll(names, 'not run: cancelled'), false, started);
+
+/**
+ * A harness's `run` that never throws: an error (a file and a folder of the same name, an unsafe
+ * path, a failing temp dir) fails every expected test with its message. `names` gives the expected
+ * tests (the test files' paths when it throws too); an aborted signal fails them as cancelled.
+ */
+export function neverThrows(
+  names: (tests: GeneratedFile[]) => string[],
+  run: TestHarness['run'],
+): TestHarness['run'] {
+  return async (files, tests, options) => {
+    const started = performance.now();
+    const expected = () => {
+      try {
+        const n = names(tests);
+        return n.length ? n : tests.map((t) => t.path);
+      } catch {
+        return tests.map((t) => t.path);
+      }
+    };
+    if (options.signal?.aborted) return cancelledRun(expected(), started);
+    try {
+      return await run(files, tests, options);
+    } catch (e) {
+      const message = `not run: ${firstLine(String((e as Error)?.message ?? e)) || 'the test run failed'}`;
+      return summarize(false, [message], failAll(expected(), message), false, started);
+    }
+  };
 }
 
 /** A message on one line: its first few non-empty lines joined (an assertion's diff says NaN !== 4 on line 3). */

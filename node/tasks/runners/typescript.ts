@@ -3,7 +3,16 @@ import { dirname, join, relative } from 'node:path';
 import ts from 'typescript';
 import type { GeneratedFile } from '../../generation/index.js';
 import { runProcess, withTempDir } from '../../validation/run-process.js';
-import { firstLine, summarize, type TestHarness, type TestOutcome } from './types.js';
+import { TASK_HOME, taskProcess } from './env.js';
+import {
+  cancelledRun,
+  firstLine,
+  neverThrows,
+  summarize,
+  type TestHarness,
+  type TestOutcome,
+  withoutReserved,
+} from './types.js';
 
 /** node:types come from this package's own @types/node: the temp dir has no node_modules. */
 const TYPE_ROOTS = (() => {
@@ -42,6 +51,10 @@ const REPORTER = `export default async function* (source) {
 }
 `;
 
+const REPORTER_FILE = '__weavergen_reporter.mjs';
+/** written by the harness: an answer's file there is dropped */
+const RESERVED = ['package.json', REPORTER_FILE, `${TASK_HOME}/`];
+
 const isTs = (p: string) => /\.(ts|mts|cts)$/.test(p) && !p.endsWith('.d.ts');
 
 /** tsc through the compiler API, then `node --test` on the emitted JavaScript with a JSON reporter. */
@@ -50,61 +63,76 @@ export function createTypescriptHarness(): TestHarness {
     language: 'typescript',
     howTestsRun:
       'The files are compiled together with the test file by the TypeScript compiler (strict, CommonJS output, @types/node available), then the test file is run with `node --test`.',
-    async run(files, tests, options) {
-      const started = performance.now();
-      const all: GeneratedFile[] = [
-        ...files,
-        ...tests,
-        { path: 'package.json', content: '{"type":"commonjs"}\n' },
-      ];
-      all.push({ path: '__weavergen_reporter.mjs', content: REPORTER });
-      return withTempDir('task-ts', all, async (dir) => {
-        const roots = all.filter((f) => isTs(f.path)).map((f) => join(dir, f.path));
-        const program = ts.createProgram(
-          roots,
-          { ...OPTIONS, outDir: undefined },
-          ts.createCompilerHost(OPTIONS),
-        );
-        const pre = ts
-          .getPreEmitDiagnostics(program)
-          .filter((d) => d.category === ts.DiagnosticCategory.Error);
-        const diagnostics = pre.map((d) => {
-          const where =
-            d.file && d.start !== undefined
-              ? (() => {
-                  const p = d.file.getLineAndCharacterOfPosition(d.start);
-                  return `${relative(dir, d.file.fileName)}:${p.line + 1}:${p.character + 1}: `;
-                })()
-              : '';
-          return `${where}TS${d.code}: ${firstLine(ts.flattenDiagnosticMessageText(d.messageText, '\n'))}`;
+    reservedPaths: RESERVED,
+    run: neverThrows(
+      (tests) => tests.map((t) => t.path),
+      async (files, tests, options) => {
+        const started = performance.now();
+        const all: GeneratedFile[] = [
+          ...withoutReserved(files, RESERVED),
+          ...tests,
+          // the harness's own files last: they replace a test file of the same name
+          { path: 'package.json', content: '{"type":"commonjs"}\n' },
+          { path: REPORTER_FILE, content: REPORTER },
+        ];
+        return withTempDir('task-ts', all, async (dir) => {
+          const roots = all.filter((f) => isTs(f.path)).map((f) => join(dir, f.path));
+          const program = ts.createProgram(
+            roots,
+            { ...OPTIONS, outDir: undefined },
+            ts.createCompilerHost(OPTIONS),
+          );
+          const pre = ts
+            .getPreEmitDiagnostics(program)
+            .filter((d) => d.category === ts.DiagnosticCategory.Error);
+          const diagnostics = pre.map((d) => {
+            const where =
+              d.file && d.start !== undefined
+                ? (() => {
+                    const p = d.file.getLineAndCharacterOfPosition(d.start);
+                    return `${relative(dir, d.file.fileName)}:${p.line + 1}:${p.character + 1}: `;
+                  })()
+                : '';
+            return `${where}TS${d.code}: ${firstLine(ts.flattenDiagnosticMessageText(d.messageText, '\n'))}`;
+          });
+          const syntax = program.getSyntacticDiagnostics().length > 0;
+          if (syntax)
+            return summarize(false, diagnostics, missing(tests, 'the code does not parse'), false, started);
+          program.emit();
+          if (options.signal?.aborted)
+            return cancelledRun(
+              tests.map((t) => t.path),
+              started,
+            );
+          const testJs = tests.filter((t) => isTs(t.path)).map((t) => t.path.replace(/\.(m|c)?ts$/, '.$1js'));
+          const r = await runProcess(
+            process.execPath,
+            [
+              '--test',
+              `--test-reporter=./${REPORTER_FILE}`,
+              `--test-timeout=${options.timeoutMs}`,
+              ...testJs,
+            ],
+            { ...(await taskProcess(dir)), timeoutMs: options.timeoutMs + 10_000, signal: options.signal },
+          );
+          if (r.cancelled)
+            return cancelledRun(
+              tests.map((t) => t.path),
+              started,
+            );
+          const outcomes = parseEvents(
+            r.stdout,
+            dir,
+            Object.fromEntries(testJs.map((js, i) => [js, tests.filter((t) => isTs(t.path))[i].path])),
+            r.timedOut ? `killed after ${options.timeoutMs + 10_000}ms` : undefined,
+          );
+          const tested = outcomes.length
+            ? outcomes
+            : missing(tests, firstLine(r.stderr) || `node --test exited with ${r.code}`);
+          return summarize(pre.length === 0, diagnostics, tested, r.timedOut, started);
         });
-        const syntax = program.getSyntacticDiagnostics().length > 0;
-        if (syntax)
-          return summarize(false, diagnostics, missing(tests, 'the code does not parse'), false, started);
-        program.emit();
-        const testJs = tests.filter((t) => isTs(t.path)).map((t) => t.path.replace(/\.(m|c)?ts$/, '.$1js'));
-        const r = await runProcess(
-          process.execPath,
-          [
-            '--test',
-            '--test-reporter=./__weavergen_reporter.mjs',
-            `--test-timeout=${options.timeoutMs}`,
-            ...testJs,
-          ],
-          { cwd: dir, timeoutMs: options.timeoutMs + 10_000, signal: options.signal },
-        );
-        const outcomes = parseEvents(
-          r.stdout,
-          dir,
-          Object.fromEntries(testJs.map((js, i) => [js, tests.filter((t) => isTs(t.path))[i].path])),
-          r.timedOut ? `killed after ${options.timeoutMs + 10_000}ms` : undefined,
-        );
-        const tested = outcomes.length
-          ? outcomes
-          : missing(tests, firstLine(r.stderr) || `node --test exited with ${r.code}`);
-        return summarize(pre.length === 0, diagnostics, tested, r.timedOut, started);
-      });
-    },
+      },
+    ),
   };
 }
 
