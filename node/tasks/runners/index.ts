@@ -7,6 +7,7 @@ import type { TestHarness } from './types.js';
 import { createTypescriptHarness } from './typescript.js';
 
 export type { RunOptions, TestHarness, TestOutcome, TestRun } from './types.js';
+export { isReservedPath } from './types.js';
 
 export const TASK_LANGUAGES = ['typescript', 'python', 'go', 'rust', 'java'] as const;
 export type TaskLanguage = (typeof TASK_LANGUAGES)[number];
