@@ -4,11 +4,11 @@ import { loadConfig } from '../../node/config.js';
 import { decisionKey } from '../../node/jobs/types.js';
 import { createStore } from '../../node/storage/index.js';
 import {
+  checkTask,
   createTaskService,
   isTaskError,
   type Task,
   type TaskRecord,
-  taskLanguage,
 } from '../../node/tasks/index.js';
 import { createTelemetry } from '../../node/telemetry/index.js';
 import { type ApiClient, ApiError, connect } from '../client.js';
@@ -35,17 +35,17 @@ export async function task(
   } catch (e) {
     return fail(`cannot read the tests file ${opts.tests}: ${(e as Error).message}`);
   }
-  try {
-    taskLanguage(opts.lang);
-  } catch (e) {
-    return fail((e as Error).message);
-  }
   const home = resolve(opts.home ?? process.env.WEAVERGEN_HOME ?? '.weavergen');
   const request: Task = {
     description,
     language: opts.lang,
     tests: [{ path: basename(opts.tests), content }],
   };
+  try {
+    checkTask(request);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
   let record: TaskRecord;
   const api = await connect(home);
   if (api) {

@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { GenerationRequestSchema } from '../jobs/types.js';
+import { TEST_PATH, TEST_PATH_RULE } from '../tasks/check.js';
 import { ApiError, ApiErrorCode } from './errors.js';
 
 /**
@@ -33,9 +34,6 @@ export const RegistryCheckBodySchema = z
   .strict()
   .superRefine((r, ctx) => absolute('path')(r.path, ctx));
 
-/** A test file's name: relative, inside the task's temp folder, no `..`, no hidden or odd characters. */
-const TEST_PATH = /^(?!.*(?:^|\/)\.\.?(?:\/|$))[\w][\w.-]*(?:\/[\w][\w.-]*){0,4}$/;
-
 export const TaskBodySchema = z
   .object({
     description: z.string().min(1).max(8000).describe('what to write, in words'),
@@ -47,7 +45,7 @@ export const TaskBodySchema = z
             path: z
               .string()
               .max(200)
-              .regex(TEST_PATH, 'a relative file name such as sum.test.ts, without ..')
+              .regex(TEST_PATH, TEST_PATH_RULE)
               .describe('the test file name, relative'),
             content: z
               .string()

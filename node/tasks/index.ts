@@ -14,6 +14,7 @@ import type { Usage } from '../models/index.js';
 import type { ChatClient } from '../models/llm.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
 import { agreementOf } from './agreement.js';
+import { checkTests } from './check.js';
 import type { TaskModels } from './clients.js';
 import { TaskError, TaskErrorCode } from './errors.js';
 import { buildTaskPrompt } from './prompt.js';
@@ -26,6 +27,7 @@ import {
 } from './runners/index.js';
 
 export { agreementOf } from './agreement.js';
+export { checkTask, checkTests, TEST_PATH, TEST_PATH_RULE } from './check.js';
 export { createTaskModels, type TaskModels } from './clients.js';
 export { isTaskError, TaskError, TaskErrorCode } from './errors.js';
 export { buildTaskPrompt } from './prompt.js';
@@ -159,13 +161,13 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
   const run = async (task: Task, options: TaskRunOptions = {}, parent?: Context): Promise<TaskResult> => {
     const language = taskLanguage(task.language);
     if (models.clients.length === 0) throw new TaskError(TaskErrorCode.NO_MODELS, noModelsMessage(models));
-    if (task.tests.length === 0)
-      throw new TaskError(TaskErrorCode.NO_TESTS, 'a task needs at least one test file');
     const harness = components.harnesses?.[language] ?? harnessFor(language);
     const threshold = options.threshold ?? init.threshold ?? 1;
     const maxRounds = Math.max(1, options.maxRounds ?? init.maxRounds ?? 3);
     const timeoutMs = options.testTimeoutMs ?? init.testTimeoutMs ?? 10_000;
-    const testPaths = new Set(task.tests.map((t) => t.path));
+    // the tests as the harness writes them: an answer's file of the same name is dropped
+    const tests = checkTests(task.tests, harness);
+    const testPaths = new Set(tests.map((t) => t.path));
     const decisions: TaskDecision[] = [];
     const decide = async (d: Omit<TaskDecision, 'decision'>) => {
       const full = { ...d, decision: d.round ? `round ${d.round}: ${d.reason}` : d.reason };
@@ -225,7 +227,7 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
       const prompt = buildTaskPrompt(
         task.description,
         harness,
-        task.tests,
+        tests,
         s.last ? { round: round - 1, files: s.last.files, run: s.last.run } : undefined,
       );
       s.rounds++;
@@ -261,20 +263,18 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
       }
       s.error = undefined;
       // a harness reports problems in its result; should one throw anyway, this answer fails, not the task
-      const r = await harness
-        .run(files, task.tests, { timeoutMs, signal: options.signal })
-        .catch((e): TestRun => {
-          const message = `the test run failed: ${(e as Error)?.message ?? e}`;
-          return {
-            compiled: false,
-            diagnostics: [message],
-            tests: task.tests.map((t) => ({ name: t.path, passed: false, message })),
-            passed: 0,
-            total: task.tests.length,
-            timedOut: false,
-            durationMs: 0,
-          };
-        });
+      const r = await harness.run(files, tests, { timeoutMs, signal: options.signal }).catch((e): TestRun => {
+        const message = `the test run failed: ${(e as Error)?.message ?? e}`;
+        return {
+          compiled: false,
+          diagnostics: [message],
+          tests: tests.map((t) => ({ name: t.path, passed: false, message })),
+          passed: 0,
+          total: tests.length,
+          timedOut: false,
+          durationMs: 0,
+        };
+      });
       s.last = { files, run: r };
       const q = qualityOf(r);
       s.history.push(q);

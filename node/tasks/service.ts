@@ -4,6 +4,7 @@ import type { DecisionRecord } from '../jobs/types.js';
 import type { ModelsConfig } from '../models/config.js';
 import { limit } from '../orchestra/limit.js';
 import type { Store } from '../storage/index.js';
+import { checkTask } from './check.js';
 import { createTaskModels, type TaskModels } from './clients.js';
 import { isTaskError, TaskError, TaskErrorCode } from './errors.js';
 import {
@@ -158,6 +159,7 @@ export function createTaskService(
 
   const start: TaskService['start'] = (task, options = {}) =>
     guarded(async () => {
+      checkTask(task);
       const m = await models();
       if (m.clients.length === 0) throw new TaskError(TaskErrorCode.NO_MODELS, noModelsMessage(m));
       const record: TaskRecord = {

@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { isTaskError, TaskErrorCode, taskLanguage } from '../../tasks/index.js';
+import { isTaskError, TaskErrorCode } from '../../tasks/index.js';
 import type { RouteContext } from '../context.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 import { TaskBodySchema } from '../schemas.js';
@@ -20,13 +20,12 @@ export const taskLinks = (id: string) => ({
 export function taskRoutes(app: Hono, { node, auth, log }: RouteContext): void {
   app.post('/v1/tasks', auth.write, async (c) => {
     const body = await readJson(c, TaskBodySchema);
-    try {
-      taskLanguage(body.language);
-    } catch (e) {
-      throw new ApiError(ApiErrorCode.INVALID_BODY, `language: ${(e as Error).message}`);
-    }
     const { description, language, tests, ...options } = body;
     const { id, done } = await node.task({ description, language, tests }, options).catch((e) => {
+      if (isTaskError(e) && e.code === TaskErrorCode.UNSUPPORTED_LANGUAGE)
+        throw new ApiError(ApiErrorCode.INVALID_BODY, `language: ${e.message}`);
+      if (isTaskError(e) && (e.code === TaskErrorCode.BAD_TESTS || e.code === TaskErrorCode.NO_TESTS))
+        throw new ApiError(ApiErrorCode.INVALID_BODY, `tests: ${e.message}`);
       if (isTaskError(e) && e.code === TaskErrorCode.NO_MODELS)
         throw new ApiError(ApiErrorCode.NO_MODELS, e.message);
       if (node.health().status !== 'ok' || (isTaskError(e) && e.code === TaskErrorCode.STOPPING))

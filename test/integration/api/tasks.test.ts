@@ -127,6 +127,12 @@ describe('tasks through the node', () => {
       ],
       [{ ...base, tests: [{ path: '/etc/passwd', content: '' }] }, /tests\.0\.path/],
       [{ ...base, language: 'cobol' }, /language: tasks support .*not "cobol"/],
+      [{ ...base, tests: [{ path: 'my tests.ts', content: '' }] }, /tests\.0\.path: a relative file name/],
+      [{ ...base, tests: [TESTS, TESTS] }, /tests: test file sum\.test\.ts is given twice/],
+      [
+        { ...base, tests: [{ path: 'package.json', content: '{}' }] },
+        /tests: test file package\.json: the typescript harness writes that path itself/,
+      ],
       [{ ...base, maxRounds: 9 }, /maxRounds/],
       [{ ...base, extra: 1 }, /extra/],
       [{ language: 'ts', tests: [TESTS] }, /description: /],
