@@ -14,6 +14,17 @@ export function fromZod(schema: z.ZodType): Schema {
 
 export const jsonContent = (schema: Schema) => ({ 'application/json': { schema } });
 
+/** The 202 of a POST that queues work: its id and where to follow it. */
+const accepted = (links: string[]): Schema => ({
+  type: 'object',
+  required: ['id', 'status', 'links'],
+  properties: {
+    id: { type: 'string' },
+    status: { const: 'queued' },
+    links: { type: 'object', properties: Object.fromEntries(links.map((l) => [l, { type: 'string' }])) },
+  },
+});
+
 export const COMPONENTS: Record<string, Schema> = {
   RegistryCheckRequest: fromZod(RegistryCheckBodySchema),
   TaskRequest: fromZod(TaskBodySchema),
@@ -76,23 +87,8 @@ export const COMPONENTS: Record<string, Schema> = {
       },
     },
   },
-  Accepted: {
-    type: 'object',
-    required: ['id', 'status', 'links'],
-    properties: {
-      id: { type: 'string' },
-      status: { const: 'queued' },
-      links: {
-        type: 'object',
-        properties: {
-          self: { type: 'string' },
-          events: { type: 'string' },
-          decisions: { type: 'string' },
-          spans: { type: 'string' },
-        },
-      },
-    },
-  },
+  Accepted: accepted(['self', 'events', 'decisions', 'spans']),
+  TaskAccepted: accepted(['self', 'chain', 'spans']),
   CandidateSummary: {
     type: 'object',
     properties: {

@@ -214,21 +214,7 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
               description:
                 'stored and queued; poll links.self until its status is succeeded, failed or cancelled',
               headers: { Location: { schema: { type: 'string' }, description: 'the task' } },
-              content: jsonContent({
-                type: 'object',
-                properties: {
-                  id: { type: 'string' },
-                  status: { const: 'queued' },
-                  links: {
-                    type: 'object',
-                    properties: {
-                      self: { type: 'string' },
-                      chain: { type: 'string' },
-                      spans: { type: 'string' },
-                    },
-                  },
-                },
-              }),
+              content: jsonContent(ref('TaskAccepted')),
             },
             ...errors(400, 401, 409, 413, 415, 500, 503),
           },

@@ -1,7 +1,7 @@
-import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import type { GeneratedFile } from '../../generation/index.js';
 import { type ProcessResult, runProcess, withTempDir } from '../../validation/run-process.js';
+import { goOfflineEnv } from '../../validation/toolchains/go.js';
 import { TASK_HOME, taskProcess } from './env.js';
 import {
   cancelledRun,
@@ -21,7 +21,6 @@ const go = () => process.env.WEAVERGEN_GO || 'go';
 /** The module written when neither the answer nor the tests bring a go.mod. */
 export const TASK_GO_MOD = 'module task\n\ngo 1.19\n';
 /** Shared with the Go validator: compiled standard packages are reused, so a repeat run takes a second. */
-const GOCACHE = join(tmpdir(), 'weavergen-gocache');
 /** the compiler gets this long on top of the test timeout (a cold cache compiles `testing` first) */
 const BUILD_MS = 120_000;
 /** after a hang or a crash, the tests that never ran get at most this many runs of their own */
@@ -69,21 +68,7 @@ export function createGoHarness(): TestHarness {
           return summarize(false, [message], failAll(names, `not run: ${message}`), false, started);
         }
         return withTempDir('task-go', all, async (dir) => {
-          const proc = await taskProcess(
-            dir,
-            {
-              GOTOOLCHAIN: 'local',
-              GOFLAGS: '-mod=mod -modcacherw',
-              GOPROXY: 'off',
-              GOSUMDB: 'off',
-              GOWORK: 'off',
-              GOCACHE,
-              GOPATH: join(dir, '.gopath'),
-              GO111MODULE: 'on',
-              CGO_ENABLED: '0',
-            },
-            ['GOROOT'],
-          );
+          const proc = await taskProcess(dir, goOfflineEnv(dir), ['GOROOT']);
           const goTest = (args: string[]) =>
             runProcess(
               go(),

@@ -9,6 +9,7 @@ import {
   failAll,
   firstLine,
   neverThrows,
+  notCompiled,
   notValidated,
   seconds,
   summarize,
@@ -75,22 +76,15 @@ export function createJavaHarness(): TestHarness {
           );
           if (c.notFound) return notValidated(`${javac()} not found`, names, started);
           if (c.cancelled) return cancelledRun(names, started);
-          if (c.code !== 0) {
-            const diagnostics = javacErrors(`${c.stderr}\n${c.stdout}`);
-            return summarize(
-              false,
-              diagnostics.length
-                ? diagnostics
-                : [
-                    c.timedOut
-                      ? `javac was killed after ${seconds(COMPILE_MS)}`
-                      : firstLine(c.stderr) || 'javac failed',
-                  ],
-              failAll(names, 'not run: the code does not compile'),
-              false,
+          if (c.code !== 0)
+            return notCompiled(
+              'javac',
+              c,
+              javacErrors(`${c.stderr}\n${c.stdout}`),
+              names,
+              COMPILE_MS,
               started,
             );
-          }
           if (options.signal?.aborted) return cancelledRun(names, started);
           const backstop = options.timeoutMs * Math.max(3, names.length + 1) + 30_000;
           const r = await runProcess(

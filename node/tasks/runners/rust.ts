@@ -8,6 +8,7 @@ import {
   failAll,
   firstLine,
   neverThrows,
+  notCompiled,
   notValidated,
   seconds,
   summarize,
@@ -97,22 +98,7 @@ export function createRustHarness(): TestHarness {
           );
           if (c.notFound) return notValidated(`${rustc()} not found`, names, started);
           if (c.cancelled) return cancelledRun(names, started);
-          if (c.code !== 0) {
-            const diagnostics = rustcErrors(c.stderr);
-            return summarize(
-              false,
-              diagnostics.length
-                ? diagnostics
-                : [
-                    c.timedOut
-                      ? `rustc was killed after ${seconds(COMPILE_MS)}`
-                      : firstLine(c.stderr) || 'rustc failed',
-                  ],
-              failAll(names, 'not run: the code does not compile'),
-              false,
-              started,
-            );
-          }
+          if (c.code !== 0) return notCompiled('rustc', c, rustcErrors(c.stderr), names, COMPILE_MS, started);
           const bin = join(dir, BIN);
           const list = await runProcess(bin, ['--list', '--format', 'terse'], {
             ...proc,

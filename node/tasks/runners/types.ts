@@ -141,3 +141,25 @@ export function summarize(
     durationMs: performance.now() - started,
   };
 }
+
+/**
+ * The compiler refused the code: its located errors (else its first line, or that it was killed at
+ * `compileMs`), and every test not run.
+ */
+export function notCompiled(
+  tool: string,
+  c: { stderr: string; timedOut: boolean },
+  diagnostics: string[],
+  names: string[],
+  compileMs: number,
+  started: number,
+): TestRun {
+  const said = diagnostics.length
+    ? diagnostics
+    : [
+        c.timedOut
+          ? `${tool} was killed after ${seconds(compileMs)}`
+          : firstLine(c.stderr) || `${tool} failed`,
+      ];
+  return summarize(false, said, failAll(names, 'not run: the code does not compile'), false, started);
+}

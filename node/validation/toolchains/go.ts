@@ -17,6 +17,22 @@ export const DEFAULT_GO_MOD = 'module weavergen.local/semconv\n\ngo 1.19\n';
 /** Shared build cache: compiled packages are reused across validations; it holds no sources of ours. */
 const GOCACHE = join(tmpdir(), 'weavergen-gocache');
 
+/**
+ * Go with no network and no surprises, in a build folder: the local toolchain, modules resolved in
+ * the folder only, a build cache shared across runs (repeat builds are fast), no cgo.
+ */
+export const goOfflineEnv = (dir: string): Record<string, string> => ({
+  GOTOOLCHAIN: 'local',
+  GOFLAGS: '-mod=mod -modcacherw',
+  GOPROXY: 'off',
+  GOSUMDB: 'off',
+  GOWORK: 'off',
+  GOCACHE,
+  GOPATH: join(dir, '.gopath'),
+  GO111MODULE: 'on',
+  CGO_ENABLED: '0',
+});
+
 /** `./x.go:12:5: msg`, `go.mod:3: msg`, possibly with an absolute path. */
 const LOCATED = /^(?:\.\/)?(.+?\.(?:go|mod)):(\d+)(?::(\d+))?:\s*(.*)$/;
 
@@ -41,17 +57,7 @@ export function createGoToolchain(init: { command?: string; gofmt?: string } = {
         ? files
         : [...files, { path: 'go.mod', content: DEFAULT_GO_MOD }];
       return withTempDir('go', staged, async (dir) => {
-        const env = {
-          GOTOOLCHAIN: 'local',
-          GOFLAGS: '-mod=mod -modcacherw',
-          GOPROXY: 'off',
-          GOSUMDB: 'off',
-          GOWORK: 'off',
-          GOCACHE,
-          GOPATH: join(dir, '.gopath'),
-          GO111MODULE: 'on',
-          CGO_ENABLED: '0',
-        };
+        const env = goOfflineEnv(dir);
         const build = await runProcess(command, ['build', '-gcflags=-e', './...'], {
           cwd: dir,
           timeoutMs,

@@ -1,22 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { replayRegistries } from '../../../bench/reasoning.js';
+import { BENCH_NAMESPACES, replayRegistries } from '../../../bench/reasoning.js';
 
 const REGISTRY = join(process.cwd(), '..', 'shared', 'semconv', 'v1.44.0', 'model');
 
 // A shorter replay than the benchmark's: real registries, the real OpenAI SDK against recorded answers.
 describe('reasoning replay over real registries', () => {
   it('corrects the recorded defects and predicts quality before running, first answers apart from answers to feedback', async () => {
-    const r = await replayRegistries(REGISTRY, [
-      'url',
-      'os',
-      'tls',
-      'artifact',
-      'vcs',
-      'geo',
-      'file',
-      'code',
-    ]);
+    const r = await replayRegistries(REGISTRY, BENCH_NAMESPACES.slice(0, 8));
     expect(r.rows).toHaveLength(9);
     for (const row of r.rows) {
       // a defect below the threshold is fed back and fixed in round 2; a right first answer stops at once
