@@ -80,7 +80,7 @@ program
   )
   .option(
     '--home <dir>',
-    'home whose weavergen.config.json configures the models (default $WEAVERGEN_HOME or ./.weavergen)',
+    'home: its running node runs the task; else the task runs here, kept in its store, with the models of its weavergen.config.json (default $WEAVERGEN_HOME or ./.weavergen)',
   )
   .option('--json', 'print the whole result as JSON')
   .action(
