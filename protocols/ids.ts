@@ -10,6 +10,8 @@ export const DIGEST_TOPIC = `${PROTOCOL_PREFIX}/digests/1`;
 export const PATTERN_TOPIC = `${PROTOCOL_PREFIX}/patterns/1`;
 /** request/response protocol that fetches a pack by content id */
 export const PACK_PROTOCOL = `${PROTOCOL_PREFIX}/pack/1.0.0`;
+/** request/response protocol that fetches the latest digests a peer holds (a node catching up after a restart) */
+export const DIGEST_SYNC_PROTOCOL = `${PROTOCOL_PREFIX}/digests/1.0.0`;
 /** kad-dht protocol id (the DHT of WeaverGen nodes only, not the public IPFS one) */
 export const DHT_PROTOCOL = `${PROTOCOL_PREFIX}/kad/1.0.0`;
 
@@ -30,6 +32,8 @@ export const LIMITS = {
   packRequestBytes: 512,
   /** a pack-fetch response header frame (status + the signed announcement) */
   packResponseHeaderBytes: 8 * 1024,
+  /** digests in one sync response (each a digest message, up to digestBytes) */
+  syncDigests: 64,
   /** a pack's deterministic encoding (marketplace/pack.ts allows 2 MiB of text; JSON escaping adds some) */
   packBytes: 4 * 1024 * 1024,
 } as const;

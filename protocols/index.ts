@@ -25,6 +25,7 @@ export { bytesMatchCid, cidOfBytes } from './content-id.js';
 export { canonicalJson, type DecodeResult, decodeJson, EncodingError, encodeCanonical } from './encoding.js';
 export {
   DHT_PROTOCOL,
+  DIGEST_SYNC_PROTOCOL,
   DIGEST_TOPIC,
   LIMITS,
   PACK_PROTOCOL,

@@ -44,11 +44,14 @@ export interface NetContext {
     digestsPerAuthor: RateLimiter;
     patternsPerAuthor: RateLimiter;
     packRequests: RateLimiter;
+    syncRequests: RateLimiter;
   };
   readonly listeners: {
     digest: Set<(d: Digest, m: MessageMeta) => void>;
     pattern: Set<(a: PatternAnnouncement, m: MessageMeta) => void>;
   };
+  /** this node's latest published digest, served to peers catching up (its book holds only others') */
+  readonly own: { digest?: Digest };
   /** the last announcement timestamp per own pack name */
   readonly lastAnnounced: Map<string, number>;
   /** cids to provide in the DHT once there are peers, with the attempts made */

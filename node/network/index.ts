@@ -43,6 +43,8 @@ export interface NetworkRateLimits {
   patternsPerAuthor?: RateLimit;
   /** pack requests served to one peer (default 30/min, burst 10) */
   packRequestsPerPeer?: RateLimit;
+  /** digest catch-up requests served to one peer (default 6/min, burst 3) */
+  syncRequestsPerPeer?: RateLimit;
 }
 
 export interface NetworkTimeouts {

@@ -44,8 +44,10 @@ export function createNetwork(components: NetworkComponents, init: NetworkInit):
       digestsPerAuthor: createRateLimiter(r.digestsPerAuthor),
       patternsPerAuthor: createRateLimiter(r.patternsPerAuthor),
       packRequests: createRateLimiter(r.packRequestsPerPeer),
+      syncRequests: createRateLimiter(r.syncRequestsPerPeer),
     },
     listeners: { digest: new Set(), pattern: new Set() },
+    own: {},
     lastAnnounced: new Map(),
     pendingProvides: new Map(),
     stat: {

@@ -55,6 +55,7 @@ export async function publishDigest(
   const { signed, bytes } = await signDigest(ctx, digest);
   const recipients = await publishBytes(current, DIGEST_TOPIC, bytes);
   ctx.stat.published.digests++;
+  ctx.own.digest = signed;
   return { digest: signed, recipients };
 }
 

@@ -1,7 +1,13 @@
-import { PACK_PROTOCOL, type PatternAnnouncement } from '../../protocols/index.js';
+import {
+  DIGEST_SYNC_PROTOCOL,
+  type Digest,
+  PACK_PROTOCOL,
+  type PatternAnnouncement,
+} from '../../protocols/index.js';
 import type { NetContext, Running } from './context.js';
 import { createDigestBook } from './digest-book.js';
-import { installGossip } from './gossip.js';
+import { digestSyncHandler, syncDigests } from './digest-sync.js';
+import { installGossip, type MessageMeta } from './gossip.js';
 import { createLibp2pNode } from './libp2p.js';
 import { createGossipRepair, maintainConnections } from './maintain.js';
 import { packHandler } from './pack-protocol.js';
@@ -72,10 +78,24 @@ export async function startRun(ctx: NetContext): Promise<Running> {
       }),
       { maxInboundStreams: 32 },
     );
+    await libp2p.handle(
+      DIGEST_SYNC_PROTOCOL,
+      digestSyncHandler({
+        latest: () => (ctx.own.digest ? [ctx.own.digest, ...book.latest()] : book.latest()),
+        counters: ctx.counters,
+        limiter: ctx.limits.syncRequests,
+        timeoutMs: s.timeouts.serveMs,
+      }),
+      { maxInboundStreams: 8 },
+    );
   } catch (e) {
     await libp2p.stop();
     throw e;
   }
+  const acceptDigest = (d: Digest, meta: MessageMeta) => {
+    book.put(d);
+    emit(ctx, ctx.listeners.digest, d, meta);
+  };
   const uninstall = installGossip({
     pubsub: libp2p.services.pubsub,
     selfId: ctx.selfId,
@@ -85,14 +105,33 @@ export async function startRun(ctx: NetContext): Promise<Running> {
     limits: ctx.limits,
     clock: s.clock,
     validation: s.validation,
-    acceptDigest(d, meta) {
-      book.put(d);
-      emit(ctx, ctx.listeners.digest, d, meta);
-    },
+    acceptDigest,
     acceptPattern(a, meta) {
       remember(ctx, providers, a);
       emit(ctx, ctx.listeners.pattern, a, meta);
     },
+  });
+
+  // a node catches up on the digests published while it was away (or before it existed): once per
+  // peer per start, from every peer that speaks the protocol
+  const synced = new Set<string>();
+  libp2p.addEventListener('peer:identify', (e) => {
+    const id = e.detail.peerId.toString();
+    if (synced.has(id) || !e.detail.protocols.includes(DIGEST_SYNC_PROTOCOL)) return;
+    synced.add(id);
+    void syncDigests(
+      libp2p,
+      e.detail.peerId,
+      {
+        counters: ctx.counters,
+        replay: book.replay,
+        selfId: ctx.selfId,
+        clock: s.clock,
+        validation: s.validation,
+        accept: acceptDigest,
+      },
+      s.timeouts.serveMs,
+    );
   });
 
   const knownPeerWrites = new Map<string, number>();

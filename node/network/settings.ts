@@ -32,6 +32,7 @@ export function resolveSettings(init: NetworkInit) {
       digestsPerAuthor: r.digestsPerAuthor ?? ({ perMinute: 6, burst: 3 } as RateLimit),
       patternsPerAuthor: r.patternsPerAuthor ?? ({ perMinute: 30, burst: 10 } as RateLimit),
       packRequestsPerPeer: r.packRequestsPerPeer ?? ({ perMinute: 30, burst: 10 } as RateLimit),
+      syncRequestsPerPeer: r.syncRequestsPerPeer ?? ({ perMinute: 6, burst: 3 } as RateLimit),
     },
     providerCacheTtlMs: init.providerCacheTtlMs ?? 5 * 60_000,
     maxTrackedPeers: init.maxTrackedPeers ?? 1000,
