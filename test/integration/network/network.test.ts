@@ -5,6 +5,7 @@ import { createPeerKey, NetworkError, type WeaverLibp2p } from '../../../node/ne
 import { packToBytes } from '../../../node/network/pack-codec.js';
 import { peerIdOfKey } from '../../../node/network/peer-key.js';
 import {
+  DIGEST_SYNC_PROTOCOL,
   DIGEST_TOPIC,
   encodeCanonical,
   LIMITS,
@@ -344,5 +345,51 @@ describe('a network of five nodes', () => {
     }
     expect(statuses).toEqual(['not-found', 'not-found', 'rate-limited', 'rate-limited', 'rate-limited']);
     expect(strict.net.stats().verdicts['packs:ignore:rate-limited']).toBe(3);
+  });
+
+  it('a peer serving garbage on the catch-up protocol has each frame judged like gossip, and counted', async () => {
+    const evilKey = await createPeerKey();
+    const evil = await startRawNode([], evilKey);
+    raws.push(evil);
+    const eid = evil.peerId.toString();
+    const otherKey = await createPeerKey();
+    const digest = (over: Record<string, unknown>) => ({
+      v: 1,
+      type: 'digest',
+      peer: eid,
+      epoch: 7,
+      at: Date.now(),
+      epsilon: 1,
+      k: 5,
+      entries: [],
+      ...over,
+    });
+    await evil.handle(DIGEST_SYNC_PROTOCOL, async (stream) => {
+      const signal = AbortSignal.timeout(5000);
+      await writeFrame(stream, new TextEncoder().encode('{"this is": not json'), signal);
+      // claims to be evil's digest, signed by another key
+      await writeFrame(stream, encodeCanonical(await sign('digest', digest({}), otherKey)), signal);
+      await writeFrame(
+        stream,
+        encodeCanonical(await sign('digest', digest({ at: Date.now() + 3_600_000 }), evilKey)),
+        signal,
+      );
+      // and one good digest of its own
+      await writeFrame(stream, encodeCanonical(await sign('digest', digest({ epoch: 8 }), evilKey)), signal);
+      await stream.close({ signal });
+    });
+    const fresh = await startNode({ minPeers: 0 });
+    nodes.push(fresh);
+    await fresh.net.dial(evil.getMultiaddrs()[0].toString());
+    await until('the good digest taken', () =>
+      fresh.net.digests().some((d) => d.peer === eid && d.epoch === 8),
+    );
+    const rejected = fresh.net.peers().find((p) => p.id === eid)?.rejected;
+    expect(rejected).toMatchObject({
+      'digests:reject:malformed': 1,
+      'digests:reject:bad-signature': 1,
+      'digests:ignore:future-dated': 1,
+    });
+    expect(fresh.net.digests().filter((d) => d.peer === eid)).toHaveLength(1);
   });
 });
