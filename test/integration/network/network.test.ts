@@ -56,6 +56,19 @@ afterAll(async () => {
 });
 
 const others = (n: TestNode) => nodes.filter((m) => m !== n);
+/** An unsigned digest with no entries, as a raw peer would build it. */
+const emptyDigest = (peer: string, epoch: number, over: Record<string, unknown> = {}) => ({
+  v: 1,
+  type: 'digest',
+  peer,
+  epoch,
+  at: Date.now(),
+  epsilon: 1,
+  k: 5,
+  entries: [],
+  ...over,
+});
+
 const received = (at: TestNode, from: TestNode, after = 0) =>
   at.digests.some((d) => d.from === from.net.peerId && d.at >= after);
 
@@ -168,17 +181,7 @@ describe('a network of five nodes', () => {
     await meshRaw(garbage, target.net);
     await sleep(300);
     const otherKey = await createPeerKey();
-    const digest = (over: Record<string, unknown>) => ({
-      v: 1,
-      type: 'digest',
-      peer: gid,
-      epoch: 1,
-      at: Date.now(),
-      epsilon: 1,
-      k: 5,
-      entries: [],
-      ...over,
-    });
+    const digest = (over: Record<string, unknown>) => emptyDigest(gid, 1, over);
     const sends: [string, Uint8Array][] = [
       [DIGEST_TOPIC, new TextEncoder().encode('{"this is": not json')],
       [DIGEST_TOPIC, new Uint8Array(LIMITS.digestBytes + 100).fill(0x7b)],
@@ -321,7 +324,7 @@ describe('a network of five nodes', () => {
     await meshRaw(spammer, strict.net);
     await sleep(300);
     for (let epoch = 1; epoch <= 10; epoch++) {
-      const d = { v: 1, type: 'digest', peer: sid, epoch, at: Date.now(), epsilon: 1, k: 5, entries: [] };
+      const d = emptyDigest(sid, epoch);
       await spammer.services.pubsub.publish(DIGEST_TOPIC, encodeCanonical(await sign('digest', d, key)));
     }
     await until('all ten counted', () => {
@@ -353,17 +356,7 @@ describe('a network of five nodes', () => {
     raws.push(evil);
     const eid = evil.peerId.toString();
     const otherKey = await createPeerKey();
-    const digest = (over: Record<string, unknown>) => ({
-      v: 1,
-      type: 'digest',
-      peer: eid,
-      epoch: 7,
-      at: Date.now(),
-      epsilon: 1,
-      k: 5,
-      entries: [],
-      ...over,
-    });
+    const digest = (over: Record<string, unknown>) => emptyDigest(eid, 7, over);
     await evil.handle(DIGEST_SYNC_PROTOCOL, async (stream) => {
       const signal = AbortSignal.timeout(5000);
       await writeFrame(stream, new TextEncoder().encode('{"this is": not json'), signal);
