@@ -16,7 +16,9 @@ export const LANGUAGE_ALIASES: Record<string, Language> = {
 };
 
 export function toLanguage(s: string): Language | undefined {
-  return LANGUAGE_ALIASES[String(s).toLowerCase()];
+  const key = String(s).toLowerCase();
+  // own keys only: "constructor" is not a language
+  return Object.hasOwn(LANGUAGE_ALIASES, key) ? LANGUAGE_ALIASES[key] : undefined;
 }
 
 const RESERVED: Record<Language, Set<string>> = {

@@ -1,3 +1,4 @@
+import { LANGUAGES, type Language, toLanguage } from '../../generation/languages.js';
 import { TaskError, TaskErrorCode } from '../errors.js';
 import { createGoHarness } from './go.js';
 import { createJavaHarness } from './java.js';
@@ -9,20 +10,9 @@ import { createTypescriptHarness } from './typescript.js';
 export type { RunOptions, TestHarness, TestOutcome, TestRun } from './types.js';
 export { isReservedPath } from './types.js';
 
-export const TASK_LANGUAGES = ['typescript', 'python', 'go', 'rust', 'java'] as const;
-export type TaskLanguage = (typeof TASK_LANGUAGES)[number];
-
-const ALIASES: Record<string, TaskLanguage> = {
-  ts: 'typescript',
-  typescript: 'typescript',
-  py: 'python',
-  python: 'python',
-  go: 'go',
-  golang: 'go',
-  rs: 'rust',
-  rust: 'rust',
-  java: 'java',
-};
+/** Tasks run in every language the generator writes. */
+export const TASK_LANGUAGES = LANGUAGES;
+export type TaskLanguage = Language;
 
 const HARNESSES: Record<TaskLanguage, () => TestHarness> = {
   typescript: createTypescriptHarness,
@@ -33,7 +23,7 @@ const HARNESSES: Record<TaskLanguage, () => TestHarness> = {
 };
 
 export function taskLanguage(lang: string): TaskLanguage {
-  const l = Object.hasOwn(ALIASES, lang.toLowerCase()) ? ALIASES[lang.toLowerCase()] : undefined;
+  const l = toLanguage(lang);
   if (!l)
     throw new TaskError(
       TaskErrorCode.UNSUPPORTED_LANGUAGE,
