@@ -5,10 +5,9 @@ import Anthropic, {
   APIError,
   APIUserAbortError,
 } from '@anthropic-ai/sdk';
-import { ModelError, ModelErrorCode } from './errors.js';
 import { guardedFetch, newCall, withCall } from './fetch-guard.js';
 import type { ChatAnswer, ChatClient, ChatRequest } from './llm.js';
-import { mapSdkError, notJson } from './sdk-errors.js';
+import { mapSdkError, notJson, probeModel } from './sdk-errors.js';
 
 export interface AnthropicInit {
   model: string;
@@ -107,31 +106,14 @@ export function createAnthropicClient(init: AnthropicInit): ChatClient {
     model: init.model,
     id,
     complete,
-    async probe(signal) {
-      const call = newCall(signal);
-      try {
-        await withCall(call, () =>
-          client.models.retrieve(
-            init.model,
-            {},
-            { signal, maxRetries: 0, timeout: Math.min(init.timeoutMs, 10_000) },
-          ),
-        );
-      } catch (e) {
-        const err = mapSdkError(e, CLASSES, {
-          generator: id,
-          where,
-          timeoutMs: init.timeoutMs,
-          signal,
-          call,
-        });
-        if (err.code === ModelErrorCode.MODEL_NOT_FOUND)
-          throw new ModelError(err.code, `${where} does not offer the model ${init.model}`, {
-            generator: id,
-          });
-        throw err;
-      }
-    },
+    probe: (signal) =>
+      probeModel((o) => client.models.retrieve(init.model, {}, o), CLASSES, {
+        generator: id,
+        where,
+        model: init.model,
+        timeoutMs: init.timeoutMs,
+        signal,
+      }),
   };
 }
 

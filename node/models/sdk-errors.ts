@@ -1,6 +1,6 @@
 import { ModelError, ModelErrorCode } from './errors.js';
 import { snippet } from './extract.js';
-import { BadBodyError, type CallContext, GuardTimeoutError } from './fetch-guard.js';
+import { BadBodyError, type CallContext, GuardTimeoutError, newCall, withCall } from './fetch-guard.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the SDKs' error classes have constructors of their own
 type Class = abstract new (...args: any[]) => Error;
@@ -121,4 +121,28 @@ export function notJson(where: string, generator: string, got: unknown, contentT
     }`,
     { generator },
   );
+}
+
+/**
+ * The reachability probe both SDK adapters run at start: `retrieve` asks for the model (no
+ * retries, at most 10 s); failures become ModelErrors, and a missing model says which one.
+ */
+export async function probeModel(
+  retrieve: (options: { signal?: AbortSignal; maxRetries: number; timeout: number }) => Promise<unknown>,
+  classes: SdkErrorClasses,
+  m: Omit<MapContext, 'call'> & { model: string },
+): Promise<void> {
+  const call = newCall(m.signal);
+  try {
+    await withCall(call, () =>
+      retrieve({ signal: m.signal, maxRetries: 0, timeout: Math.min(m.timeoutMs, 10_000) }),
+    );
+  } catch (e) {
+    const err = mapSdkError(e, classes, { ...m, call });
+    if (err.code === ModelErrorCode.MODEL_NOT_FOUND)
+      throw new ModelError(err.code, `${m.where} does not offer the model ${m.model}`, {
+        generator: m.generator,
+      });
+    throw err;
+  }
 }
