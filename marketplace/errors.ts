@@ -1,3 +1,5 @@
+import { WeaverError } from '../errors/index.js';
+
 /**
  * Why the marketplace turned something away. Untrusted input is never thrown at the caller: it
  * comes back as a verdict with one of these reasons, so the network layer can count it per reason
@@ -46,12 +48,9 @@ export enum MarketplaceErrorCode {
   SIGNING_FAILED = 'MARKETPLACE_SIGNING_FAILED',
 }
 
-export class MarketplaceError extends Error {
-  constructor(
-    readonly code: MarketplaceErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'MarketplaceError';
-  }
-}
+export type MarketplaceErrorType =
+  /** `argument`: the init option or argument that is not valid (e.g. `privateKey`, `pack`) */
+  | { code: MarketplaceErrorCode.INVALID_ARGUMENT; argument: string }
+  | { code: MarketplaceErrorCode.SIGNING_FAILED; pack: string };
+
+export class MarketplaceError extends WeaverError<MarketplaceErrorType> {}

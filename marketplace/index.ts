@@ -149,7 +149,7 @@ export function createMarketplace(
     async announce(pack) {
       if (!components.privateKey)
         throw new MarketplaceError(
-          MarketplaceErrorCode.INVALID_ARGUMENT,
+          { code: MarketplaceErrorCode.INVALID_ARGUMENT, argument: 'privateKey' },
           'announce needs the node private key',
         );
       const signed = await signPack(pack, components.privateKey);

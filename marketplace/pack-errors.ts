@@ -1,3 +1,5 @@
+import { WeaverError } from '../errors/index.js';
+
 export enum PackErrorCode {
   NOT_FOUND = 'PACK_NOT_FOUND',
   INVALID_MANIFEST = 'PACK_INVALID_MANIFEST',
@@ -6,12 +8,15 @@ export enum PackErrorCode {
   BAD_PARAM = 'PACK_BAD_PARAM',
 }
 
-export class PackError extends Error {
-  constructor(
-    readonly code: PackErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'PackError';
-  }
-}
+export type PackErrorType =
+  /** no pack of that name or folder (`pack`), or no built-in pack for the language */
+  | { code: PackErrorCode.NOT_FOUND; pack?: string; language?: string }
+  /** pack.yaml is not YAML or fails the pack schema; `origin` is where the pack was loaded from */
+  | { code: PackErrorCode.INVALID_MANIFEST; origin: string }
+  | { code: PackErrorCode.MISSING_TEMPLATE; origin: string; template: string }
+  /** over one of PACK_LIMITS (`limit`, its value); `template` when one template is too large */
+  | { code: PackErrorCode.TOO_LARGE; origin: string; limit: number; template?: string }
+  /** a param the pack does not have, or a value it does not allow */
+  | { code: PackErrorCode.BAD_PARAM; param: string; pack?: string; value?: string };
+
+export class PackError extends WeaverError<PackErrorType> {}

@@ -2,7 +2,7 @@ import { parse as parseYaml } from 'yaml';
 import { PackError, PackErrorCode } from './pack-errors.js';
 import { PackManifest } from './pack-manifest.js';
 
-export { PackError, PackErrorCode } from './pack-errors.js';
+export { PackError, PackErrorCode, type PackErrorType } from './pack-errors.js';
 export { PackManifest, type ParamSpec } from './pack-manifest.js';
 
 /** A pattern pack in memory: its manifest and its templates by path. Packs are data, never code. */
@@ -22,19 +22,22 @@ export function createPack(manifestText: string, templates: Record<string, strin
     raw = parseYaml(manifestText, { maxAliasCount: 50 });
   } catch (e) {
     throw new PackError(
-      PackErrorCode.INVALID_MANIFEST,
+      { code: PackErrorCode.INVALID_MANIFEST, origin },
       `${origin}: pack.yaml is not valid YAML: ${(e as Error).message}`,
     );
   }
   const parsed = PackManifest.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new PackError(PackErrorCode.INVALID_MANIFEST, `${origin}: invalid pack.yaml: ${issues}`);
+    throw new PackError(
+      { code: PackErrorCode.INVALID_MANIFEST, origin },
+      `${origin}: invalid pack.yaml: ${issues}`,
+    );
   }
   const names = Object.keys(templates);
   if (names.length > PACK_LIMITS.maxTemplates)
     throw new PackError(
-      PackErrorCode.TOO_LARGE,
+      { code: PackErrorCode.TOO_LARGE, origin, limit: PACK_LIMITS.maxTemplates },
       `${origin}: more than ${PACK_LIMITS.maxTemplates} templates`,
     );
   let total = manifestText.length;
@@ -43,19 +46,19 @@ export function createPack(manifestText: string, templates: Record<string, strin
     total += size;
     if (size > PACK_LIMITS.maxTemplateBytes)
       throw new PackError(
-        PackErrorCode.TOO_LARGE,
+        { code: PackErrorCode.TOO_LARGE, origin, limit: PACK_LIMITS.maxTemplateBytes, template: n },
         `${origin}: template ${n} is larger than ${PACK_LIMITS.maxTemplateBytes} bytes`,
       );
   }
   if (total > PACK_LIMITS.maxPackBytes)
     throw new PackError(
-      PackErrorCode.TOO_LARGE,
+      { code: PackErrorCode.TOO_LARGE, origin, limit: PACK_LIMITS.maxPackBytes },
       `${origin}: pack is larger than ${PACK_LIMITS.maxPackBytes} bytes`,
     );
   for (const f of parsed.data.files) {
     if (!Object.hasOwn(templates, f.template))
       throw new PackError(
-        PackErrorCode.MISSING_TEMPLATE,
+        { code: PackErrorCode.MISSING_TEMPLATE, origin, template: f.template },
         `${origin}: files lists ${f.template}, which the pack does not contain`,
       );
   }

@@ -266,7 +266,7 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
 function positive(name: string, v: number): number {
   if (!(v > 0) || !Number.isFinite(v))
     throw new MarketplaceError(
-      MarketplaceErrorCode.INVALID_ARGUMENT,
+      { code: MarketplaceErrorCode.INVALID_ARGUMENT, argument: name },
       `${name} must be a positive number, got ${v}`,
     );
   return v;

@@ -241,7 +241,7 @@ function variance(s: { n: number; sumQ: number; sumQ2?: number }): number {
 function nonNegative(name: string, v: number, strictlyPositive = false): number {
   if (!Number.isFinite(v) || v < 0 || (strictlyPositive && v === 0))
     throw new MarketplaceError(
-      MarketplaceErrorCode.INVALID_ARGUMENT,
+      { code: MarketplaceErrorCode.INVALID_ARGUMENT, argument: name },
       `${name} must be a ${strictlyPositive ? 'positive' : 'non-negative'} number, got ${v}`,
     );
   return v;

@@ -54,7 +54,7 @@ export async function signPack(
   const decoded = packFromBytes(bytes, { origin: 'local' });
   if (!decoded.ok)
     throw new MarketplaceError(
-      MarketplaceErrorCode.INVALID_ARGUMENT,
+      { code: MarketplaceErrorCode.INVALID_ARGUMENT, argument: 'pack' },
       `pack ${pack.manifest.name} cannot be announced, peers would reject it (${decoded.reason}): ${decoded.message}`,
     );
   const claim = { cid: decoded.cid, name: pack.manifest.name, version: pack.manifest.version };
@@ -63,7 +63,7 @@ export async function signPack(
     signature = await privateKey.sign(signingPayload(claim));
   } catch (e) {
     throw new MarketplaceError(
-      MarketplaceErrorCode.SIGNING_FAILED,
+      { code: MarketplaceErrorCode.SIGNING_FAILED, pack: pack.manifest.name },
       `signing failed: ${(e as Error).message}`,
     );
   }

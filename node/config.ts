@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ModelsConfigSchema } from './models/config.js';
+import { NodeError, NodeErrorCode } from './node-errors.js';
 
 /** The node's configuration: defaults < <home>/weavergen.config.json < env < flags, validated with zod. */
 export const NodeConfigSchema = z
@@ -85,23 +86,56 @@ export type ConfigInput = z.input<typeof NodeConfigSchema>;
 
 export const CONFIG_FILE = 'weavergen.config.json';
 
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-}
+const invalid = (message: string, source?: string, issues?: string[]) =>
+  new NodeError({ code: NodeErrorCode.CONFIG_INVALID, source, issues }, message);
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
-/** Env names follow WEAVERGEN_<SECTION>_<KEY>; OTLP follows the OpenTelemetry conventions. */
+/** Which setting each environment variable sets, so an error can name the variable. */
+const ENV_NAMES: Record<string, string> = {
+  'api.host': 'WEAVERGEN_API_HOST',
+  'api.port': 'WEAVERGEN_API_PORT',
+  'generation.candidates': 'WEAVERGEN_CANDIDATES',
+  'generation.concurrency': 'WEAVERGEN_CONCURRENCY',
+  'telemetry.otlpEndpoint': 'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'telemetry.serviceName': 'OTEL_SERVICE_NAME',
+  'network.enabled': 'WEAVERGEN_NETWORK',
+  'network.listen': 'WEAVERGEN_LISTEN',
+  'network.bootstrap': 'WEAVERGEN_BOOTSTRAP',
+};
+
+/**
+ * Env names follow WEAVERGEN_<SECTION>_<KEY>; OTLP follows the OpenTelemetry conventions. A value
+ * that does not parse is an error naming the variable (never silently ignored).
+ */
 function fromEnv(env: NodeJS.ProcessEnv): DeepPartial<ConfigInput> {
-  const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
+  const given = (name: string) => {
+    const v = env[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const int = (name: string) => {
+    const v = given(name);
+    if (v === undefined) return undefined;
+    if (!/^\d{1,9}$/.test(v)) throw invalid(`${name}=${JSON.stringify(v)} is not a whole number`, name);
+    return Number(v);
+  };
+  const bool = (name: string) => {
+    const v = given(name);
+    if (v === undefined) return undefined;
+    if (/^(1|on|true|yes)$/i.test(v)) return true;
+    if (/^(0|off|false|no)$/i.test(v)) return false;
+    throw invalid(`${name}=${JSON.stringify(v)}: use on or off (true/false, 1/0, yes/no)`, name);
+  };
   return prune({
-    home: env.WEAVERGEN_HOME,
-    api: { host: env.WEAVERGEN_API_HOST, port: num(env.WEAVERGEN_API_PORT) },
-    generation: { candidates: num(env.WEAVERGEN_CANDIDATES), concurrency: num(env.WEAVERGEN_CONCURRENCY) },
-    telemetry: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
+    home: given('WEAVERGEN_HOME'),
+    api: { host: given('WEAVERGEN_API_HOST'), port: int('WEAVERGEN_API_PORT') },
+    generation: { candidates: int('WEAVERGEN_CANDIDATES'), concurrency: int('WEAVERGEN_CONCURRENCY') },
+    telemetry: {
+      otlpEndpoint: given('OTEL_EXPORTER_OTLP_ENDPOINT'),
+      serviceName: given('OTEL_SERVICE_NAME'),
+    },
     network: {
-      enabled:
-        env.WEAVERGEN_NETWORK === undefined ? undefined : !/^(0|off|false|no)$/i.test(env.WEAVERGEN_NETWORK),
+      enabled: bool('WEAVERGEN_NETWORK'),
       listen: list(env.WEAVERGEN_LISTEN),
       bootstrap: list(env.WEAVERGEN_BOOTSTRAP),
     },
@@ -121,14 +155,23 @@ export async function loadConfig(
     try {
       filePart = JSON.parse(text);
     } catch (e) {
-      throw new ConfigError(`${path}: not valid JSON: ${(e as Error).message}`);
+      throw invalid(`${path} is not valid JSON (${(e as Error).message}); fix it or remove it`, path);
     }
+    if (!filePart || typeof filePart !== 'object' || Array.isArray(filePart))
+      throw invalid(`${path} must hold a JSON object (see the README's configuration table)`, path);
   }
   const merged = merge(merge(merge({}, filePart), envPart), prune(flags));
   const parsed = NodeConfigSchema.safeParse({ ...merged, home });
   if (!parsed.success) {
-    throw new ConfigError(
-      `invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    const issues = parsed.error.issues.map((i) => {
+      const key = i.path.join('.');
+      const from = ENV_NAMES[key] && env[ENV_NAMES[key]] ? ` (from ${ENV_NAMES[key]})` : '';
+      return `${key || '(root)'}${from}: ${i.message}`;
+    });
+    throw invalid(
+      `invalid configuration (${text === undefined ? 'flags and environment' : `${path}, flags and environment`}): ${issues.join('; ')}`,
+      text === undefined ? undefined : path,
+      issues,
     );
   }
   return parsed.data;

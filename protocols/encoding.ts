@@ -5,12 +5,17 @@
  * the bytes it got are exactly those (no second encoding of the same message).
  */
 
-export class EncodingError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EncodingError';
-  }
+import { WeaverError } from '../errors/index.js';
+
+export enum EncodingErrorCode {
+  /** a value with no JSON encoding: a non-finite number, a bigint, a function, a symbol, undefined */
+  NOT_ENCODABLE = 'PROTOCOLS_NOT_ENCODABLE',
 }
+
+/** `valueType`: the JS type of the value that has no encoding */
+export type EncodingErrorType = { code: EncodingErrorCode.NOT_ENCODABLE; valueType: string };
+
+export class EncodingError extends WeaverError<EncodingErrorType> {}
 
 export function canonicalJson(v: unknown): string {
   if (v === null) return 'null';
@@ -19,7 +24,11 @@ export function canonicalJson(v: unknown): string {
     case 'boolean':
       return JSON.stringify(v);
     case 'number':
-      if (!Number.isFinite(v)) throw new EncodingError(`not a finite number: ${v}`);
+      if (!Number.isFinite(v))
+        throw new EncodingError(
+          { code: EncodingErrorCode.NOT_ENCODABLE, valueType: 'number' },
+          `not a finite number: ${v}`,
+        );
       return JSON.stringify(Object.is(v, -0) ? 0 : v);
     case 'object': {
       if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
@@ -31,7 +40,10 @@ export function canonicalJson(v: unknown): string {
         .join(',')}}`;
     }
     default:
-      throw new EncodingError(`cannot encode a ${typeof v}`);
+      throw new EncodingError(
+        { code: EncodingErrorCode.NOT_ENCODABLE, valueType: typeof v },
+        `cannot encode a ${typeof v}`,
+      );
   }
 }
 

@@ -22,7 +22,15 @@ export {
   type Withheld,
 } from './anonymizer.js';
 export { bytesMatchCid, cidOfBytes } from './content-id.js';
-export { canonicalJson, type DecodeResult, decodeJson, EncodingError, encodeCanonical } from './encoding.js';
+export {
+  canonicalJson,
+  type DecodeResult,
+  decodeJson,
+  EncodingError,
+  EncodingErrorCode,
+  type EncodingErrorType,
+  encodeCanonical,
+} from './encoding.js';
 export {
   DHT_PROTOCOL,
   DIGEST_SYNC_PROTOCOL,

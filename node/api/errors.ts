@@ -1,9 +1,10 @@
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { WeaverError } from '../../errors/index.js';
 
 /**
- * Typed API errors. Every rejection of a request is one of these: the handler throws, the app's
- * error handler answers `{error: {code, message, details?}}` with the code's status and counts the
- * rejection under the code's reason (lowercase code) for /v1/health.
+ * The API's own codes: every rejection of a request by the API is one of these (errors of the parts
+ * keep their own codes). The app's error handler answers `{error: {code, message, details?}}` with
+ * the status of node/errors.ts's table and counts the rejection under its reason (the lowercase
+ * code) for /v1/health.
  */
 export const ApiErrorCode = {
   UNAUTHORIZED: 'UNAUTHORIZED',
@@ -25,55 +26,20 @@ export const ApiErrorCode = {
 
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
 
-export const API_ERROR_STATUS: Record<ApiErrorCode, ContentfulStatusCode> = {
-  UNAUTHORIZED: 401,
-  MALFORMED_JSON: 400,
-  INVALID_BODY: 400,
-  INVALID_QUERY: 400,
-  INVALID_PARAM: 400,
-  NOT_FOUND: 404,
-  ROUTE_NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  BODY_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  REGISTRY_UNREADABLE: 422,
-  NO_MODELS: 409,
-  UNAVAILABLE: 503,
-  INTERNAL: 500,
-};
-
 export interface ApiErrorBody {
   error: { code: ApiErrorCode; message: string; details?: unknown };
 }
 
-export class ApiError extends Error {
-  constructor(
-    readonly code: ApiErrorCode,
-    message: string,
-    readonly details?: unknown,
-    /** extra response headers, e.g. WWW-Authenticate or Allow */
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
+export interface ApiErrorType {
+  code: ApiErrorCode;
+  details?: unknown;
+  /** extra response headers, e.g. WWW-Authenticate or Allow */
+  headers?: Record<string, string>;
+}
 
-  get status(): ContentfulStatusCode {
-    return API_ERROR_STATUS[this.code];
-  }
-
-  /** the key under which the rejection is counted in /v1/health */
-  get reason(): string {
-    return this.code.toLowerCase();
-  }
-
-  toJSON(): ApiErrorBody {
-    return {
-      error: {
-        code: this.code,
-        message: this.message,
-        ...(this.details === undefined ? {} : { details: this.details }),
-      },
-    };
+/** A rejection of a request by the API itself; its status comes from the one table (node/errors.ts). */
+export class ApiError extends WeaverError<ApiErrorType> {
+  constructor(code: ApiErrorCode, message: string, details?: unknown, headers: Record<string, string> = {}) {
+    super({ code, details, headers }, message);
   }
 }

@@ -4,13 +4,18 @@ import { serve } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isWeaverError, type WeaverError } from '../../errors/index.js';
+import { ERROR_OUTCOMES, outcomeOf } from '../errors.js';
 import type { WeaverNode } from '../node.js';
+import { NodeError, NodeErrorCode } from '../node-errors.js';
 import { createAuth, isLoopbackHost } from './auth.js';
 import type { RouteContext } from './context.js';
 import { dashboardRoutes } from './dashboard.js';
-import { API_ERROR_STATUS, ApiError, ApiErrorCode } from './errors.js';
+import { ApiError, ApiErrorCode } from './errors.js';
 import { createRejections } from './rejections.js';
 import { eventRoutes } from './routes/events.js';
+import { fileRoutes } from './routes/files.js';
 import { generateRoutes } from './routes/generate.js';
 import { generationRoutes } from './routes/generations.js';
 import { healthRoutes } from './routes/health.js';
@@ -57,24 +62,33 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
   const ctx: RouteContext = { node, auth, log, heartbeatMs: init.heartbeatMs ?? 15_000 };
   const app = new Hono();
 
+  // every error, the API's own and the parts' alike, answers with the status of node/errors.ts's table
   const respond = (c: Context, err: unknown): Response => {
-    let e: ApiError;
-    if (err instanceof ApiError) e = err;
+    let e: WeaverError;
+    if (isWeaverError(err)) e = err;
     else if (err instanceof HTTPException && err.status < 500) {
       // Hono's own 4xx (none of our routes throw them): keep the status's meaning where we have a code for it
-      const code = (Object.keys(API_ERROR_STATUS) as ApiErrorCode[]).find(
-        (k) => API_ERROR_STATUS[k] === err.status,
-      );
+      const code = Object.values(ApiErrorCode).find((k) => ERROR_OUTCOMES[k].status === err.status);
       e = new ApiError(code ?? ApiErrorCode.INVALID_BODY, err.message || `HTTP ${err.status}`);
-    } else {
+    } else e = new ApiError(ApiErrorCode.INTERNAL, (err as Error)?.message ?? String(err));
+    // a bug (ours or a part's): logged with its stack, answered without it
+    if (outcomeOf(e).status === 500) {
       log(`${c.req.method} ${c.req.path}: unexpected error`, err);
-      e = new ApiError(
-        ApiErrorCode.INTERNAL,
-        `internal error (logged by the node): ${(err as Error)?.message ?? String(err)}`,
-      );
+      e = new ApiError(ApiErrorCode.INTERNAL, `internal error (logged by the node): ${e.message}`);
     }
-    rejections.count(e.reason);
-    return c.json(e.toJSON(), e.status, e.headers);
+    const {
+      headers = {},
+      details,
+      ...meta
+    } = e.type as { headers?: Record<string, string>; details?: unknown };
+    const { code: _code, ...more } = meta as { code: string };
+    const body = details ?? (Object.keys(more).length ? more : undefined);
+    rejections.count(e.code.toLowerCase());
+    return c.json(
+      { error: { code: e.code, message: e.message, ...(body === undefined ? {} : { details: body }) } },
+      outcomeOf(e).status as ContentfulStatusCode,
+      headers,
+    );
   };
 
   app.use('*', async (c, next) => {
@@ -112,6 +126,7 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
   generateRoutes(app, ctx);
   generationRoutes(app, ctx);
   eventRoutes(app, ctx);
+  fileRoutes(app, ctx);
   spanRoutes(app, ctx);
   insightRoutes(app, ctx);
   peerRoutes(app, ctx);
@@ -154,7 +169,12 @@ export function routesOf(app: Hono): { method: string; path: string }[] {
 
 function methodsFor(app: Hono, path: string): string[] {
   const matches = (route: string) =>
-    new RegExp(`^${route.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:\w+/g, '[^/]+')}$`).test(path);
+    new RegExp(
+      `^${route
+        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/:\w+/g, '[^/]+')
+        .replace(/\\\*/g, '.+')}$`,
+    ).test(path);
   const methods = new Set(
     routesOf(app)
       .filter((r) => matches(r.path))
@@ -193,11 +213,17 @@ export async function startApiServer(node: WeaverNode, init: ApiServerInit = {})
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port }) as Server;
     s.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE') {
+      if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
+        const why =
+          e.code === 'EADDRINUSE'
+            ? 'is in use (another node?)'
+            : e.code === 'EACCES'
+              ? 'needs privileges to listen on'
+              : 'is not an address of this machine';
         reject(
-          Object.assign(
-            new Error(`${host}:${port} is in use (another node?); pick another port, or 0 for a free one`),
-            { code: 'API_PORT_IN_USE' },
+          new NodeError(
+            { code: NodeErrorCode.PORT_IN_USE, host, port },
+            `${host}:${port} ${why}; pick another port (--api-port N, or 0 for a free one)`,
           ),
         );
       } else reject(e);

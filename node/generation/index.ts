@@ -5,7 +5,7 @@ import type { EmitScope } from '../validation/expected.js';
 import { DEFAULT_LIMITS, type GeneratedFile, type RenderLimits, renderPack } from './render.js';
 import type { TemplateRegistry } from './template-model.js';
 
-export { GenerationError, GenerationErrorCode } from './errors.js';
+export { GenerationError, GenerationErrorCode, type GenerationErrorType } from './errors.js';
 export { LANGUAGES, type Language, toLanguage } from './languages.js';
 export { DEFAULT_LIMITS, type GeneratedFile, type RenderLimits } from './render.js';
 export { type TemplateRegistry, toTemplateRegistry } from './template-model.js';

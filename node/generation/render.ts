@@ -79,15 +79,13 @@ export async function renderPack(
       total += content.length;
       if (total > limits.maxOutput)
         throw new GenerationError(
-          GenerationErrorCode.LIMIT_EXCEEDED,
+          { code: GenerationErrorCode.LIMIT_EXCEEDED, template: spec.template },
           `output exceeds ${limits.maxOutput} characters (template ${spec.template})`,
-          spec.template,
         );
       if (files.length >= limits.maxFiles)
         throw new GenerationError(
-          GenerationErrorCode.LIMIT_EXCEEDED,
+          { code: GenerationErrorCode.LIMIT_EXCEEDED, template: spec.template },
           `more than ${limits.maxFiles} files`,
-          spec.template,
         );
       files.push({ path, content });
     }
@@ -105,14 +103,14 @@ function run(template: string, fn: () => string): string {
   } catch (e) {
     const msg = (e as Error).message ?? String(e);
     const limit = /limit exceeded/i.test(msg);
+    const code = limit
+      ? GenerationErrorCode.LIMIT_EXCEEDED
+      : /parse|unexpected|not closed|tag .* not found/i.test(msg)
+        ? GenerationErrorCode.TEMPLATE_PARSE
+        : GenerationErrorCode.TEMPLATE_RENDER;
     throw new GenerationError(
-      limit
-        ? GenerationErrorCode.LIMIT_EXCEEDED
-        : /parse|unexpected|not closed|tag .* not found/i.test(msg)
-          ? GenerationErrorCode.TEMPLATE_PARSE
-          : GenerationErrorCode.TEMPLATE_RENDER,
+      { code, template },
       `template ${template}: ${limit ? 'stopped by the sandbox limits: ' : ''}${msg.split('\n')[0]}`,
-      template,
     );
   }
 }
@@ -130,9 +128,8 @@ function safePath(rendered: string, template: string): string {
     p.split('/').includes('..')
   ) {
     throw new GenerationError(
-      GenerationErrorCode.BAD_OUTPUT_PATH,
+      { code: GenerationErrorCode.BAD_OUTPUT_PATH, template, path: rendered },
       `template ${template}: output path "${rendered}" must be relative and stay inside the output folder`,
-      template,
     );
   }
   return p;

@@ -1,13 +1,9 @@
+import { WeaverError } from '../../errors/index.js';
+
 export enum LearningErrorCode {
   BAD_CONTEXT = 'LEARNING_BAD_CONTEXT',
 }
 
-export class LearningError extends Error {
-  constructor(
-    readonly code: LearningErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'LearningError';
-  }
-}
+export type LearningErrorType = { code: LearningErrorCode.BAD_CONTEXT; context: string };
+
+export class LearningError extends WeaverError<LearningErrorType> {}

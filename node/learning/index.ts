@@ -16,7 +16,7 @@ export { type ArmStats, meanOf, sdOf } from './arm-stats.js';
 export { contextKey, contextOf, type GenerationContext, parseContextKey } from './context.js';
 export type { Correlation } from './correlations.js';
 export type { PromotedPointer, PromotionDecision, VariantSummary } from './decisions.js';
-export { LearningError, LearningErrorCode } from './errors.js';
+export { LearningError, LearningErrorCode, type LearningErrorType } from './errors.js';
 export {
   type ArmRef,
   type Attempt,
@@ -117,7 +117,7 @@ export function createLearning(components: LearningComponents, init: LearningIni
     if (typeof c !== 'string') return contextKey(c);
     if (!parseContextKey(c))
       throw new LearningError(
-        LearningErrorCode.BAD_CONTEXT,
+        { code: LearningErrorCode.BAD_CONTEXT, context: c },
         `not a context key: ${JSON.stringify(c)} (expected e.g. typescript|builtin|xl|e1t1d1m1)`,
       );
     return c;

@@ -24,15 +24,13 @@ export function createBuiltinGenerator(init: { limits?: RenderLimits } = {}): Ge
         const pack = request.pack ?? (await findPack(request.language));
         if (pack.manifest.kind !== 'template')
           throw new ModelError(
-            ModelErrorCode.BAD_PACK,
+            { code: ModelErrorCode.BAD_PACK, generator: BUILTIN_ID },
             `pack ${pack.manifest.name} is a ${pack.manifest.kind} pack; the builtin generator needs a template pack`,
-            { generator: BUILTIN_ID },
           );
         if (pack.manifest.language !== request.language)
           throw new ModelError(
-            ModelErrorCode.BAD_PACK,
+            { code: ModelErrorCode.BAD_PACK, generator: BUILTIN_ID },
             `pack ${pack.manifest.name} is for ${pack.manifest.language}, not ${request.language}`,
-            { generator: BUILTIN_ID },
           );
         const gen = await generateWithPack(pack, request.model, request.params, limits);
         const result = {

@@ -58,9 +58,8 @@ export function chunkRegistry(model: TemplateRegistry, opts: ChunkOptions): Regi
   const { budgetTokens: budget, measure } = opts;
   if (!(budget > 0))
     throw new ModelError(
-      ModelErrorCode.CONTEXT_TOO_SMALL,
+      { code: ModelErrorCode.CONTEXT_TOO_SMALL, generator: opts.generator },
       `the context window leaves no room for the registry (budget ${Math.floor(budget)} tokens)`,
-      { generator: opts.generator },
     );
   type Draft = { namespaces: TemplateNamespace[]; part: number; parts: number; tokens: number };
   const drafts: Draft[] = [];
@@ -141,9 +140,8 @@ function splitNamespace(
   if (tooBig >= 0) {
     const it = items[tooBig];
     throw new ModelError(
-      ModelErrorCode.CONTEXT_TOO_SMALL,
+      { code: ModelErrorCode.CONTEXT_TOO_SMALL, generator },
       `${it.kind} ${'key' in it.value ? it.value.key : it.value.name} alone needs about ${sizes[tooBig]} tokens, more than the ${Math.floor(budget)} a chunk may hold: configure a larger context window`,
-      { generator },
     );
   }
   // greedy packing on item sizes; re-pack tighter when a packed part measures over the budget

@@ -1,3 +1,5 @@
+import { WeaverError } from '../../errors/index.js';
+
 export enum ModelErrorCode {
   /** the models configuration (or a WEAVERGEN_MODELS entry) is not valid */
   INVALID_CONFIG = 'MODELS_INVALID_CONFIG',
@@ -51,41 +53,46 @@ export interface SpentUsage {
   costUsd: number;
 }
 
-export interface ModelErrorDetails {
+/** One generator's failure inside a fallback chain. */
+export interface ModelFailure {
+  generator: string;
+  code: ModelErrorCode;
+  message: string;
+}
+
+/** What every model failure may carry besides its code. */
+export interface ModelErrorMeta {
   /** generator id, e.g. `openai:gpt-4o-mini` */
   generator?: string;
-  /** HTTP status, when there was one */
-  status?: number;
   /** HTTP attempts made (1 + retries), when known */
   attempts?: number;
+  /** spent so far; mutable: a chunked generation adds it to the error of the chunk that failed */
   usage?: SpentUsage;
-  /** for FALLBACK_EXHAUSTED: each generator's failure */
-  failures?: { generator: string; code: ModelErrorCode; message: string }[];
-  cause?: unknown;
 }
+
+/** The codes of a failed HTTP exchange with the provider: they carry its status when there was one. */
+export type ModelRequestErrorCode =
+  | ModelErrorCode.UNREACHABLE
+  | ModelErrorCode.MODEL_NOT_FOUND
+  | ModelErrorCode.AUTH
+  | ModelErrorCode.TIMEOUT
+  | ModelErrorCode.RATE_LIMITED
+  | ModelErrorCode.SERVER_ERROR
+  | ModelErrorCode.BAD_REQUEST
+  | ModelErrorCode.BAD_RESPONSE
+  | ModelErrorCode.CANCELLED
+  | ModelErrorCode.INTERNAL;
+
+export type ModelErrorType =
+  | ({ code: ModelRequestErrorCode; status?: number } & ModelErrorMeta)
+  /** each generator's failure, in the order they were tried */
+  | ({ code: ModelErrorCode.FALLBACK_EXHAUSTED; failures: ModelFailure[] } & ModelErrorMeta)
+  | ({
+      code: Exclude<ModelErrorCode, ModelRequestErrorCode | ModelErrorCode.FALLBACK_EXHAUSTED>;
+    } & ModelErrorMeta);
 
 /** Every failure of a generator is a ModelError with a code; nothing else escapes `generate`. */
-export class ModelError extends Error {
-  readonly generator?: string;
-  readonly status?: number;
-  readonly attempts?: number;
-  usage?: SpentUsage;
-  readonly failures?: ModelErrorDetails['failures'];
-
-  constructor(
-    readonly code: ModelErrorCode,
-    message: string,
-    details: ModelErrorDetails = {},
-  ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'ModelError';
-    this.generator = details.generator;
-    this.status = details.status;
-    this.attempts = details.attempts;
-    this.usage = details.usage;
-    this.failures = details.failures;
-  }
-}
+export class ModelError extends WeaverError<ModelErrorType> {}
 
 /** Failures that say the provider is unavailable right now, not that the request or answer was wrong. */
 export const TRANSIENT_CODES: ReadonlySet<ModelErrorCode> = new Set([

@@ -82,20 +82,18 @@ export function extractFiles(answer: string, generator?: string): Extraction {
   if (blocks === 0) {
     const html = /^\s*(?:<!doctype html|<html)/i.test(text);
     throw new ModelError(
-      unclosed ? ModelErrorCode.TRUNCATED : ModelErrorCode.NO_CODE_BLOCKS,
+      { code: unclosed ? ModelErrorCode.TRUNCATED : ModelErrorCode.NO_CODE_BLOCKS, generator },
       unclosed
         ? `the answer ended inside its first code block (${text.length} characters): nothing complete to use`
         : html
           ? `the answer is an HTML page, not code: ${snippet(text)}`
           : `the answer has no fenced code block: ${snippet(text) || '(empty answer)'}`,
-      { generator },
     );
   }
   if (byPath.size === 0) {
     throw new ModelError(
-      ModelErrorCode.NO_FILES,
+      { code: ModelErrorCode.NO_FILES, generator },
       `the answer has ${blocks} code block${blocks === 1 ? '' : 's'} but none names its file (expected a first line such as "// file: <path>")`,
-      { generator },
     );
   }
   return { files: [...byPath].map(([path, content]) => ({ path, content })), unnamed, unclosed };
@@ -170,9 +168,8 @@ export function safeRelativePath(raw: string, generator?: string): string {
     p.split('/').includes('..')
   ) {
     throw new ModelError(
-      ModelErrorCode.BAD_OUTPUT_PATH,
+      { code: ModelErrorCode.BAD_OUTPUT_PATH, generator },
       `the answer names the file "${raw}": a path must be relative and stay inside the output folder`,
-      { generator },
     );
   }
   return p;

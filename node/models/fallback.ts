@@ -42,10 +42,11 @@ export function createFallbackGenerator(chain: Generator[], init: FallbackInit =
           };
         } catch (e) {
           const err = asModelError(e, g.id);
-          if (err.usage) {
-            spent.inputTokens += err.usage.inputTokens;
-            spent.outputTokens += err.usage.outputTokens;
-            spent.costUsd += err.usage.costUsd;
+          const { usage } = err.type;
+          if (usage) {
+            spent.inputTokens += usage.inputTokens;
+            spent.outputTokens += usage.outputTokens;
+            spent.costUsd += usage.costUsd;
           }
           const next = chain[i + 1];
           if (!codes.has(err.code) || !next || request.signal?.aborted) {
@@ -55,9 +56,9 @@ export function createFallbackGenerator(chain: Generator[], init: FallbackInit =
             ];
             failures.push({ generator: g.id, code: err.code, message: err.message });
             throw new ModelError(
-              ModelErrorCode.FALLBACK_EXHAUSTED,
+              { code: ModelErrorCode.FALLBACK_EXHAUSTED, generator: first.id, failures, usage: spent },
               `every generator failed: ${failures.map((f) => `${f.generator}: ${f.message}`).join('; ')}`,
-              { generator: first.id, failures, usage: spent, cause: err },
+              { cause: err },
             );
           }
           const record: FallbackRecord = { from: g.id, to: next.id, code: err.code, reason: err.message };
@@ -69,9 +70,10 @@ export function createFallbackGenerator(chain: Generator[], init: FallbackInit =
           }
         }
       }
-      throw new ModelError(ModelErrorCode.INTERNAL, 'fallback chain ended without a result', {
-        generator: first.id,
-      });
+      throw new ModelError(
+        { code: ModelErrorCode.INTERNAL, generator: first.id },
+        'fallback chain ended without a result',
+      );
     },
   };
 }

@@ -149,16 +149,16 @@ export function createLlmGenerator(client: ChatClient, init: LlmInit): Generator
         spent.estimated ||= !answer.usageReported;
         if (answer.finish === 'length' || answer.finish === 'incomplete')
           throw new ModelError(
-            ModelErrorCode.TRUNCATED,
+            { code: ModelErrorCode.TRUNCATED, generator: id, attempts: answer.attempts },
             answer.finish === 'length'
               ? `chunk ${chunk.id}: the answer was cut at the output limit (${init.maxOutputTokens} tokens, finish "${answer.finishDetail}"): raise maxOutputTokens or lower outputRatio to make chunks smaller`
               : `chunk ${chunk.id}: the stream ended before the answer was complete`,
-            { generator: id, attempts: answer.attempts },
           );
         if (answer.finish === 'refusal')
-          throw new ModelError(ModelErrorCode.REFUSED, `chunk ${chunk.id}: the model declined to answer`, {
-            generator: id,
-          });
+          throw new ModelError(
+            { code: ModelErrorCode.REFUSED, generator: id },
+            `chunk ${chunk.id}: the model declined to answer`,
+          );
         const { files } = extractFiles(answer.text, id);
         emit({
           phase: 'answer',
@@ -195,7 +195,7 @@ export function createLlmGenerator(client: ChatClient, init: LlmInit): Generator
       const first = stop.signal.aborted ? stop.signal.reason : failure.reason;
       const err = request.signal?.aborted ? cancelled(id) : asModelError(first, id);
       const { costUsd } = usage();
-      err.usage = { inputTokens: spent.input, outputTokens: spent.output, costUsd };
+      err.type.usage = { inputTokens: spent.input, outputTokens: spent.output, costUsd };
       throw err;
     }
     const done = settled.map((s) => (s as PromiseFulfilledResult<ChunkDone>).value);
@@ -205,9 +205,8 @@ export function createLlmGenerator(client: ChatClient, init: LlmInit): Generator
         const had = merged.get(f.path);
         if (had && had.content !== f.content)
           throw new ModelError(
-            ModelErrorCode.DUPLICATE_FILE,
+            { code: ModelErrorCode.DUPLICATE_FILE, generator: id, usage: usage() },
             `chunks ${had.chunk} and ${chunks[i].id} both wrote ${f.path}`,
-            { generator: id, usage: usage() },
           );
         merged.set(f.path, { content: f.content, chunk: chunks[i].id });
       }
@@ -285,16 +284,17 @@ function record(
 }
 
 export const cancelled = (generator: string) =>
-  new ModelError(ModelErrorCode.CANCELLED, 'the generation was cancelled', { generator });
+  new ModelError({ code: ModelErrorCode.CANCELLED, generator }, 'the generation was cancelled');
 
 /** Anything thrown below becomes a ModelError; a pack problem keeps its message under BAD_PACK. */
 export function asModelError(e: unknown, generator: string): ModelError {
   if (e instanceof ModelError) return e;
   const err = e as Error;
   if (err?.name === 'PackError' || err?.name === 'GenerationError')
-    return new ModelError(ModelErrorCode.BAD_PACK, err.message, { generator, cause: e });
-  return new ModelError(ModelErrorCode.INTERNAL, `unexpected failure: ${err?.message ?? String(e)}`, {
-    generator,
-    cause: e,
-  });
+    return new ModelError({ code: ModelErrorCode.BAD_PACK, generator }, err.message, { cause: e });
+  return new ModelError(
+    { code: ModelErrorCode.INTERNAL, generator },
+    `unexpected failure: ${err?.message ?? String(e)}`,
+    { cause: e },
+  );
 }

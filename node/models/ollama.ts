@@ -83,11 +83,8 @@ export function createOllamaClient(init: OllamaInit): ChatClient {
         return answer(text, undefined, call.attempts);
       if (err?.constructor === Error && !call.timedOut && !req.signal?.aborted)
         throw new ModelError(
-          ModelErrorCode.SERVER_ERROR,
+          { code: ModelErrorCode.SERVER_ERROR, generator: id },
           `${where} reported an error mid-answer: ${err.message}`,
-          {
-            generator: id,
-          },
         );
       throw e;
     }
@@ -112,7 +109,10 @@ export function createOllamaClient(init: OllamaInit): ChatClient {
               : Math.min(base * 2 ** attempt, 8000) * (1 - Math.random() * 0.25);
           call.timedOut = undefined;
           await sleep(wait, req.signal).catch(() => {
-            throw new ModelError(ModelErrorCode.CANCELLED, 'the generation was cancelled', { generator: id });
+            throw new ModelError(
+              { code: ModelErrorCode.CANCELLED, generator: id },
+              'the generation was cancelled',
+            );
           });
         }
       }
@@ -120,18 +120,23 @@ export function createOllamaClient(init: OllamaInit): ChatClient {
   };
 
   const mapOllamaError = (e: unknown, call: CallContext, signal?: AbortSignal): ModelError => {
-    const details = { generator: id, attempts: call.attempts || undefined, cause: e };
+    const details = { generator: id, attempts: call.attempts || undefined };
+    const caused = e === undefined ? undefined : { cause: e };
     const tries = call.attempts > 1 ? ` after ${call.attempts} attempts` : '';
     if (e instanceof ModelError) return e;
     if (signal?.aborted)
-      return new ModelError(ModelErrorCode.CANCELLED, 'the generation was cancelled', details);
+      return new ModelError(
+        { code: ModelErrorCode.CANCELLED, ...details },
+        'the generation was cancelled',
+        caused,
+      );
     if (call.timedOut)
       return new ModelError(
-        ModelErrorCode.TIMEOUT,
+        { code: ModelErrorCode.TIMEOUT, ...details },
         call.timedOut === 'headers'
           ? `no answer from ${where} within ${init.timeoutMs} ms${tries}`
           : `${where} stopped sending for more than ${init.timeoutMs} ms in the middle of its answer`,
-        details,
+        caused,
       );
     const err = e as Error & { status_code?: number; cause?: { code?: string; message?: string } };
     if (err?.name === 'ResponseError' && typeof err.status_code === 'number') {
@@ -147,29 +152,34 @@ export function createOllamaClient(init: OllamaInit): ChatClient {
                 ? ModelErrorCode.SERVER_ERROR
                 : ModelErrorCode.BAD_REQUEST;
       const hint = code === ModelErrorCode.MODEL_NOT_FOUND ? ` (ollama pull ${init.model})` : '';
-      return new ModelError(code, `${where}: HTTP ${s}${tries}: ${err.message}${hint}`, {
-        ...details,
-        status: s,
-      });
+      return new ModelError(
+        { code, ...details, status: s },
+        `${where}: HTTP ${s}${tries}: ${err.message}${hint}`,
+        caused,
+      );
     }
     if (e instanceof BadBodyError)
-      return new ModelError(ModelErrorCode.BAD_RESPONSE, `${where}: ${err.message}`, details);
+      return new ModelError(
+        { code: ModelErrorCode.BAD_RESPONSE, ...details },
+        `${where}: ${err.message}`,
+        caused,
+      );
     if (e instanceof SyntaxError)
       return new ModelError(
-        ModelErrorCode.BAD_RESPONSE,
+        { code: ModelErrorCode.BAD_RESPONSE, ...details },
         `${where} answered with invalid JSON${call.contentType ? ` (${call.contentType})` : ''}: ${err.message}`,
-        details,
+        caused,
       );
     if (e instanceof TypeError && (err.cause || /fetch failed/i.test(err.message)))
       return new ModelError(
-        ModelErrorCode.UNREACHABLE,
+        { code: ModelErrorCode.UNREACHABLE, ...details },
         `${where} is unreachable${tries}: ${err.cause?.code ?? err.cause?.message ?? err.message}`,
-        details,
+        caused,
       );
     return new ModelError(
-      ModelErrorCode.INTERNAL,
+      { code: ModelErrorCode.INTERNAL, ...details },
       `${where}: unexpected failure: ${err?.message ?? String(e)}`,
-      details,
+      caused,
     );
   };
 
@@ -187,9 +197,8 @@ export function createOllamaClient(init: OllamaInit): ChatClient {
       const wanted = init.model.includes(':') ? [init.model] : [init.model, `${init.model}:latest`];
       if (!names.some((n) => wanted.includes(n)))
         throw new ModelError(
-          ModelErrorCode.MODEL_NOT_FOUND,
+          { code: ModelErrorCode.MODEL_NOT_FOUND, generator: id },
           `${where} has no model ${init.model} (ollama pull ${init.model}); it has: ${names.join(', ') || 'none'}`,
-          { generator: id },
         );
     },
   };

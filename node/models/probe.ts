@@ -14,11 +14,15 @@ export async function probeWithin(
     return undefined;
   } catch (e) {
     if (timeout.aborted && !outer?.aborted)
-      return new ModelError(ModelErrorCode.UNREACHABLE, `not reachable: no answer within ${ms} ms`, {
-        generator: g.id,
-      });
+      return new ModelError(
+        { code: ModelErrorCode.UNREACHABLE, generator: g.id },
+        `not reachable: no answer within ${ms} ms`,
+      );
     return e instanceof ModelError
       ? e
-      : new ModelError(ModelErrorCode.INTERNAL, (e as Error)?.message ?? String(e), { generator: g.id });
+      : new ModelError(
+          { code: ModelErrorCode.INTERNAL, generator: g.id },
+          (e as Error)?.message ?? String(e),
+        );
   }
 }

@@ -33,7 +33,7 @@ export async function findPromptPack(language: Language, name?: string): Promise
   const found = packs.find((p) => p.manifest.language === language && (!name || p.manifest.name === name));
   if (!found)
     throw new ModelError(
-      ModelErrorCode.BAD_PACK,
+      { code: ModelErrorCode.BAD_PACK },
       `no built-in prompt pack ${name ? `named ${name} ` : ''}for ${language} (have: ${packs.map((p) => p.manifest.name).join(', ')})`,
     );
   return found;

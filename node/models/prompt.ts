@@ -71,14 +71,16 @@ export function createPromptRenderer(
 ): PromptRenderer {
   const m = pack.manifest;
   const wrong = (why: string) =>
-    new ModelError(ModelErrorCode.BAD_PACK, `pack ${m.name} ${why}`, { generator });
+    new ModelError({ code: ModelErrorCode.BAD_PACK, generator }, `pack ${m.name} ${why}`);
   if (m.kind !== 'prompt') throw wrong(`is a ${m.kind} pack; LLM generators need a prompt pack`);
   if (m.language !== language) throw wrong(`is for ${m.language}, not ${language}`);
   let params: Record<string, string>;
   try {
     params = resolveParams(m, given);
   } catch (e) {
-    throw new ModelError(ModelErrorCode.BAD_PACK, (e as PackError).message, { generator, cause: e });
+    throw new ModelError({ code: ModelErrorCode.BAD_PACK, generator }, (e as PackError).message, {
+      cause: e,
+    });
   }
   const system = m.files.find((f) => f.output === PROMPT_OUTPUTS.system);
   const user = m.files.find((f) => f.output === PROMPT_OUTPUTS.user);

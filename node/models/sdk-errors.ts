@@ -26,29 +26,38 @@ export interface MapContext {
 
 /** What kind of failure an SDK error is, after its own retries: one ModelError code with a clear message. */
 export function mapSdkError(e: unknown, classes: SdkErrorClasses, m: MapContext): ModelError {
-  const details = { generator: m.generator, attempts: m.call.attempts || undefined, cause: e };
+  const details = { generator: m.generator, attempts: m.call.attempts || undefined };
+  const caused = e === undefined ? undefined : { cause: e };
   const tries = m.call.attempts > 1 ? ` after ${m.call.attempts} attempts` : '';
   if (e instanceof ModelError) return e;
   if (m.signal?.aborted)
-    return new ModelError(ModelErrorCode.CANCELLED, 'the generation was cancelled', details);
+    return new ModelError(
+      { code: ModelErrorCode.CANCELLED, ...details },
+      'the generation was cancelled',
+      caused,
+    );
   if (m.call.timedOut === 'body' || e instanceof GuardTimeoutError || causeIs(e, GuardTimeoutError))
     return new ModelError(
-      ModelErrorCode.TIMEOUT,
+      { code: ModelErrorCode.TIMEOUT, ...details },
       `${m.where} stopped sending for more than ${m.timeoutMs} ms in the middle of its answer`,
-      details,
+      caused,
     );
   if (e instanceof classes.APIConnectionTimeoutError)
     return new ModelError(
-      ModelErrorCode.TIMEOUT,
+      { code: ModelErrorCode.TIMEOUT, ...details },
       `no answer from ${m.where} within ${m.timeoutMs} ms${tries}`,
-      details,
+      caused,
     );
   if (e instanceof classes.APIUserAbortError)
-    return new ModelError(ModelErrorCode.CANCELLED, 'the request was aborted', details);
+    return new ModelError({ code: ModelErrorCode.CANCELLED, ...details }, 'the request was aborted', caused);
   if (e instanceof classes.APIConnectionError) {
     const cause = (e as Error & { cause?: { message?: string; code?: string } }).cause;
     const why = cause?.code ?? cause?.message ?? e.message;
-    return new ModelError(ModelErrorCode.UNREACHABLE, `${m.where} is unreachable${tries}: ${why}`, details);
+    return new ModelError(
+      { code: ModelErrorCode.UNREACHABLE, ...details },
+      `${m.where} is unreachable${tries}: ${why}`,
+      caused,
+    );
   }
   if (e instanceof classes.APIError) {
     const err = e as Error & { status?: number; error?: unknown };
@@ -56,7 +65,6 @@ export function mapSdkError(e: unknown, classes: SdkErrorClasses, m: MapContext)
     const body = err.error as { type?: string; error?: { type?: string; message?: string } } | undefined;
     const type = body?.error?.type ?? body?.type;
     const text = snippet(body?.error?.message ?? err.message, 240);
-    const withStatus = { ...details, status };
     const code =
       status === 429 || type === 'rate_limit_error'
         ? ModelErrorCode.RATE_LIMITED
@@ -84,25 +92,33 @@ export function mapSdkError(e: unknown, classes: SdkErrorClasses, m: MapContext)
                 ? 'error in the stream'
                 : 'request refused';
     return new ModelError(
-      code,
+      { code, ...details, status },
       `${m.where}: ${what}${status ? ` (HTTP ${status})` : ''}${tries}: ${text}`,
-      withStatus,
+      caused,
     );
   }
   if (e instanceof BadBodyError || causeIs(e, BadBodyError))
-    return new ModelError(ModelErrorCode.BAD_RESPONSE, `${m.where}: ${(e as Error).message}`, details);
+    return new ModelError(
+      { code: ModelErrorCode.BAD_RESPONSE, ...details },
+      `${m.where}: ${(e as Error).message}`,
+      caused,
+    );
   if (e instanceof SyntaxError)
     return new ModelError(
-      ModelErrorCode.BAD_RESPONSE,
+      { code: ModelErrorCode.BAD_RESPONSE, ...details },
       `${m.where} answered with invalid JSON${m.call.contentType ? ` (${m.call.contentType})` : ''}: ${e.message}`,
-      details,
+      caused,
     );
   if (e instanceof classes.Base)
-    return new ModelError(ModelErrorCode.BAD_RESPONSE, `${m.where}: ${e.message}`, details);
+    return new ModelError(
+      { code: ModelErrorCode.BAD_RESPONSE, ...details },
+      `${m.where}: ${e.message}`,
+      caused,
+    );
   return new ModelError(
-    ModelErrorCode.INTERNAL,
+    { code: ModelErrorCode.INTERNAL, ...details },
     `${m.where}: unexpected failure: ${(e as Error)?.message ?? String(e)}`,
-    details,
+    caused,
   );
 }
 
@@ -115,11 +131,10 @@ function causeIs(e: unknown, cls: Class): boolean {
 /** A non-streamed answer whose body was not the JSON object the protocol promises. */
 export function notJson(where: string, generator: string, got: unknown, contentType?: string): ModelError {
   return new ModelError(
-    ModelErrorCode.BAD_RESPONSE,
+    { code: ModelErrorCode.BAD_RESPONSE, generator },
     `${where} did not answer with a JSON completion${contentType ? ` (content-type ${contentType})` : ''}: ${
       typeof got === 'string' ? snippet(got) || '(empty body)' : snippet(JSON.stringify(got) ?? String(got))
     }`,
-    { generator },
   );
 }
 
@@ -140,9 +155,10 @@ export async function probeModel(
   } catch (e) {
     const err = mapSdkError(e, classes, { ...m, call });
     if (err.code === ModelErrorCode.MODEL_NOT_FOUND)
-      throw new ModelError(err.code, `${m.where} does not offer the model ${m.model}`, {
-        generator: m.generator,
-      });
+      throw new ModelError(
+        { code: ModelErrorCode.MODEL_NOT_FOUND, generator: m.generator },
+        `${m.where} does not offer the model ${m.model}`,
+      );
     throw err;
   }
 }

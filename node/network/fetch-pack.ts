@@ -1,10 +1,10 @@
 import { peerIdFromString } from '@libp2p/peer-id';
 import { isPackCid } from '../../protocols/index.js';
 import type { NetContext, Running } from './context.js';
-import { NetworkError, NetworkErrorCode } from './errors.js';
+import { type FetchAttempt, isNetworkError, NetworkError, NetworkErrorCode } from './errors.js';
 import type { FetchOptions } from './index.js';
 import { packFromBytes } from './pack-codec.js';
-import { type FetchedPack, FetchFailed, requestPack } from './pack-protocol.js';
+import { type FetchedPack, requestPack } from './pack-protocol.js';
 import { provideInBackground } from './provide-queue.js';
 import type { ProviderCandidate } from './providers.js';
 
@@ -46,7 +46,8 @@ export async function fetchPack(
   cid: string,
   options: FetchOptions = {},
 ): Promise<FetchedPack> {
-  if (!isPackCid(cid)) throw new NetworkError(NetworkErrorCode.INVALID_CID, `not a pack content id: ${cid}`);
+  if (!isPackCid(cid))
+    throw new NetworkError({ code: NetworkErrorCode.INVALID_CID, cid }, `not a pack content id: ${cid}`);
   const local = ctx.served.get(cid);
   if (local)
     return {
@@ -64,11 +65,12 @@ export async function fetchPack(
   const announced = ctx.announcements.get(cid);
   const hints = [...(options.providers ?? []), ...(announced ? [announced.publisher] : [])];
   if (hints.length === 0 && current.libp2p.getPeers().length === 0)
-    throw new NetworkError(NetworkErrorCode.PACK_UNAVAILABLE, `no peers to fetch ${cid} from`, {
-      attempts: [],
-    });
+    throw new NetworkError(
+      { code: NetworkErrorCode.PACK_UNAVAILABLE, cid, attempts: [] },
+      `no peers to fetch ${cid} from`,
+    );
 
-  const attempts: { peer: string; source: string; reason: string }[] = [];
+  const attempts: FetchAttempt[] = [];
   const tried = new Set([ctx.selfId]);
 
   // hints first, then DHT lookups: a lookup that finds nobody new is repeated (a node that just
@@ -110,7 +112,7 @@ export async function fetchPack(
       }
       return got;
     } catch (e) {
-      const reason = e instanceof FetchFailed ? e.reason : 'error';
+      const reason = isNetworkError(e, NetworkErrorCode.FETCH_FAILED) ? e.type.reason : 'error';
       attempts.push({ peer, source: c.source, reason });
       ctx.counters.count('packs', `${VERIFY_FAILURES.has(reason) ? 'reject' : 'fail'}:${reason}`, peer);
       current.providers.forget(cid, peer);
@@ -119,8 +121,7 @@ export async function fetchPack(
   }
   const tried_ = attempts.map((a) => `${a.peer.slice(-6)}: ${a.reason}`).join(', ');
   throw new NetworkError(
-    NetworkErrorCode.PACK_UNAVAILABLE,
+    { code: NetworkErrorCode.PACK_UNAVAILABLE, cid, attempts },
     `no provider gave a verified copy of ${cid} (${tried_ || 'no providers found'})`,
-    { attempts },
   );
 }

@@ -1,5 +1,6 @@
 import type { Stream } from '@libp2p/interface';
 import * as lp from 'it-length-prefixed';
+import { isNetworkError, NetworkError, NetworkErrorCode } from './errors.js';
 
 /**
  * Length-prefixed frames over a libp2p 3 stream (a message stream: `send` with back-pressure,
@@ -10,25 +11,19 @@ export interface FrameReader {
   next(maxBytes: number, signal: AbortSignal): Promise<Uint8Array | undefined>;
 }
 
-export class FrameError extends Error {
-  constructor(
-    readonly reason: 'oversized' | 'timeout' | 'closed',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'FrameError';
-  }
-}
+/** A frame that could not be read: a NetworkError FRAME_FAILED with the reason. */
+const frameFailed = (reason: 'oversized' | 'timeout' | 'closed', message: string) =>
+  new NetworkError({ code: NetworkErrorCode.FRAME_FAILED, reason }, message);
 
 export function frameReader(stream: Stream, hardMaxBytes: number): FrameReader {
   const frames = lp.decode(stream, { maxDataLength: hardMaxBytes });
   return {
     async next(maxBytes, signal) {
-      if (signal.aborted) throw new FrameError('timeout', 'timed out');
+      if (signal.aborted) throw frameFailed('timeout', 'timed out');
       let onAbort: (() => void) | undefined;
       const aborted = new Promise<never>((_, reject) => {
         onAbort = () => {
-          const err = new FrameError('timeout', 'timed out reading a frame');
+          const err = frameFailed('timeout', 'timed out reading a frame');
           stream.abort(err);
           reject(err);
         };
@@ -43,13 +38,13 @@ export function frameReader(stream: Stream, hardMaxBytes: number): FrameReader {
         if (r.done) return undefined;
         const bytes = r.value.subarray();
         if (bytes.byteLength > maxBytes)
-          throw new FrameError('oversized', `frame of ${bytes.byteLength} bytes > ${maxBytes}`);
+          throw frameFailed('oversized', `frame of ${bytes.byteLength} bytes > ${maxBytes}`);
         return bytes;
       } catch (e) {
-        if (e instanceof FrameError) throw e;
+        if (isNetworkError(e, NetworkErrorCode.FRAME_FAILED)) throw e;
         if (/max.*length|too long|larger/i.test((e as Error).message))
-          throw new FrameError('oversized', (e as Error).message);
-        throw new FrameError('closed', (e as Error).message);
+          throw frameFailed('oversized', (e as Error).message);
+        throw frameFailed('closed', (e as Error).message);
       } finally {
         if (onAbort) signal.removeEventListener('abort', onAbort);
         aborted.catch(() => undefined);

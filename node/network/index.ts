@@ -18,11 +18,18 @@ import type { DhtAddressFilter } from './libp2p.js';
 import type { FetchedPack } from './pack-protocol.js';
 import type { RateLimit } from './rate-limit.js';
 
-export { NetworkError, NetworkErrorCode } from './errors.js';
+export {
+  type FetchAttempt,
+  isNetworkError,
+  NetworkError,
+  NetworkErrorCode,
+  type NetworkErrorType,
+  type PackRejectReason,
+} from './errors.js';
 export type { MessageMeta } from './gossip.js';
 export { createLibp2pNode, type Libp2pSetup, TOPIC_SCORE, type WeaverLibp2p } from './libp2p.js';
 export { createNetwork } from './network.js';
-export { PackRejected, packFromBytes, packToBytes } from './pack-codec.js';
+export { packFromBytes, packToBytes } from './pack-codec.js';
 export type { FetchedPack } from './pack-protocol.js';
 export { createPeerKey, decodePeerKey, loadOrCreatePeerKey, PEER_KEY_FILE, peerIdOfKey } from './peer-key.js';
 export type { RateLimit } from './rate-limit.js';

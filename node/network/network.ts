@@ -67,7 +67,10 @@ export function createNetwork(components: NetworkComponents, init: NetworkInit):
 
   const running = (what: string): Running => {
     if (!ctx.run)
-      throw new NetworkError(NetworkErrorCode.NOT_STARTED, `the network is not started (${what})`);
+      throw new NetworkError(
+        { code: NetworkErrorCode.NOT_STARTED, operation: what },
+        `the network is not started (${what})`,
+      );
     return ctx.run;
   };
 
@@ -118,7 +121,7 @@ export function createNetwork(components: NetworkComponents, init: NetworkInit):
         ma = multiaddr(addr);
       } catch (e) {
         throw new NetworkError(
-          NetworkErrorCode.BAD_ADDRESS,
+          { code: NetworkErrorCode.BAD_ADDRESS, address: addr },
           `not a multiaddr: ${addr} (${(e as Error).message})`,
         );
       }

@@ -13,8 +13,9 @@ import {
 } from '../../protocols/index.js';
 import type { Pack } from '../packs/index.js';
 import type { Counters } from './counters.js';
-import { FrameError, frameReader, writeFrame } from './frames.js';
-import { PackRejected, packFromBytes } from './pack-codec.js';
+import { isNetworkError, NetworkError, NetworkErrorCode } from './errors.js';
+import { frameReader, writeFrame } from './frames.js';
+import { packFromBytes } from './pack-codec.js';
 import type { RateLimiter } from './rate-limit.js';
 
 /** A pack this node serves: its signed announcement and its encoded bytes. */
@@ -68,10 +69,9 @@ export function packHandler(deps: PackServerDeps): StreamHandler {
       }
       await stream.close({ signal });
     } catch (e) {
-      const key =
-        e instanceof FrameError
-          ? `${e.reason === 'oversized' ? 'reject' : 'fail'}:${e.reason}`
-          : 'error:serve';
+      const key = isNetworkError(e, NetworkErrorCode.FRAME_FAILED)
+        ? `${e.type.reason === 'oversized' ? 'reject' : 'fail'}:${e.type.reason}`
+        : 'error:serve';
       deps.counters.count('packs', key, peer);
       stream.abort(e instanceof Error ? e : new Error(String(e)));
     }
@@ -87,20 +87,13 @@ export interface FetchedPack {
 }
 
 /** Why one provider's answer was not used (also the counted `packs:reject:<reason>` keys). */
-export class FetchFailed extends Error {
-  constructor(
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'FetchFailed';
-  }
-}
+const fetchFailed = (reason: string, message: string) =>
+  new NetworkError({ code: NetworkErrorCode.FETCH_FAILED, reason }, message);
 
 /**
  * Asks one peer for a pack and verifies everything it says: the header, the announcement's
  * signature and content id, the body's size, that the bytes hash to the content id, and that they
- * decode to a valid pack matching the announcement. Throws FetchFailed with a reason otherwise.
+ * decode to a valid pack matching the announcement. Throws a NetworkError FETCH_FAILED with a reason otherwise.
  */
 export async function requestPack(
   libp2p: Libp2p,
@@ -112,40 +105,38 @@ export async function requestPack(
   try {
     stream = await libp2p.dialProtocol(peer, PACK_PROTOCOL, { signal });
   } catch (e) {
-    throw new FetchFailed(signal.aborted ? 'timeout' : 'dial-failed', (e as Error).message);
+    throw fetchFailed(signal.aborted ? 'timeout' : 'dial-failed', (e as Error).message);
   }
   try {
     await writeFrame(stream, encodeCanonical({ v: WIRE_VERSION, type: 'pack-request', cid }), signal);
     await stream.close({ signal });
     const frames = frameReader(stream, LIMITS.packBytes);
     const head = await frames.next(LIMITS.packResponseHeaderBytes, signal);
-    if (!head) throw new FetchFailed('closed', 'no response');
+    if (!head) throw fetchFailed('closed', 'no response');
     const verdict = decodePackResponseHeader(head);
-    if (verdict.action !== 'accept') throw new FetchFailed(verdict.reason, verdict.detail ?? verdict.reason);
+    if (verdict.action !== 'accept') throw fetchFailed(verdict.reason, verdict.detail ?? verdict.reason);
     const h = verdict.value;
-    if (h.status !== 'ok' || !h.announcement) throw new FetchFailed(h.status, h.message ?? h.status);
+    if (h.status !== 'ok' || !h.announcement) throw fetchFailed(h.status, h.message ?? h.status);
     const a = h.announcement;
-    if (a.cid !== cid)
-      throw new FetchFailed('announcement-mismatch', `announcement for ${a.cid}, asked ${cid}`);
-    if (!(await verifyAnnouncement(a)))
-      throw new FetchFailed('bad-signature', `not signed by ${a.publisher}`);
+    if (a.cid !== cid) throw fetchFailed('announcement-mismatch', `announcement for ${a.cid}, asked ${cid}`);
+    if (!(await verifyAnnouncement(a))) throw fetchFailed('bad-signature', `not signed by ${a.publisher}`);
     const bytes = await frames.next(a.size, signal);
-    if (!bytes) throw new FetchFailed('closed', 'no pack bytes');
+    if (!bytes) throw fetchFailed('closed', 'no pack bytes');
     if (bytes.byteLength !== a.size)
-      throw new FetchFailed('size-mismatch', `${bytes.byteLength} bytes, announced ${a.size}`);
+      throw fetchFailed('size-mismatch', `${bytes.byteLength} bytes, announced ${a.size}`);
     const pack = packFromBytes(bytes, cid, `peer:${peer.toString()}`);
     if (
       pack.manifest.name !== a.name ||
       pack.manifest.version !== a.version ||
       pack.manifest.language !== a.language
     )
-      throw new FetchFailed('announcement-mismatch', 'the manifest does not match the announcement');
+      throw fetchFailed('announcement-mismatch', 'the manifest does not match the announcement');
     return { pack, announcement: a, bytes, from: peer.toString() };
   } catch (e) {
     stream.abort(e instanceof Error ? e : new Error(String(e)));
-    if (e instanceof FetchFailed) throw e;
-    if (e instanceof PackRejected) throw new FetchFailed(e.reason, e.message);
-    if (e instanceof FrameError) throw new FetchFailed(e.reason, e.message);
-    throw new FetchFailed(signal.aborted ? 'timeout' : 'stream-error', (e as Error).message);
+    if (isNetworkError(e, NetworkErrorCode.FETCH_FAILED)) throw e;
+    if (isNetworkError(e, NetworkErrorCode.PACK_REJECTED)) throw fetchFailed(e.type.reason, e.message);
+    if (isNetworkError(e, NetworkErrorCode.FRAME_FAILED)) throw fetchFailed(e.type.reason, e.message);
+    throw fetchFailed(signal.aborted ? 'timeout' : 'stream-error', (e as Error).message);
   }
 }

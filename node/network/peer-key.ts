@@ -17,7 +17,10 @@ export async function loadOrCreatePeerKey(home: string, file = PEER_KEY_FILE): P
   const path = join(home, file);
   const existing = await readFile(path).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') return undefined;
-    throw new NetworkError(NetworkErrorCode.BAD_PEER_KEY, `cannot read the peer key ${path}: ${e.message}`);
+    throw new NetworkError(
+      { code: NetworkErrorCode.BAD_PEER_KEY, path },
+      `cannot read the peer key ${path}: ${e.message}`,
+    );
   });
   if (existing) return decodePeerKey(existing, path);
   const key = await generateKeyPair('Ed25519');
@@ -34,7 +37,7 @@ export function decodePeerKey(bytes: Uint8Array, where = 'peer key'): PrivateKey
     return privateKeyFromProtobuf(bytes);
   } catch (e) {
     throw new NetworkError(
-      NetworkErrorCode.BAD_PEER_KEY,
+      { code: NetworkErrorCode.BAD_PEER_KEY, path: where },
       `${where} is not a libp2p private key (${(e as Error).message}); move it away to create a new identity`,
     );
   }

@@ -21,7 +21,7 @@ export async function publishBytes(current: Running, topic: string, bytes: Uint8
     return (await current.libp2p.services.pubsub.publish(topic, bytes)).recipients.length;
   } catch (e) {
     throw new NetworkError(
-      NetworkErrorCode.PUBLISH_FAILED,
+      { code: NetworkErrorCode.PUBLISH_FAILED, topic },
       `publish on ${topic} failed: ${(e as Error).message}`,
     );
   }
@@ -41,7 +41,7 @@ export async function signDigest(
   });
   if (check.action !== 'accept')
     throw new NetworkError(
-      NetworkErrorCode.INVALID_DIGEST,
+      { code: NetworkErrorCode.INVALID_DIGEST, reason: check.reason },
       `digest fails validation: ${check.reason} ${check.detail ?? ''}`.trim(),
     );
   return { signed, bytes };
@@ -67,7 +67,7 @@ export async function signedAnnouncement(ctx: NetContext, pack: Pack): Promise<P
   const { cid, bytes } = packToBytes(pack);
   if (bytes.byteLength > LIMITS.packBytes)
     throw new NetworkError(
-      NetworkErrorCode.PACK_TOO_LARGE,
+      { code: NetworkErrorCode.PACK_TOO_LARGE, bytes: bytes.byteLength, limit: LIMITS.packBytes },
       `pack encodes to ${bytes.byteLength} bytes > ${LIMITS.packBytes}`,
     );
   const last = ctx.lastAnnounced;

@@ -54,9 +54,11 @@ export function resolveSettings(init: NetworkInit) {
 export type Settings = ReturnType<typeof resolveSettings>;
 
 function parseBootstrapOrThrow(list: string[]) {
-  try {
-    return parseBootstrap(list);
-  } catch (e) {
-    throw new NetworkError(NetworkErrorCode.BAD_ADDRESS, (e as Error).message);
-  }
+  return list.map((address) => {
+    try {
+      return parseBootstrap([address])[0];
+    } catch (e) {
+      throw new NetworkError({ code: NetworkErrorCode.BAD_ADDRESS, address }, (e as Error).message);
+    }
+  });
 }

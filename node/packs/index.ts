@@ -23,7 +23,7 @@ export {
 /** Reads a pack folder: `pack.yaml` plus every file under `templates/`. */
 export async function loadPackDir(dir: string): Promise<Pack> {
   const manifestText = await readFile(join(dir, 'pack.yaml'), 'utf8').catch(() => {
-    throw new PackError(PackErrorCode.NOT_FOUND, `no pack.yaml in ${dir}`);
+    throw new PackError({ code: PackErrorCode.NOT_FOUND, pack: dir }, `no pack.yaml in ${dir}`);
   });
   const templates: Record<string, string> = {};
   const base = join(dir, 'templates');
@@ -65,13 +65,14 @@ export async function findPack(language: string, name?: string): Promise<Pack> {
     // a folder path given as --pack
     return loadPackDir(name).catch(() => {
       throw new PackError(
-        PackErrorCode.NOT_FOUND,
+        { code: PackErrorCode.NOT_FOUND, pack: name },
         `no pack named "${name}" (built-in: ${packs.map((p) => p.manifest.name).join(', ')}), and no pack folder at that path`,
       );
     });
   }
   const byLang = packs.find((p) => p.manifest.language === language);
-  if (!byLang) throw new PackError(PackErrorCode.NOT_FOUND, `no built-in pack for ${language}`);
+  if (!byLang)
+    throw new PackError({ code: PackErrorCode.NOT_FOUND, language }, `no built-in pack for ${language}`);
   return byLang;
 }
 
@@ -85,12 +86,12 @@ export function resolveParams(
     const spec = manifest.params[k];
     if (!spec)
       throw new PackError(
-        PackErrorCode.BAD_PARAM,
+        { code: PackErrorCode.BAD_PARAM, param: k, pack: manifest.name },
         `pack ${manifest.name} has no param "${k}" (it has: ${Object.keys(manifest.params).join(', ') || 'none'})`,
       );
     if (!spec.values.includes(v))
       throw new PackError(
-        PackErrorCode.BAD_PARAM,
+        { code: PackErrorCode.BAD_PARAM, param: k, pack: manifest.name, value: v },
         `param ${k}=${v} is not allowed by pack ${manifest.name}; use one of: ${spec.values.join(', ')}`,
       );
   }

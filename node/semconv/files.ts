@@ -14,11 +14,14 @@ export async function listRegistryFiles(root: string): Promise<{ definitions: st
   const st = await stat(root).catch(() => undefined);
   if (!st)
     throw new SemconvError(
-      SemconvErrorCode.NOT_FOUND,
+      { code: SemconvErrorCode.NOT_FOUND, path: root },
       `registry not found: ${root} (give the folder that holds the semantic-convention YAML files)`,
     );
   if (!st.isDirectory())
-    throw new SemconvError(SemconvErrorCode.NOT_FOUND, `registry must be a folder: ${root}`);
+    throw new SemconvError(
+      { code: SemconvErrorCode.NOT_FOUND, path: root },
+      `registry must be a folder: ${root}`,
+    );
   const definitions: string[] = [];
   let manifest: string | undefined;
   const walk = async (dir: string): Promise<void> => {

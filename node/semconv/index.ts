@@ -16,7 +16,7 @@ import { readYaml } from './yaml-reader.js';
 export { registryContentHash } from './content-hash.js';
 export type { Diagnostic } from './diagnostics.js';
 export { formatDiagnostic } from './diagnostics.js';
-export { SemconvError, SemconvErrorCode } from './errors.js';
+export { SemconvError, SemconvErrorCode, type SemconvErrorType } from './errors.js';
 export type * from './model.js';
 
 export interface LoadOptions {
@@ -73,7 +73,10 @@ interface Folder {
 async function readFolder(root: string, sink: DiagnosticSink): Promise<Folder> {
   const { definitions, manifest: manifestPath } = await listRegistryFiles(root);
   if (definitions.length === 0)
-    throw new SemconvError(SemconvErrorCode.NO_FILES, `no *.yaml or *.yml files under ${root}`);
+    throw new SemconvError(
+      { code: SemconvErrorCode.NO_FILES, path: root },
+      `no *.yaml or *.yml files under ${root}`,
+    );
   let bytes = 0;
   let manifest: Manifest = { dependencies: [] };
   const hash = createHash('sha256');
@@ -149,7 +152,7 @@ async function loadDependencies(
     const dir = isAbsolute(dep.registryPath) ? dep.registryPath : resolvePath(baseDir, dep.registryPath);
     if (seen.includes(dir))
       throw new SemconvError(
-        SemconvErrorCode.DEPENDENCY_CYCLE,
+        { code: SemconvErrorCode.DEPENDENCY_CYCLE, chain: [...seen, dir] },
         `dependency cycle: ${[...seen, dir].join(' -> ')}`,
       );
     const folder = await readFolder(dir, sink);

@@ -15,18 +15,26 @@ export const TEST_PATH_RULE = 'a relative file name such as sum.test.ts: letters
  * twice, or is one the harness writes itself (its runner, reporter, package.json, ...).
  */
 export function checkTests(tests: GeneratedFile[], harness: TestHarness): GeneratedFile[] {
-  if (tests.length === 0) throw new TaskError(TaskErrorCode.NO_TESTS, 'a task needs at least one test file');
+  if (tests.length === 0)
+    throw new TaskError({ code: TaskErrorCode.NO_TESTS }, 'a task needs at least one test file');
   for (const t of tests)
     if (!TEST_PATH.test(t.path))
-      throw new TaskError(TaskErrorCode.BAD_TESTS, `test file ${JSON.stringify(t.path)}: ${TEST_PATH_RULE}`);
+      throw new TaskError(
+        { code: TaskErrorCode.BAD_TESTS, path: t.path },
+        `test file ${JSON.stringify(t.path)}: ${TEST_PATH_RULE}`,
+      );
   const normalized = harness.normalizeTests?.(tests) ?? tests;
   const seen = new Set<string>();
   for (const t of normalized) {
-    if (seen.has(t.path)) throw new TaskError(TaskErrorCode.BAD_TESTS, `test file ${t.path} is given twice`);
+    if (seen.has(t.path))
+      throw new TaskError(
+        { code: TaskErrorCode.BAD_TESTS, path: t.path },
+        `test file ${t.path} is given twice`,
+      );
     seen.add(t.path);
     if (isReservedPath(t.path, harness.reservedPaths))
       throw new TaskError(
-        TaskErrorCode.BAD_TESTS,
+        { code: TaskErrorCode.BAD_TESTS, path: t.path },
         `test file ${t.path}: the ${harness.language} harness writes that path itself (${harness.reservedPaths.join(', ')}); rename it`,
       );
   }

@@ -1,3 +1,5 @@
+import { WeaverError } from '../../errors/index.js';
+
 export enum TaskErrorCode {
   /** no model generator is configured and usable: the template engine cannot write free-form code */
   NO_MODELS = 'TASK_NO_MODELS',
@@ -7,14 +9,14 @@ export enum TaskErrorCode {
   STOPPING = 'TASK_STOPPING',
 }
 
-export class TaskError extends Error {
-  override readonly name = 'TaskError';
-  constructor(
-    readonly code: TaskErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export type TaskErrorType =
+  | { code: TaskErrorCode.NO_MODELS }
+  | { code: TaskErrorCode.NO_TESTS }
+  | { code: TaskErrorCode.UNSUPPORTED_LANGUAGE; language: string }
+  /** a test file whose path is not acceptable, given twice, or one the harness writes itself */
+  | { code: TaskErrorCode.BAD_TESTS; path: string }
+  | { code: TaskErrorCode.STOPPING };
+
+export class TaskError extends WeaverError<TaskErrorType> {}
 
 export const isTaskError = (e: unknown): e is TaskError => e instanceof TaskError;

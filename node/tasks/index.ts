@@ -29,7 +29,7 @@ import {
 export { agreementOf } from './agreement.js';
 export { checkTask, checkTests, TEST_PATH, TEST_PATH_RULE } from './check.js';
 export { createTaskModels, type TaskModels } from './clients.js';
-export { isTaskError, TaskError, TaskErrorCode } from './errors.js';
+export { isTaskError, TaskError, TaskErrorCode, type TaskErrorType } from './errors.js';
 export { buildTaskPrompt } from './prompt.js';
 export {
   harnessFor,
@@ -160,7 +160,8 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
   const tracer = components.tracer ?? trace.getTracer('weavergen');
   const run = async (task: Task, options: TaskRunOptions = {}, parent?: Context): Promise<TaskResult> => {
     const language = taskLanguage(task.language);
-    if (models.clients.length === 0) throw new TaskError(TaskErrorCode.NO_MODELS, noModelsMessage(models));
+    if (models.clients.length === 0)
+      throw new TaskError({ code: TaskErrorCode.NO_MODELS }, noModelsMessage(models));
     const harness = components.harnesses?.[language] ?? harnessFor(language);
     const threshold = options.threshold ?? init.threshold ?? 1;
     const maxRounds = Math.max(1, options.maxRounds ?? init.maxRounds ?? 3);

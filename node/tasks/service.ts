@@ -147,7 +147,7 @@ export function createTaskService(
 
   /** Counts as in flight from its first await, so stop() waits for it and never closes the store under it. */
   const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
-    if (stopped) throw new TaskError(TaskErrorCode.STOPPING, 'the node is stopping: no new tasks');
+    if (stopped) throw new TaskError({ code: TaskErrorCode.STOPPING }, 'the node is stopping: no new tasks');
     const begun = work();
     starting.add(begun);
     try {
@@ -161,7 +161,7 @@ export function createTaskService(
     guarded(async () => {
       checkTask(task);
       const m = await models();
-      if (m.clients.length === 0) throw new TaskError(TaskErrorCode.NO_MODELS, noModelsMessage(m));
+      if (m.clients.length === 0) throw new TaskError({ code: TaskErrorCode.NO_MODELS }, noModelsMessage(m));
       const record: TaskRecord = {
         id: newId(),
         kind: 'task',

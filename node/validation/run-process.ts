@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { UnsafePathError, ValidationErrorCode } from './errors.js';
 import type { SourceFile } from './toolchain.js';
 
 export interface ProcessResult {
@@ -117,21 +118,20 @@ export function runProcess(cmd: string, args: string[], opts: RunProcessOptions)
   });
 }
 
-/** A file to write into a temp dir has a path that is absolute or leads out of the dir. */
-export class UnsafePathError extends Error {
-  readonly code = 'UNSAFE_PATH';
-  constructor(readonly path: string) {
-    super(`unsafe file path "${path}": it must be relative and stay inside the folder`);
-    this.name = 'UnsafePathError';
-  }
-}
+export { UnsafePathError, ValidationErrorCode } from './errors.js';
+
+const unsafePath = (path: string) =>
+  new UnsafePathError(
+    { code: ValidationErrorCode.UNSAFE_PATH, path },
+    `unsafe file path "${path}": it must be relative and stay inside the folder`,
+  );
 
 /** `dir/path`, or an UnsafePathError when the path is absolute, empty, or leads out of `dir`. */
 export function insideDir(dir: string, path: string): string {
-  if (!path || path.includes('\0') || isAbsolute(path)) throw new UnsafePathError(path);
+  if (!path || path.includes('\0') || isAbsolute(path)) throw unsafePath(path);
   const full = resolve(dir, path);
   const rel = relative(dir, full);
-  if (!rel || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) throw new UnsafePathError(path);
+  if (!rel || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) throw unsafePath(path);
   return full;
 }
 

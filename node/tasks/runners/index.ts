@@ -26,7 +26,7 @@ export function taskLanguage(lang: string): TaskLanguage {
   const l = toLanguage(lang);
   if (!l)
     throw new TaskError(
-      TaskErrorCode.UNSUPPORTED_LANGUAGE,
+      { code: TaskErrorCode.UNSUPPORTED_LANGUAGE, language: lang },
       `tasks support ${TASK_LANGUAGES.join(', ')} (aliases ts, py, golang, rs), not "${lang}"`,
     );
   return l;

@@ -27,7 +27,7 @@ describe('api success paths (real node, real HTTP)', () => {
 
   it('reports a busy port clearly', async () => {
     await expect(startApiServer(h.node, { port: h.server.port })).rejects.toMatchObject({
-      code: 'API_PORT_IN_USE',
+      code: 'NODE_PORT_IN_USE',
       message: expect.stringMatching(new RegExp(`127\\.0\\.0\\.1:${h.server.port} is in use`)),
     });
   });

@@ -28,7 +28,7 @@ describe.each(PROTOCOLS)('%s: timeouts', (protocol) => {
     const { err, ms } = await failure(g);
     expect(err.code).toBe(ModelErrorCode.TIMEOUT);
     expect(s.requests).toHaveLength(2);
-    expect(err.attempts).toBe(2);
+    expect(err.type.attempts).toBe(2);
     expect(ms).toBeLessThan(2 * 300 + 1000 + 800);
   });
 
@@ -127,7 +127,7 @@ describe.each(PROTOCOLS)('%s: malformed answers are typed errors', (protocol) =>
     const { err } = await failure(g);
     expect(err.code).toBe(code);
     expect(err.message).toMatch(message);
-    expect(err.generator).toBe(`${protocol}:${MODEL_NAME[protocol]}`);
+    expect(err.type.generator).toBe(`${protocol}:${MODEL_NAME[protocol]}`);
   });
 });
 
@@ -159,7 +159,7 @@ describe('refusals', () => {
     ] as const) {
       const { err } = await failure(await generatorFor(s, { stream }));
       expect(err.code).toBe(ModelErrorCode.REFUSED);
-      expect(err.usage?.inputTokens).toBeGreaterThan(0);
+      expect(err.type.usage?.inputTokens).toBeGreaterThan(0);
     }
   });
 });

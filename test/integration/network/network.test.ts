@@ -156,8 +156,7 @@ describe('a network of five nodes', () => {
           .catch((e: unknown) => e);
         expect(err).toBeInstanceOf(NetworkError);
         expect((err as NetworkError).code).toBe('NETWORK_PACK_UNAVAILABLE');
-        const reason = ((err as NetworkError).details as { attempts: { reason: string }[] }).attempts[0]
-          ?.reason;
+        const reason = ((err as NetworkError).type as { attempts: { reason: string }[] }).attempts[0]?.reason;
         if (reason === 'cid-mismatch' || reason === 'bad-signature') {
           reasons.push(reason);
           break;

@@ -2,7 +2,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../node/config.js';
+import { loadConfig } from '../../../node/config.js';
+import { NodeError } from '../../../node/node-errors.js';
 
 describe('node configuration', () => {
   it('layers defaults < config file < env < flags', async () => {
@@ -28,7 +29,7 @@ describe('node configuration', () => {
     expect((await loadConfig({}, { WEAVERGEN_HOME: home })).home).toBe(home);
     await expect(loadConfig({ home }, { WEAVERGEN_API_PORT: '70000' })).rejects.toThrow(/api\.port/);
     await writeFile(join(home, 'weavergen.config.json'), '{not json');
-    await expect(loadConfig({ home }, {})).rejects.toBeInstanceOf(ConfigError);
+    await expect(loadConfig({ home }, {})).rejects.toBeInstanceOf(NodeError);
     await writeFile(join(home, 'weavergen.config.json'), JSON.stringify({ api: { prot: 1 } }));
     await expect(loadConfig({ home }, {})).rejects.toThrow(/prot/);
   });
