@@ -9,7 +9,7 @@ import { type Arm, createOptimizer, type Random, seededRandom } from '../node/op
 import { normal } from '../node/optimizer/random.js';
 import { createStore } from '../node/storage/index.js';
 import { ATTR, SPAN } from '../node/telemetry/conventions.js';
-import { createTelemetry } from '../node/telemetry/index.js';
+import { createTelemetry, type Telemetry } from '../node/telemetry/index.js';
 import { type BenchContext, buildWorld, SUBSETS, TRUNCATING_MODEL } from './learning-world.js';
 
 export interface BenchLearningOptions {
@@ -147,7 +147,7 @@ async function replay(
   const started = performance.now();
   const dir = await mkdtemp(join(tmpdir(), `weavergen-bench-learning-${policy}-`));
   const store = await createStore({ path: dir });
-  const telemetry = createTelemetry({ store }, { serviceName: 'weavergen-bench' });
+  const telemetry = await createTelemetry({ store }, { serviceName: 'weavergen-bench' });
   const learning = createLearning({ store });
   const pick: Random = seededRandom(seed + 1);
   const optimizer = createOptimizer({ store, learning }, { random: pick });
@@ -193,7 +193,7 @@ async function replay(
 
 /** The spans the node writes for a one-candidate generation: generation > candidate > validate. */
 function emit(
-  tracer: ReturnType<typeof createTelemetry>['tracer'],
+  tracer: Telemetry['tracer'],
   id: string,
   c: BenchContext,
   arm: Arm,

@@ -40,7 +40,7 @@ export async function benchTelemetry(seconds = 3): Promise<void> {
     const rows: (string | number)[][] = [];
     for (const rate of [1000, 5000, 20_000]) {
       const store = await createStore({ path: join(dir, `r${rate}`) });
-      const tel = createTelemetry({ store });
+      const tel = await createTelemetry({ store });
       const total = rate * seconds;
       t = performance.now();
       let sent = 0;

@@ -1,7 +1,7 @@
 import { createMarketplace, type Marketplace } from '../marketplace/index.js';
 import type { NodeConfig } from './config.js';
 import type { ArmStats, Learning } from './learning/index.js';
-import { createNetwork, loadOrCreatePeerKey, type Network, type PeerSummary } from './network/index.js';
+import type { Network, PeerSummary } from './network/index.js';
 import { builtinPacks } from './packs/index.js';
 import type { Store } from './storage/index.js';
 
@@ -41,6 +41,8 @@ export async function createPeering(
       stop: async () => {},
     };
   }
+  // libp2p is loaded only by a node that joins the network (CLI commands start without it)
+  const { createNetwork, loadOrCreatePeerKey } = await import('./network/index.js');
   const peerKey = await loadOrCreatePeerKey(config.home);
   const marketplace = createMarketplace({ privateKey: peerKey });
   const n = config.network;

@@ -1,7 +1,6 @@
 import type { GeneratedFile, Language, TemplateRegistry } from '../generation/index.js';
 import type { Pack } from '../packs/index.js';
 import type { EmitScope } from '../validation/index.js';
-import { createAnthropicClient } from './anthropic.js';
 import { BUILTIN_ID, createBuiltinGenerator } from './builtin.js';
 import { createLimiter, type Limiter } from './concurrency.js';
 import {
@@ -17,12 +16,10 @@ import {
 import { ModelError, ModelErrorCode } from './errors.js';
 import { createFallbackGenerator } from './fallback.js';
 import { type ChatClient, createLlmGenerator } from './llm.js';
-import { createOllamaClient } from './ollama.js';
-import { createOpenAIClient } from './openai.js';
 import { createPricing } from './pricing.js';
 import { probeWithin } from './probe.js';
+import { sdkClients } from './sdk-clients.js';
 
-export { createAnthropicClient } from './anthropic.js';
 export { BUILTIN_ID, createBuiltinGenerator } from './builtin.js';
 export { chunkRegistry, estimateTokens, type RegistryChunk, subRegistry } from './chunking.js';
 export { createLimiter, type Limiter } from './concurrency.js';
@@ -33,13 +30,18 @@ export {
   PROVIDER_DEFAULTS,
   parseModelSpec,
 } from './config.js';
-export { isModelError, ModelError, ModelErrorCode, TRANSIENT_CODES } from './errors.js';
+export {
+  isModelError,
+  ModelError,
+  ModelErrorCode,
+  type ModelErrorType,
+  type ModelFailure,
+  TRANSIENT_CODES,
+} from './errors.js';
 export { type Extraction, extractFiles } from './extract.js';
 export { createFallbackGenerator } from './fallback.js';
 export { feedbackFromValidation, routeFeedback } from './feedback.js';
 export { type ChatAnswer, type ChatClient, type ChatRequest, createLlmGenerator } from './llm.js';
-export { createOllamaClient } from './ollama.js';
-export { createOpenAIClient } from './openai.js';
 export { createPricing, DEFAULT_PRICES, type Price, type PriceTable, type Pricing } from './pricing.js';
 export { createPromptRenderer, type PromptFeedback } from './prompt.js';
 export { findPromptPack, PROMPT_PACKS_DIR, promptPacks } from './prompt-packs.js';
@@ -197,7 +199,7 @@ export async function createGenerators(
   const parsed = ModelsConfigSchema.safeParse(config);
   if (!parsed.success)
     throw new ModelError(
-      ModelErrorCode.INVALID_CONFIG,
+      { code: ModelErrorCode.INVALID_CONFIG },
       `invalid models configuration: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
     );
   const c = parsed.data;
@@ -231,7 +233,7 @@ export async function createGenerators(
     if (provider === 'ollama') {
       const host = c.ollama?.host || env.OLLAMA_HOST || OLLAMA_DEFAULT_HOST;
       if (host === OLLAMA_DEFAULT_HOST) defaultHost.add(id);
-      client = createOllamaClient({ ...t, model, host, keepAlive: c.ollama?.keepAlive });
+      client = (await sdkClients.ollama())({ ...t, model, host, keepAlive: c.ollama?.keepAlive });
     } else {
       const apiKey = c[provider]?.apiKey ?? env[KEY_VARS[provider]];
       if (!apiKey) {
@@ -245,7 +247,7 @@ export async function createGenerators(
       const baseURL = c[provider]?.baseURL ?? (env[URL_VARS[provider]] || undefined);
       client =
         provider === 'openai'
-          ? createOpenAIClient({
+          ? (await sdkClients.openai())({
               ...t,
               model,
               apiKey,
@@ -253,7 +255,7 @@ export async function createGenerators(
               organization: c.openai?.organization,
               streamUsage: c.openai?.streamUsage,
             })
-          : createAnthropicClient({ ...t, model, apiKey, baseURL });
+          : (await sdkClients.anthropic())({ ...t, model, apiKey, baseURL });
     }
     candidates.push(
       createLlmGenerator(client, {
@@ -294,7 +296,10 @@ export async function createGenerators(
     withFallback(id) {
       const g = byId.get(id);
       if (!g)
-        throw new ModelError(ModelErrorCode.NOT_CONFIGURED, `no generator ${id} is configured and usable`);
+        throw new ModelError(
+          { code: ModelErrorCode.NOT_CONFIGURED, generator: id },
+          `no generator ${id} is configured and usable`,
+        );
       if (g.kind === 'builtin' || c.fallback === false) return g;
       const i = usable.indexOf(g);
       const rest = [...usable.slice(i + 1), ...usable.slice(0, i)];

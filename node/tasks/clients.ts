@@ -1,4 +1,3 @@
-import { createAnthropicClient } from '../models/anthropic.js';
 import {
   definedOnly,
   KEY_VARS,
@@ -10,9 +9,8 @@ import {
 } from '../models/config.js';
 import { isModelError } from '../models/errors.js';
 import type { ChatClient } from '../models/llm.js';
-import { createOllamaClient } from '../models/ollama.js';
-import { createOpenAIClient } from '../models/openai.js';
 import { createPricing, type Pricing } from '../models/pricing.js';
+import { sdkClients } from '../models/sdk-clients.js';
 
 /** The chat models a task can use: a ModelSet's generators only speak registries, tasks need raw chat. */
 export interface TaskModels {
@@ -49,7 +47,7 @@ export async function createTaskModels(
     maxOutputTokens[id] = t.maxOutputTokens;
     if (provider === 'ollama') {
       const host = config.ollama?.host || env.OLLAMA_HOST || OLLAMA_DEFAULT_HOST;
-      found.push(createOllamaClient({ ...t, model, host, keepAlive: config.ollama?.keepAlive }));
+      found.push((await sdkClients.ollama())({ ...t, model, host, keepAlive: config.ollama?.keepAlive }));
       continue;
     }
     const apiKey = config[provider]?.apiKey ?? env[KEY_VARS[provider]];
@@ -60,8 +58,14 @@ export async function createTaskModels(
     const baseURL = config[provider]?.baseURL ?? (env[URL_VARS[provider]] || undefined);
     found.push(
       provider === 'openai'
-        ? createOpenAIClient({ ...t, model, apiKey, baseURL, streamUsage: config.openai?.streamUsage })
-        : createAnthropicClient({ ...t, model, apiKey, baseURL }),
+        ? (await sdkClients.openai())({
+            ...t,
+            model,
+            apiKey,
+            baseURL,
+            streamUsage: config.openai?.streamUsage,
+          })
+        : (await sdkClients.anthropic())({ ...t, model, apiKey, baseURL }),
     );
   }
   let clients = found;

@@ -1,7 +1,5 @@
 import { type Tracer, trace } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Store } from '../storage/index.js';
 import { type ExporterStats, LevelSpanExporter } from './level-exporter.js';
@@ -36,7 +34,11 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
-export function createTelemetry(components: TelemetryComponents, init: TelemetryInit = {}): Telemetry {
+/** Async because the OTLP exporter and the global SDK are loaded only when configured (a fast start otherwise). */
+export async function createTelemetry(
+  components: TelemetryComponents,
+  init: TelemetryInit = {},
+): Promise<Telemetry> {
   const level = new LevelSpanExporter(components.store);
   // Batches sized for bursts: a generation emits tens of spans at once; 1,000 spans/s is the floor.
   const processors: SpanProcessor[] = [
@@ -54,6 +56,7 @@ export function createTelemetry(components: TelemetryComponents, init: Telemetry
     const url = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
       ? endpoint
       : `${endpoint.replace(/\/$/, '')}/v1/traces`;
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url, timeoutMillis: 5_000 })));
   }
   const resource = resourceFromAttributes({
@@ -66,6 +69,7 @@ export function createTelemetry(components: TelemetryComponents, init: Telemetry
   let flush: () => Promise<void>;
   let shutdown: () => Promise<void>;
   if (init.global) {
+    const { NodeSDK } = await import('@opentelemetry/sdk-node');
     const sdk = new NodeSDK({
       resource,
       spanProcessors: processors,

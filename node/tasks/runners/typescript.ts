@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import ts from 'typescript';
+import type TS from 'typescript';
 import type { GeneratedFile } from '../../generation/index.js';
 import { runProcess, withTempDir } from '../../validation/run-process.js';
 import { TASK_HOME, taskProcess } from './env.js';
@@ -27,7 +27,7 @@ const TYPE_ROOTS = (() => {
  * CommonJS output, so `./sum` and `./sum.js` imports both run without a bundler; strict, like the
  * validator's TypeScript check.
  */
-const OPTIONS: ts.CompilerOptions = {
+const compilerOptions = (ts: typeof TS): TS.CompilerOptions => ({
   strict: true,
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.CommonJS,
@@ -38,7 +38,7 @@ const OPTIONS: ts.CompilerOptions = {
   typeRoots: TYPE_ROOTS,
   lib: ['lib.es2023.d.ts'],
   noEmitOnError: false,
-};
+});
 
 /** A node:test reporter printing one JSON line per event the harness needs. */
 const REPORTER = `export default async function* (source) {
@@ -68,6 +68,9 @@ export function createTypescriptHarness(): TestHarness {
       (tests) => tests.map((t) => t.path),
       async (files, tests, options) => {
         const started = performance.now();
+        // the compiler takes about a second to load: only a TypeScript task pays for it
+        const ts = (await import('typescript')).default;
+        const OPTIONS = compilerOptions(ts);
         const all: GeneratedFile[] = [
           ...withoutReserved(files, RESERVED),
           ...tests,

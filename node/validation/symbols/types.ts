@@ -13,5 +13,6 @@ export interface ExtractedSymbol {
 }
 
 export interface SymbolExtractor {
-  extract(files: { path: string; content: string }[]): ExtractedSymbol[];
+  /** sync for most languages; a promise where the parser is loaded on first use (TypeScript) */
+  extract(files: { path: string; content: string }[]): ExtractedSymbol[] | Promise<ExtractedSymbol[]>;
 }

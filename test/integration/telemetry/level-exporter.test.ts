@@ -13,7 +13,7 @@ const tempStore = async () => createStore({ path: join(await mkdtemp(join(tmpdir
 describe('telemetry to LevelDB', () => {
   it('stores finished spans with parents, attributes and events, queryable by trace, generation, time and attribute', async () => {
     const store = await tempStore();
-    const tel = createTelemetry({ store });
+    const tel = await createTelemetry({ store });
     const t0 = Date.now();
     const root = tel.tracer.startSpan(
       'weavergen.generation',
@@ -72,7 +72,7 @@ describe('telemetry to LevelDB', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as AddressInfo;
     const store = await tempStore();
-    const tel = createTelemetry({ store }, { otlpEndpoint: `http://127.0.0.1:${port}` });
+    const tel = await createTelemetry({ store }, { otlpEndpoint: `http://127.0.0.1:${port}` });
     tel.tracer.startSpan('x', {}, ROOT_CONTEXT).end();
     await tel.shutdown();
     expect(received).toContain('/v1/traces');
@@ -87,7 +87,7 @@ describe('telemetry to LevelDB', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as AddressInfo;
     const store = await tempStore();
-    const tel = createTelemetry(
+    const tel = await createTelemetry(
       { store },
       { otlpEndpoint: `http://127.0.0.1:${port}`, shutdownTimeoutMs: 500 },
     );

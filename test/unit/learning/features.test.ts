@@ -41,7 +41,7 @@ describe('features from real spans', () => {
   it('reads each candidate outcome back from spans a real tracer wrote to LevelDB', async () => {
     const { store, cleanup } = await tempStore();
     cleanups.push(cleanup);
-    const telemetry = createTelemetry({ store });
+    const telemetry = await createTelemetry({ store });
     cleanups.unshift(() => telemetry.shutdown());
     const { tracer } = telemetry;
 
@@ -147,7 +147,7 @@ describe('features from real spans', () => {
   it('finds candidates written since the last sync, and ignores spans without a context or an arm', async () => {
     const { store, cleanup } = await tempStore();
     cleanups.push(cleanup);
-    const telemetry = createTelemetry({ store });
+    const telemetry = await createTelemetry({ store });
     cleanups.unshift(() => telemetry.shutdown());
     const learning = createLearning({ store });
     telemetry.tracer.startSpan(SPAN.candidate, { attributes: candidate('g-a', 0.95, 1) }).end();
