@@ -1,23 +1,29 @@
 #!/usr/bin/env node
-import { Command, Option } from 'commander';
-import { generate, UsageError } from './commands/generate.js';
-import { registryCheck } from './commands/registry-check.js';
-import { registryResolve } from './commands/registry-resolve.js';
-import { EXIT, reportError } from './errors.js';
+import { Command, CommanderError, Option } from 'commander';
+import { VERSION } from '../node/version.js';
+
+/**
+ * The `weavergen` command line. Each command's module is imported only when it runs, so `--help`,
+ * `--version` and `registry check` start without loading the node, libp2p, the OpenTelemetry SDK,
+ * the model SDKs or the TypeScript compiler.
+ */
+
+// --verbose may be given anywhere: it only says whether an error prints its stack
+const verbose = process.argv.includes('--verbose');
+const argv = process.argv.filter((a) => a !== '--verbose');
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+const HOME = 'home folder (default $WEAVERGEN_HOME or ./.weavergen)';
 
-/** Each action returns an exit code; errors become a one-line message and exit code 2. */
+/** Each action returns an exit code; an error becomes one line (its stack with --verbose) and its exit code. */
 const run =
   <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
   async (...args: A) => {
     try {
       process.exitCode = await fn(...args);
     } catch (e) {
-      if (e instanceof UsageError) {
-        process.stderr.write(`weavergen: ${e.message}\n`);
-        process.exitCode = EXIT.USAGE;
-      } else process.exitCode = reportError(e);
+      const { reportError } = await import('./errors.js');
+      process.exitCode = reportError(e, verbose);
     }
   };
 
@@ -25,7 +31,11 @@ const program = new Command('weavergen')
   .description(
     'Generate, validate and learn to generate code from OpenTelemetry semantic-convention registries',
   )
-  .version('0.1.0');
+  .version(VERSION)
+  .addOption(new Option('--verbose', 'print the stack of an error (anywhere on the line)'))
+  .showSuggestionAfterError()
+  // usage errors (unknown command or option, a missing argument) exit 2 like every other usage error
+  .exitOverride();
 
 const registry = program
   .command('registry')
@@ -37,35 +47,52 @@ registry
   )
   .argument('<dir>', 'registry folder (v1 and v2 YAML files, manifest, local dependencies)')
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-  .action(run((dir: string, opts: { format: 'text' | 'json' }) => registryCheck(dir, opts)));
+  .action(
+    run(async (dir: string, opts: { format: 'text' | 'json' }) =>
+      (await import('./commands/registry-check.js')).registryCheck(dir, opts),
+    ),
+  );
 registry
   .command('resolve')
   .description('print the resolved registry (refs, extends, ref_group, refinements applied) as JSON')
   .argument('<dir>', 'registry folder')
   .option('-o, --output <file>', 'write to a file instead of stdout')
-  .action(run((dir: string, opts: { output?: string }) => registryResolve(dir, opts)));
+  .action(
+    run(async (dir: string, opts: { output?: string }) =>
+      (await import('./commands/registry-resolve.js')).registryResolve(dir, opts),
+    ),
+  );
 
 program
   .command('generate')
-  .description('generate code for one or more languages, validate it with the real toolchains and score it')
+  .description(
+    "generate code for one or more languages on the home's node, validate it with the real toolchains and score it",
+  )
   .argument('<dir>', 'registry folder')
   .requiredOption('--lang <list>', 'languages, comma-separated: ts,python,go,rust,java')
-  .option('--out <dir>', 'output root; files go to <out>/<language>/ (without it nothing is written)')
+  .option('--out <dir>', 'output root; files go to <out>/<language>/ (default <home>/out/<generation id>)')
   .option('--pack <name>', 'pack name (built-in) or pack folder; other languages use their default pack')
-  .option('--param <k=v>', 'pack parameter, repeatable', collect, [])
+  .option('--param <k=v>', 'pack parameter, repeatable (an unknown param or value is an error)', collect, [])
   .option('--json', 'print one JSON object instead of the table')
-  .option('--no-validate', 'skip the toolchain and symbol checks (always local)')
-  .option(
-    '--home <dir>',
-    'home of a running node to send the work to (default $WEAVERGEN_HOME or ./.weavergen)',
-  )
-  .action(run(generate));
+  .option('--no-validate', 'do not run the toolchains (one candidate, recorded, nothing learned from it)')
+  .option('--allow-errors', 'generate even when the registry has check errors (the record keeps them)')
+  .option('--home <dir>', `${HOME}; its running node does the work, else one started here`)
+  .action(run(async (dir: string, opts) => (await import('./commands/generate.js')).generate(dir, opts)));
 
 program
   .command('example')
-  .description('offline first look: generate the built-in example registry in every language into <home>/out')
-  .option('--home <dir>', 'home folder (default $WEAVERGEN_HOME or ./.weavergen)')
+  .description('a first look: generate the bundled example registry in every language into <home>/out')
+  .option('--home <dir>', HOME)
+  .option('--json', 'print one JSON object instead of the table')
   .action(run(async (opts) => (await import('./commands/example.js')).example(opts)));
+
+program
+  .command('generations')
+  .description('recent generations of the home, newest first, with the ids `explain` takes')
+  .option('--home <dir>', HOME)
+  .option('--limit <n>', 'at most this many (1 to 500)', '20')
+  .option('--json', 'print the generation records as JSON')
+  .action(run(async (opts) => (await import('./commands/generations.js')).generations(opts)));
 
 program
   .command('task')
@@ -78,10 +105,7 @@ program
     '--tests <file>',
     'the test file the code must pass (node:test for ts, unittest for python, *_test.go for go, #[test] fns using `use super::*;` for rust, JUnit 5 @Test class for java)',
   )
-  .option(
-    '--home <dir>',
-    'home: its running node runs the task; else the task runs here, kept in its store, with the models of its weavergen.config.json (default $WEAVERGEN_HOME or ./.weavergen)',
-  )
+  .option('--home <dir>', `${HOME}; its running node runs the task, else one started here`)
   .option('--json', 'print the whole result as JSON')
   .action(
     run(async (description: string, opts) => (await import('./commands/task.js')).task(description, opts)),
@@ -92,11 +116,8 @@ program
   .description(
     'the decision chain of a generation or a task (choices, reasons, evidence span ids) as text and Mermaid',
   )
-  .argument(
-    '<id>',
-    'a generation id (printed by generate, listed by GET /v1/generations) or a task id (printed by task)',
-  )
-  .option('--home <dir>', 'home folder (default $WEAVERGEN_HOME or ./.weavergen)')
+  .argument('<id>', 'a generation id (printed by generate, listed by `weavergen generations`) or a task id')
+  .option('--home <dir>', HOME)
   .option('--mermaid', 'print only the Mermaid diagram')
   .option('--json', 'print decisions and diagram as JSON')
   .action(run(async (id: string, opts) => (await import('./commands/explain.js')).explain(id, opts)));
@@ -106,25 +127,25 @@ program
   .description(
     "the running node's peer id, listen addresses and peers (score, digests received, rejections by reason)",
   )
-  .option('--home <dir>', 'home folder (default $WEAVERGEN_HOME or ./.weavergen)')
+  .option('--home <dir>', HOME)
   .option('--json', 'print as JSON')
   .action(run(async (opts) => (await import('./commands/peers.js')).peers(opts)));
 
 program
   .command('insights')
   .description('what the node learned: best arms per context, mined rules, correlations, promotions')
-  .option('--home <dir>', 'home folder (default $WEAVERGEN_HOME or ./.weavergen)')
+  .option('--home <dir>', HOME)
   .option('--json', 'print the insights object as JSON')
   .action(run(async (opts) => (await import('./commands/insights.js')).insights(opts)));
 
 program
   .command('spans')
-  .description('print recorded spans as trees (from the running node, or from the home store)')
-  .option('--home <dir>', 'home folder (default $WEAVERGEN_HOME or ./.weavergen)')
+  .description('print recorded spans as trees')
+  .option('--home <dir>', HOME)
   .option('--trace <id>', 'one trace')
   .option('--generation <id>', 'the spans of one generation')
   .option('--name <name>', 'only spans with this name')
-  .option('--limit <n>', 'at most this many spans', '200')
+  .option('--limit <n>', 'at most this many spans (1 to 10000)', '200')
   .option('--json', 'print the span records as JSON')
   .action(run(async (opts) => (await import('./commands/spans.js')).spans(opts)));
 
@@ -133,7 +154,7 @@ const nodeCommand = (cmd: Command) =>
     .description(
       'run the node: LevelDB store, spans, learning, the HTTP API and dashboard (Ctrl-C stops it cleanly)',
     )
-    .option('--home <dir>', 'home folder (default $WEAVERGEN_HOME or ./.weavergen)')
+    .option('--home <dir>', HOME)
     .option('--api-port <port>', 'API port on 127.0.0.1 (default 4590; 0 picks a free one and prints it)')
     .option('--api-host <host>', 'API host (default 127.0.0.1)')
     .option('--no-example', 'do not run the example generation on a fresh home')
@@ -151,4 +172,11 @@ const nodeCommand = (cmd: Command) =>
 nodeCommand(program.command('node').description('the WeaverGen node').command('start'));
 nodeCommand(program.command('start'));
 
-await program.parseAsync();
+try {
+  await program.parseAsync(argv);
+} catch (e) {
+  // commander has printed its message (or the help / version); help and version are not errors
+  if (!(e instanceof CommanderError)) throw e;
+  const ok = e.code === 'commander.helpDisplayed' || e.code === 'commander.version';
+  process.exitCode = ok ? 0 : 2;
+}

@@ -1,28 +1,11 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { readToken } from '../node/home.js';
+import { WeaverError } from '../errors/index.js';
+import { readAnnouncement, readToken } from '../node/home.js';
 
-/** Where a running node announces itself: `<home>/node.json` (url and pid), removed when it stops. */
-export const NODE_FILE = 'node.json';
+export { announce, type NodeAnnouncement, unannounce } from '../node/home.js';
 
-export interface NodeAnnouncement {
-  url: string;
-  pid: number;
-  startedAt: number;
-  /** libp2p peer id and listen addresses, for scripts that bootstrap other nodes from this one */
-  peerId?: string;
-  addresses?: string[];
-}
-
-export async function announce(home: string, a: NodeAnnouncement): Promise<void> {
-  await writeFile(join(home, NODE_FILE), `${JSON.stringify(a)}\n`);
-}
-
-export async function unannounce(home: string): Promise<void> {
-  await rm(join(home, NODE_FILE), { force: true });
-}
-
+/** The node's HTTP API as the CLI uses it: the same calls whether the node runs elsewhere or in this process. */
 export interface ApiClient {
+  /** the node's base URL, or `embedded` for a node in this process */
   url: string;
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body: unknown): Promise<T>;
@@ -30,50 +13,40 @@ export interface ApiClient {
   events(path: string, onEvent: (event: string, data: unknown) => void): Promise<void>;
 }
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
+/** An error answer of the API (`{error: {code, message, details}}`), with the node's code kept for exit codes. */
+export class ApiError extends WeaverError<{ code: string; status: number; details?: unknown }> {
+  get status(): number {
+    return this.type.status;
   }
 }
 
-/** A client for the node running on this home, or undefined when none answers. */
-export async function connect(home: string): Promise<ApiClient | undefined> {
-  const text = await readFile(join(home, NODE_FILE), 'utf8').catch(() => undefined);
-  if (!text) return undefined;
-  let a: NodeAnnouncement;
-  try {
-    a = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const ok = await fetch(`${a.url}/v1/health`, { signal: AbortSignal.timeout(2000) }).then(
-    (r) => r.ok,
-    () => false,
-  );
-  if (!ok) return undefined;
-  const token = await readToken(home);
+type Fetch = (path: string, init?: RequestInit) => Promise<Response>;
+
+/** A client over any fetch: a real one to a node's URL, or a Hono app's `request` in this process. */
+export function createClient(fetchPath: Fetch, url: string, token?: string): ApiClient {
   const headers = {
     'content-type': 'application/json',
     ...(token ? { authorization: `Bearer ${token}` } : {}),
   };
   const json = async <T>(r: Response): Promise<T> => {
-    const body = (await r.json().catch(() => ({}))) as { error?: { message?: string } };
-    if (!r.ok) throw new ApiError(r.status, body?.error?.message ?? `HTTP ${r.status}`);
+    const body = (await r.json().catch(() => undefined)) as
+      | { error?: { code?: string; message?: string; details?: unknown } }
+      | undefined;
+    if (!r.ok)
+      throw new ApiError(
+        { code: body?.error?.code ?? `HTTP_${r.status}`, status: r.status, details: body?.error?.details },
+        body?.error?.message ?? `the node answered HTTP ${r.status}`,
+      );
     return body as T;
   };
   return {
-    url: a.url,
-    get: <T>(path: string) => fetch(`${a.url}${path}`, { headers }).then((r) => json<T>(r)),
+    url,
+    get: <T>(path: string) => fetchPath(path, { headers }).then((r) => json<T>(r)),
     post: <T>(path: string, body: unknown) =>
-      fetch(`${a.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) }).then((r) =>
-        json<T>(r),
-      ),
+      fetchPath(path, { method: 'POST', headers, body: JSON.stringify(body) }).then((r) => json<T>(r)),
     async events(path, onEvent) {
-      const r = await fetch(`${a.url}${path}`, { headers: { ...headers, accept: 'text/event-stream' } });
-      if (!r.ok || !r.body) throw new ApiError(r.status, `HTTP ${r.status}`);
+      const r = await fetchPath(path, { headers: { ...headers, accept: 'text/event-stream' } });
+      if (!r.ok || !r.body) return void (await json(r));
       const decoder = new TextDecoder();
       let buffer = '';
       for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) {
@@ -94,4 +67,17 @@ export async function connect(home: string): Promise<ApiClient | undefined> {
       }
     },
   };
+}
+
+/** A client for the node serving its API on this home, or undefined when none answers. */
+export async function connect(home: string): Promise<ApiClient | undefined> {
+  const a = await readAnnouncement(home);
+  if (!a?.url) return undefined;
+  const url = a.url;
+  const ok = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(2000) }).then(
+    (r) => r.ok,
+    () => false,
+  );
+  if (!ok) return undefined;
+  return createClient((path, init) => fetch(`${url}${path}`, init), url, await readToken(home));
 }

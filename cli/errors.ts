@@ -1,16 +1,34 @@
-import { GenerationError } from '../node/generation/index.js';
-import { PackError } from '../node/packs/index.js';
-import { SemconvError } from '../node/semconv/index.js';
+import { isWeaverError, WeaverError } from '../errors/index.js';
+import { exitCodeOf } from '../node/errors.js';
 
 /** Exit codes: 0 ok, 1 the input has problems (check errors, failed compile), 2 the command could not run. */
 export const EXIT = { OK: 0, PROBLEMS: 1, USAGE: 2 } as const;
 
-/** Known errors print their message (with code); unknown ones also print the stack, since they are bugs. */
-export function reportError(e: unknown): number {
-  if (e instanceof SemconvError || e instanceof PackError || e instanceof GenerationError) {
-    process.stderr.write(`weavergen: ${e.message} [${e.code}]\n`);
-    return EXIT.USAGE;
+/** A command used wrongly (a bad option value, an unknown language): exit 2. */
+export class UsageError extends WeaverError<{ code: 'CLI_USAGE' }> {
+  constructor(message: string) {
+    super({ code: 'CLI_USAGE' }, message);
   }
-  process.stderr.write(`weavergen: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+}
+
+/**
+ * One line for a known error (its message says what to do), mapped to its exit code by the one
+ * table in node/errors.ts; an unexpected one is a bug: one line, and its stack with --verbose.
+ */
+export function reportError(e: unknown, verbose = false): number {
+  const write = (s: string) => process.stderr.write(`${s}\n`);
+  if (isWeaverError(e)) {
+    write(`weavergen: ${e.message}`);
+    const issues = (e.type as { details?: { issues?: { field: string; message: string }[] } }).details
+      ?.issues;
+    if (issues && issues.length > 1) for (const i of issues) write(`  ${i.field}: ${i.message}`);
+    if (verbose && e.stack) write(e.stack);
+    return exitCodeOf(e.code);
+  }
+  const err = e as Error;
+  write(
+    `weavergen: unexpected error: ${err?.message ?? String(e)}${verbose ? '' : ' (this is a bug; --verbose shows where)'}`,
+  );
+  if (verbose && err?.stack) write(err.stack);
   return EXIT.USAGE;
 }

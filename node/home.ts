@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { NodeError, NodeErrorCode } from './node-errors.js';
 
 /**
  * The node's home folder: LevelDB, the API token, the config file, generated example output.
@@ -36,3 +37,79 @@ export async function readToken(
   if (env.WEAVERGEN_TOKEN) return env.WEAVERGEN_TOKEN;
   return (await readFile(join(home, TOKEN_FILE), 'utf8').catch(() => undefined))?.trim() || undefined;
 }
+
+/** Where the process holding a home announces itself: `<home>/node.json`, removed when it stops. */
+export const NODE_FILE = 'node.json';
+
+export interface NodeAnnouncement {
+  pid: number;
+  startedAt: number;
+  /** what holds the home: `weavergen node start`, `weavergen generate`, ... */
+  command?: string;
+  /** the API's base URL, when the node serves one */
+  url?: string;
+  /** libp2p peer id and listen addresses, for scripts that bootstrap other nodes from this one */
+  peerId?: string;
+  addresses?: string[];
+}
+
+export async function announce(home: string, a: NodeAnnouncement): Promise<void> {
+  await writeFile(join(home, NODE_FILE), `${JSON.stringify(a)}\n`);
+}
+
+export async function unannounce(home: string): Promise<void> {
+  await rm(join(home, NODE_FILE), { force: true });
+}
+
+/** The announcement of the process holding the home, if it is still alive. */
+export async function readAnnouncement(home: string): Promise<NodeAnnouncement | undefined> {
+  const text = await readFile(join(home, NODE_FILE), 'utf8').catch(() => undefined);
+  if (!text) return undefined;
+  try {
+    const a = JSON.parse(text) as NodeAnnouncement;
+    if (!Number.isInteger(a?.pid)) return undefined;
+    process.kill(a.pid, 0);
+    return a;
+  } catch (e) {
+    // EPERM: alive, someone else's; anything else: stale or unreadable
+    return (e as NodeJS.ErrnoException).code === 'EPERM' ? (JSON.parse(text) as NodeAnnouncement) : undefined;
+  }
+}
+
+/** The error for a home whose database another process holds: who holds it, and what to do. */
+export async function homeLocked(home: string): Promise<NodeError> {
+  const a = await readAnnouncement(home);
+  const who = a
+    ? `process ${a.pid}${a.command ? ` (${a.command}, since ${new Date(a.startedAt).toLocaleTimeString()})` : ''}`
+    : 'another process';
+  const answers =
+    !!a?.url &&
+    (await fetch(`${a.url}/v1/health`, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.ok,
+      () => false,
+    ));
+  const what = !a?.url
+    ? `wait for it to finish${a ? ` or stop it (kill ${a.pid})` : ''}`
+    : answers
+      ? `a node already serves this home at ${a.url} (commands with this home go through it); stop it first (kill ${a.pid}) to start another`
+      : `its API at ${a.url} does not answer; stop it (kill ${a.pid}) or wait for it`;
+  return new NodeError(
+    { code: NodeErrorCode.HOME_LOCKED, home, pid: a?.pid },
+    `the home ${home} is in use by ${who}: ${what}, or use another home (--home DIR or WEAVERGEN_HOME)`,
+  );
+}
+
+/** LevelDB's answer when another process holds the database lock. */
+export const isLockError = (e: unknown): boolean => {
+  for (
+    let c = e as { code?: string; cause?: unknown } | undefined, i = 0;
+    c && i < 5;
+    c = c.cause as typeof c, i++
+  )
+    if (
+      c.code === 'LEVEL_LOCKED' ||
+      /\block\b.*(held|temporarily unavailable)/i.test(String((c as Error).message))
+    )
+      return true;
+  return false;
+};

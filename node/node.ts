@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import type { NodeConfig } from './config.js';
 import { createResultCache } from './generation/cache.js';
-import { ensureHome, ensureToken } from './home.js';
+import { announce, ensureHome, ensureToken, homeLocked, isLockError, unannounce } from './home.js';
+import { readWrittenFile, type WrittenFile, writtenFiles } from './jobs/files.js';
 import {
+  checkRequest,
   createJobs,
   type DecisionRecord,
   decisionKey,
@@ -14,7 +16,8 @@ import {
 import { contextKey, type GenerationContext } from './learning/context.js';
 import { createLearning, type Learning } from './learning/index.js';
 import { createGenerators } from './models/index.js';
-import { type Arm, createOptimizer, type Optimizer } from './optimizer/index.js';
+import { NodeError, NodeErrorCode } from './node-errors.js';
+import { type Arm, chooseArms, createOptimizer, type Optimizer } from './optimizer/index.js';
 import { createOrchestra } from './orchestra/index.js';
 import { createPeering, type Peering } from './peering.js';
 import { type LoadResult, loadRegistry } from './semconv/index.js';
@@ -22,20 +25,9 @@ import { createStore, type Store } from './storage/index.js';
 import { createTaskService, type Task, type TaskRecord, type TaskRequestOptions } from './tasks/index.js';
 import { createSpanQueries, createTelemetry, type SpanQueries, type Telemetry } from './telemetry/index.js';
 import { createValidator } from './validation/index.js';
+import { VERSION } from './version.js';
 
-export enum NodeErrorCode {
-  STOPPING = 'NODE_STOPPING',
-}
-
-export class NodeError extends Error {
-  constructor(
-    readonly code: NodeErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'NodeError';
-  }
-}
+export { NodeError, NodeErrorCode } from './node-errors.js';
 
 export interface NodeHealth {
   status: 'ok' | 'stopping';
@@ -58,6 +50,9 @@ export interface WeaverNode {
   generate(request: GenerationRequest): Promise<{ id: string; done: Promise<GenerationRecord> }>;
   generation(id: string): Promise<GenerationRecord | undefined>;
   generations(limit?: number): Promise<GenerationRecord[]>;
+  /** the files a generation wrote (`<language>/<path>`), and one of them (only those, path-checked) */
+  files(record: GenerationRecord): WrittenFile[];
+  file(record: GenerationRecord, path: string): Promise<Buffer>;
   subscribe(id: string, listener: (e: GenerationEvent) => void): () => void;
   /**
    * Stores a free-form task for the configured chat models and runs it in the background (see
@@ -65,7 +60,10 @@ export interface WeaverNode {
    */
   task(task: Task, options?: TaskRequestOptions): Promise<{ id: string; done: Promise<TaskRecord> }>;
   taskRecord(id: string): Promise<TaskRecord | undefined>;
-  /** a generation's or a task's decisions */
+  /**
+   * A generation's or a task's decisions. A generation served from the cache has one decision of
+   * its own (`cache`), followed by the decisions of the generation that produced its results.
+   */
   decisions(generationId: string): Promise<DecisionRecord[]>;
   spans: SpanQueries;
   insights(): ReturnType<Learning['insights']>;
@@ -80,14 +78,34 @@ export interface WeaverNode {
 export interface NodeInit {
   /** register telemetry as the process's global OpenTelemetry SDK (one node per process: the CLI) */
   globalTelemetry?: boolean;
+  /** what runs this node, for the home's announcement (`weavergen generate`, ...) */
+  command?: string;
+  /**
+   * run again the generations and tasks an earlier process acknowledged but did not finish
+   * (default true; a CLI command that only reads leaves them for the next node)
+   */
+  recover?: boolean;
 }
 
 export async function createNode(config: NodeConfig, init: NodeInit = {}): Promise<WeaverNode> {
   const started = Date.now();
-  const { fresh } = await ensureHome(config.home);
+  const { fresh } = await ensureHome(config.home).catch((e: Error) => {
+    throw new NodeError(
+      { code: NodeErrorCode.HOME_UNUSABLE, home: config.home },
+      `cannot use the home ${config.home}: ${e.message}`,
+    );
+  });
   const token = await ensureToken(config.home);
-  const store: Store = await createStore({ path: join(config.home, 'db') });
-  const telemetry: Telemetry = createTelemetry(
+  const store: Store = await createStore({ path: join(config.home, 'db') }).catch(async (e) => {
+    if (isLockError(e)) throw await homeLocked(config.home);
+    throw new NodeError(
+      { code: NodeErrorCode.HOME_UNUSABLE, home: config.home },
+      `cannot open the database in ${config.home}/db: ${(e as Error).cause ?? (e as Error).message}`,
+    );
+  });
+  // whoever finds the home locked can say which process holds it
+  await announce(config.home, { pid: process.pid, startedAt: started, command: init.command });
+  const telemetry: Telemetry = await createTelemetry(
     { store },
     {
       serviceName: config.telemetry.serviceName,
@@ -153,6 +171,8 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
             candidates: record.request.candidates ?? config.generation.candidates,
             threshold: config.generation.successThreshold,
             maxRounds: config.generation.maxRounds,
+            outRoot: join(config.home, 'out'),
+            validate: record.request.validate,
             signal,
           },
         );
@@ -166,63 +186,71 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
     },
     { concurrency: config.generation.concurrency },
   );
-  await jobs.recover();
+  if (init.recover !== false) await jobs.recover();
   const tasks = createTaskService(
     { store, tracer: telemetry.tracer, models: config.models ?? {}, decide },
     { concurrency: config.generation.concurrency },
   );
-  await tasks.recover();
+  if (init.recover !== false) await tasks.recover();
+
+  async function decisions(generationId: string): Promise<DecisionRecord[]> {
+    const own = (await store.scan<DecisionRecord>('decisions', { prefix: `gen!${generationId}!` })).map(
+      ([, d]) => d,
+    );
+    // a cached result is explained by the generation that measured it
+    const from = (await jobs.get(generationId))?.cachedFrom;
+    if (from && from !== generationId) return [...own, ...(await decisions(from))];
+    // promotions triggered by this generation's evidence are recorded by the optimizer under its own keys
+    const promotions = (await optimizer.promotions()).filter((p) =>
+      p.evidence.some((id) => own.some((d) => d.evidence.includes(id))),
+    );
+    const show = (v: { params: Record<string, string>; meanQ: number; n: number }) =>
+      `${JSON.stringify(v.params)} mean=${v.meanQ.toFixed(3)} n=${v.n}`;
+    return [
+      ...own,
+      ...promotions.map((p) => ({
+        generationId,
+        step: p.step,
+        choice: show(p.choice),
+        alternatives: p.alternatives.map(show),
+        reason: p.reason,
+        evidence: p.evidence,
+        at: p.at,
+      })),
+    ];
+  }
 
   return {
     config,
     token,
     fresh,
-    generate: (request) => {
+    async generate(request) {
       if (stopping)
-        return Promise.reject(
-          new NodeError(NodeErrorCode.STOPPING, 'the node is stopping: no new generations'),
-        );
+        throw new NodeError({ code: NodeErrorCode.STOPPING }, 'the node is stopping: no new generations');
+      await checkRequest(request, llmIds);
       return jobs.submit(request);
     },
     generation: (id) => jobs.get(id),
     generations: (n) => jobs.list(n),
+    files: (record) => writtenFiles(record),
+    file: (record, path) => readWrittenFile(record, path),
     subscribe: (id, l) => jobs.subscribe(id, l),
     task: (task, options) => {
       if (stopping)
-        return Promise.reject(new NodeError(NodeErrorCode.STOPPING, 'the node is stopping: no new tasks'));
+        return Promise.reject(
+          new NodeError({ code: NodeErrorCode.STOPPING }, 'the node is stopping: no new tasks'),
+        );
       return tasks.start(task, options);
     },
     taskRecord: (id) => tasks.get(id),
-    async decisions(generationId) {
-      const own = (await store.scan<DecisionRecord>('decisions', { prefix: `gen!${generationId}!` })).map(
-        ([, d]) => d,
-      );
-      // promotions triggered by this generation's evidence are recorded by the optimizer under its own keys
-      const promotions = (await optimizer.promotions()).filter((p) =>
-        p.evidence.some((id) => own.some((d) => d.evidence.includes(id))),
-      );
-      const show = (v: { params: Record<string, string>; meanQ: number; n: number }) =>
-        `${JSON.stringify(v.params)} mean=${v.meanQ.toFixed(3)} n=${v.n}`;
-      return [
-        ...own,
-        ...promotions.map((p) => ({
-          generationId,
-          step: p.step,
-          choice: show(p.choice),
-          alternatives: p.alternatives.map(show),
-          reason: p.reason,
-          evidence: p.evidence,
-          at: p.at,
-        })),
-      ];
-    },
+    decisions,
     spans,
     insights: () => learning.insights(),
     checkRegistry: (dir) => loadRegistry(dir),
     peers: () => peering.info(),
     health: () => ({
       status: stopping ? 'stopping' : 'ok',
-      version: '0.1.0',
+      version: VERSION,
       uptimeMs: Date.now() - started,
       home: config.home,
       generations: { inFlight: jobs.inFlight() },
@@ -240,60 +268,7 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
       await peering.stop();
       await telemetry.shutdown();
       await store.close();
+      await unannounce(config.home);
     },
   };
-}
-
-/**
- * Safe exploration: the incumbent (the promoted variant, else the pack's defaults) always runs, and
- * the other k-1 candidates are drawn by Thompson sampling among the remaining arms. The winner is
- * the best measured quality, so a user never gets less than the incumbent while the node keeps
- * learning which variants do better.
- */
-export async function chooseArms(
-  optimizer: Optimizer,
-  context: GenerationContext,
-  arms: Arm[],
-  k: number,
-  priors: Record<string, { n: number; sumQ: number; sumQ2?: number }> = {},
-): Promise<{ chosen: Arm[]; reason: string; alternatives: string[] }> {
-  const builtin = arms.filter((a) => a.model === 'builtin');
-  const why: string[] = [];
-  const chosen: Arm[] = [];
-  const alternatives: string[] = [];
-  const show = (a: { arm: Arm; mean: number; n: number }) =>
-    `${a.arm.packName} ${JSON.stringify(a.arm.params)} @${a.arm.model} mean=${a.mean.toFixed(3)} n=${a.n}`;
-  if (builtin.length > 0) {
-    const packName = builtin.find((a) => a.isDefault)?.packName ?? builtin[0].packName;
-    const promoted = await optimizer.promoted(context, packName);
-    const incumbent =
-      (promoted &&
-        builtin.find(
-          (a) => a.packName === packName && Object.entries(promoted).every(([p, v]) => a.params[p] === v),
-        )) ??
-      builtin.find((a) => a.isDefault) ??
-      builtin[0];
-    chosen.push(incumbent);
-    why.push(`incumbent: ${promoted ? 'promoted variant' : 'pack defaults'}`);
-    const rest = builtin.filter((a) => a !== incumbent);
-    if (k > 1 && rest.length > 0) {
-      const choice = await optimizer.choose(context, rest, Math.min(k - 1, rest.length), { priors });
-      chosen.push(...choice.chosen.map((c) => c.arm));
-      why.push(...choice.chosen.map((c) => `challenger by Thompson sampling: ${c.reason}`));
-      alternatives.push(...choice.alternatives.map(show));
-    }
-  }
-  // every configured model generator runs too, with its best prompt variant by Thompson sampling
-  for (const model of [...new Set(arms.filter((a) => a.model !== 'builtin').map((a) => a.model))]) {
-    const choice = await optimizer.choose(
-      context,
-      arms.filter((a) => a.model === model),
-      1,
-      { priors },
-    );
-    chosen.push(...choice.chosen.map((c) => c.arm));
-    why.push(...choice.chosen.map((c) => `${model}: ${c.reason}`));
-    alternatives.push(...choice.alternatives.map(show));
-  }
-  return { chosen, reason: why.join('; '), alternatives };
 }

@@ -1,22 +1,29 @@
-import { join, resolve } from 'node:path';
-import { generateProject } from '../../node/generate.js';
-import { LANGUAGES } from '../../node/generation/index.js';
+import { join } from 'node:path';
+import { LANGUAGES } from '../../node/generation/languages.js';
 import { packageRoot } from '../../node/paths.js';
-import { EXIT } from '../errors.js';
-import { summary } from './generate.js';
+import { homeOf, withSession } from '../session.js';
+import { report, runOnNode } from './generate.js';
 
-export const EXAMPLE_REGISTRY = join(packageRoot(), 'node', 'semconv', 'example-registry');
+/** The project's own example registry (both syntaxes, a dependency registry, every feature). */
+export const EXAMPLE_REGISTRY = join(packageRoot(), 'examples', 'shop');
 
-/** `weavergen example`: offline first look. Generates the example registry in every language into the home. */
-export async function example(opts: { home?: string }): Promise<number> {
-  const home = resolve(opts.home ?? process.env.WEAVERGEN_HOME ?? '.weavergen');
-  const out = join(home, 'out');
-  process.stdout.write(
-    `weavergen: generating the example registry (${EXAMPLE_REGISTRY}) in ${LANGUAGES.length} languages into ${out}\n\n`,
-  );
-  const result = await generateProject({ registry: EXAMPLE_REGISTRY, languages: [...LANGUAGES], out });
-  process.stdout.write(
-    `${summary(result)}\n\nnext: weavergen generate <your registry> --lang ts,go --out ./generated\n`,
-  );
-  return result.languages.some((l) => l.validation.status === 'failed') ? EXIT.PROBLEMS : EXIT.OK;
+/** `weavergen example`: a first look. Generates the example registry in every language into <home>/out. */
+export async function example(opts: { home?: string; json?: boolean }): Promise<number> {
+  const out = join(homeOf(opts.home), 'out');
+  if (!opts.json)
+    process.stdout.write(
+      `weavergen: generating the example registry (${EXAMPLE_REGISTRY}) in ${LANGUAGES.length} languages into ${out}\n\n`,
+    );
+  return withSession({ home: opts.home, command: 'weavergen example' }, async (session) => {
+    const started = performance.now();
+    const record = await runOnNode(
+      session.api,
+      { registry: EXAMPLE_REGISTRY, languages: [...LANGUAGES], out },
+      !opts.json,
+    );
+    const code = report(record, performance.now() - started, opts.json);
+    if (!opts.json)
+      process.stdout.write('\nnext: weavergen generate <your registry> --lang ts,go --out ./generated\n');
+    return code;
+  });
 }

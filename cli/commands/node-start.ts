@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { startApiServer } from '../../node/api/index.js';
 import { loadConfig } from '../../node/config.js';
-import { LANGUAGES } from '../../node/generation/index.js';
+import { LANGUAGES } from '../../node/generation/languages.js';
+import { announce } from '../../node/home.js';
 import { createNode } from '../../node/node.js';
-import { announce, unannounce } from '../client.js';
-import { EXIT } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { EXAMPLE_REGISTRY } from './example.js';
 
 export interface NodeStartOptions {
@@ -34,8 +34,8 @@ const csv = (v: string | undefined) =>
  */
 export async function nodeStart(opts: NodeStartOptions): Promise<number> {
   const port = opts.apiPort === undefined ? undefined : Number(opts.apiPort);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65_535))
-    throw new Error(`--api-port must be 0..65535, got ${opts.apiPort}`);
+  if (port !== undefined && (!/^\d{1,5}$/.test(opts.apiPort ?? '') || port > 65_535))
+    throw new UsageError(`--api-port must be a port number from 0 to 65535, got "${opts.apiPort}"`);
   const config = await loadConfig({
     home: opts.home,
     api: { port, host: opts.apiHost },
@@ -46,9 +46,12 @@ export async function nodeStart(opts: NodeStartOptions): Promise<number> {
       mdns: opts.mdns || undefined,
     },
   });
-  const node = await createNode(config, { globalTelemetry: true });
+  const node = await createNode(config, { globalTelemetry: true, command: 'weavergen node start' });
   const server = config.api.enabled
-    ? await startApiServer(node, { host: config.api.host, port: config.api.port })
+    ? await startApiServer(node, { host: config.api.host, port: config.api.port }).catch(async (e) => {
+        await node.stop();
+        throw e;
+      })
     : undefined;
   const net = node.peers();
   if (server)
@@ -56,6 +59,7 @@ export async function nodeStart(opts: NodeStartOptions): Promise<number> {
       url: server.url,
       pid: process.pid,
       startedAt: Date.now(),
+      command: 'weavergen node start',
       peerId: net.peerId,
       addresses: net.addresses,
     });
@@ -72,7 +76,6 @@ export async function nodeStart(opts: NodeStartOptions): Promise<number> {
       out(`\n${signal}: stopping (in-flight generations finish first)...`);
       await server?.close();
       await node.stop();
-      await unannounce(config.home);
       out('stopped.');
     })();
     return stopping;
@@ -95,7 +98,7 @@ export async function nodeStart(opts: NodeStartOptions): Promise<number> {
       );
     }
     out(
-      `  files in ${join(config.home, 'out')}; see ${server ? `${server.url}/v1/generations/${id}` : 'weavergen insights'}`,
+      `  files in ${join(config.home, 'out')}; why: weavergen explain ${id}${server ? `; dashboard: ${server.url}/` : ''}`,
     );
   }
   // keep running until a signal arrives

@@ -1,7 +1,8 @@
-import { resolve } from 'node:path';
+import { NodeError, NodeErrorCode } from '../../node/node-errors.js';
 import { connect } from '../client.js';
 import { EXIT } from '../errors.js';
 import { table } from '../render/table.js';
+import { homeOf } from '../session.js';
 
 interface PeersInfo {
   peerId?: string;
@@ -19,10 +20,14 @@ interface PeersInfo {
 
 /** `weavergen peers`: the running node's peer id, addresses and peers (needs a running node). */
 export async function peers(opts: { home?: string; json?: boolean }): Promise<number> {
-  const home = resolve(opts.home ?? process.env.WEAVERGEN_HOME ?? '.weavergen');
+  const home = homeOf(opts.home);
   const api = await connect(home);
+  // the network lives in a running node: a CLI command's own node has it off
   if (!api)
-    throw new Error(`no node is running on ${home} (start one with: weavergen node start --home ${home})`);
+    throw new NodeError(
+      { code: NodeErrorCode.NOT_RUNNING, home },
+      `no node is running on ${home}: start one with \`weavergen node start --home ${home}\``,
+    );
   const info = await api.get<PeersInfo>('/v1/peers');
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);

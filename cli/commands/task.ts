@@ -1,18 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { loadConfig } from '../../node/config.js';
-import { decisionKey } from '../../node/jobs/types.js';
-import { createStore } from '../../node/storage/index.js';
-import {
-  checkTask,
-  createTaskService,
-  isTaskError,
-  type Task,
-  type TaskRecord,
-} from '../../node/tasks/index.js';
-import { createTelemetry } from '../../node/telemetry/index.js';
-import { type ApiClient, ApiError, connect } from '../client.js';
+import { basename } from 'node:path';
+import { checkTask } from '../../node/tasks/check.js';
+import type { Task, TaskRecord } from '../../node/tasks/index.js';
+import type { ApiClient } from '../client.js';
 import { EXIT } from '../errors.js';
+import { withSession } from '../session.js';
 
 /**
  * `weavergen task "<what to write>" --lang ts|python|go|rust|java --tests <file>`: the configured
@@ -35,7 +27,6 @@ export async function task(
   } catch (e) {
     return fail(`cannot read the tests file ${opts.tests}: ${(e as Error).message}`);
   }
-  const home = resolve(opts.home ?? process.env.WEAVERGEN_HOME ?? '.weavergen');
   const request: Task = {
     description,
     language: opts.lang,
@@ -46,25 +37,13 @@ export async function task(
   } catch (e) {
     return fail((e as Error).message);
   }
-  let record: TaskRecord;
-  const api = await connect(home);
-  if (api) {
-    try {
-      const { id } = await api.post<{ id: string }>('/v1/tasks', request);
-      process.stderr.write(`weavergen: task ${id} runs on the node at ${api.url}\n`);
-      record = await waitFor(api, id);
-    } catch (e) {
-      if (e instanceof ApiError) return fail(e.message);
-      throw e;
-    }
-  } else {
-    try {
-      record = await runHere(home, request);
-    } catch (e) {
-      if (isTaskError(e)) return fail(`${e.message} [${e.code}]`);
-      throw e;
-    }
-  }
+  const record = await withSession({ home: opts.home, command: 'weavergen task' }, async (session) => {
+    const { id } = await session.api.post<{ id: string }>('/v1/tasks', request);
+    process.stderr.write(
+      `weavergen: task ${id} runs on ${session.embedded ? `this process's node (home ${session.home})` : `the node at ${session.api.url}`}\n`,
+    );
+    return waitFor(session.api, id);
+  });
   if (record.status !== 'succeeded' || !record.result)
     return fail(
       `${record.error?.message ?? `the task ended ${record.status}`}${record.error?.code ? ` [${record.error.code}]` : ''}`,
@@ -106,25 +85,5 @@ async function waitFor(api: ApiClient, id: string): Promise<TaskRecord> {
     const record = await api.get<TaskRecord>(`/v1/tasks/${encodeURIComponent(id)}`);
     if (FINAL.has(record.status)) return record;
     await new Promise((r) => setTimeout(r, wait));
-  }
-}
-
-/** No node is running on the home: the task runs here, its spans and decisions go to the home's store. */
-async function runHere(home: string, request: Task): Promise<TaskRecord> {
-  // the models section the node would use; a broken or absent config file just means the environment
-  const config = await loadConfig({ home }).catch(() => undefined);
-  const store = await createStore({ path: join(home, 'db') });
-  const telemetry = createTelemetry({ store }, { serviceName: config?.telemetry.serviceName });
-  try {
-    const service = createTaskService({
-      store,
-      tracer: telemetry.tracer,
-      models: config?.models ?? {},
-      decide: (d) => store.put('decisions', decisionKey(d), d),
-    });
-    return await service.run(request);
-  } finally {
-    await telemetry.shutdown();
-    await store.close();
   }
 }

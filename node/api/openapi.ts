@@ -19,7 +19,8 @@ export interface OpenApiInit {
 const ERROR_TEXT: Record<number, string> = {
   400: 'bad input: malformed JSON, a field or query parameter that is wrong (the message names each, as `field: message`)',
   401: 'missing or wrong bearer token (the message says where the token is)',
-  404: 'unknown id',
+  404: 'unknown id (or a file the generation did not write)',
+  410: 'the file was removed or replaced since the generation wrote it',
   413: 'the body is larger than api.bodyLimitBytes',
   415: 'the body is not application/json',
   409: 'no chat model is configured or reachable for a task (WEAVERGEN_MODELS)',
@@ -202,6 +203,53 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
           { parameters: [idParam('generation id')] },
           [400, 404],
         ),
+      },
+      '/v1/generations/{id}/files': {
+        get: read(
+          'the files a generation wrote, as `<language>/<path>` with their size and the URL that returns each',
+          {
+            type: 'object',
+            properties: {
+              generationId: { type: 'string' },
+              out: { type: 'string', description: "the output root on the node's machine" },
+              files: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    path: { type: 'string' },
+                    language: { type: 'string' },
+                    bytes: { type: 'integer' },
+                    url: { type: 'string' },
+                  },
+                },
+              },
+            },
+          },
+          { parameters: [idParam('generation id')] },
+          [400, 404],
+        ),
+      },
+      '/v1/generations/{id}/files/{path}': {
+        get: {
+          summary:
+            'one file a generation wrote, as text; only paths its file list names (`<language>/<path>`, slashes kept)',
+          security: READ_SECURITY,
+          parameters: [
+            idParam('generation id'),
+            {
+              name: 'path',
+              in: 'path',
+              required: true,
+              description: 'a path from the file list, e.g. typescript/index.ts',
+              schema: { type: 'string' },
+            },
+          ],
+          responses: {
+            '200': { description: 'the file', content: { 'text/plain': { schema: { type: 'string' } } } },
+            ...errors(400, 401, 404, 410, 500, 503),
+          },
+        },
       },
       '/v1/tasks': {
         post: {

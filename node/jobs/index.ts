@@ -4,6 +4,7 @@ import { limit } from '../orchestra/limit.js';
 import type { Store } from '../storage/index.js';
 import type { GenerationEvent, GenerationRecord, GenerationRequest } from './types.js';
 
+export { checkRequest } from './check-request.js';
 export { armsFor, type RunComponents, runGeneration } from './run.js';
 export * from './types.js';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Diagnostic } from '../semconv/index.js';
 import type { QualityComponents, ToolDiagnostic } from '../validation/index.js';
 
 /** A generation request as the API and CLI send it (schema-checked: it comes from outside). */
@@ -15,6 +16,10 @@ export const GenerationRequestSchema = z
     candidates: z.number().int().min(1).max(8).optional(),
     /** only these generators (`builtin`, `openai:gpt-4o-mini`, ...); default every configured one */
     models: z.array(z.string().min(1).max(200)).min(1).max(16).optional(),
+    /** false: no toolchain runs (symbols are still checked); one candidate, no loop, nothing learned */
+    validate: z.boolean().optional(),
+    /** generate even when the registry has check errors (the record keeps them) */
+    allowErrors: z.boolean().optional(),
   })
   .strict();
 
@@ -61,17 +66,34 @@ export interface LanguageOutcome {
   outDir?: string;
 }
 
+/** The registry check of a generation: refused when it has errors, unless the request allowed them. */
+export interface RegistryCheck {
+  errors: number;
+  warnings: number;
+  /** the located errors and warnings, as `weavergen registry check` prints them (at most 200) */
+  diagnostics: Diagnostic[];
+  /** true when the request went on despite errors (`allowErrors`) */
+  allowed: boolean;
+}
+
 export interface GenerationRecord {
   id: string;
   status: GenerationStatus;
   request: GenerationRequest;
   registry?: { root: string; attributes: number; metrics: number; events: number; errors: number };
+  check?: RegistryCheck;
+  /** served from the cache: the generation whose results (and decisions) these are */
+  cachedFrom?: string;
+  /** where the files were written: `<out>/<language>/` (the request's out, else `<home>/out/<id>`) */
+  out?: string;
   createdAt: number;
   startedAt?: number;
   finishedAt?: number;
   traceId?: string;
   languages: LanguageOutcome[];
   error?: string;
+  /** the error's code when the whole generation failed (e.g. `GENERATION_REGISTRY_INVALID`) */
+  errorCode?: string;
 }
 
 /** A decision with its reason and the spans that are its evidence (DESIGN.md: every decision is recorded). */

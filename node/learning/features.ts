@@ -72,6 +72,8 @@ export function outcomeFromSpan(span: SpanRecord): CandidateOutcome | undefined 
   const a = span.attributes;
   // a result served from the cache is evidence already counted when it was first measured
   if (a[ATTR.cached] === true) return undefined;
+  // a candidate the request did not let the toolchain judge is no evidence about its arm
+  if (a[ATTR.validationSkipped] === true) return undefined;
   const context = contextFromAttributes(a);
   const packId = str(a[ATTR.armPackId]);
   const paramsHash = str(a[ATTR.armParamsHash]);

@@ -17,7 +17,7 @@ import { type Random, seededRandom } from './random.js';
 import { type ArmPrior, posterior, thompsonRank } from './thompson.js';
 
 export { type Arm, armOf, BUILTIN_MODEL, enumerateArms, packIdOf, paramCombinations } from './arms.js';
-export { OptimizerError, OptimizerErrorCode } from './errors.js';
+export { OptimizerError, OptimizerErrorCode, type OptimizerErrorType } from './errors.js';
 export { DEFAULT_PROMOTION_RULE, type PromotionRule } from './promotion.js';
 export { type Random, seededRandom } from './random.js';
 export {
@@ -127,9 +127,15 @@ export function createOptimizer(components: OptimizerComponents, init: Optimizer
       const ctx = keyOf(context);
       const unique = [...new Map(arms.map((a) => [a.key, a])).values()];
       if (unique.length === 0)
-        throw new OptimizerError(OptimizerErrorCode.NO_ARMS, `no arms to choose from in ${ctx}`);
+        throw new OptimizerError(
+          { code: OptimizerErrorCode.NO_ARMS, context: ctx },
+          `no arms to choose from in ${ctx}`,
+        );
       if (!Number.isInteger(k) || k < 1)
-        throw new OptimizerError(OptimizerErrorCode.BAD_K, `k must be a positive integer, got ${k}`);
+        throw new OptimizerError(
+          { code: OptimizerErrorCode.BAD_K, k },
+          `k must be a positive integer, got ${k}`,
+        );
       const [local, all] = await Promise.all([learning.armStats(ctx), learning.allArmStats()]);
       const byArm = new Map(local.map((s) => [s.armKey, s]));
       const back = backoffPriors(ctx, all);
@@ -196,3 +202,5 @@ export function createOptimizer(components: OptimizerComponents, init: Optimizer
 const f3 = (x: number) => x.toFixed(3);
 const round = (x: number) => Math.round(x * 10) / 10;
 const ordinal = (i: number) => (i === 1 ? '1st' : i === 2 ? '2nd' : i === 3 ? '3rd' : `${i}th`);
+
+export { chooseArms } from './incumbent.js';

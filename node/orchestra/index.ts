@@ -90,6 +90,8 @@ export interface RunContext {
   /** quality predicted for a candidate before it runs (from learned outcomes), compared afterwards */
   predict?: (arm: CandidateArm, attempt: Attempt) => { q: number; n: number } | undefined;
   signal?: AbortSignal;
+  /** false: no toolchain runs (the request's `validate`); the candidate is no evidence for learning */
+  validate?: boolean;
 }
 
 export interface Orchestra {
@@ -129,7 +131,7 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
           ctx.registryHash && spec.arm.model === 'builtin'
             ? cacheKey(ctx.registryHash, ctx.language, spec.arm.key)
             : undefined;
-        const hit = key ? await components.cache?.get(key) : undefined;
+        const hit = key && ctx.validate !== false ? await components.cache?.get(key) : undefined;
         span.setAttribute(ATTR.cached, !!hit);
         if (hit) {
           span.setAttributes(qualityAttributes(hit.validation));
@@ -159,9 +161,12 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
         );
         const validation = await validator.validate(
           { language: ctx.language, files: gen.files, model: ctx.model, scope: gen.scope },
-          { timeoutMs: init.toolTimeoutMs, signal: ctx.signal },
+          { timeoutMs: init.toolTimeoutMs, signal: ctx.signal, toolchain: ctx.validate !== false },
         );
-        const qa = qualityAttributes(validation);
+        const qa = {
+          ...qualityAttributes(validation),
+          ...(ctx.validate === false ? { [ATTR.validationSkipped]: true } : {}),
+        };
         vspan.setAttributes({ ...qa, 'weavergen.toolchain': validation.toolchain.tool });
         if (validation.toolchain.status === 'failed')
           vspan.setStatus({ code: SpanStatusCode.ERROR, message: firstError(validation) });

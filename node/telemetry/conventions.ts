@@ -50,6 +50,8 @@ export const ATTR = {
   qDeprecation: 'weavergen.quality.deprecation',
   qWarnings: 'weavergen.quality.warnings',
   validationStatus: 'weavergen.validation.status',
+  /** true when the request skipped the toolchain (`--no-validate`): learning takes no evidence from it */
+  validationSkipped: 'weavergen.validation.skipped',
   validationErrors: 'weavergen.validation.errors',
   validationWarnings: 'weavergen.validation.warnings',
   symbolsExpected: 'weavergen.symbols.expected',

@@ -6,14 +6,14 @@ import type { LanguageSupport } from './languages/types.js';
 import { type Quality, scoreQuality } from './quality.js';
 import { checkSymbols, type SymbolReport } from './symbol-check.js';
 import type { ExtractedSymbol } from './symbols/types.js';
-import type { SourceFile, ToolchainOptions, ToolchainResult } from './toolchain.js';
+import { SKIPPED_REASON, type SourceFile, type ToolchainOptions, type ToolchainResult } from './toolchain.js';
 
 export type { EmitScope, ExpectedSymbol } from './expected.js';
 export type { LanguageSupport, Naming } from './languages/types.js';
 export { QUALITY_WEIGHTS, type Quality, type QualityComponents, UNCOMPILED_CAP } from './quality.js';
 export type { SymbolReport } from './symbol-check.js';
 export type { ExtractedSymbol } from './symbols/types.js';
-export type { SourceFile, ToolchainResult, ToolDiagnostic } from './toolchain.js';
+export { SKIPPED_REASON, type SourceFile, type ToolchainResult, type ToolDiagnostic } from './toolchain.js';
 
 export interface Candidate {
   language: Language;
@@ -48,11 +48,23 @@ export function createValidator(init: ValidatorInit = {}): Validator {
     async validate(candidate, options = {}) {
       const started = performance.now();
       const support = init.languages?.[candidate.language] ?? languageSupport(candidate.language);
+      const skipped: ToolchainResult = {
+        language: candidate.language,
+        tool: support.toolchain.tool,
+        status: 'not_validated',
+        reason: SKIPPED_REASON,
+        errors: 0,
+        warnings: 0,
+        diagnostics: [],
+        durationMs: 0,
+      };
       const [toolchain, extracted] = await Promise.all([
-        support.toolchain.validate(candidate.files, {
-          timeoutMs: options.timeoutMs ?? init.timeoutMs,
-          signal: options.signal,
-        }),
+        options.toolchain === false
+          ? skipped
+          : support.toolchain.validate(candidate.files, {
+              timeoutMs: options.timeoutMs ?? init.timeoutMs,
+              signal: options.signal,
+            }),
         Promise.resolve(support.symbols.extract(candidate.files)),
       ]);
       const symbols = checkSymbols(

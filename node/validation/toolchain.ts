@@ -33,7 +33,12 @@ export interface ToolchainOptions {
   /** Hard limit per tool invocation; the child is killed past it and the result is `failed`. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** false: the toolchain does not run (`--no-validate`); the result is `not_validated`, never a pass */
+  toolchain?: boolean;
 }
+
+/** Why a candidate was not compiled when the request said not to. */
+export const SKIPPED_REASON = 'not validated: skipped (--no-validate)';
 
 export interface Toolchain {
   language: Language;
@@ -43,6 +48,18 @@ export interface Toolchain {
 }
 
 export const DEFAULT_TOOL_TIMEOUT_MS = 120_000;
+
+/** Where each toolchain comes from on Debian and Ubuntu (what `.ci/run` installs). */
+export const TOOL_PACKAGES: Record<Exclude<Language, 'typescript'>, string> = {
+  go: 'golang-go',
+  java: 'default-jdk-headless',
+  rust: 'rustc',
+  python: 'python3',
+};
+
+/** "not validated: go not found (Debian package: golang-go)": never a pass, and says how to fix it. */
+export const notFoundReason = (language: keyof typeof TOOL_PACKAGES, command: string) =>
+  `not validated: ${command} not found (Debian package: ${TOOL_PACKAGES[language]})`;
 export const MAX_DIAGNOSTICS = 200;
 
 /**

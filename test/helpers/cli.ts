@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const BIN = join(process.cwd(), 'dist', 'cli', 'bin.js');
@@ -9,12 +11,17 @@ export interface CliResult {
   stderr: string;
 }
 
+// a home of this test file's own (not ./.weavergen of the checkout), unless a test gives one
+let fileHome: string | undefined;
+export const testHome = () => (fileHome ??= mkdtempSync(join(tmpdir(), 'weavergen-cli-home-')));
+
 /** Runs the built CLI as a user would (a child process), with optional env overrides. */
-export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
+      env: { ...process.env, WEAVERGEN_HOME: testHome(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      cwd,
     });
     let stdout = '';
     let stderr = '';

@@ -12,7 +12,7 @@ export async function findGeneration(node: WeaverNode, id: string): Promise<Gene
   if (!record)
     throw new ApiError(
       ApiErrorCode.NOT_FOUND,
-      `no generation with id ${id}; GET /v1/generations lists the recent ones`,
+      `no generation or task with id ${id} on this node; \`weavergen generations\` (GET /v1/generations) lists the recent ones`,
     );
   return record;
 }
@@ -36,10 +36,13 @@ export function generationRoutes(app: Hono, { node, auth }: RouteContext): void 
   // a task's loop records its decisions the same way, under the task's id
   app.get('/v1/generations/:id/chain', auth.read, async (c) => {
     const wanted = idParam(c, 'id');
-    const { id } = (await node.taskRecord(wanted)) ?? (await findGeneration(node, wanted));
-    const decisions = await node.decisions(id);
+    const found = (await node.taskRecord(wanted)) ?? (await findGeneration(node, wanted));
+    const decisions = await node.decisions(found.id);
+    const cachedFrom = 'cachedFrom' in found ? found.cachedFrom : undefined;
     return c.json({
-      generationId: id,
+      generationId: found.id,
+      // served from the cache: the decisions after its own are those of the generation that produced it
+      ...(cachedFrom ? { cachedFrom } : {}),
       decisions,
       text: renderChain(decisions),
       mermaid: renderMermaid(decisions),

@@ -3,8 +3,10 @@ import { isAbsolute, join, relative } from 'node:path';
 import { type ProcessResult, runProcess, withTempDir } from '../run-process.js';
 import {
   DEFAULT_TOOL_TIMEOUT_MS,
+  notFoundReason,
   resultBuilder,
   type SourceFile,
+  TOOL_PACKAGES,
   type Toolchain,
   type ToolchainOptions,
   type ToolchainResult,
@@ -64,7 +66,7 @@ export function createGoToolchain(init: { command?: string; gofmt?: string } = {
           env,
           signal: options.signal,
         });
-        if (build.notFound) return result('not_validated', [], `not validated: ${command} not found`);
+        if (build.notFound) return result('not_validated', [], notFoundReason('go', command));
         if (build.timedOut) return result('failed', [], `${command} build timed out after ${timeoutMs} ms`);
         const diagnostics = parseBuildOutput(build, dir);
         if (build.code !== 0 && !diagnostics.some((d) => d.severity === 'error')) {
@@ -85,7 +87,8 @@ export function createGoToolchain(init: { command?: string; gofmt?: string } = {
           env,
           signal: options.signal,
         });
-        if (fmt.notFound) reason = `formatting not checked: ${gofmt} not found`;
+        if (fmt.notFound)
+          reason = `formatting not checked: ${gofmt} not found (Debian package: ${TOOL_PACKAGES.go})`;
         else if (fmt.timedOut) reason = `formatting not checked: ${gofmt} timed out after ${timeoutMs} ms`;
         else {
           const listed = fmt.stdout

@@ -3,6 +3,7 @@ import { join, posix } from 'node:path';
 import { runProcess, withTempDir } from '../run-process.js';
 import {
   DEFAULT_TOOL_TIMEOUT_MS,
+  notFoundReason,
   resultBuilder,
   type SourceFile,
   type Toolchain,
@@ -57,7 +58,7 @@ export function createJavaToolchain(init: { command?: string } = {}): Toolchain 
           signal: options.signal,
           env: { LC_ALL: 'C', LANG: 'C' },
         });
-        if (run.notFound) return result('not_validated', [], `not validated: ${command} not found`);
+        if (run.notFound) return result('not_validated', [], notFoundReason('java', command));
         if (run.timedOut) return result('failed', [], `${command} timed out after ${timeoutMs} ms`);
         const diagnostics = parseJavacOutput(`${run.stderr}\n${run.stdout}`);
         const failed = diagnostics.some((d) => d.severity === 'error');

@@ -1,6 +1,7 @@
 import { runProcess, withTempDir } from '../run-process.js';
 import {
   DEFAULT_TOOL_TIMEOUT_MS,
+  notFoundReason,
   resultBuilder,
   type SourceFile,
   type Toolchain,
@@ -135,7 +136,7 @@ export function createPythonToolchain(init: { command?: string } = {}): Toolchai
           env: { PYTHONPATH: dir, PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8', PYTHONUTF8: '1' },
         }),
       );
-      if (run.notFound) return result('not_validated', [], `not validated: ${command} not found`);
+      if (run.notFound) return result('not_validated', [], notFoundReason('python', command));
       if (run.timedOut) return result('failed', [], `${command} timed out after ${timeoutMs} ms`);
       const parsed = parseDriverOutput(run.stdout);
       if (!parsed) {

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { runProcess, withTempDir } from '../run-process.js';
 import {
   DEFAULT_TOOL_TIMEOUT_MS,
+  notFoundReason,
   resultBuilder,
   type SourceFile,
   type Toolchain,
@@ -48,7 +49,7 @@ export function createRustToolchain(init: { command?: string } = {}): Toolchain 
           timeoutMs: options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS,
           signal: options.signal,
         });
-        if (run.notFound) return result('not_validated', [], `not validated: ${command} not found`);
+        if (run.notFound) return result('not_validated', [], notFoundReason('rust', command));
         if (run.timedOut) {
           return result(
             'failed',

@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../marketplace/pack-id.js';
+import type { GeneratedFile } from '../generation/index.js';
+import type { GenerationRecord, GenerationRequest, LanguageOutcome, RegistryCheck } from './types.js';
+
+/** A request's cache key: the registry's content hash and what was asked (not where to write it). */
+export function requestKey(registryHash: string, req: GenerationRequest): string {
+  const asked = {
+    languages: [...req.languages].sort(),
+    pack: req.pack ?? null,
+    params: req.params ?? {},
+    candidates: req.candidates ?? null,
+    models: req.models ?? null,
+    validate: req.validate ?? true,
+    allowErrors: req.allowErrors ?? false,
+  };
+  return `req!${createHash('sha256')
+    .update(`${registryHash}\0${canonicalJson(asked)}`)
+    .digest('hex')}`;
+}
+
+/** A served request: the outcome per language, the winners' files, and the generation that produced them. */
+export interface CachedRequest {
+  /** the generation that measured these results (its decisions explain them) */
+  generationId?: string;
+  registry: GenerationRecord['registry'];
+  check?: RegistryCheck;
+  languages: LanguageOutcome[];
+  files: Record<string, GeneratedFile[]>;
+}
+
+export interface RequestCache {
+  get(key: string): Promise<CachedRequest | undefined>;
+  put(key: string, value: CachedRequest): Promise<void>;
+}
