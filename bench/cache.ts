@@ -10,7 +10,7 @@ import { median, ms, ratio } from './stats.js';
  * Result cache: an unchanged request served from the cache, against the time to hash the registry's
  * bytes (the least any cache keyed by content must do), both measured in this run on the real registry.
  */
-export async function benchCache(registry: string, runs: number): Promise<void> {
+export async function benchCache(registry: string, runs: number, label = registry): Promise<void> {
   const home = await mkdtemp(join(tmpdir(), 'weavergen-bench-cache-'));
   const node = await createNode(await loadConfig({ home, api: { enabled: false } }, {}));
   try {
@@ -22,7 +22,7 @@ export async function benchCache(registry: string, runs: number): Promise<void> 
     const hashMs = await median(() => registryContentHash(registry), runs);
     const cachedMs = await median(generate, runs);
     t = performance.now();
-    console.log(`\n## result cache: ${registry}, TypeScript, median of ${runs}`);
+    console.log(`\n## result cache: ${label}, TypeScript, median of ${runs}`);
     console.log(`baseline  hash the registry's bytes (read + sha-256): ${ms(hashMs)}`);
     console.log(
       `cold      first generation (resolve, render, compile, score, spans): ${ms(coldMs)} (${first}) = ${ratio(coldMs, hashMs)} hashing`,

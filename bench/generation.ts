@@ -15,7 +15,7 @@ import { median, ms, ratio } from './stats.js';
  * files (the `yaml` package, texts already in memory), measured in the same run; every figure is
  * also printed as a ratio to it.
  */
-export async function benchGeneration(registryDir: string, runs: number): Promise<void> {
+export async function benchGeneration(registryDir: string, runs: number, label = registryDir): Promise<void> {
   const { definitions } = await listRegistryFiles(registryDir);
   const texts = await Promise.all(definitions.map((f) => readFile(f, 'utf8')));
   const parseMs = await median(() => texts.map((t) => parse(t)), runs);
@@ -58,7 +58,7 @@ export async function benchGeneration(registryDir: string, runs: number): Promis
     await rm(out, { recursive: true, force: true });
   }
   console.log(
-    `\n## generation: ${registryDir} (${definitions.length} files, ${model.attributes.length} attributes, ${model.metrics.length} metrics), median of ${runs}`,
+    `\n## generation: ${label} (${definitions.length} files, ${model.attributes.length} attributes, ${model.metrics.length} metrics), median of ${runs}`,
   );
   console.log(`baseline  plain YAML parse of the same files: ${ms(parseMs)}`);
   console.log(

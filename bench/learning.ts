@@ -10,6 +10,7 @@ import { normal } from '../node/optimizer/random.js';
 import { createStore } from '../node/storage/index.js';
 import { ATTR, SPAN } from '../node/telemetry/conventions.js';
 import { createTelemetry, type Telemetry } from '../node/telemetry/index.js';
+import { SEMCONV_MISSING, semconvRegistry } from '../test/helpers/reference.js';
 import { type BenchContext, buildWorld, SUBSETS, TRUNCATING_MODEL } from './learning-world.js';
 
 export interface BenchLearningOptions {
@@ -221,9 +222,8 @@ function emit(
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const registryDir =
-    process.env.WEAVERGEN_BENCH_REGISTRY ??
-    join(process.cwd(), '..', 'shared', 'semconv', 'v1.44.0', 'model');
+  const registryDir = process.env.WEAVERGEN_BENCH_REGISTRY ?? semconvRegistry();
+  if (!registryDir) throw new Error(SEMCONV_MISSING);
   console.log(`weavergen learning bench on node ${process.version}, ${new Date().toISOString()}`);
   await benchLearning({ registryDir });
 }

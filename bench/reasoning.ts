@@ -122,7 +122,7 @@ export async function replayRegistries(
   let node: WeaverNode | undefined;
   try {
     const registries: { name: string; dir: string }[] = [
-      { name: 'example (shop)', dir: join(process.cwd(), 'node', 'semconv', 'example-registry') },
+      { name: 'example (shop)', dir: join(process.cwd(), 'examples', 'shop') },
     ];
     for (const ns of namespaces) {
       const dir = join(work, ns);

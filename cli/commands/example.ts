@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { LANGUAGES } from '../../node/generation/languages.js';
 import { packageRoot } from '../../node/paths.js';
+import { shown } from '../render/paths.js';
 import { homeOf, withSession } from '../session.js';
 import { report, runOnNode } from './generate.js';
 
@@ -12,7 +13,7 @@ export async function example(opts: { home?: string; json?: boolean }): Promise<
   const out = join(homeOf(opts.home), 'out');
   if (!opts.json)
     process.stdout.write(
-      `weavergen: generating the example registry (${EXAMPLE_REGISTRY}) in ${LANGUAGES.length} languages into ${out}\n\n`,
+      `weavergen: generating the example registry (${shown(EXAMPLE_REGISTRY)}) in ${LANGUAGES.length} languages into ${shown(out)}\n\n`,
     );
   return withSession({ home: opts.home, command: 'weavergen example' }, async (session) => {
     const started = performance.now();

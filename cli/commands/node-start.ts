@@ -5,6 +5,7 @@ import { LANGUAGES } from '../../node/generation/languages.js';
 import { announce } from '../../node/home.js';
 import { createNode } from '../../node/node.js';
 import { EXIT, UsageError } from '../errors.js';
+import { shown } from '../render/paths.js';
 import { EXAMPLE_REGISTRY } from './example.js';
 
 export interface NodeStartOptions {
@@ -64,8 +65,8 @@ export async function nodeStart(opts: NodeStartOptions): Promise<number> {
       addresses: net.addresses,
     });
   const out = (s: string) => process.stdout.write(`${s}\n`);
-  out(`weavergen node running: home ${config.home}`);
-  if (server) out(`API and dashboard: ${server.url}  (token: ${join(config.home, 'token')})`);
+  out(`weavergen node running: home ${shown(config.home)}`);
+  if (server) out(`API and dashboard: ${server.url}  (token: ${shown(join(config.home, 'token'))})`);
   if (net.peerId) out(`peer ${net.peerId} listening on ${net.addresses.join(', ')}`);
   else out('network off (--no-network): learning stays local');
   for (const s of node.health().models.skipped) out(s);
@@ -98,7 +99,7 @@ export async function nodeStart(opts: NodeStartOptions): Promise<number> {
       );
     }
     out(
-      `  files in ${join(config.home, 'out')}; why: weavergen explain ${id}${server ? `; dashboard: ${server.url}/` : ''}`,
+      `  files in ${shown(join(config.home, 'out'))}; why: weavergen explain ${id}${server ? `; dashboard: ${server.url}/` : ''}`,
     );
   }
   // keep running until a signal arrives

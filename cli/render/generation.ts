@@ -2,6 +2,7 @@ import type { GenerationRecord, LanguageOutcome } from '../../node/jobs/types.js
 import { formatDiagnostic } from '../../node/semconv/diagnostics.js';
 import { QUALITY_WEIGHTS } from '../../node/validation/quality.js';
 import { SKIPPED_REASON } from '../../node/validation/toolchain.js';
+import { shown } from './paths.js';
 import { table } from './table.js';
 
 /** What `generate --json` prints: per language the files, symbols, validation (located diagnostics) and quality. */
@@ -48,7 +49,7 @@ function languageJson(l: LanguageOutcome) {
 export function generationSummary(record: GenerationRecord, totalMs: number): string {
   const r = record.registry;
   const lines = r
-    ? [`registry ${r.root}: ${r.attributes} attributes, ${r.metrics} metrics, ${r.events} events`, '']
+    ? [`registry ${shown(r.root)}: ${r.attributes} attributes, ${r.metrics} metrics, ${r.events} events`, '']
     : [];
   if (record.check?.allowed)
     lines.push(`the registry has ${record.check.errors} check errors, allowed by --allow-errors`, '');
@@ -62,7 +63,7 @@ export function generationSummary(record: GenerationRecord, totalMs: number): st
   ]);
   if (rows.length) lines.push(table(['language', 'pack', 'files', 'symbols', 'validation', 'quality'], rows));
   for (const l of record.languages) {
-    if (l.outDir) lines.push(`${l.language}: ${l.outDir}`);
+    if (l.outDir) lines.push(`${l.language}: ${shown(l.outDir)}`);
     for (const d of l.winner?.validation.diagnostics.filter((x) => x.severity === 'error').slice(0, 5) ?? [])
       lines.push(`  ${l.language} ${d.file}:${d.line}:${d.column}: ${d.message}`);
   }
