@@ -1,5 +1,6 @@
 import type { GenerationRecord } from '../../node/jobs/types.js';
 import { EXIT, UsageError } from '../errors.js';
+import { shown } from '../render/paths.js';
 import { table } from '../render/table.js';
 import { withSession } from '../session.js';
 
@@ -28,7 +29,7 @@ export async function generations(opts: { home?: string; limit: string; json?: b
     g.languages.length
       ? g.languages.map((l) => `${l.language} ${l.winner ? l.winner.q.toFixed(2) : 'failed'}`).join(', ')
       : g.request.languages.join(', '),
-    g.request.registry,
+    shown(g.request.registry),
   ]);
   process.stdout.write(`${table(['id', 'created (UTC)', 'status', 'languages (q)', 'registry'], rows)}\n`);
   process.stdout.write('\nwhy a result came out as it did: weavergen explain <id>\n');

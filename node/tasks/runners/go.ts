@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { GeneratedFile } from '../../generation/index.js';
 import { type ProcessResult, runProcess, withTempDir } from '../../validation/run-process.js';
+import { TOOL_PACKAGES } from '../../validation/toolchain.js';
 import { goOfflineEnv } from '../../validation/toolchains/go.js';
 import { TASK_HOME, taskProcess } from './env.js';
 import {
@@ -85,7 +86,8 @@ export function createGoHarness(): TestHarness {
           // only the task's tests run (and count): a test the answer wrote itself is not a result
           const only = [...new Set([...plan.values()].flatMap((p) => p.tests))];
           const first = await goTest(['-run', `^(${only.join('|')})$`, './...']);
-          if (first.notFound) return notValidated(`${go()} not found`, names, started);
+          if (first.notFound)
+            return notValidated(`${go()} not found (Debian package: ${TOOL_PACKAGES.go})`, names, started);
           if (first.cancelled) return cancelledRun(names, started);
           // the temp dir out of panics' stack frames: `sum.go:5`, as the model knows its files
           const strip = (text: string) => text.split(`${dir}/`).join('');

@@ -3,6 +3,7 @@ import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ProcessResult, runProcess, withTempDir } from '../../validation/run-process.js';
+import { TOOL_PACKAGES } from '../../validation/toolchain.js';
 import { TASK_HOME, taskProcess } from './env.js';
 import {
   cancelledRun,
@@ -74,7 +75,12 @@ export function createJavaHarness(): TestHarness {
             ['-d', out, '-cp', jar, '-encoding', 'UTF-8', '-Xlint:none', '-nowarn', '-proc:none', ...sources],
             { ...proc, timeoutMs: COMPILE_MS, signal: options.signal },
           );
-          if (c.notFound) return notValidated(`${javac()} not found`, names, started);
+          if (c.notFound)
+            return notValidated(
+              `${javac()} not found (Debian package: ${TOOL_PACKAGES.java})`,
+              names,
+              started,
+            );
           if (c.cancelled) return cancelledRun(names, started);
           if (c.code !== 0)
             return notCompiled(
@@ -109,7 +115,12 @@ export function createJavaHarness(): TestHarness {
             ],
             { ...proc, timeoutMs: backstop, signal: options.signal },
           );
-          if (r.notFound) return notValidated(`${java()} not found`, names, started);
+          if (r.notFound)
+            return notValidated(
+              `${java()} not found (Debian package: ${TOOL_PACKAGES.java})`,
+              names,
+              started,
+            );
           if (r.cancelled) return cancelledRun(names, started);
           const xml = await readFile(join(reports, 'TEST-junit-jupiter.xml'), 'utf8').catch(() => '');
           const judged = judgeReport(xml, r, names);

@@ -1,5 +1,6 @@
 import type { GeneratedFile } from '../../generation/index.js';
 import { runProcess, withTempDir } from '../../validation/run-process.js';
+import { TOOL_PACKAGES } from '../../validation/toolchain.js';
 import { TASK_HOME, taskProcess } from './env.js';
 import {
   cancelledRun,
@@ -89,7 +90,7 @@ export function createPythonHarness(): TestHarness {
           });
           if (c.notFound)
             return notValidated(
-              `${PYTHON} not found`,
+              `${PYTHON} not found (Debian package: ${TOOL_PACKAGES.python})`,
               tests.map((t) => t.path),
               started,
             );

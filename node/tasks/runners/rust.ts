@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { join, posix } from 'node:path';
 import type { GeneratedFile } from '../../generation/index.js';
 import { runProcess, withTempDir } from '../../validation/run-process.js';
+import { TOOL_PACKAGES } from '../../validation/toolchain.js';
 import { rustupVars, TASK_HOME, taskProcess } from './env.js';
 import {
   cancelledRun,
@@ -96,7 +97,12 @@ export function createRustHarness(): TestHarness {
             ],
             { ...proc, timeoutMs: COMPILE_MS, signal: options.signal },
           );
-          if (c.notFound) return notValidated(`${rustc()} not found`, names, started);
+          if (c.notFound)
+            return notValidated(
+              `${rustc()} not found (Debian package: ${TOOL_PACKAGES.rust})`,
+              names,
+              started,
+            );
           if (c.cancelled) return cancelledRun(names, started);
           if (c.code !== 0) return notCompiled('rustc', c, rustcErrors(c.stderr), names, COMPILE_MS, started);
           const bin = join(dir, BIN);
