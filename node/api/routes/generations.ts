@@ -7,12 +7,16 @@ import { ApiError, ApiErrorCode } from '../errors.js';
 import { GenerationsQuerySchema } from '../schemas.js';
 import { idParam, parseWith, singleQuery } from '../validate.js';
 
-export async function findGeneration(node: WeaverNode, id: string): Promise<GenerationRecord> {
+export async function findGeneration(
+  node: WeaverNode,
+  id: string,
+  what = 'generation',
+): Promise<GenerationRecord> {
   const record = await node.generation(id);
   if (!record)
     throw new ApiError(
       ApiErrorCode.NOT_FOUND,
-      `no generation or task with id ${id} on this node; \`weavergen generations\` (GET /v1/generations) lists the recent ones`,
+      `no ${what} with id ${id} on this node; \`weavergen generations\` (GET /v1/generations) lists the recent ones`,
     );
   return record;
 }
@@ -36,7 +40,7 @@ export function generationRoutes(app: Hono, { node, auth }: RouteContext): void 
   // a task's loop records its decisions the same way, under the task's id
   app.get('/v1/generations/:id/chain', auth.read, async (c) => {
     const wanted = idParam(c, 'id');
-    const found = (await node.taskRecord(wanted)) ?? (await findGeneration(node, wanted));
+    const found = (await node.taskRecord(wanted)) ?? (await findGeneration(node, wanted, 'generation or task'));
     const decisions = await node.decisions(found.id);
     const cachedFrom = 'cachedFrom' in found ? found.cachedFrom : undefined;
     return c.json({

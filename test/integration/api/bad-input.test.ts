@@ -97,7 +97,7 @@ describe('POST /v1/generate with bad bodies', () => {
       await generate({ ...valid, langs: ['go'] }),
       400,
       'INVALID_BODY',
-      /^langs: unknown field \(allowed: registry, languages, out, pack, params, candidates, models\)/,
+      /^langs: unknown field \(allowed: registry, languages, out, pack, params, candidates, models, validate, allowErrors\)/,
     );
   });
 
