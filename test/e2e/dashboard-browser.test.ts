@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_REGISTRY, type Harness, startHarness } from '../integration/api/harness.js';
+import { toolchain } from '../helpers/tools.js';
+import { type Harness, MINI_REGISTRY, startHarness } from '../integration/api/harness.js';
 
 /** Debian's chromium (installed by .ci/run), driven by playwright-core: the dashboard as a person uses it. */
 const CHROMIUM = process.env.WEAVERGEN_CHROMIUM ?? '/usr/bin/chromium';
+const BROWSER = toolchain('chromium');
 const FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -23,6 +25,7 @@ let h: Harness;
 let browser: Browser;
 
 beforeAll(async () => {
+  if (BROWSER.skip) return;
   if (!existsSync(CHROMIUM))
     throw new Error(
       `chromium not found at ${CHROMIUM}: install Debian's chromium (.ci/run does) or set WEAVERGEN_CHROMIUM`,
@@ -36,7 +39,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-describe('dashboard in a real browser', () => {
+describe.skipIf(BROWSER.skip)(`dashboard in a real browser${BROWSER.note}`, () => {
   it('refuses a generation without the token, then starts one with it and shows the result live', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
@@ -44,7 +47,7 @@ describe('dashboard in a real browser', () => {
     await page.goto(h.url);
     await expect.poll(() => page.textContent('#health')).toMatch(/ok/i);
 
-    await page.fill('#registry', EXAMPLE_REGISTRY);
+    await page.fill('#registry', MINI_REGISTRY);
     await page.fill('#token', 'wrong-token');
     await page.click('#generate button[type=submit]');
     await expect.poll(() => page.textContent('#generate-error'), { timeout: 10_000 }).toMatch(/token/i);

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, cli } from '../helpers/cli.js';
-
-const EXAMPLE = join(process.cwd(), 'node', 'semconv', 'example-registry');
+import { MINI_REGISTRY as EXAMPLE } from '../helpers/registry.js';
 
 interface Running {
   child: ChildProcess;

@@ -3,13 +3,13 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MINI_REGISTRY as EXAMPLE } from '../helpers/registry.js';
 
 /**
  * docker/three-nodes.sh: the compose setup as plain processes (no docker engine here). Three real
  * nodes on loopback form a network and node1's anonymized digest reaches the other two.
  */
 const SCRIPT = join(process.cwd(), 'docker', 'three-nodes.sh');
-const EXAMPLE = join(process.cwd(), 'node', 'semconv', 'example-registry');
 const base = 20_000 + Math.floor(Math.random() * 20_000);
 const env = {
   ...process.env,

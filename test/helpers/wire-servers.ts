@@ -7,7 +7,8 @@ import { completeBody, encodeStreamPieces, errorBody, streamFrames } from './wir
  * OpenAI (`/v1/chat/completions`, SSE) and Anthropic (`/v1/messages`, SSE events), plus the model
  * endpoints the adapters probe. Each chat request takes the next scripted reply: an answer (streamed
  * or not, as the request asks, with the token counts each API reports), an HTTP error, a hang, a stall
- * after the headers, or raw bytes (truncated JSON, an HTML page). Requests are recorded for asserts.
+ * after the headers, or raw bytes (truncated JSON, an HTML page), or any of these once a promise the
+ * test controls has settled (`after`). Requests are recorded for asserts.
  */
 export type WireProtocol = 'ollama' | 'openai' | 'anthropic';
 
@@ -38,7 +39,9 @@ export type Reply =
     }
   | { hang: true }
   | { stall: true; before?: string }
-  | { raw: string; contentType: string; status?: number };
+  | { raw: string; contentType: string; status?: number }
+  /** nothing until `after` settles (the test says when), then `reply` */
+  | { after: Promise<unknown>; reply: Reply };
 
 export type Script = Reply | ((req: RecordedRequest) => Reply);
 
@@ -76,7 +79,8 @@ const CHAT: Record<WireProtocol, string> = {
 export async function startWireServer(
   protocol: WireProtocol,
   /** keys: when given, a request without one of them (bearer or x-api-key) gets the API's 401 */
-  opts: { models?: string[]; replies?: Script[]; keys?: string[] } = {},
+  /** otherwise: the reply when no scripted one is left (default: a 500 saying so) */
+  opts: { models?: string[]; replies?: Script[]; keys?: string[]; otherwise?: Script } = {},
 ): Promise<WireServer> {
   const queue: Script[] = [...(opts.replies ?? [])];
   const requests: RecordedRequest[] = [];
@@ -107,7 +111,7 @@ export async function startWireServer(
     }
     if (req.method === 'POST' && path === CHAT[protocol]) {
       requests.push(rec);
-      const next = queue.shift();
+      const next = queue.shift() ?? opts.otherwise;
       const reply: Reply = next
         ? typeof next === 'function'
           ? next(rec)
@@ -173,6 +177,10 @@ async function send(
   timers: Set<NodeJS.Timeout>,
 ): Promise<void> {
   if ('hang' in reply) return; // keep the socket open, say nothing
+  if ('after' in reply) {
+    await reply.after.catch(() => {});
+    return send(protocol, res, reply.reply, body, timers);
+  }
   if ('raw' in reply) {
     res.writeHead(reply.status ?? 200, { 'content-type': reply.contentType });
     res.end(reply.raw);

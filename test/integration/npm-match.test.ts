@@ -8,7 +8,8 @@ import {
 import { findPack } from '../../node/packs/index.js';
 import { loadRegistry } from '../../node/semconv/index.js';
 import { typescriptSymbols } from '../../node/validation/symbols/typescript.js';
-import { REAL_REGISTRY } from '../helpers/registry.js';
+import { SEMCONV_MISSING, semconvRegistry } from '../helpers/reference.js';
+import { skipNote } from '../helpers/tools.js';
 
 /**
  * The TypeScript pack's default output must be a drop-in for @opentelemetry/semantic-conventions
@@ -28,13 +29,17 @@ const MODULES = [
 const dist = (m: string) =>
   require.resolve(`@opentelemetry/semantic-conventions`).replace(/index\.cjs$/, `${m}.cjs`);
 
+const REAL = semconvRegistry();
+const NOTE = skipNote(!REAL && SEMCONV_MISSING);
+
 let gen: TemplateGeneration;
 beforeAll(async () => {
-  const { registry } = await loadRegistry(REAL_REGISTRY, { check: false });
+  if (!REAL) return;
+  const { registry } = await loadRegistry(REAL, { check: false });
   gen = await generateWithPack(await findPack('typescript'), toTemplateRegistry(registry));
 });
 
-describe('TypeScript pack vs @opentelemetry/semantic-conventions@1.44.0', () => {
+describe.skipIf(!REAL)(`TypeScript pack vs @opentelemetry/semantic-conventions@1.44.0${NOTE}`, () => {
   it('has the same file split and entry points', () => {
     expect(gen.files.map((f) => f.path).sort()).toEqual(
       [...MODULES.map((m) => `${m}.ts`), 'index-incubating.ts', 'index.ts'].sort(),

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer } from '../../../node/api/index.js';
-import { asJson, EXAMPLE_REGISTRY, type Harness, rejectionTally, startHarness } from './harness.js';
+import { asJson, type Harness, MINI_REGISTRY, rejectionTally, startHarness } from './harness.js';
 
 let h: Harness;
 /** the rejections this file causes, by reason: /v1/health must report exactly these */
@@ -16,7 +16,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const valid = { registry: EXAMPLE_REGISTRY, languages: ['typescript'] };
+const valid = { registry: MINI_REGISTRY, languages: ['typescript'] };
 
 const generate = (
   body: unknown,
@@ -65,7 +65,7 @@ describe('the bearer token', () => {
       /malformed Authorization header/,
     );
     await rejected(
-      await h.call('/v1/registry/check', { json: { path: EXAMPLE_REGISTRY } }),
+      await h.call('/v1/registry/check', { json: { path: MINI_REGISTRY } }),
       401,
       'UNAUTHORIZED',
       /missing bearer token/,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer } from '../../../node/api/index.js';
 import type { WeaverNode } from '../../../node/node.js';
-import { asJson, EXAMPLE_REGISTRY, type Harness, rejectionTally, startHarness } from './harness.js';
+import { asJson, type Harness, MINI_REGISTRY, rejectionTally, startHarness } from './harness.js';
 
 let h: Harness;
 /** the rejections this file causes, by reason: /v1/health must report exactly these */
@@ -28,7 +28,7 @@ const generate = (
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 
-const valid = { registry: EXAMPLE_REGISTRY, languages: ['typescript'] };
+const valid = { registry: MINI_REGISTRY, languages: ['typescript'] };
 
 describe('POST /v1/generate with bad bodies', () => {
   it('malformed JSON -> 400', async () => {
@@ -81,12 +81,7 @@ describe('POST /v1/generate with bad bodies', () => {
     expect(e.details).toEqual({
       issues: [{ field: 'registry', message: expect.stringMatching(/^required/) }],
     });
-    await rejected(
-      await generate({ registry: EXAMPLE_REGISTRY }),
-      400,
-      'INVALID_BODY',
-      /^languages: required/,
-    );
+    await rejected(await generate({ registry: MINI_REGISTRY }), 400, 'INVALID_BODY', /^languages: required/);
     const both = await rejected(await generate({}), 400, 'INVALID_BODY');
     expect(both.message).toMatch(/registry: required/);
     expect(both.message).toMatch(/languages: required/);
@@ -142,7 +137,7 @@ describe('POST /v1/generate with bad bodies', () => {
 
   it('a registry that is relative, missing or a file -> 400', async () => {
     await rejected(
-      await generate({ ...valid, registry: 'node/semconv/example-registry' }),
+      await generate({ ...valid, registry: 'examples/shop' }),
       400,
       'INVALID_BODY',
       /^registry: must be an absolute path/,
@@ -210,7 +205,7 @@ describe('POST /v1/registry/check with bad bodies', () => {
     await rejected(await check({}), 400, 'INVALID_BODY', /^path: required/);
     await rejected(await check({ path: 5 }), 400, 'INVALID_BODY', /^path: .*expected string/);
     await rejected(
-      await check({ path: EXAMPLE_REGISTRY, strict: true }),
+      await check({ path: MINI_REGISTRY, strict: true }),
       400,
       'INVALID_BODY',
       /^strict: unknown field \(allowed: path\)/,
@@ -228,7 +223,7 @@ describe('POST /v1/registry/check with bad bodies', () => {
       /^path: no such folder/,
     );
     await rejected(
-      await check({ path: EXAMPLE_REGISTRY }, { 'content-type': 'text/yaml' }),
+      await check({ path: MINI_REGISTRY }, { 'content-type': 'text/yaml' }),
       415,
       'UNSUPPORTED_MEDIA_TYPE',
     );

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_HTML } from '../../../node/api/dashboard.js';
-import { EXAMPLE_REGISTRY, type Harness, startHarness } from './harness.js';
+import { type Harness, MINI_REGISTRY, startHarness } from './harness.js';
 
 /**
  * The dashboard's own script, run against the real server with a minimal DOM: the ids it looks up
@@ -110,7 +110,7 @@ describe('the dashboard page', () => {
   });
 
   it('without a token, starting a generation shows the 401 message', async () => {
-    el('registry').value = EXAMPLE_REGISTRY;
+    el('registry').value = MINI_REGISTRY;
     await el('generate').listeners.submit[0]({ preventDefault() {} });
     expect(el('generate-error').textContent).toMatch(/missing bearer token.*token/);
   });
@@ -136,7 +136,7 @@ describe('the dashboard page', () => {
     expect(el('generations').textContent).toMatch(/typescript \d\.\d{3}/);
     expect(await until(() => el('detail').textContent.includes('decisions'))).toBe(true);
     expect(el('detail').textContent).toContain(record.id);
-    expect(el('detail').textContent).toContain(EXAMPLE_REGISTRY);
+    expect(el('detail').textContent).toContain(MINI_REGISTRY);
     expect(await until(() => el('contexts').textContent.includes('typescript|'))).toBe(true);
     expect(unknownIds).toEqual([]);
   });

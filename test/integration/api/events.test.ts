@@ -2,19 +2,35 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../../../node/api/index.js';
 import type { GenerationEvent, GenerationRecord } from '../../../node/jobs/types.js';
 import type { WeaverNode } from '../../../node/node.js';
-import { REAL_REGISTRY } from '../../helpers/registry.js';
-import { asJson, EXAMPLE_REGISTRY, type Harness, readSse, startHarness } from './harness.js';
+import { type Reply, startWireServer, type WireServer } from '../../helpers/wire-servers.js';
+import { asJson, type Harness, MINI_REGISTRY, readSse, startHarness } from './harness.js';
 
 let h: Harness;
 /** the same node behind a second server that counts live subscriptions and sends keep-alives every 50 ms */
 let server: ApiServer;
 let active = 0;
-/** a generation that runs for many seconds */
+/**
+ * The node's model generator, served here: a generation that asks it is held as long as the test
+ * says (`answer`), so how long a generation runs is the test's choice, not the machine's speed.
+ */
+let model: WireServer;
+const MODEL = 'openai:gpt-4o-mini';
+/** the model's reply to each request; by default it never answers (the generation runs until the node stops) */
+let answer: () => Reply = () => ({ hang: true });
+/** a generation held by the model until the node stops */
 let long: { id: string; links: { events: string } };
 
 beforeAll(async () => {
+  model = await startWireServer('openai', { models: ['gpt-4o-mini'], otherwise: () => answer() });
   // one generation at a time; the long one is cut short at stop
-  h = await startHarness({}, { shutdownGraceMs: 500, concurrency: 1 });
+  h = await startHarness(
+    {},
+    { shutdownGraceMs: 500, concurrency: 1 },
+    {
+      models: 'builtin,openai:gpt-4o-mini',
+      openai: { apiKey: 'sk-test', baseURL: model.url },
+    },
+  );
   const counted = new Proxy(h.node, {
     get(target, key, receiver) {
       if (key === 'subscribe') {
@@ -36,10 +52,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await h?.stop();
+  await model?.close();
 });
 
-const start = async (languages: string[], registry = EXAMPLE_REGISTRY) => {
-  const res = await h.call('/v1/generate', { auth: true, json: { registry, languages } });
+/** starts a generation with the given generators (the template engine alone unless told) */
+const start = async (languages: string[], models = ['builtin']) => {
+  const res = await h.call('/v1/generate', {
+    auth: true,
+    json: { registry: MINI_REGISTRY, languages, models },
+  });
   expect(res.status).toBe(202);
   return (await res.json()) as { id: string; links: { events: string } };
 };
@@ -52,9 +73,15 @@ const until = async (check: () => boolean, ms = 5_000) => {
 
 describe('GET /v1/generations/:id/events', () => {
   it('several clients of one running generation all get the same result; keep-alive comments flow; nothing stays subscribed', async () => {
-    const { id, links } = await start(['typescript', 'python']);
+    // the model's answers (refused: the template engine wins) wait until a client has read a keep-alive,
+    // so the generation is still running when the comments flow, however fast the machine
+    let heard!: () => void;
+    const keepAlive = new Promise<void>((resolve) => (heard = resolve));
+    answer = () => ({ after: keepAlive, reply: { status: 400, message: 'held, then refused' } });
+    const { id, links } = await start(['typescript', 'python'], ['builtin', MODEL]);
     const streams = await Promise.all([0, 1, 2].map(() => fetch(`${server.url}${links.events}`)));
-    const results = await Promise.all(streams.map((s) => readSse(s)));
+    const results = await Promise.all(streams.map((s) => readSse(s, 120_000, heard)));
+    answer = () => ({ hang: true });
     const records = results.map((r) => (r.events.at(-1)!.data as { record: GenerationRecord }).record);
     for (const r of results) {
       expect(r.ended).toBe(true);
@@ -63,15 +90,17 @@ describe('GET /v1/generations/:id/events', () => {
     expect(records.map((r) => r.id)).toEqual([id, id, id]);
     expect(records[1]).toEqual(records[0]);
     expect(records[0].status).toBe('succeeded');
-    // a generation of two languages takes well over 50 ms
     expect(results.some((r) => r.comments > 0)).toBe(true);
     expect(await until(() => active === 0)).toBe(true);
   });
 
   it('a client that goes away is unsubscribed at once, even when no event is coming', async () => {
-    // one generation at a time: behind the long one (all five languages over the real registry) the
+    // one generation at a time: behind the long one (held by the model, which never answers) the
     // next one waits queued and silent, so only the disconnect itself can end its stream
-    long = await start(['typescript', 'python', 'go', 'rust', 'java'], REAL_REGISTRY);
+    const asked = model.requests.length;
+    long = await start(['typescript'], [MODEL]);
+    expect(await until(() => model.requests.length > asked, 60_000)).toBe(true); // running, waiting for the model
+    expect((await h.node.generation(long.id))?.status).toBe('running');
     const queued = await start(['typescript']);
     const controller = new AbortController();
     const res = await fetch(`${server.url}${queued.links.events}`, { signal: controller.signal });

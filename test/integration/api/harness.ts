@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { type ApiServer, type ApiServerInit, startApiServer } from '../../../node/api/index.js';
-import { loadConfig } from '../../../node/config.js';
+import { type ConfigInput, loadConfig } from '../../../node/config.js';
 import { createNode, type WeaverNode } from '../../../node/node.js';
+import { MINI_REGISTRY } from '../../helpers/registry.js';
 
-export const EXAMPLE_REGISTRY = join(process.cwd(), 'node', 'semconv', 'example-registry');
+export { MINI_REGISTRY };
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are what the assertions check
 export type Json = any;
@@ -33,9 +34,11 @@ export interface Harness {
 export async function startHarness(
   init: ApiServerInit = {},
   generation: { shutdownGraceMs?: number; concurrency?: number } = {},
+  /** model generators of the node (e.g. one served by a wire server of the test's) */
+  models?: ConfigInput['models'],
 ): Promise<Harness> {
   const home = await mkdtemp(join(tmpdir(), 'weavergen-api-'));
-  const config = await loadConfig({ home, api: { port: 0 }, generation }, {});
+  const config = await loadConfig({ home, api: { port: 0 }, generation, ...(models ? { models } : {}) }, {});
   const node = await createNode(config);
   const server = await startApiServer(node, { port: 0, ...init });
   const call: Harness['call'] = async (path, { auth, json, headers, ...rest } = {}) => {
@@ -71,10 +74,14 @@ export interface SseEvent {
   data: unknown;
 }
 
-/** Reads a server-sent-events response to its end (or until `timeoutMs`), parsing each event's JSON data. */
+/**
+ * Reads a server-sent-events response to its end (or until `timeoutMs`), parsing each event's JSON
+ * data; `onComment` is called as each comment (keep-alive) arrives.
+ */
 export async function readSse(
   res: Response,
   timeoutMs = 120_000,
+  onComment?: () => void,
 ): Promise<{ events: SseEvent[]; comments: number; ended: boolean }> {
   const events: SseEvent[] = [];
   let comments = 0;
@@ -101,6 +108,7 @@ export async function readSse(
         const lines = block.split('\n');
         if (lines.every((l) => l.startsWith(':'))) {
           comments++;
+          onComment?.();
           continue;
         }
         const field = (name: string) =>

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer } from '../../../node/api/index.js';
 import type { DecisionRecord, GenerationEvent, GenerationRecord } from '../../../node/jobs/types.js';
 import type { SpanRecord } from '../../../node/telemetry/index.js';
-import { EXAMPLE_REGISTRY, type Harness, readSse, startHarness } from './harness.js';
+import { type Harness, MINI_REGISTRY, readSse, startHarness } from './harness.js';
 
 let h: Harness;
 let generation: GenerationRecord;
@@ -44,7 +44,7 @@ describe('api success paths (real node, real HTTP)', () => {
   it('POST /v1/generate answers 202 with the id and links, then the SSE stream carries progress and the result', async () => {
     const res = await h.call('/v1/generate', {
       auth: true,
-      json: { registry: EXAMPLE_REGISTRY, languages: ['typescript', 'python'] },
+      json: { registry: MINI_REGISTRY, languages: ['typescript', 'python'] },
     });
     expect(res.status).toBe(202);
     const accepted = await res.json();
@@ -112,7 +112,7 @@ describe('api success paths (real node, real HTTP)', () => {
     const second = await (
       await h.call('/v1/generate', {
         auth: true,
-        json: { registry: EXAMPLE_REGISTRY, languages: ['typescript'], candidates: 1 },
+        json: { registry: MINI_REGISTRY, languages: ['typescript'], candidates: 1 },
       })
     ).json();
     const { events } = await readSse(await h.call(second.links.events));
@@ -209,10 +209,10 @@ describe('api success paths (real node, real HTTP)', () => {
   });
 
   it('POST /v1/registry/check returns the diagnostics of a registry folder', async () => {
-    const ok = await h.call('/v1/registry/check', { auth: true, json: { path: EXAMPLE_REGISTRY } });
+    const ok = await h.call('/v1/registry/check', { auth: true, json: { path: MINI_REGISTRY } });
     expect(ok.status).toBe(200);
     const good = await ok.json();
-    expect(good).toMatchObject({ path: EXAMPLE_REGISTRY, ok: true, errors: 0 });
+    expect(good).toMatchObject({ path: MINI_REGISTRY, ok: true, errors: 0 });
     expect(good.attributes).toBeGreaterThan(0);
     expect(good.contentHash).toMatch(/^[0-9a-f]{64}$/);
 

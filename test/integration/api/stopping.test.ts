@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_REGISTRY, type Harness, startHarness } from './harness.js';
+import { type Harness, MINI_REGISTRY, startHarness } from './harness.js';
 
 let h: Harness;
 
@@ -22,7 +22,7 @@ describe('a stopping node', () => {
 
     const gen = await h.call('/v1/generate', {
       auth: true,
-      json: { registry: EXAMPLE_REGISTRY, languages: ['typescript'] },
+      json: { registry: MINI_REGISTRY, languages: ['typescript'] },
     });
     expect(gen.status).toBe(503);
     expect((await gen.json()).error).toMatchObject({

@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TemplateRegistry } from '../../../node/generation/index.js';
 import type { GenerationProgress } from '../../../node/models/index.js';
 import { createValidator } from '../../../node/validation/index.js';
+import { toolchain } from '../../helpers/tools.js';
 import { startWireServer, type WireProtocol, type WireServer } from '../../helpers/wire-servers.js';
 import { PY_GOOD, TS_GOOD } from './answers.js';
 import { generatorFor, loadModel, MODEL_NAME } from './setup.js';
@@ -100,8 +101,10 @@ describe.each(PROTOCOLS)('%s adapter through its real SDK', (protocol) => {
   );
 });
 
+const PY = toolchain('python');
+
 describe('a Python answer', () => {
-  it('is compiled and imported by the real interpreter', async () => {
+  it.skipIf(PY.skip)(`is compiled and imported by the real interpreter${PY.note}`, async () => {
     server = await startWireServer('anthropic', { models: [MODEL_NAME.anthropic] });
     server.script({ answer: PY_GOOD, inputTokens: 900, outputTokens: 300 });
     const g = await generatorFor(server);

@@ -1,5 +1,5 @@
 /**
- * Scripted model answers for the example registry (node/semconv/example-registry: one root namespace,
+ * Scripted model answers for the example registry (test/fixtures/mini-registry: one root namespace,
  * `shop`), written the way models answer: some chatter, then fenced blocks naming their files.
  */
 

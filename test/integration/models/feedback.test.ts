@@ -3,6 +3,7 @@ import type { TemplateRegistry } from '../../../node/generation/index.js';
 import { feedbackFromValidation, type GenerationProgress } from '../../../node/models/index.js';
 import { createValidator } from '../../../node/validation/index.js';
 import { writeRegistry, yaml } from '../../helpers/registry.js';
+import { toolchain } from '../../helpers/tools.js';
 import { startWireServer, type WireProtocol, type WireServer } from '../../helpers/wire-servers.js';
 import { PY_BROKEN, PY_GOOD, TS_BROKEN, TS_BROKEN_LINE, TS_GOOD } from './answers.js';
 import { generatorFor, loadModel, MODEL_NAME } from './setup.js';
@@ -66,8 +67,11 @@ describe.each<WireProtocol>(['ollama', 'openai', 'anthropic'])(
   },
 );
 
+const PY = toolchain('python');
+
 describe('python: a syntax error fed back', () => {
-  it('reaches the model as file:line and the fix passes the interpreter', async () => {
+  const name = `reaches the model as file:line and the fix passes the interpreter${PY.note}`;
+  it.skipIf(PY.skip)(name, async () => {
     server = await startWireServer('openai', { models: [MODEL_NAME.openai] });
     server.script({ answer: PY_BROKEN }, { answer: PY_GOOD });
     const g = await generatorFor(server);

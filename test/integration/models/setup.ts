@@ -1,12 +1,12 @@
-import { join } from 'node:path';
 import { type TemplateRegistry, toTemplateRegistry } from '../../../node/generation/index.js';
 import { createGenerators, type Generator, type ModelsConfig } from '../../../node/models/index.js';
 import { loadRegistry } from '../../../node/semconv/index.js';
+import { MINI_REGISTRY } from '../../helpers/registry.js';
 import type { WireProtocol, WireServer } from '../../helpers/wire-servers.js';
 
-export const EXAMPLE_REGISTRY = join(process.cwd(), 'node', 'semconv', 'example-registry');
+export { MINI_REGISTRY };
 
-export async function loadModel(dir = EXAMPLE_REGISTRY): Promise<TemplateRegistry> {
+export async function loadModel(dir = MINI_REGISTRY): Promise<TemplateRegistry> {
   return toTemplateRegistry((await loadRegistry(dir, { check: false })).registry);
 }
 

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../node/config.js';
 import { createNode, type WeaverNode } from '../../../node/node.js';
 import { renderMermaid } from '../../../node/reasoning/chain.js';
+import { MINI_REGISTRY as EXAMPLE } from '../../helpers/registry.js';
 
-const EXAMPLE = join(process.cwd(), 'node', 'semconv', 'example-registry');
 const WEAK_PACK = join(process.cwd(), 'test', 'fixtures', 'packs', 'doc-ts');
 let node: WeaverNode;
 

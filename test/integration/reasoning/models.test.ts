@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../node/config.js';
 import { createNode, type WeaverNode } from '../../../node/node.js';
+import { MINI_REGISTRY as EXAMPLE } from '../../helpers/registry.js';
 import { startWireServer, type WireServer } from '../../helpers/wire-servers.js';
 import { TS_BROKEN, TS_GOOD } from '../models/answers.js';
 
-const EXAMPLE = join(process.cwd(), 'node', 'semconv', 'example-registry');
 let node: WeaverNode;
 let openai: WireServer;
 

@@ -1,11 +1,13 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BENCH_NAMESPACES, replayRegistries } from '../../../bench/reasoning.js';
+import { SEMCONV_MISSING, semconvRegistry } from '../../helpers/reference.js';
+import { skipNote } from '../../helpers/tools.js';
 
-const REGISTRY = join(process.cwd(), '..', 'shared', 'semconv', 'v1.44.0', 'model');
+const REGISTRY = semconvRegistry() as string;
+const NOTE = skipNote(!REGISTRY && SEMCONV_MISSING);
 
 // A shorter replay than the benchmark's: real registries, the real OpenAI SDK against recorded answers.
-describe('reasoning replay over real registries', () => {
+describe.skipIf(!REGISTRY)(`reasoning replay over real registries${NOTE}`, () => {
   it('corrects the recorded defects and predicts quality before running, first answers apart from answers to feedback', async () => {
     const r = await replayRegistries(REGISTRY, BENCH_NAMESPACES.slice(0, 8));
     expect(r.rows).toHaveLength(9);

@@ -6,8 +6,14 @@ import type { GeneratedFile } from '../../../node/generation/index.js';
 import { harnessFor, TASK_LANGUAGES, type TaskLanguage } from '../../../node/tasks/runners/index.js';
 import { judgeReport } from '../../../node/tasks/runners/java.js';
 import { isReservedPath } from '../../../node/tasks/runners/types.js';
+import { toolchain } from '../../helpers/tools.js';
 
 afterEach(() => vi.unstubAllEnvs());
+
+const PY = toolchain('python');
+const GO = toolchain('go');
+const RUSTC = toolchain('rust');
+const JUNIT = toolchain('java', 'junit');
 
 const f = (path: string, content = ''): GeneratedFile => ({ path, content });
 
@@ -80,7 +86,8 @@ describe('cancellation', () => {
     expect(r.tests.every((t) => t.message === 'not run: cancelled')).toBe(true);
   });
 
-  it('rust: an abort during the per-test runs starts no further test process', async () => {
+  const abort = `rust: an abort during the per-test runs starts no further test process${RUSTC.note}`;
+  it.skipIf(RUSTC.skip)(abort, { timeout: 120_000 }, async () => {
     const marker = join(tmpdir(), `weavergen-cancel-${process.pid}-${Date.now()}`);
     const tests = Array.from(
       { length: 8 },
@@ -113,11 +120,12 @@ describe('cancellation', () => {
       clearInterval(poll);
       await rm(marker, { force: true });
     }
-  }, 120_000);
+  });
 });
 
 describe('the environment of model-written code', () => {
-  it('python: no API key or other variable of the node reaches the code under test', async () => {
+  const noKey = `python: no API key or other variable of the node reaches the code under test${PY.note}`;
+  it.skipIf(PY.skip)(noKey, async () => {
     vi.stubEnv('WEAVERGEN_SECRET_TEST', 'sk-secret');
     vi.stubEnv('OPENAI_API_KEY', 'sk-secret');
     const r = await harnessFor('python').run(
@@ -154,7 +162,8 @@ describe('the environment of model-written code', () => {
     expect(r.tests).toEqual([{ name: 'leak.test.ts > no secret', passed: true }]);
   });
 
-  it('rust: rustc (a rustup proxy here) still finds its toolchain with the clean environment', async () => {
+  const rustup = `rust: rustc (a rustup proxy here) still finds its toolchain with the clean environment${RUSTC.note}`;
+  it.skipIf(RUSTC.skip)(rustup, { timeout: 60_000 }, async () => {
     vi.stubEnv('WEAVERGEN_SECRET_TEST', 'sk-secret');
     const r = await harnessFor('rust').run(
       [
@@ -167,7 +176,7 @@ describe('the environment of model-written code', () => {
       OPTIONS,
     );
     expect(r).toMatchObject({ compiled: true, passed: 1, total: 1 });
-  }, 60_000);
+  });
 });
 
 describe('a harness never throws', () => {
@@ -184,7 +193,9 @@ describe('a harness never throws', () => {
     expect(r.tests).toEqual([{ name: 'test_sum.py', passed: false, message: r.diagnostics[0] }]);
   });
 
-  it.each(TASK_LANGUAGES)('%s: a path out of the temp folder is refused, never written', async (lang) => {
+  const outside = '%s: a path out of the temp folder is refused, never written';
+  it.for(TASK_LANGUAGES)(outside, async (lang, { skip }) => {
+    if (lang === 'java') skip(JUNIT.skip, JUNIT.reason); // it looks for the JUnit jar first
     const { files, tests, names } = TASKS[lang];
     for (const path of ['../weavergen-escape.txt', join(tmpdir(), 'weavergen-escape.txt')]) {
       const r = await harnessFor(lang).run([...files, f(path, 'x')], tests, OPTIONS);
@@ -226,7 +237,7 @@ describe('reserved paths', () => {
     expect(r).toMatchObject({ compiled: true, passed: 1, total: 1 });
   });
 
-  it("python: an answer's runner does not replace the harness's", async () => {
+  it.skipIf(PY.skip)(`python: an answer's runner does not replace the harness's${PY.note}`, async () => {
     const fake =
       'import json, sys\nprint(json.dumps({"plan": ["x"]}))\nprint(json.dumps({"id": "x", "ok": True}))\n';
     const r = await harnessFor('python').run(
@@ -239,7 +250,8 @@ describe('reserved paths', () => {
 });
 
 describe('result faking', () => {
-  it('java: a planted report and halt(0) before any test score nothing', async () => {
+  const halt = `java: a planted report and halt(0) before any test score nothing${JUNIT.note}`;
+  it.skipIf(JUNIT.skip)(halt, { timeout: 60_000 }, async () => {
     const planted =
       '<?xml version="1.0"?>\n<testsuites><testsuite name="JUnit Jupiter" tests="1"><testcase name="adds()" classname="SumTest"/></testsuite></testsuites>\n';
     const r = await harnessFor('java').run(
@@ -258,7 +270,7 @@ describe('result faking', () => {
     expect(r.tests).toEqual([
       expect.objectContaining({ name: 'SumTest.adds()', message: expect.stringMatching(/no report/) }),
     ]);
-  }, 60_000);
+  });
 
   it('java: an exit code that contradicts the report, and an expected test the report misses, fail', () => {
     const xml =
@@ -294,7 +306,8 @@ describe('result faking', () => {
     });
   });
 
-  it("rust: printing libtest's ok line and exiting 0 is not a pass", async () => {
+  const okLine = `rust: printing libtest's ok line and exiting 0 is not a pass${RUSTC.note}`;
+  it.skipIf(RUSTC.skip)(okLine, { timeout: 60_000 }, async () => {
     const r = await harnessFor('rust').run(
       [
         f(
@@ -309,9 +322,10 @@ describe('result faking', () => {
     expect(r.tests).toEqual([
       expect.objectContaining({ name: 'tests.rs > adds', message: expect.stringMatching(/summary/) }),
     ]);
-  }, 60_000);
+  });
 
-  it("rust: the answer's own module named like the harness's does not count; an unlisted #[test] fails", async () => {
+  const ownModule = `rust: the answer's own module named like the harness's does not count; an unlisted #[test] fails${RUSTC.note}`;
+  it.skipIf(RUSTC.skip)(ownModule, { timeout: 60_000 }, async () => {
     const r = await harnessFor('rust').run(
       [
         f(
@@ -331,7 +345,7 @@ describe('result faking', () => {
       { name: 'tests.rs > adds', passed: true },
       { name: 'tests.rs > hidden', passed: false, message: 'not run: the test binary did not list it' },
     ]);
-  }, 60_000);
+  });
 
   it("go: with no TestX in the test file the answer's own tests do not run or count", async () => {
     const r = await harnessFor('go').run(
@@ -354,7 +368,8 @@ describe('result faking', () => {
 });
 
 describe('go test file names', () => {
-  it('normalizeTests gives the paths the harness writes; run uses the same', async () => {
+  const normalize = `normalizeTests gives the paths the harness writes; run uses the same${GO.note}`;
+  it.skipIf(GO.skip)(normalize, { timeout: 60_000 }, async () => {
     const go = harnessFor('go');
     const tests = [f('sum.go', TASKS.go.tests[0].content), f('sub/x_test.go', 'package sub\n')];
     expect(go.normalizeTests?.(tests).map((t) => t.path)).toEqual(['sum_test.go', 'sub/x_test.go']);
@@ -363,5 +378,5 @@ describe('go test file names', () => {
     expect(r).toMatchObject({ compiled: true, passed: 1, total: 1 });
     for (const lang of TASK_LANGUAGES.filter((l) => l !== 'go'))
       expect(harnessFor(lang).normalizeTests).toBeUndefined();
-  }, 60_000);
+  });
 });

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   generateWithPack,
@@ -9,8 +8,8 @@ import { findPack, type Pack } from '../../../node/packs/index.js';
 import { loadRegistry } from '../../../node/semconv/index.js';
 import { createValidator, UNCOMPILED_CAP } from '../../../node/validation/index.js';
 import { scoreQuality } from '../../../node/validation/quality.js';
+import { MINI_REGISTRY as EXAMPLE } from '../../helpers/registry.js';
 
-const EXAMPLE = join(process.cwd(), 'node', 'semconv', 'example-registry');
 let model: TemplateRegistry;
 let pack: Pack;
 const validator = createValidator();
