@@ -8,6 +8,7 @@ import { task } from '../../../cli/commands/task.js';
 import { startApiServer } from '../../../node/api/index.js';
 import { loadConfig } from '../../../node/config.js';
 import { createNode } from '../../../node/node.js';
+import { cli } from '../../helpers/cli.js';
 import { startWireServer } from '../../helpers/wire-servers.js';
 
 afterEach(() => {
@@ -20,17 +21,14 @@ it('weavergen task with no model configured exits 2 with a clear message', async
   try {
     const tests = join(dir, 'sum.test.ts');
     await writeFile(tests, "import { test } from 'node:test';\ntest('x', () => {});\n");
-    vi.stubEnv('WEAVERGEN_MODELS', 'builtin');
-    const err: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((s) => {
-      err.push(String(s));
-      return true;
+    const r = await cli(['task', 'a sum function', '--lang', 'ts', '--tests', tests, '--home', dir], {
+      WEAVERGEN_MODELS: 'builtin',
     });
-    const code = await task('a sum function', { lang: 'ts', tests, home: dir });
-    expect(code).toBe(2);
-    expect(err.join('')).toMatch(
-      /no model generator is configured: the built-in template engine cannot write free-form code.*\[TASK_NO_MODELS\]/,
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^weavergen: no model generator is configured: the built-in template engine cannot write free-form code.*WEAVERGEN_MODELS/m,
     );
+    expect(r.stderr).not.toMatch(/^\s+at /m);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
