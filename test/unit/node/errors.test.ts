@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { isWeaverError, WeaverError } from '../../../errors/index.js';
 import { MarketplaceErrorCode } from '../../../marketplace/errors.js';
 import { PackErrorCode } from '../../../marketplace/pack-errors.js';
-import { ERROR_OUTCOMES, exitCodeOf, outcomeOf } from '../../../node/errors.js';
+import { ApiErrorCode } from '../../../node/api/errors.js';
+import { CLI_USAGE, ERROR_OUTCOMES, exitCodeOf, outcomeOf } from '../../../node/errors.js';
 import { GenerationErrorCode } from '../../../node/generation/errors.js';
+import { JobsErrorCode } from '../../../node/jobs/errors.js';
 import { LearningErrorCode } from '../../../node/learning/errors.js';
 import { ModelError, ModelErrorCode } from '../../../node/models/errors.js';
 import { isNetworkError, NetworkError, NetworkErrorCode } from '../../../node/network/errors.js';
+import { NodeErrorCode } from '../../../node/node-errors.js';
 import { OptimizerErrorCode } from '../../../node/optimizer/errors.js';
 import { SemconvError, SemconvErrorCode } from '../../../node/semconv/errors.js';
 import { TaskError, TaskErrorCode } from '../../../node/tasks/errors.js';
@@ -26,7 +29,12 @@ const PART_CODES = {
   TaskErrorCode,
   ValidationErrorCode,
   EncodingErrorCode,
+  JobsErrorCode,
+  NodeErrorCode,
 };
+
+/** The API's own codes predate the part prefixes and are part of its contract (clients switch on them). */
+const UNPREFIXED = { ApiErrorCode, CliCode: { CLI_USAGE } };
 
 describe('WeaverError subclasses', () => {
   it('keep their code, typed metadata, message, name and instanceof', () => {
@@ -111,19 +119,21 @@ describe('outcomeOf', () => {
 
 describe('the outcome table', () => {
   it('has an entry for every code of every part, and nothing else', () => {
-    const codes = Object.values(PART_CODES).flatMap((e) => Object.values(e) as string[]);
+    const codes = Object.values({ ...PART_CODES, ...UNPREFIXED }).flatMap(
+      (e) => Object.values(e) as string[],
+    );
     for (const code of codes) {
       expect(ERROR_OUTCOMES, code).toHaveProperty([code]);
       const { exit, status } = ERROR_OUTCOMES[code as keyof typeof ERROR_OUTCOMES];
       expect([1, 2], code).toContain(exit);
-      expect([400, 404, 409, 413, 422, 500, 502, 503], code).toContain(status);
+      expect([400, 401, 404, 405, 409, 410, 413, 415, 422, 500, 502, 503], code).toContain(status);
     }
     expect(Object.keys(ERROR_OUTCOMES).sort()).toEqual([...codes].sort());
   });
 
   it('codes are globally unique and prefixed by their part', () => {
-    const codes = Object.values(PART_CODES).flatMap((e) => Object.values(e) as string[]);
-    expect(new Set(codes).size).toBe(codes.length);
+    const all = Object.values({ ...PART_CODES, ...UNPREFIXED }).flatMap((e) => Object.values(e) as string[]);
+    expect(new Set(all).size).toBe(all.length);
     for (const [name, e] of Object.entries(PART_CODES)) {
       const prefixes = new Set(Object.values(e).map((c) => (c as string).split('_')[0]));
       expect(prefixes.size, name).toBe(1);
