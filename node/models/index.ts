@@ -3,22 +3,13 @@ import type { Pack } from '../packs/index.js';
 import type { EmitScope } from '../validation/index.js';
 import { BUILTIN_ID, createBuiltinGenerator } from './builtin.js';
 import { createLimiter, type Limiter } from './concurrency.js';
-import {
-  definedOnly,
-  KEY_VARS,
-  type ModelsConfig,
-  ModelsConfigSchema,
-  OLLAMA_DEFAULT_HOST,
-  PROVIDER_DEFAULTS,
-  parseModelSpec,
-  URL_VARS,
-} from './config.js';
+import { type ModelsConfig, ModelsConfigSchema, parseModelSpec } from './config.js';
 import { ModelError, ModelErrorCode } from './errors.js';
 import { createFallbackGenerator } from './fallback.js';
-import { type ChatClient, createLlmGenerator } from './llm.js';
+import { createLlmGenerator } from './llm.js';
 import { createPricing } from './pricing.js';
 import { probeWithin } from './probe.js';
-import { sdkClients } from './sdk-clients.js';
+import { chatClientFor } from './sdk-clients.js';
 
 export { BUILTIN_ID, createBuiltinGenerator } from './builtin.js';
 export { chunkRegistry, estimateTokens, type RegistryChunk, subRegistry } from './chunking.js';
@@ -222,41 +213,15 @@ export async function createGenerators(
   const defaultHost = new Set<string>();
   for (const spec of specs) {
     if (spec.provider === 'builtin') continue;
-    const { provider, model, id } = spec;
+    const { provider, id } = spec;
     const own = c.perModel?.[id];
-    const t = {
-      ...PROVIDER_DEFAULTS[provider],
-      ...definedOnly(c[provider] ?? {}),
-      ...definedOnly(own ?? {}),
-    };
-    let client: ChatClient;
-    if (provider === 'ollama') {
-      const host = c.ollama?.host || env.OLLAMA_HOST || OLLAMA_DEFAULT_HOST;
-      if (host === OLLAMA_DEFAULT_HOST) defaultHost.add(id);
-      client = (await sdkClients.ollama())({ ...t, model, host, keepAlive: c.ollama?.keepAlive });
-    } else {
-      const apiKey = c[provider]?.apiKey ?? env[KEY_VARS[provider]];
-      if (!apiKey) {
-        skipped.push({
-          id,
-          code: ModelErrorCode.NOT_CONFIGURED,
-          message: `${id} skipped: ${KEY_VARS[provider]} is not set`,
-        });
-        continue;
-      }
-      const baseURL = c[provider]?.baseURL ?? (env[URL_VARS[provider]] || undefined);
-      client =
-        provider === 'openai'
-          ? (await sdkClients.openai())({
-              ...t,
-              model,
-              apiKey,
-              baseURL,
-              organization: c.openai?.organization,
-              streamUsage: c.openai?.streamUsage,
-            })
-          : (await sdkClients.anthropic())({ ...t, model, apiKey, baseURL });
+    const made = await chatClientFor(spec, c, env);
+    if ('skipped' in made) {
+      skipped.push({ id, code: ModelErrorCode.NOT_CONFIGURED, message: made.skipped });
+      continue;
     }
+    const { client, settings: t } = made;
+    if (made.defaultHost) defaultHost.add(id);
     candidates.push(
       createLlmGenerator(client, {
         contextTokens: t.contextTokens,

@@ -1,16 +1,8 @@
-import {
-  definedOnly,
-  KEY_VARS,
-  type ModelsConfig,
-  OLLAMA_DEFAULT_HOST,
-  PROVIDER_DEFAULTS,
-  parseModelSpec,
-  URL_VARS,
-} from '../models/config.js';
+import { type ModelsConfig, parseModelSpec } from '../models/config.js';
 import { isModelError } from '../models/errors.js';
 import type { ChatClient } from '../models/llm.js';
 import { createPricing, type Pricing } from '../models/pricing.js';
-import { sdkClients } from '../models/sdk-clients.js';
+import { chatClientFor } from '../models/sdk-clients.js';
 
 /** The chat models a task can use: a ModelSet's generators only speak registries, tasks need raw chat. */
 export interface TaskModels {
@@ -38,35 +30,13 @@ export async function createTaskModels(
   const maxOutputTokens: Record<string, number> = {};
   for (const spec of specs) {
     if (spec.provider === 'builtin') continue;
-    const { provider, model, id } = spec;
-    const t = {
-      ...PROVIDER_DEFAULTS[provider],
-      ...definedOnly(config[provider] ?? {}),
-      ...definedOnly(config.perModel?.[id] ?? {}),
-    };
-    maxOutputTokens[id] = t.maxOutputTokens;
-    if (provider === 'ollama') {
-      const host = config.ollama?.host || env.OLLAMA_HOST || OLLAMA_DEFAULT_HOST;
-      found.push((await sdkClients.ollama())({ ...t, model, host, keepAlive: config.ollama?.keepAlive }));
+    const made = await chatClientFor(spec, config, env);
+    if ('skipped' in made) {
+      skipped.push({ id: spec.id, message: made.skipped });
       continue;
     }
-    const apiKey = config[provider]?.apiKey ?? env[KEY_VARS[provider]];
-    if (!apiKey) {
-      skipped.push({ id, message: `${id} skipped: ${KEY_VARS[provider]} is not set` });
-      continue;
-    }
-    const baseURL = config[provider]?.baseURL ?? (env[URL_VARS[provider]] || undefined);
-    found.push(
-      provider === 'openai'
-        ? (await sdkClients.openai())({
-            ...t,
-            model,
-            apiKey,
-            baseURL,
-            streamUsage: config.openai?.streamUsage,
-          })
-        : (await sdkClients.anthropic())({ ...t, model, apiKey, baseURL }),
-    );
+    maxOutputTokens[spec.id] = made.settings.maxOutputTokens;
+    found.push(made.client);
   }
   let clients = found;
   if (config.probe !== false) {

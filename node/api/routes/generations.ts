@@ -40,7 +40,8 @@ export function generationRoutes(app: Hono, { node, auth }: RouteContext): void 
   // a task's loop records its decisions the same way, under the task's id
   app.get('/v1/generations/:id/chain', auth.read, async (c) => {
     const wanted = idParam(c, 'id');
-    const found = (await node.taskRecord(wanted)) ?? (await findGeneration(node, wanted, 'generation or task'));
+    const found =
+      (await node.taskRecord(wanted)) ?? (await findGeneration(node, wanted, 'generation or task'));
     const decisions = await node.decisions(found.id);
     const cachedFrom = 'cachedFrom' in found ? found.cachedFrom : undefined;
     return c.json({
