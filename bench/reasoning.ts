@@ -122,7 +122,7 @@ export async function replayRegistries(
   let node: WeaverNode | undefined;
   try {
     const registries: { name: string; dir: string }[] = [
-      { name: 'example (shop)', dir: join(process.cwd(), 'examples', 'shop') },
+      { name: 'example (shop)', dir: join(process.cwd(), 'test', 'fixtures', 'mini-registry') },
     ];
     for (const ns of namespaces) {
       const dir = join(work, ns);
