@@ -1,5 +1,6 @@
+import { realpath } from 'node:fs/promises';
 import { WeaverError } from '../errors/index.js';
-import { readAnnouncement, readToken } from '../node/home.js';
+import { probeHealth, readAnnouncement, readToken } from '../node/home.js';
 
 export { announce, type NodeAnnouncement, unannounce } from '../node/home.js';
 
@@ -69,15 +70,21 @@ export function createClient(fetchPath: Fetch, url: string, token?: string): Api
   };
 }
 
-/** A client for the node serving its API on this home, or undefined when none answers. */
+/**
+ * A client for the node serving its API on this home, or undefined when none answers. The node
+ * must say it serves this very home (a `node.json` copied along with a home points elsewhere) and be
+ * running, not stopping.
+ */
 export async function connect(home: string): Promise<ApiClient | undefined> {
   const a = await readAnnouncement(home);
   if (!a?.url) return undefined;
   const url = a.url;
-  const ok = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(2000) }).then(
-    (r) => r.ok,
-    () => false,
-  );
-  if (!ok) return undefined;
+  const health = await probeHealth(url);
+  if (health?.status !== 'ok' || !(await sameFolder(health.home, home))) return undefined;
   return createClient((path, init) => fetch(`${url}${path}`, init), url, await readToken(home));
 }
+
+const sameFolder = async (a: string, b: string) => {
+  const [x, y] = await Promise.all([realpath(a).catch(() => a), realpath(b).catch(() => b)]);
+  return x === y;
+};

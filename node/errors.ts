@@ -154,6 +154,8 @@ export const ERROR_OUTCOMES: Record<PartErrorCode, Outcome> = {
   [JobsErrorCode.GENERATION_NOT_FOUND]: NOT_FOUND,
   [JobsErrorCode.FILE_NOT_FOUND]: NOT_FOUND,
   [JobsErrorCode.FILE_GONE]: { exit: 2, status: 410 },
+  [JobsErrorCode.BAD_OUT]: BAD_PARAM,
+  [JobsErrorCode.UNKNOWN_MODEL]: BAD_PARAM,
 
   // the node and its home
   [NodeErrorCode.STOPPING]: UNAVAILABLE,

@@ -24,7 +24,18 @@ export async function ensureToken(home: string): Promise<string> {
   const existing = await readFile(path, 'utf8').catch(() => undefined);
   if (existing?.trim()) return existing.trim();
   const token = randomBytes(24).toString('base64url');
-  await writeFile(path, `${token}\n`, { mode: 0o600 });
+  // two processes creating the home at once: the first token written is the one both use
+  const created = await writeFile(path, `${token}\n`, {
+    mode: 0o600,
+    flag: existing === undefined ? 'wx' : 'w',
+  }).then(
+    () => true,
+    (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+      return false;
+    },
+  );
+  if (!created) return ensureToken(home);
   await chmod(path, 0o600);
   return token;
 }
@@ -37,6 +48,9 @@ export async function readToken(
   if (env.WEAVERGEN_TOKEN) return env.WEAVERGEN_TOKEN;
   return (await readFile(join(home, TOKEN_FILE), 'utf8').catch(() => undefined))?.trim() || undefined;
 }
+
+/** The command of a long-running node in its announcement (CLI commands wait for one that is starting). */
+export const NODE_START = 'weavergen node start';
 
 /** Where the process holding a home announces itself: `<home>/node.json`, removed when it stops. */
 export const NODE_FILE = 'node.json';
@@ -76,18 +90,26 @@ export async function readAnnouncement(home: string): Promise<NodeAnnouncement |
   }
 }
 
+/** A node's `/v1/health`, or undefined when it does not answer ok within `ms`. */
+export async function probeHealth(
+  url: string,
+  ms = 2000,
+): Promise<{ status: string; home: string } | undefined> {
+  try {
+    const r = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(ms) });
+    return r.ok ? ((await r.json()) as { status: string; home: string }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The error for a home whose database another process holds: who holds it, and what to do. */
 export async function homeLocked(home: string): Promise<NodeError> {
   const a = await readAnnouncement(home);
   const who = a
-    ? `process ${a.pid}${a.command ? ` (${a.command}, since ${new Date(a.startedAt).toLocaleTimeString()})` : ''}`
+    ? `process ${a.pid}${a.command ? ` (${a.command}, since ${new Date(a.startedAt).toISOString()})` : ''}`
     : 'another process';
-  const answers =
-    !!a?.url &&
-    (await fetch(`${a.url}/v1/health`, { signal: AbortSignal.timeout(1000) }).then(
-      (r) => r.ok,
-      () => false,
-    ));
+  const answers = !!a?.url && !!(await probeHealth(a.url, 1000));
   const what = !a?.url
     ? `wait for it to finish${a ? ` or stop it (kill ${a.pid})` : ''}`
     : answers

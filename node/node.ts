@@ -87,7 +87,25 @@ export interface NodeInit {
   recover?: boolean;
 }
 
+/**
+ * Composes the node on its home. A part that fails to start (a bad listen address, a broken config)
+ * leaves nothing behind: what was opened before it is closed and the home's lock released.
+ */
 export async function createNode(config: NodeConfig, init: NodeInit = {}): Promise<WeaverNode> {
+  const opened: (() => Promise<unknown>)[] = [];
+  try {
+    return await composeNode(config, init, opened);
+  } catch (e) {
+    for (const close of opened.reverse()) await close().catch(() => {});
+    throw e;
+  }
+}
+
+async function composeNode(
+  config: NodeConfig,
+  init: NodeInit,
+  opened: (() => Promise<unknown>)[],
+): Promise<WeaverNode> {
   const started = Date.now();
   const { fresh } = await ensureHome(config.home).catch((e: Error) => {
     throw new NodeError(
@@ -103,8 +121,10 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
       `cannot open the database in ${config.home}/db: ${(e as Error).cause ?? (e as Error).message}`,
     );
   });
+  opened.push(() => store.close());
   // whoever finds the home locked can say which process holds it
   await announce(config.home, { pid: process.pid, startedAt: started, command: init.command });
+  opened.push(() => unannounce(config.home));
   const telemetry: Telemetry = await createTelemetry(
     { store },
     {
@@ -113,6 +133,7 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
       global: init.globalTelemetry,
     },
   );
+  opened.push(() => telemetry.shutdown());
   const spans = createSpanQueries(store);
   const validator = createValidator({ timeoutMs: config.generation.toolTimeoutMs });
   // model generators: builtin always; Ollama/OpenAI/Anthropic when configured and reachable, else skipped with a reason
@@ -131,6 +152,7 @@ export async function createNode(config: NodeConfig, init: NodeInit = {}): Promi
     { store, learning, log: (m) => process.stderr.write(`weavergen: ${m}\n`) },
     config,
   );
+  opened.push(() => peering.stop());
   let stopping = false;
   const reviewQueue: { context: GenerationContext; arms: Arm[] }[] = [];
 

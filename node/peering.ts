@@ -42,7 +42,9 @@ export async function createPeering(
     };
   }
   // libp2p is loaded only by a node that joins the network (CLI commands start without it)
-  const { createNetwork, loadOrCreatePeerKey } = await import('./network/index.js');
+  const { createNetwork, loadOrCreatePeerKey, NetworkError, NetworkErrorCode } = await import(
+    './network/index.js'
+  );
   const peerKey = await loadOrCreatePeerKey(config.home);
   const marketplace = createMarketplace({ privateKey: peerKey });
   const n = config.network;
@@ -56,11 +58,23 @@ export async function createPeering(
       anonymizer: { k: n.k, epsilon: n.epsilon, lifetimeBudget: n.budget, epochMs: n.epochMs },
     },
   );
-  await network.start();
+  await network.start().catch(async (e) => {
+    await network.stop().catch(() => {});
+    if (e instanceof NetworkError) throw e;
+    // the address is well formed but cannot be listened on here (not this machine's, in use, privileged)
+    throw new NetworkError(
+      { code: NetworkErrorCode.BAD_ADDRESS, address: n.listen.join(',') },
+      `cannot listen on ${n.listen.join(', ')}: ${String((e as Error).message).split('\n')[0]}; pick another address (--listen) or run with --no-network`,
+    );
+  });
   // the built-in packs are served to peers (pack fetch by content id, DHT provider records)
   void builtinPacks()
     .then((packs) => Promise.all(packs.map((p) => network.providePack(p))))
-    .catch((e: Error) => log(`packs not provided: ${e.message}`));
+    .catch((e: Error) => {
+      // a node stopped before its packs were provided has nothing to report
+      if (!(e instanceof NetworkError && e.code === NetworkErrorCode.NOT_STARTED))
+        log(`packs not provided: ${e.message}`);
+    });
   // peers' digests become ratings; the sender the network authenticated is the one judged
   for (const d of network.digests()) marketplace.receiveDigest(d, local, d.peer);
   const off = network.onDigest((digest, meta) => {

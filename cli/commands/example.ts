@@ -22,7 +22,7 @@ export async function example(opts: { home?: string; json?: boolean }): Promise<
       { registry: EXAMPLE_REGISTRY, languages: [...LANGUAGES], out },
       !opts.json,
     );
-    const code = report(record, performance.now() - started, opts.json);
+    const code = report(record, performance.now() - started, opts.json, opts.home);
     if (!opts.json)
       process.stdout.write('\nnext: weavergen generate <your registry> --lang ts,go --out ./generated\n');
     return code;

@@ -1,6 +1,6 @@
 import type { DecisionRecord } from '../../node/jobs/types.js';
 import { renderChain, renderMermaid } from '../../node/reasoning/chain.js';
-import { EXIT } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { withSession } from '../session.js';
 
 interface Chain {
@@ -15,6 +15,8 @@ export async function explain(
   id: string,
   opts: { home?: string; json?: boolean; mermaid?: boolean },
 ): Promise<number> {
+  if (!id.trim())
+    throw new UsageError('explain needs a generation or task id: `weavergen generations` lists them');
   const chain = await withSession({ home: opts.home, command: 'weavergen explain', read: true }, (s) =>
     s.api.get<Chain>(`/v1/generations/${encodeURIComponent(id)}/chain`),
   );

@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { exitCodeOf } from '../../node/errors.js';
 import { LANGUAGES, type Language, toLanguage } from '../../node/generation/languages.js';
 import type { GenerationEvent, GenerationRecord, GenerationRequest } from '../../node/jobs/types.js';
-import type { ApiClient } from '../client.js';
+import { NodeError, NodeErrorCode } from '../../node/node-errors.js';
+import { type ApiClient, ApiError } from '../client.js';
 import { EXIT, UsageError } from '../errors.js';
 import { checkReport, generationJson, generationSummary, problemsOf } from '../render/generation.js';
 import { createProgress } from '../render/progress.js';
@@ -59,15 +62,17 @@ export async function generate(dir: string, opts: GenerateOptions): Promise<numb
     registry: resolve(dir),
     languages: parseLanguages(opts.lang),
     ...(opts.out ? { out: resolve(opts.out) } : {}),
-    ...(opts.pack ? { pack: opts.pack } : {}),
+    // a pack folder is read by the node, whose working directory may differ: give it absolute
+    ...(opts.pack ? { pack: existsSync(opts.pack) ? resolve(opts.pack) : opts.pack } : {}),
     ...(Object.keys(params).length ? { params } : {}),
     ...(opts.validate === false ? { validate: false } : {}),
     ...(opts.allowErrors ? { allowErrors: true } : {}),
   };
   return withSession({ home: opts.home, command: 'weavergen generate' }, async (session) => {
+    for (const s of session.skippedModels) process.stderr.write(`weavergen: ${s}\n`);
     const started = performance.now();
     const record = await runOnNode(session.api, request, !opts.json);
-    return report(record, performance.now() - started, opts.json);
+    return report(record, performance.now() - started, opts.json, opts.home);
   });
 }
 
@@ -86,24 +91,33 @@ export async function runOnNode(
       if (e.type === 'progress') progress?.update(e.language, e.phase, e.detail);
       if (e.type === 'result' || event === 'result') record = (e as { record: GenerationRecord }).record;
     });
+    record ??= await api.get<GenerationRecord>(`/v1/generations/${encodeURIComponent(id)}`);
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    // the stream broke: the node stopped (or was killed) while the generation ran
+    throw new NodeError(
+      { code: NodeErrorCode.NOT_RUNNING, home: api.url },
+      `the node at ${api.url} stopped while generation ${id} ran (${(e as Error).message}); once it runs again, \`weavergen explain ${id}\` shows how far it got`,
+    );
   } finally {
     progress?.stop();
   }
-  return record ?? (await api.get<GenerationRecord>(`/v1/generations/${encodeURIComponent(id)}`));
+  return record;
 }
 
-/** Prints the result and returns the exit code a script can trust. */
-export function report(record: GenerationRecord, totalMs: number, json?: boolean): number {
+/**
+ * Prints the result and returns the exit code a script can trust: the error table's code when the
+ * generation failed as a whole (a dependency registry gone: 2), 1 for a refused registry or a
+ * language that failed or was not validated, 0 otherwise.
+ */
+export function report(record: GenerationRecord, totalMs: number, json?: boolean, home?: string): number {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const refused = record.check && record.check.errors > 0 && !record.check.allowed;
   if (json) out(JSON.stringify(generationJson(record, totalMs), null, 2));
   else if (refused) out(checkReport(record));
-  else out(generationSummary(record, totalMs));
-  if (refused) {
-    process.stderr.write(`weavergen: ${record.error}\n`);
-    return EXIT.PROBLEMS;
-  }
-  const problems = problemsOf(record);
+  else out(generationSummary(record, totalMs, home));
+  const problems = refused ? [record.error ?? 'the registry has check errors'] : problemsOf(record);
   for (const p of problems) process.stderr.write(`weavergen: ${p}\n`);
-  return problems.length ? EXIT.PROBLEMS : EXIT.OK;
+  if (problems.length === 0) return EXIT.OK;
+  return record.errorCode && !refused ? exitCodeOf(record.errorCode) : EXIT.PROBLEMS;
 }

@@ -1,18 +1,19 @@
 import type { GenerationRecord } from '../../node/jobs/types.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT } from '../errors.js';
 import { shown } from '../render/paths.js';
 import { table } from '../render/table.js';
 import { withSession } from '../session.js';
 
 /** `weavergen generations`: the recent generations of the home, newest first, with the ids `explain` takes. */
 export async function generations(opts: { home?: string; limit: string; json?: boolean }): Promise<number> {
-  if (!/^\d{1,3}$/.test(opts.limit) || Number(opts.limit) < 1 || Number(opts.limit) > 500)
-    throw new UsageError(`--limit must be a whole number from 1 to 500, got "${opts.limit}"`);
   const list = await withSession(
     { home: opts.home, command: 'weavergen generations', read: true },
     async (s) =>
-      (await s.api.get<{ generations: GenerationRecord[] }>(`/v1/generations?limit=${opts.limit}`))
-        .generations,
+      (
+        await s.api.get<{ generations: GenerationRecord[] }>(
+          `/v1/generations?${new URLSearchParams({ limit: opts.limit })}`,
+        )
+      ).generations,
   );
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);

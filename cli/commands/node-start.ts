@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { startApiServer } from '../../node/api/index.js';
 import { loadConfig } from '../../node/config.js';
 import { LANGUAGES } from '../../node/generation/languages.js';
-import { announce } from '../../node/home.js';
+import { announce, NODE_START } from '../../node/home.js';
 import { createNode } from '../../node/node.js';
 import { EXIT, UsageError } from '../errors.js';
 import { shown } from '../render/paths.js';
@@ -47,7 +47,7 @@ export async function nodeStart(opts: NodeStartOptions): Promise<number> {
       mdns: opts.mdns || undefined,
     },
   });
-  const node = await createNode(config, { globalTelemetry: true, command: 'weavergen node start' });
+  const node = await createNode(config, { globalTelemetry: true, command: NODE_START });
   const server = config.api.enabled
     ? await startApiServer(node, { host: config.api.host, port: config.api.port }).catch(async (e) => {
         await node.stop();
@@ -60,7 +60,7 @@ export async function nodeStart(opts: NodeStartOptions): Promise<number> {
       url: server.url,
       pid: process.pid,
       startedAt: Date.now(),
-      command: 'weavergen node start',
+      command: NODE_START,
       peerId: net.peerId,
       addresses: net.addresses,
     });
@@ -75,8 +75,10 @@ export async function nodeStart(opts: NodeStartOptions): Promise<number> {
   const stop = (signal: string) => {
     stopping ??= (async () => {
       out(`\n${signal}: stopping (in-flight generations finish first)...`);
-      await server?.close();
+      // the node drains first while the API still streams progress and results to those following
+      // their generations (it refuses new work meanwhile); then the server closes
       await node.stop();
+      await server?.close();
       out('stopped.');
     })();
     return stopping;

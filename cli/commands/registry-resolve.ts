@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { formatDiagnostic, loadRegistry } from '../../node/semconv/index.js';
-import { EXIT } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 
 /** `weavergen registry resolve <dir> [-o file]`: the resolved model as JSON (stdout, or a file). */
 export async function registryResolve(dir: string, opts: { output?: string }): Promise<number> {
@@ -8,7 +8,9 @@ export async function registryResolve(dir: string, opts: { output?: string }): P
   for (const d of r.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
   const json = `${JSON.stringify(r.registry, null, 2)}\n`;
   if (opts.output) {
-    await writeFile(opts.output, json);
+    await writeFile(opts.output, json).catch((e: Error) => {
+      throw new UsageError(`cannot write ${opts.output}: ${e.message}`);
+    });
     process.stderr.write(
       `wrote ${opts.output}: ${r.registry.attributes.length} attributes, ${r.registry.groups.length} groups\n`,
     );

@@ -1,5 +1,5 @@
 import type { SpanRecord } from '../../node/telemetry/index.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT } from '../errors.js';
 import { renderSpans } from '../render/spans.js';
 import { withSession } from '../session.js';
 
@@ -14,8 +14,6 @@ export interface SpansOptions {
 
 /** `weavergen spans`: recorded spans as trees (or JSON), from the home's node. */
 export async function spans(opts: SpansOptions): Promise<number> {
-  if (!/^\d{1,5}$/.test(opts.limit) || Number(opts.limit) < 1 || Number(opts.limit) > 10_000)
-    throw new UsageError(`--limit must be a whole number from 1 to 10000, got "${opts.limit}"`);
   const qs = new URLSearchParams(
     Object.entries({
       trace: opts.trace,

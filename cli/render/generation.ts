@@ -46,7 +46,7 @@ function languageJson(l: LanguageOutcome) {
 }
 
 /** The summary table, the output folders and the first located errors of each language. */
-export function generationSummary(record: GenerationRecord, totalMs: number): string {
+export function generationSummary(record: GenerationRecord, totalMs: number, home?: string): string {
   const r = record.registry;
   const lines = r
     ? [`registry ${shown(r.root)}: ${r.attributes} attributes, ${r.metrics} metrics, ${r.events} events`, '']
@@ -70,7 +70,7 @@ export function generationSummary(record: GenerationRecord, totalMs: number): st
   const how = record.cachedFrom ? `, served from the cache of generation ${record.cachedFrom}` : '';
   lines.push(
     '',
-    `generation ${record.id} ${record.status} in ${(totalMs / 1000).toFixed(2)} s${how}; why: weavergen explain ${record.id}`,
+    `generation ${record.id} ${record.status} in ${(totalMs / 1000).toFixed(2)} s${how}; why: weavergen explain ${record.id}${home ? ` --home ${home}` : ''}`,
   );
   return lines.join('\n');
 }
@@ -91,8 +91,6 @@ export function checkReport(record: GenerationRecord): string {
  */
 export function problemsOf(record: GenerationRecord): string[] {
   const problems: string[] = [];
-  if (record.status !== 'succeeded' && record.languages.length === 0)
-    problems.push(record.error ?? `the generation ended ${record.status}`);
   for (const l of record.languages) {
     const v = l.winner?.validation;
     if (!l.winner) problems.push(`${l.language}: failed: ${l.reason}`);
@@ -100,5 +98,9 @@ export function problemsOf(record: GenerationRecord): string[] {
     else if (v?.status === 'not_validated' && v.summary !== SKIPPED_REASON)
       problems.push(`${l.language}: ${v.summary}; install it, or pass --no-validate to skip validation`);
   }
+  // a generation that did not succeed as a whole (a write that failed, a cancellation) is a problem
+  // even when its languages have results
+  if (record.status !== 'succeeded' && problems.length === 0)
+    problems.push(record.error ?? `the generation ended ${record.status}`);
   return problems;
 }

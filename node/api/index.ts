@@ -213,20 +213,20 @@ export async function startApiServer(node: WeaverNode, init: ApiServerInit = {})
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port }) as Server;
     s.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
-        const why =
-          e.code === 'EADDRINUSE'
-            ? 'is in use (another node?)'
-            : e.code === 'EACCES'
-              ? 'needs privileges to listen on'
-              : 'is not an address of this machine';
-        reject(
-          new NodeError(
-            { code: NodeErrorCode.PORT_IN_USE, host, port },
-            `${host}:${port} ${why}; pick another port (--api-port N, or 0 for a free one)`,
-          ),
-        );
-      } else reject(e);
+      const why: Record<string, string> = {
+        EADDRINUSE: 'is in use (another node?); pick another port (--api-port N, or 0 for a free one)',
+        EACCES: 'needs privileges to listen on; pick a port above 1023 (--api-port N, or 0 for a free one)',
+        EADDRNOTAVAIL:
+          'is not an address of this machine; pick one of its addresses (--api-host, e.g. 127.0.0.1)',
+        ENOTFOUND: 'names no host this machine can resolve; give an address (--api-host, e.g. 127.0.0.1)',
+        EAI_AGAIN: 'names no host this machine can resolve; give an address (--api-host, e.g. 127.0.0.1)',
+      };
+      const code = e.code ?? '';
+      reject(
+        code in why
+          ? new NodeError({ code: NodeErrorCode.PORT_IN_USE, host, port }, `${host}:${port} ${why[code]}`)
+          : e,
+      );
     });
     s.once('listening', () => {
       s.removeAllListeners('error');

@@ -1,13 +1,26 @@
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
 import { findPack, PackError, PackErrorCode } from '../packs/index.js';
 import { armsFor } from './arms.js';
+import { JobsError, JobsErrorCode } from './errors.js';
 import type { GenerationRequest } from './types.js';
 
 /**
  * What a request asks, checked before it is stored (so a bad request is a 400 / exit 2, not a
- * failed generation): the named pack exists and is of one of its languages, every param is declared
- * by a pack the request uses, and its value is one that pack allows.
+ * failed generation): the generators it names exist on this node, the named pack exists and is of
+ * one of its languages, every param is declared by a pack the request uses with a value that pack
+ * allows, and the output folder can be written.
  */
 export async function checkRequest(req: GenerationRequest, llmModels: string[]): Promise<void> {
+  for (const model of req.models ?? []) {
+    const available = ['builtin', ...llmModels];
+    if (!available.includes(model))
+      throw new JobsError(
+        { code: JobsErrorCode.UNKNOWN_MODEL, model, available },
+        `no generator ${model} on this node (it has: ${available.join(', ')}); configure it with WEAVERGEN_MODELS or leave it out`,
+      );
+  }
   const builtin = !req.models || req.models.includes('builtin');
   const perLanguage = await Promise.all(req.languages.map((l) => armsFor(l, req.pack, llmModels, builtin)));
   const packs = perLanguage.flatMap((a) => [...a.packs.values()]);
@@ -36,5 +49,37 @@ export async function checkRequest(req: GenerationRequest, llmModels: string[]):
           `param ${name}=${value} is not allowed by pack ${p.manifest.name}; use one of: ${allowed.join(', ')}`,
         );
     }
+  }
+  if (req.out) await checkOut(req.out);
+}
+
+/** Kernel file systems: writing there is never generated code's place (and procfs can hang mkdir). */
+const PSEUDO = ['/proc', '/sys', '/dev'];
+
+/** The output root: not a pseudo file system, and its nearest existing folder is a writable folder. */
+async function checkOut(out: string): Promise<void> {
+  const root = resolve(out);
+  const bad = (why: string) =>
+    new JobsError({ code: JobsErrorCode.BAD_OUT, out }, `cannot write the output to ${out}: ${why}`);
+  if (PSEUDO.some((p) => root === p || root.startsWith(`${p}${sep}`)))
+    throw bad(`${root.split(sep)[1] ? `/${root.split(sep)[1]}` : root} is a kernel file system`);
+  if (Buffer.byteLength(root) > 3072) throw bad('the path is too long');
+  let dir = root;
+  for (;;) {
+    // ENOTDIR: a file on the way; going up finds it and says so
+    const st = await stat(dir).catch((e: NodeJS.ErrnoException) =>
+      e.code === 'ENOENT' || e.code === 'ENOTDIR' ? undefined : e,
+    );
+    if (st instanceof Error) throw bad(st.message);
+    if (st) {
+      if (!st.isDirectory()) throw bad(`${dir} is not a folder`);
+      await access(dir, constants.W_OK).catch(() => {
+        throw bad(`${dir} is not writable`);
+      });
+      return;
+    }
+    const up = dirname(dir);
+    if (up === dir) throw bad('no folder on the way exists');
+    dir = up;
   }
 }

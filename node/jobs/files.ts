@@ -1,5 +1,6 @@
-import { lstat, readFile, realpath } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { createHash } from 'node:crypto';
+import { lstat, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { JobsError, JobsErrorCode } from './errors.js';
 import type { GenerationRecord } from './types.js';
 
@@ -8,23 +9,23 @@ export interface WrittenFile {
   path: string;
   language: string;
   bytes: number;
+  sha256?: string;
 }
 
 /** The files a generation wrote, as its record lists them (winners of languages that wrote). */
 export function writtenFiles(record: GenerationRecord): WrittenFile[] {
   return record.languages.flatMap((l) =>
     l.outDir && l.winner
-      ? l.winner.files.map((f) => ({ path: `${l.language}/${f.path}`, language: l.language, bytes: f.bytes }))
+      ? l.winner.files.map((f) => ({ ...f, path: `${l.language}/${f.path}`, language: l.language }))
       : [],
   );
 }
 
-/** Files larger than this are not served (generated sources are far smaller). */
-export const MAX_SERVED_BYTES = 32 * 1024 * 1024;
-
 /**
- * The bytes of one written file. Only paths the record lists are served, and only from inside the
- * language's output folder as a regular file: a link or a folder put there since is refused.
+ * The bytes of one written file. Only paths the record lists are served, and only when the file
+ * there still holds exactly the bytes the generation wrote (size and sha-256): a file, a folder or
+ * the output folder itself replaced since (a link, a hard link, an edit) is refused as gone, so the
+ * route never returns anything but generated code.
  */
 export async function readWrittenFile(record: GenerationRecord, path: string): Promise<Buffer> {
   const file = writtenFiles(record).find((f) => f.path === path);
@@ -39,12 +40,12 @@ export async function readWrittenFile(record: GenerationRecord, path: string): P
     new JobsError({ code: JobsErrorCode.FILE_GONE, id: record.id, path }, `${path}: ${why}`);
   const st = await lstat(full).catch(() => undefined);
   if (!st) throw gone(`no longer in ${outDir} (removed since the generation wrote it)`);
-  if (!st.isFile()) throw gone(`is no longer a regular file in ${outDir}`);
-  if (st.size > MAX_SERVED_BYTES) throw gone(`is larger than ${MAX_SERVED_BYTES} bytes`);
-  // a folder on the way replaced by a link would lead elsewhere: the real path must stay inside
-  const [realDir, realFile] = await Promise.all([realpath(outDir), realpath(full)]);
-  const rel = relative(realDir, realFile);
-  if (rel.startsWith(`..${sep}`) || rel === '..' || rel.startsWith(sep))
-    throw gone(`now leads out of ${outDir}`);
-  return readFile(full);
+  // a FIFO or device would block the read; a link or a different size is not what was written
+  if (!st.isFile() || st.size !== file.bytes)
+    throw gone(`changed in ${outDir} since the generation wrote it`);
+  const bytes = await readFile(full);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (file.sha256 ? sha256 !== file.sha256 : bytes.length !== file.bytes)
+    throw gone(`changed in ${outDir} since the generation wrote it`);
+  return bytes;
 }

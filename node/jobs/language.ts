@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Context, trace } from '@opentelemetry/api';
 import type { GeneratedFile, Language, TemplateRegistry } from '../generation/index.js';
 import { contextKey, contextOf } from '../learning/context.js';
@@ -86,11 +87,13 @@ export async function runLanguage(
         at: Date.now(),
       });
     } else {
-      // without validation there is no evidence to choose a winner by: the incumbent alone runs
       const k = opts.validate === false ? 1 : opts.candidates;
       const choice = await c.choose(context, arms, Math.min(k, arms.length));
       c.review(context, arms);
-      specs = choice.chosen.map((arm) => ({ arm, pack: packs.get(arm.packId)! }));
+      // without validation there is no evidence to pick a winner by: the first choice (the incumbent) alone
+      specs = choice.chosen
+        .slice(0, opts.validate === false ? 1 : undefined)
+        .map((arm) => ({ arm, pack: packs.get(arm.packId)! }));
       cspan.setAttributes({
         [ATTR.chosen]: choice.chosen.map((a) => a.key).join(','),
         [ATTR.alternatives]: arms.length - choice.chosen.length,
@@ -253,7 +256,11 @@ export async function runLanguage(
   outcome.winner = {
     ...summarize(winner),
     components: winner.validation.quality.components,
-    files: winner.files.map((f) => ({ path: f.path, bytes: Buffer.byteLength(f.content) })),
+    files: winner.files.map((f) => ({
+      path: f.path,
+      bytes: Buffer.byteLength(f.content),
+      sha256: createHash('sha256').update(f.content).digest('hex'),
+    })),
     symbols: { expected: winner.validation.symbols.expected, found: winner.validation.symbols.found },
     validation: {
       status: winner.validation.toolchain.status,

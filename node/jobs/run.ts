@@ -135,8 +135,11 @@ export async function runGeneration(
       : failed.length === record.languages.length
         ? 'failed'
         : 'succeeded';
+    // a language no toolchain could judge is not a result to serve again once the tool is installed
+    const unjudged =
+      req.validate !== false && record.languages.some((l) => l.winner?.validation.status === 'not_validated');
     if (failed.length) record.error = failed.map((l) => `${l.language}: ${l.reason}`).join('; ');
-    else if (key && !opts.signal?.aborted)
+    else if (key && !opts.signal?.aborted && !unjudged)
       await c.requests?.put(key, {
         generationId: record.id,
         registry: record.registry,

@@ -48,7 +48,8 @@ export interface LanguageOutcome {
   context: string;
   winner?: CandidateSummary & {
     components: QualityComponents;
-    files: { path: string; bytes: number }[];
+    /** each written file with its size and sha-256 (the files route serves only these exact bytes) */
+    files: { path: string; bytes: number; sha256?: string }[];
     symbols: { expected: number; found: number };
     validation: {
       status: string;

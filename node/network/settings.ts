@@ -1,3 +1,4 @@
+import { multiaddr } from '@multiformats/multiaddr';
 import { NetworkError, NetworkErrorCode } from './errors.js';
 import type { NetworkInit } from './index.js';
 import { parseBootstrap } from './maintain.js';
@@ -8,7 +9,7 @@ export function resolveSettings(init: NetworkInit) {
   const t = init.timeouts ?? {};
   const r = init.rateLimits ?? {};
   return {
-    listen: init.listen ?? ['/ip4/127.0.0.1/tcp/0'],
+    listen: checkListen(init.listen ?? ['/ip4/127.0.0.1/tcp/0']),
     announce: init.announce,
     bootstrapList: init.bootstrap ?? [],
     bootstrap: parseBootstrapOrThrow(init.bootstrap ?? []),
@@ -53,12 +54,30 @@ export function resolveSettings(init: NetworkInit) {
 
 export type Settings = ReturnType<typeof resolveSettings>;
 
+/** Listen addresses must be multiaddrs (`/ip4/0.0.0.0/tcp/4591`): a typo is an error that says so. */
+function checkListen(list: string[]): string[] {
+  for (const address of list) {
+    try {
+      multiaddr(address);
+    } catch (e) {
+      throw new NetworkError(
+        { code: NetworkErrorCode.BAD_ADDRESS, address },
+        `listen address ${JSON.stringify(address)} is not a multiaddr (${(e as Error).message}); use e.g. /ip4/0.0.0.0/tcp/4591`,
+      );
+    }
+  }
+  return list;
+}
+
 function parseBootstrapOrThrow(list: string[]) {
   return list.map((address) => {
     try {
       return parseBootstrap([address])[0];
     } catch (e) {
-      throw new NetworkError({ code: NetworkErrorCode.BAD_ADDRESS, address }, (e as Error).message);
+      throw new NetworkError(
+        { code: NetworkErrorCode.BAD_ADDRESS, address },
+        `bootstrap address ${JSON.stringify(address)} is not a multiaddr ending in /p2p/<peer id> (${(e as Error).message}); e.g. /ip4/10.0.0.5/tcp/4591/p2p/12D3KooW...`,
+      );
     }
   });
 }

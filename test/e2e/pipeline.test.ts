@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +108,55 @@ describe('without a node: the CLI runs the node in its own process', () => {
   });
 });
 
+describe('a CLI command runs its own work only', () => {
+  it('leaves a generation another process left unfinished to the next node start, which runs it', async () => {
+    const h = await home();
+    await cli(['generate', SHOP_REGISTRY, '--lang', 'ts', '--no-validate', '--home', h]);
+    // a generation acknowledged by a process that was then killed: on disk, queued
+    const { createStore } = await import('../../node/storage/index.js');
+    const store = await createStore({ path: join(h, 'db') });
+    const id = '000000000000001-0000dead';
+    await store.put('generations', id, {
+      id,
+      status: 'queued',
+      request: { registry: SHOP_REGISTRY, languages: ['python'], validate: false },
+      createdAt: Date.now(),
+      languages: [],
+    });
+    await store.close();
+    const started = Date.now();
+    const r = await cli(['generate', SHOP_REGISTRY, '--lang', 'go', '--no-validate', '--home', h]);
+    expect(r.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const list = JSON.parse((await cli(['generations', '--home', h, '--json'])).stdout);
+    expect(list.find((g: { id: string }) => g.id === id).status).toBe('queued');
+    const node = await startNode(h);
+    try {
+      const { url } = JSON.parse(await readFile(join(h, 'node.json'), 'utf8'));
+      const deadline = Date.now() + 60_000;
+      let status = '';
+      while (Date.now() < deadline && status !== 'succeeded') {
+        status = (await (await fetch(`${url}/v1/generations/${id}`)).json()).status;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      expect(status).toBe('succeeded');
+    } finally {
+      await node.stop();
+    }
+  });
+
+  it('does not serve a result no toolchain judged from the cache once the tool is there', async () => {
+    const h = await home();
+    const args = ['generate', SHOP_REGISTRY, '--lang', 'go', '--json', '--home', h];
+    const without = await cli(args, { PATH: '/nonexistent' });
+    expect(without.code).toBe(1);
+    const withGo = await cli(args);
+    const json = JSON.parse(withGo.stdout);
+    expect(json.generation.cachedFrom).toBeUndefined();
+    expect(json.languages[0].validation.status).toBe('passed');
+  });
+});
+
 describe('exit codes and messages a script can trust', () => {
   it('refuses a registry with check errors (exit 1, located errors), unless --allow-errors', async () => {
     const h = await home();
@@ -147,6 +197,27 @@ describe('exit codes and messages a script can trust', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^weavergen: typescript: failed: 1 error/m);
     expect(r.stdout).toMatch(/typescript index\.ts:1:14: TS2322/);
+  });
+
+  it('a generation that failed as a whole is never exit 0, even with languages done (a write that failed)', async () => {
+    const h = await home();
+    await cli(['generate', SHOP_REGISTRY, '--lang', 'ts', '--no-validate', '--home', h]);
+    const out = await mkdtemp(join(tmpdir(), 'wg-out-'));
+    await writeFile(join(out, 'typescript'), 'a file where the language folder goes');
+    const r = await cli([
+      'generate',
+      SHOP_REGISTRY,
+      '--lang',
+      'ts',
+      '--no-validate',
+      '--out',
+      out,
+      '--home',
+      h,
+    ]);
+    expect(r.stdout).toMatch(/served from the cache/);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^weavergen: .*(EEXIST|ENOTDIR)/m);
   });
 
   it('an unknown param or value is exit 2 listing the allowed ones', async () => {
@@ -195,13 +266,29 @@ describe('exit codes and messages a script can trust', () => {
         /WEAVERGEN_NETWORK="maybe": use on or off/,
       ],
       [['explain', 'nope', '--home', h], {}, /no generation or task with id nope/],
-      [['spans', '--limit', 'lots', '--home', h], {}, /--limit must be a whole number/],
+      [['spans', '--limit', 'lots', '--home', h], {}, /limit: expected a whole number from 1 to 10000/],
       [
         ['insights', '--home', join(h, 'never-used')],
         {},
         /no WeaverGen home at .*never-used.*weavergen generate/,
       ],
       [['peers', '--home', h], {}, /no node is running on .*weavergen node start/],
+      [
+        ['generate', SHOP_REGISTRY, '--lang', 'ts', '--out', '/proc/x', '--home', h],
+        {},
+        /cannot write the output to \/proc\/x: \/proc is a kernel file system/,
+      ],
+      [
+        ['generate', SHOP_REGISTRY, '--lang', 'ts', '--out', join(h, 'token', 'x'), '--home', h],
+        {},
+        /token is not a folder/,
+      ],
+      [['explain', '', '--home', h], {}, /explain needs a generation or task id/],
+      [
+        ['node', 'start', '--home', join(h, 'n'), '--api-port', '0', '--listen', 'garbage'],
+        {},
+        /listen address "garbage" is not a multiaddr/,
+      ],
       [['node', 'start', '--api-port', 'http', '--home', h], {}, /--api-port must be a port number/],
     ];
     // the first generation creates the home, so the reads below find one
@@ -259,7 +346,8 @@ describe('with a node running on the home: the same commands, the same results',
     s
       .replace(/\d{15}-[0-9a-f]{8}/g, '<id>')
       .replace(/in \d+\.\d+ s/g, 'in <t> s')
-      .replace(/\n(typescript|python): .*\/out\/<id>\/\1/g, '\n$1: <out>');
+      .replace(/\n(typescript|python): .*\/out\/<id>\/\1/g, '\n$1: <out>')
+      .replace(/ --home \S+/g, '');
 
   it('generate gives the same table, exit code and errors as without a node, and is explained', async () => {
     const lone = await home();
@@ -284,6 +372,40 @@ describe('with a node running on the home: the same commands, the same results',
     expect(refusedVia.stdout).toBe(refusedHere.stdout);
   });
 
+  it('a pack folder given relative, a bad environment value: the same either way; a node.json copied with a home is not followed', async () => {
+    const lone = await home();
+    const cwd = await mkdtemp(join(tmpdir(), 'wg-cwd-'));
+    const { cp } = await import('node:fs/promises');
+    await cp(join(process.cwd(), 'test', 'fixtures', 'packs', 'doc-ts'), join(cwd, 'mypack'), {
+      recursive: true,
+    });
+    const args = ['generate', SHOP_REGISTRY, '--lang', 'ts', '--pack', 'mypack', '--no-validate'];
+    const [via, here] = await Promise.all([
+      cli([...args, '--home', h], {}, cwd),
+      cli([...args, '--home', lone], {}, cwd),
+    ]);
+    expect([via.code, here.code]).toEqual([0, 0]);
+    expect(via.stdout).toMatch(/typescript\s+doc-ts/);
+    const badEnv = await cli(['generations', '--home', h], { WEAVERGEN_CANDIDATES: 'abc' });
+    expect(badEnv.code).toBe(2);
+    expect(badEnv.stderr).toMatch(/WEAVERGEN_CANDIDATES="abc"/);
+    // a copy of the home carries the running node's announcement: commands on the copy use the copy
+    const copy = await home();
+    await cp(join(h, 'node.json'), join(copy, 'node.json'));
+    const onCopy = await cli([
+      'generate',
+      SHOP_REGISTRY,
+      '--lang',
+      'ts',
+      '--no-validate',
+      '--home',
+      copy,
+      '--json',
+    ]);
+    expect(onCopy.code).toBe(0);
+    expect(JSON.parse(onCopy.stdout).generation.out).toContain(copy);
+  });
+
   it('a node in a container delivers the files over the API, path-checked', async () => {
     const r = await cli(['generate', SHOP_REGISTRY, '--lang', 'ts', '--home', h, '--json']);
     const id = JSON.parse(r.stdout).generation.id;
@@ -293,19 +415,45 @@ describe('with a node running on the home: the same commands, the same results',
     expect(index).toMatchObject({ language: 'typescript', bytes: expect.any(Number) });
     const body = await (await fetch(`${url}${index.url}`)).text();
     expect(body).toBe(await readFile(join(h, 'out', id, 'typescript', 'index.ts'), 'utf8'));
+    // sent as written (fetch would normalise `..` away before any route saw it)
+    const raw = (path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const { port, hostname } = new URL(url);
+        const req = request({ host: hostname, port, path, method: 'GET' }, (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const token = (await readFile(join(h, 'token'), 'utf8')).trim();
     for (const evil of [
-      'typescript/../../token',
-      'typescript/%2e%2e/%2e%2e/token',
-      '..%2Ftoken',
+      'typescript/../../../token',
+      'typescript/%2e%2e/%2e%2e/%2e%2e/token',
+      '..%2F..%2F..%2Ftoken',
+      'typescript/..%5c..%5c..%5ctoken',
       'typescript/nope.ts',
     ]) {
-      const res = await fetch(`${url}/v1/generations/${id}/files/${evil}`);
-      expect(res.status, evil).toBe(404);
+      const res = await raw(`/v1/generations/${id}/files/${evil}`);
+      expect([400, 404], evil).toContain(res.status);
+      expect(res.body, evil).not.toContain(token);
+      expect(JSON.parse(res.body).error.code, evil).toMatch(/NOT_FOUND$|^INVALID/);
     }
+    // the language folder replaced by a link to another folder holding a file of that name
+    const decoy = await mkdtemp(join(tmpdir(), 'wg-decoy-'));
+    await writeFile(join(decoy, 'index.ts'), 'export const SECRET = 1;\n');
+    const { rename } = await import('node:fs/promises');
+    await rename(join(h, 'out', id, 'typescript'), join(h, 'out', id, 'typescript.real'));
+    await symlink(decoy, join(h, 'out', id, 'typescript'));
+    const swapped = await fetch(`${url}/v1/generations/${id}/files/typescript/index.ts`);
+    expect(swapped.status).toBe(410);
+    expect(await swapped.text()).not.toContain('SECRET');
+    await rm(join(h, 'out', id, 'typescript'));
+    await rename(join(h, 'out', id, 'typescript.real'), join(h, 'out', id, 'typescript'));
     // a file replaced by a link to a secret after the generation is not followed
     const written = join(h, 'out', id, 'typescript', 'index.ts');
     await writeFile(join(h, 'secret'), 'secret');
-    const { rm } = await import('node:fs/promises');
     await rm(written);
     await symlink(join(h, 'secret'), written);
     const gone = await fetch(`${url}${index.url}`);
