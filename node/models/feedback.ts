@@ -83,9 +83,15 @@ export function routeFeedback(
   const issues = diagnostics.length + missing.length + misnamed.length + wrong.length + tests.length;
   if (mine && issues === 0 && mine.files.length && mine.files.every((p) => byPath.has(p)))
     return { reuse: mine.files.map((p) => byPath.get(p)!) };
+  // the model sees what it answered: its own chunk's files, or (without a chunk map) every file,
+  // the ones with diagnostics first, as far as the room allows
   const previousFiles = mine
     ? mine.files.flatMap((p) => (byPath.has(p) ? [byPath.get(p)!] : []))
-    : (prev?.files ?? []).filter((f) => diagnostics.some((d) => d.file === f.path));
+    : [...(prev?.files ?? [])].sort(
+        (a, b) =>
+          Number(diagnostics.some((d) => d.file === b.path)) -
+          Number(diagnostics.some((d) => d.file === a.path)),
+      );
   let room = maxFileChars;
   const files: PromptFeedback['files'] = [];
   for (const f of previousFiles) {

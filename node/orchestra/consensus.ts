@@ -3,6 +3,10 @@ export interface Scored {
   q: number;
   /** the registry symbols this candidate emitted with the right value (`kind:key=value`) */
   emitted: string[];
+  /** compiled, correct and at the bar (node/reasoning/verdict.ts): ranks before quality */
+  acceptable?: boolean;
+  /** correctness defects: fewer ranks first after acceptability */
+  defects?: number;
 }
 
 export interface Consensus {
@@ -23,8 +27,9 @@ function jaccard(a: Set<string>, b: Set<string>): number {
 }
 
 /**
- * The winner is the best quality; ties (within 0.001) go to the candidate that agrees most with the
- * others, then to the first. Agreement is measured from evidence: what each candidate emitted.
+ * The winner is an acceptable candidate before one that is not, then the one with fewer
+ * correctness defects, then the best quality; ties (within 0.001) go to the candidate that agrees
+ * most with the others, then to the first. Agreement is measured from evidence: what each emitted.
  */
 export function decide(candidates: Scored[]): Consensus {
   if (candidates.length === 0) return { winner: -1, agreement: 0, reason: 'no candidate produced output' };
@@ -36,11 +41,24 @@ export function decide(candidates: Scored[]): Consensus {
   const agreement = agreeWith.reduce((a, b) => a + b, 0) / agreeWith.length;
   const order = candidates
     .map((_, i) => i)
-    .sort((a, b) => candidates[b].q - candidates[a].q || agreeWith[b] - agreeWith[a] || a - b);
+    .sort(
+      (a, b) =>
+        Number(!!candidates[b].acceptable) - Number(!!candidates[a].acceptable) ||
+        (candidates[a].defects ?? 0) - (candidates[b].defects ?? 0) ||
+        candidates[b].q - candidates[a].q ||
+        agreeWith[b] - agreeWith[a] ||
+        a - b,
+    );
   const best = order[0];
   const second = order[1];
   let reason = `highest quality q=${candidates[best].q.toFixed(3)}`;
-  if (second !== undefined) {
+  const ranksOnCorrectness =
+    second !== undefined &&
+    (!!candidates[best].acceptable !== !!candidates[second].acceptable ||
+      (candidates[best].defects ?? 0) !== (candidates[second].defects ?? 0));
+  if (ranksOnCorrectness)
+    reason = `${candidates[best].acceptable ? 'acceptable (compiled, no correctness defect)' : `fewest correctness defects (${candidates[best].defects})`} at q=${candidates[best].q.toFixed(3)}; next: candidate ${candidates[second].index} q=${candidates[second].q.toFixed(3)} with ${candidates[second].defects} defect${candidates[second].defects === 1 ? '' : 's'}`;
+  else if (second !== undefined) {
     const tie = Math.abs(candidates[best].q - candidates[second].q) < 0.001;
     reason = tie
       ? `tied on quality q=${candidates[best].q.toFixed(3)} with candidate ${candidates[second].index}; won on agreement ${agreeWith[best].toFixed(3)} vs ${agreeWith[second].toFixed(3)}`

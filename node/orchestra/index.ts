@@ -7,7 +7,7 @@ import {
   type TemplateRegistry,
 } from '../generation/index.js';
 import type { Attempt } from '../learning/features.js';
-import type { FallbackRecord, Feedback, ModelSet, Usage } from '../models/index.js';
+import type { ChunkRecord, FallbackRecord, Feedback, ModelSet, Usage } from '../models/index.js';
 import type { Pack } from '../packs/index.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
 import type { EmitScope, ValidationResult, Validator } from '../validation/index.js';
@@ -51,6 +51,8 @@ export interface CandidateResult {
   attempt: Attempt;
   /** what was predicted before it ran, and from how many outcomes */
   predicted?: { q: number; n: number };
+  /** a model's answer: which registry chunk wrote which files (feedback goes back chunk by chunk) */
+  chunks?: ChunkRecord[];
 }
 
 /** What a candidate produced, whichever generator made it. */
@@ -62,6 +64,7 @@ interface Generated {
   fallbacks?: FallbackRecord[];
   /** after a fallback, the generator that really produced the files */
   producer?: string;
+  chunks?: ChunkRecord[];
 }
 
 export interface OrchestraComponents {
@@ -184,6 +187,7 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
           durationMs: performance.now() - started,
           cached: false,
           usage: gen.usage,
+          ...(gen.chunks ? { chunks: gen.chunks } : {}),
           ...known,
         };
       } catch (e) {
@@ -232,6 +236,7 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
       usage: r.usage,
       fallbacks: r.fallbacks,
       producer: r.model,
+      chunks: r.chunks,
     };
   }
 

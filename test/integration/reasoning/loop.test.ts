@@ -37,7 +37,7 @@ describe('reasoning loop (built-in generator)', () => {
     const round1 = decisions.find((d) => d.step === 'reasoning:typescript:round1')!;
     expect(round1.reason).toMatch(/documentation 0\.00 .*-> try \{doc=(brief|full)\}/);
     expect(decisions.find((d) => d.step === 'reasoning:typescript:round2')!.reason).toMatch(
-      /reached the threshold/,
+      /^accepted doc-ts \{"doc":"(brief|full)"\} @builtin: correct, q=1\.000$/,
     );
     // every decision points at spans that exist
     const spans = await node.spans.byGeneration(id);

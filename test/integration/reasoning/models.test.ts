@@ -84,4 +84,34 @@ describe('orchestra with a model generator', () => {
     expect(model.predictedFrom).toBe(1);
     expect(model.predicted).toBeLessThan(0.5);
   });
+
+  it('a request that names only a model and gives params asks the model (it used to write the prompt out as files)', async () => {
+    openai.script({ answer: TS_GOOD, inputTokens: 900, outputTokens: 300 });
+    const asked = openai.requests.length;
+    const record = await (
+      await node.generate({
+        registry: EXAMPLE,
+        languages: ['typescript'],
+        models: ['openai:gpt-4o-mini'],
+        params: { detail: 'brief' },
+      })
+    ).done;
+    const ts = record.languages[0];
+    expect(openai.requests.length).toBe(asked + 1);
+    expect(ts.candidates.map((c) => [c.arm.model, c.arm.params])).toEqual([
+      ['openai:gpt-4o-mini', { detail: 'brief' }],
+    ]);
+    expect(ts.winner?.files.map((f) => f.path)).not.toContain('system');
+    expect(ts.winner?.files.map((f) => f.path)).not.toContain('user');
+  });
+
+  it('params with builtin and a model: one fixed arm for each, neither dropped', async () => {
+    openai.script({ answer: TS_GOOD, inputTokens: 900, outputTokens: 300 });
+    const record = await (
+      await node.generate({ registry: EXAMPLE, languages: ['typescript'], params: { doc_style: 'brief' } })
+    ).done;
+    const ts = record.languages[0];
+    expect(ts.candidates.map((c) => c.arm.model).sort()).toEqual(['builtin', 'openai:gpt-4o-mini']);
+    expect(ts.candidates.find((c) => c.arm.model === 'builtin')?.arm.params.doc_style).toBe('brief');
+  });
 });

@@ -1,0 +1,108 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../node/config.js';
+import { createNode, type WeaverNode } from '../../../node/node.js';
+import { writeRegistry, yaml } from '../../helpers/registry.js';
+import { startWireServer, type WireServer } from '../../helpers/wire-servers.js';
+
+/**
+ * The node's loop routes a model's feedback chunk by chunk: only the chunks with problems are asked
+ * again, each shown its own diagnostics and its own previous files.
+ */
+let node: WeaverNode | undefined;
+let server: WireServer | undefined;
+afterEach(async () => {
+  await node?.stop();
+  await server?.close();
+  node = server = undefined;
+});
+
+const attrs = (ns: string) =>
+  Array.from({ length: 12 }, (_, i) => [
+    `      - id: ${ns}.item${i}`,
+    '        type: string',
+    '        stability: development',
+    `        brief: Item number ${i} of the ${ns} namespace, with a brief long enough to weigh something in the prompt.`,
+  ]).flat();
+const twoNamespaces = () =>
+  writeRegistry({
+    'registry_manifest.yaml': yaml('name: two', 'semconv_version: 1.0.0', 'schema_base_url: https://e.x/'),
+    'model/registry.yaml': yaml(
+      'groups:',
+      '  - id: registry.alpha',
+      '    type: attribute_group',
+      '    brief: alpha',
+      '    attributes:',
+      ...attrs('alpha'),
+      '  - id: registry.beta',
+      '    type: attribute_group',
+      '    brief: beta',
+      '    attributes:',
+      ...attrs('beta'),
+    ),
+  });
+/** A model's answer for one namespace; `broken` gives item 3 a type error. */
+const answer = (ns: string, broken: boolean) =>
+  [
+    `\`\`\`ts\n// file: ${ns}.ts`,
+    ...Array.from({ length: 12 }, (_, i) =>
+      [
+        `/** Item number ${i} of the ${ns} namespace, with a brief long enough to weigh something in the prompt. */`,
+        `export const ATTR_${ns.toUpperCase()}_ITEM${i}${broken && i === 3 ? ': number' : ''} = '${ns}.item${i}'${broken && i === 3 ? '' : ' as const'};`,
+      ].join('\n'),
+    ),
+    '```',
+  ].join('\n');
+const asked = (body: { messages: { content: string }[] }) =>
+  /`(alpha|beta)\.ts`/.exec(body.messages[1].content)?.[1] as 'alpha' | 'beta';
+
+async function start(contextTokens: number) {
+  server = await startWireServer('openai', { models: ['gpt-4o-mini'] });
+  node = await createNode(
+    await loadConfig(
+      {
+        home: await mkdtemp(join(tmpdir(), 'wg-routing-')),
+        api: { enabled: false },
+        network: { enabled: false },
+        models: {
+          models: 'builtin,openai:gpt-4o-mini',
+          openai: { apiKey: 'sk-test', baseURL: server.url, contextTokens, maxOutputTokens: 1000 },
+        },
+      },
+      {},
+    ),
+  );
+  return { node, server };
+}
+
+describe('feedback routing in the loop', () => {
+  it('asks again only the chunk whose answer did not compile, with its own errors and files', async () => {
+    const { node, server } = await start(3000);
+    // round 1: alpha and beta are asked at once (in any order); beta's answer does not compile
+    for (let i = 0; i < 2; i++)
+      server.script((req) => {
+        const ns = asked(req.body);
+        return { answer: answer(ns, ns === 'beta'), inputTokens: 700, outputTokens: 300 };
+      });
+    // round 2: the corrected answer
+    server.script((req) => ({ answer: answer(asked(req.body), false), inputTokens: 700, outputTokens: 300 }));
+    const registry = await twoNamespaces();
+    const record = await (
+      await node.generate({ registry, languages: ['typescript'], models: ['openai:gpt-4o-mini'] })
+    ).done;
+    const ts = record.languages[0];
+    const round1 = server.requests.slice(0, 2).map((r) => asked(r.body));
+    expect(round1.sort()).toEqual(['alpha', 'beta']);
+    // round 2: one request, for beta only, with beta's diagnostics and its previous file; nothing of alpha
+    expect(server.requests).toHaveLength(3);
+    const again = server.requests[2].body.messages[1].content;
+    expect(asked(server.requests[2].body)).toBe('beta');
+    expect(again).toMatch(/beta\.ts:\d+:\d+/);
+    expect(again).toContain("export const ATTR_BETA_ITEM3: number = 'beta.item3'");
+    expect(again).not.toContain('ATTR_ALPHA_ITEM0');
+    expect(ts.rounds).toBe(2);
+    expect(ts.winner?.validation.status).toBe('passed');
+  });
+});
