@@ -78,9 +78,20 @@ export function routeFeedback(
   const missing = route(feedback.missing);
   const misnamed = route(feedback.misnamed);
   const wrong = route(feedback.wrongValue);
+  const invented = route(feedback.invented);
+  const unmarked = route(feedback.unmarkedDeprecated);
+  const falsely = route(feedback.falselyDeprecated);
   const tests = feedback.failingTests ?? [];
   const byPath = new Map((prev?.files ?? []).map((f) => [f.path, f]));
-  const issues = diagnostics.length + missing.length + misnamed.length + wrong.length + tests.length;
+  const issues =
+    diagnostics.length +
+    missing.length +
+    misnamed.length +
+    wrong.length +
+    invented.length +
+    unmarked.length +
+    falsely.length +
+    tests.length;
   if (mine && issues === 0 && mine.files.length && mine.files.every((p) => byPath.has(p)))
     return { reuse: mine.files.map((p) => byPath.get(p)!) };
   // the model sees what it answered: its own chunk's files, or (without a chunk map) every file,
@@ -114,6 +125,9 @@ export function routeFeedback(
       missing: missing.slice(0, MAX_ITEMS),
       misnamed: misnamed.slice(0, MAX_ITEMS),
       wrong_value: wrong.slice(0, MAX_ITEMS),
+      invented: invented.slice(0, MAX_ITEMS),
+      unmarked_deprecated: unmarked.slice(0, MAX_ITEMS),
+      falsely_deprecated: falsely.slice(0, MAX_ITEMS),
       failing_tests: tests.slice(0, MAX_ITEMS),
       files,
     },

@@ -58,6 +58,12 @@ export interface Feedback {
   missing?: string[];
   misnamed?: string[];
   wrongValue?: string[];
+  /** emitted names the registry does not have, with where they are */
+  invented?: string[];
+  /** deprecated registry items the output does not mark deprecated */
+  unmarkedDeprecated?: string[];
+  /** items marked deprecated that the registry does not deprecate */
+  falselyDeprecated?: string[];
   failingTests?: string[];
   /** the previous output: shown to the model to correct, and reused for chunks with nothing to fix */
   previous?: { files: GeneratedFile[]; chunks?: ChunkRecord[]; model?: string };

@@ -33,6 +33,10 @@ export interface PromptFeedback {
   missing: string[];
   misnamed: string[];
   wrong_value: string[];
+  /** emitted names the registry does not have */
+  invented: string[];
+  unmarked_deprecated: string[];
+  falsely_deprecated: string[];
   failing_tests: string[];
   /** the previous version of this chunk's files, to be corrected */
   files: { path: string; content: string; truncated: boolean }[];
