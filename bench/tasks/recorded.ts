@@ -1,15 +1,17 @@
 /**
  * Recorded tasks for the replay: each a request, its tests (the user's), and what two models answered:
- * their first answer and their answer after being told which tests failed. The defects are the kind
- * models make (a forgotten edge case, a type error, a missing rule); the corrected answers are right.
+ * their first answer and their corrected one. The defects are the kind models make (a forgotten edge
+ * case, a type error, a missing rule). A model gives its corrected answer only when the correction
+ * prompt names what was wrong (`fixedWhen`: the failing test, or the file:line of the compiler
+ * error); feedback that names nothing gets the first answer again.
  */
 export interface RecordedTask {
   id: string;
   language: 'typescript' | 'python' | 'go' | 'rust' | 'java';
   description: string;
   tests: { path: string; content: string }[];
-  /** by model: the first answer and the answer to feedback, as fenced files */
-  answers: Record<string, { first: string; fixed: string }>;
+  /** by model: the first answer, the corrected one, and what the feedback must name to get it */
+  answers: Record<string, { first: string; fixed: string; fixedWhen?: string[] }>;
 }
 
 export const MODEL_A = 'recorded-a';
@@ -107,6 +109,7 @@ test('keeps digits', () => assert.equal(slugify('Route 66'), 'route-66'));
           `export function slugify(s: string): string {\n  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-');\n}`,
         ),
         fixed: file('typescript', 'slugify.ts', SLUGIFY_RIGHT),
+        fixedWhen: ['trims dashes at both ends'],
       },
       [MODEL_B]: {
         first: file('typescript', 'slugify.ts', SLUGIFY_RIGHT),
@@ -148,6 +151,7 @@ test('rejects what is not a duration', () => assert.throws(() => parseDuration('
 }`,
         ),
         fixed: file('typescript', 'duration.ts', DURATION_RIGHT),
+        fixedWhen: ['duration.ts:4:'],
       },
       // does not throw
       [MODEL_B]: {
@@ -157,6 +161,7 @@ test('rejects what is not a duration', () => assert.throws(() => parseDuration('
           DURATION_RIGHT.replace(/if \(!m \|\| text === ''\) throw .*/, 'if (!m) return 0;'),
         ),
         fixed: file('typescript', 'duration.ts', DURATION_RIGHT),
+        fixedWhen: ['rejects what is not a duration'],
       },
     },
   },
@@ -196,6 +201,7 @@ class WordCount(unittest.TestCase):
           'from collections import Counter\n\n\ndef word_count(text):\n    return dict(Counter(text.split()))',
         ),
         fixed: file('python', 'words.py', WORDS_RIGHT),
+        fixedWhen: ['test_punctuation'],
       },
       [MODEL_B]: {
         first: file('python', 'words.py', WORDS_RIGHT),
@@ -252,6 +258,7 @@ class Roman(unittest.TestCase):
           ),
         ),
         fixed: file('python', 'roman.py', ROMAN_RIGHT),
+        fixedWhen: ['test_four', 'test_nine', 'test_1994'],
       },
     },
   },
@@ -291,6 +298,7 @@ func TestAbove(t *testing.T) {
       [MODEL_A]: {
         first: file('go', 'clamp.go', CLAMP_RIGHT.replace('\tif x > hi {\n\t\treturn hi\n\t}\n', '')),
         fixed: file('go', 'clamp.go', CLAMP_RIGHT),
+        fixedWhen: ['TestAbove'],
       },
       // a variable it never uses: Go does not compile that
       [MODEL_B]: {
@@ -300,6 +308,7 @@ func TestAbove(t *testing.T) {
           CLAMP_RIGHT.replace('\tif x < lo {', '\tspan := hi - lo\n\tif x < lo {'),
         ),
         fixed: file('go', 'clamp.go', CLAMP_RIGHT),
+        fixedWhen: ['clamp.go:5:'],
       },
     },
   },
@@ -354,6 +363,7 @@ fn both() {
 }`,
         ),
         fixed: file('rust', 'src/lib.rs', FIZZBUZZ_RIGHT),
+        fixedWhen: ['> both'],
       },
       [MODEL_B]: {
         first: file('rust', 'src/lib.rs', FIZZBUZZ_RIGHT),
@@ -414,6 +424,7 @@ class PalindromeTest {
           ),
         ),
         fixed: file('java', 'Palindromes.java', PALINDROME_RIGHT),
+        fixedWhen: ['mixedCase', 'punctuation'],
       },
     },
   },

@@ -21,15 +21,25 @@ export interface TaskReplayRow {
 /**
  * Free-form tasks, replayed through the real OpenAI SDK (a loopback server with the recordings):
  * each model alone, where a model below the threshold is told which tests failed and answers again;
- * then both at once, where the best answer wins and agreement is which tests each passes.
+ * then both at once, where the best answer wins and agreement is which tests each passes. A recorded
+ * model corrects its answer only when the correction prompt names what was wrong (bench/tasks/
+ * recorded.ts `fixedWhen`). The ablation (`feedback: 'ignored'`) is the same replay with a model
+ * that does not read the feedback: what the loop is worth without it.
  */
-export async function replayTasks(tasks: readonly RecordedTask[] = RECORDED_TASKS): Promise<TaskReplayRow[]> {
+export async function replayTasks(
+  tasks: readonly RecordedTask[] = RECORDED_TASKS,
+  feedback: 'read' | 'ignored' = 'read',
+): Promise<TaskReplayRow[]> {
   const byDescription = new Map(tasks.map((t) => [t.description, t]));
   const server = await startRecordedModel((req) => {
     const description = /^Task: (.*)$/m.exec(req.user)?.[1] ?? '';
     const recorded = byDescription.get(description)?.answers[req.model];
     if (!recorded) throw new Error(`no recording of ${req.model} for "${description}"`);
-    return /Correction round \d+/.test(req.user) ? recorded.fixed : recorded.first;
+    const correction = /Correction round \d+[\s\S]*/.exec(req.user)?.[0];
+    if (!correction) return recorded.first;
+    const told = feedback === 'read' ? correction : '';
+    const named = (recorded.fixedWhen ?? []).some((cue) => told.includes(cue));
+    return named ? recorded.fixed : recorded.first;
   });
   const runnerOf = async (ids: string[]) => {
     const models = await createTaskModels(
@@ -75,6 +85,7 @@ export async function replayTasks(tasks: readonly RecordedTask[] = RECORDED_TASK
 
 export async function benchTasks(): Promise<void> {
   const rows = await replayTasks();
+  const deaf = await replayTasks(RECORDED_TASKS, 'ignored');
   const hist = (h?: number[]) => (h ? h.map((q) => q.toFixed(2)).join(' -> ') : '-');
   console.log(`\n## free-form tasks, replayed (${rows.length} tasks, two recorded models at once, real SDK)`);
   console.log(
@@ -111,5 +122,12 @@ export async function benchTasks(): Promise<void> {
       `both at once: best first-round q ${mean(rows.map((r) => r.first)).toFixed(3)} -> ${mean(rows.map((r) => r.after)).toFixed(3)}, ` +
       `rounds ${mean(rows.map((r) => r.rounds)).toFixed(2)} on average; tokens ${rows.reduce((n, r) => n + r.tokens, 0)}; ` +
       `agreement (tests each passes, when the race ends) ${mean(rows.map((r) => r.agreement)).toFixed(3)}, ${rows.filter((r) => r.agreement >= 0.9).length}/${rows.length} >= 0.9`,
+  );
+  // the ablation: the same replay with models that do not read the feedback
+  const deafOwn = deaf.flatMap((r) => Object.values(r.alone));
+  console.log(
+    `ablation, models that ignore the feedback (same tasks): each alone ${mean(deafOwn.map((h) => h[0])).toFixed(3)} -> ${mean(deafOwn.map((h) => Math.max(...h))).toFixed(3)}; ` +
+      `both at once ${mean(deaf.map((r) => r.first)).toFixed(3)} -> ${mean(deaf.map((r) => r.after)).toFixed(3)}; ` +
+      `the feedback is worth ${(mean(own.map((h) => Math.max(...h))) - mean(deafOwn.map((h) => Math.max(...h)))).toFixed(3)} q for a model alone`,
   );
 }

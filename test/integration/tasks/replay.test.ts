@@ -25,4 +25,17 @@ describe('task replay (the benchmark’s recorded tasks)', () => {
     expect(duration.alone['openai:recorded-a'][0]).toBeCloseTo(0.3, 10);
     expect(duration.rounds).toBe(2);
   });
+
+  const ablation = `without the feedback's content the loop fixes nothing: models that ignore it stay at their first answer${TOOLS.note}`;
+  it.skipIf(TOOLS.skip)(ablation, { timeout: 120_000 }, async () => {
+    const rows = await replayTasks(RECORDED_TASKS, 'ignored');
+    for (const r of rows)
+      for (const [model, h] of Object.entries(r.alone)) {
+        // asked again, the same wrong answer: no round improves, so the loop stops
+        expect(Math.max(...h), `${r.id} ${model}`).toBe(h[0]);
+        if (h[0] < 1) expect(h.length, `${r.id} ${model}`).toBeGreaterThan(1);
+      }
+    const wrong = rows.flatMap((r) => Object.values(r.alone)).filter((h) => h[0] < 1);
+    expect(wrong.length).toBeGreaterThanOrEqual(5);
+  });
 });
