@@ -3,11 +3,14 @@ import { canonicalJson } from '../../marketplace/pack-id.js';
 import type { GeneratedFile } from '../generation/index.js';
 import type { GenerationRecord, GenerationRequest, LanguageOutcome, RegistryCheck } from './types.js';
 
-/** A request's cache key: the registry's content hash and what was asked (not where to write it). */
-export function requestKey(registryHash: string, req: GenerationRequest): string {
+/**
+ * A request's cache key: the registry's content hash and what was asked (not where to write it);
+ * a named pack by its content id, so an edited pack folder is not served from the cache.
+ */
+export function requestKey(registryHash: string, req: GenerationRequest, packId?: string): string {
   const asked = {
     languages: [...req.languages].sort(),
-    pack: req.pack ?? null,
+    pack: packId ?? req.pack ?? null,
     params: req.params ?? {},
     candidates: req.candidates ?? null,
     models: req.models ?? null,

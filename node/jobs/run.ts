@@ -4,8 +4,9 @@ import { isWeaverError } from '../../errors/index.js';
 import { type GeneratedFile, toTemplateRegistry } from '../generation/index.js';
 import type { GenerationContext } from '../learning/context.js';
 import type { QualityPredictor } from '../learning/predict.js';
-import type { Arm } from '../optimizer/arms.js';
+import { type Arm, packIdOf } from '../optimizer/arms.js';
 import type { Orchestra } from '../orchestra/index.js';
+import { findPack } from '../packs/index.js';
 import { loadRegistry, registryContentHash, SemconvErrorCode } from '../semconv/index.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
 import { runLanguage } from './language.js';
@@ -77,7 +78,9 @@ export async function runGeneration(
   record.out = req.out ?? join(opts.outRoot, record.id);
   try {
     // an unchanged request (same registry bytes, same languages, pack, params) is served from the cache
-    const key = c.requests ? requestKey(await registryContentHash(req.registry), req) : undefined;
+    // a pack folder is keyed by its content, so an edited pack is generated again
+    const packId = req.pack ? packIdOf(await findPack(req.languages[0], req.pack)) : undefined;
+    const key = c.requests ? requestKey(await registryContentHash(req.registry), req, packId) : undefined;
     const hit = key ? await c.requests?.get(key) : undefined;
     root.setAttribute(ATTR.cached, !!hit);
     if (hit) {

@@ -157,6 +157,32 @@ describe('a CLI command runs its own work only', () => {
   });
 });
 
+describe('the request cache', () => {
+  it('serves an unchanged pack folder from the cache, and generates again once the pack is edited', async () => {
+    const h = await home();
+    const pack = await mkdtemp(join(tmpdir(), 'wg-pack-'));
+    const { cp } = await import('node:fs/promises');
+    await cp(join(process.cwd(), 'test', 'fixtures', 'packs', 'doc-ts'), pack, { recursive: true });
+    const args = [
+      'generate',
+      SHOP_REGISTRY,
+      '--lang',
+      'ts',
+      '--pack',
+      pack,
+      '--no-validate',
+      '--json',
+      '--home',
+      h,
+    ];
+    const first = JSON.parse((await cli(args)).stdout).generation;
+    expect(JSON.parse((await cli(args)).stdout).generation.cachedFrom).toBe(first.id);
+    const template = join(pack, 'templates', 'index.ts.liquid');
+    await writeFile(template, `// edited\n${await readFile(template, 'utf8')}`);
+    expect(JSON.parse((await cli(args)).stdout).generation.cachedFrom).toBeUndefined();
+  });
+});
+
 describe('exit codes and messages a script can trust', () => {
   it('refuses a registry with check errors (exit 1, located errors), unless --allow-errors', async () => {
     const h = await home();
