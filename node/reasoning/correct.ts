@@ -1,39 +1,108 @@
 import type { Arm } from '../optimizer/arms.js';
-import type { QualityComponents, ValidationResult } from '../validation/index.js';
+import {
+  DEFECT_KINDS,
+  type Defect,
+  type DefectKind,
+  type QualityComponents,
+  type ValidationResult,
+} from '../validation/index.js';
 
-/** What went wrong with a candidate, from its evidence: the weak quality components and a summary to feed back. */
+/**
+ * What went wrong with a candidate, from its evidence: the quality components its defects (or its
+ * compile errors, or its warnings) weaken, a summary to feed back, and the defects themselves.
+ */
 export interface Diagnosis {
   weak: (keyof QualityComponents)[];
   summary: string;
+  /** the candidate's defects as the symbol checks found them, correctness kinds first (none when it did not compile) */
+  defects: Defect[];
 }
 
 const WEAK = 0.9;
+/** how many defects the summary quotes */
+const QUOTED = 5;
 
+/** The components a defect kind lowers. */
+const COMPONENTS: Record<DefectKind, (keyof QualityComponents)[]> = {
+  missing: ['completeness'],
+  wrong_value: ['completeness'],
+  wrong_name: ['naming'],
+  invented: ['completeness'],
+  unmarked_deprecated: ['deprecation'],
+  falsely_deprecated: ['deprecation'],
+  undocumented: ['documentation'],
+};
+
+const LABEL: Record<DefectKind, string> = {
+  missing: 'missing',
+  wrong_value: 'wrong value',
+  wrong_name: 'wrong name',
+  invented: 'invented',
+  unmarked_deprecated: 'not marked deprecated',
+  falsely_deprecated: 'falsely deprecated',
+  undocumented: 'undocumented',
+};
+
+/**
+ * A candidate's diagnosis, built from its defects: the summary names real items and places (e.g.
+ * `wrong value: ATTR_X = "a" (a.ts:3), expected "b" for attribute x`). A candidate that did not
+ * compile is told its compile errors and nothing else: what the symbol checks say of code that does
+ * not build is not worth acting on yet.
+ */
 export function diagnose(v: ValidationResult | undefined, error?: string): Diagnosis {
-  if (!v) return { weak: ['compiled'], summary: `no output: ${error ?? 'the generator failed'}` };
+  if (!v)
+    return { weak: ['compiled'], summary: `no output: ${error ?? 'the generator failed'}`, defects: [] };
   const c = v.quality.components;
-  const weak = (Object.keys(c) as (keyof QualityComponents)[]).filter((k) =>
-    k === 'compiled' ? c.compiled === 0 : (c[k] ?? 1) < WEAK,
-  );
-  const parts: string[] = [];
   if (c.compiled === 0) {
     const errs = v.toolchain.diagnostics.filter((d) => d.severity === 'error').slice(0, 3);
-    parts.push(
-      `does not compile (${v.toolchain.errors} errors${errs.length ? `: ${errs.map((d) => `${d.file}:${d.line}: ${d.message}`).join('; ')}` : ''})`,
-    );
+    const n = v.toolchain.errors;
+    return {
+      weak: ['compiled'],
+      summary: `does not compile (${n} error${n === 1 ? '' : 's'}${errs.length ? `: ${errs.map((d) => `${d.file}:${d.line}: ${d.message}`).join('; ')}` : ''})`,
+      defects: [],
+    };
   }
-  if (c.completeness < WEAK)
+  const s = v.symbols;
+  const defects = s.defects ?? [];
+  const counts = s.defectCounts ?? countKinds(defects);
+  const kinds = DEFECT_KINDS.filter((k) => counts[k] > 0);
+  // each weakened component, with the defects behind it: `completeness 0.78 (1 missing, 1 invented)`
+  const behind = new Map<keyof QualityComponents, string[]>();
+  const blame = (comp: keyof QualityComponents, why: string) =>
+    behind.set(comp, [...(behind.get(comp) ?? []), why]);
+  for (const k of kinds) for (const comp of COMPONENTS[k]) blame(comp, `${counts[k]} ${LABEL[k]}`);
+  // a deprecated item dropped is missing, and costs the deprecation component too
+  const droppedDeprecated = (s.deprecatedExpected ?? 0) - (s.deprecatedFound ?? 0);
+  if (droppedDeprecated > 0) blame('deprecation', `${droppedDeprecated} deprecated missing`);
+  if (v.toolchain.warnings > 0)
+    blame('warnings', `${v.toolchain.warnings} toolchain warning${v.toolchain.warnings === 1 ? '' : 's'}`);
+  const weak = (Object.keys(c) as (keyof QualityComponents)[]).filter(
+    (k) => behind.has(k) && (k !== 'warnings' || c.warnings < WEAK),
+  );
+
+  const parts: string[] = [];
+  if (c.compiled === null) parts.push(v.toolchain.reason ?? 'not validated');
+  if (behind.size > 0)
     parts.push(
-      `completeness ${c.completeness.toFixed(2)} (missing e.g. ${v.symbols.missing.slice(0, 3).join(', ') || '-'})`,
+      [...behind].map(([comp, why]) => `${comp} ${(c[comp] ?? 0).toFixed(2)} (${why.join(', ')})`).join(', '),
     );
-  if (c.naming < WEAK)
-    parts.push(`naming ${c.naming.toFixed(2)} (e.g. ${v.symbols.misnamed.slice(0, 2).join(', ') || '-'})`);
-  if (c.documentation < WEAK)
-    parts.push(`documentation ${c.documentation.toFixed(2)} (briefs not carried as doc comments)`);
-  if (c.deprecation < WEAK)
-    parts.push(`deprecation ${c.deprecation.toFixed(2)} (deprecated items not marked)`);
-  if (c.warnings < WEAK) parts.push(`${v.toolchain.warnings} toolchain warnings`);
-  return { weak, summary: parts.join('; ') || `q=${v.quality.q.toFixed(3)}` };
+  const total = s.defectsTotal ?? defects.length;
+  if (total > 0) {
+    const quoted = defects.slice(0, QUOTED).map((d) => d.message);
+    const more = total - quoted.length;
+    parts[parts.length - 1] += `: ${quoted.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+  }
+  return {
+    weak,
+    summary: parts.join('; ') || `no defects, q=${v.quality.q.toFixed(3)}`,
+    defects,
+  };
+}
+
+function countKinds(defects: Defect[]): Record<DefectKind, number> {
+  const counts = Object.fromEntries(DEFECT_KINDS.map((k) => [k, 0])) as Record<DefectKind, number>;
+  for (const d of defects) counts[d.kind]++;
+  return counts;
 }
 
 /** Which params plausibly move which component: the built-in generator's way of acting on feedback. */

@@ -10,6 +10,11 @@ export interface ExpectedSymbol {
   value: string | number | boolean;
   brief: string;
   deprecated: boolean;
+  /**
+   * A member of a deprecated attribute that is not deprecated itself: deprecated for its users
+   * through its attribute, so a pack may mark it or not (the official packages differ).
+   */
+  parentDeprecated?: boolean;
 }
 
 export interface EmitScope {
@@ -46,6 +51,7 @@ export function expectedSymbols(
         value: m.value,
         brief: m.brief,
         deprecated: m.is_deprecated,
+        ...(a.is_deprecated && !m.is_deprecated ? { parentDeprecated: true } : {}),
       });
     }
   }
@@ -53,6 +59,44 @@ export function expectedSymbols(
     out.push({ kind: 'metric', key: m.name, value: m.name, brief: m.brief, deprecated: m.is_deprecated });
   for (const e of unique(model.events, (e) => e.name).filter(keep))
     out.push({ kind: 'event', key: e.name, value: e.name, brief: e.brief, deprecated: e.is_deprecated });
+  return out;
+}
+
+/**
+ * A value the registry defines, under the item a symbol holding it must name. Every item of every
+ * scope (so an item the pack's scope leaves out, or a deprecated alias whose name a current item
+ * holds, is not an invention when emitted), and what the registry says about them that packs
+ * legitimately emit beside the keys: a metric's unit, instrument and description (its brief), an
+ * event's description, the registry's schema URL and version.
+ */
+export interface RegistryValue {
+  /** the item kinds of ExpectedSymbol, or registry data attached to an item */
+  kind: ExpectedSymbol['kind'] | 'unit' | 'instrument' | 'description' | 'schema_url' | 'version';
+  /** what a symbol's name must carry: the item's key (attribute key, metric or event name), `schema_url`, `version` */
+  key: string;
+  memberId?: string;
+  value: string | number | boolean;
+}
+
+/** Every value the registry defines (see RegistryValue): what a symbol may hold without being invented. */
+export function registryValues(model: TemplateRegistry): RegistryValue[] {
+  const out: RegistryValue[] = [];
+  for (const a of model.attributes) {
+    out.push({ kind: a.is_template ? 'template' : 'attribute', key: a.key, value: a.key });
+    for (const m of a.members) out.push({ kind: 'member', key: a.key, memberId: m.id, value: m.value });
+  }
+  for (const m of model.metrics) {
+    out.push({ kind: 'metric', key: m.name, value: m.name });
+    if (m.unit) out.push({ kind: 'unit', key: m.name, value: m.unit });
+    if (m.instrument) out.push({ kind: 'instrument', key: m.name, value: m.instrument });
+    if (m.brief) out.push({ kind: 'description', key: m.name, value: m.brief });
+  }
+  for (const e of model.events) {
+    out.push({ kind: 'event', key: e.name, value: e.name });
+    if (e.brief) out.push({ kind: 'description', key: e.name, value: e.brief });
+  }
+  if (model.schema_url) out.push({ kind: 'schema_url', key: 'schema_url', value: model.schema_url });
+  if (model.version) out.push({ kind: 'version', key: 'version', value: model.version });
   return out;
 }
 

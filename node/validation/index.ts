@@ -1,6 +1,6 @@
 import type { Language } from '../generation/languages.js';
 import type { TemplateRegistry } from '../generation/template-model.js';
-import { type EmitScope, expectedSymbols } from './expected.js';
+import { type EmitScope, expectedSymbols, registryValues } from './expected.js';
 import { languageSupport } from './languages/index.js';
 import type { LanguageSupport } from './languages/types.js';
 import { type Quality, scoreQuality } from './quality.js';
@@ -8,10 +8,18 @@ import { checkSymbols, type SymbolReport } from './symbol-check.js';
 import type { ExtractedSymbol } from './symbols/types.js';
 import { SKIPPED_REASON, type SourceFile, type ToolchainOptions, type ToolchainResult } from './toolchain.js';
 
-export type { EmitScope, ExpectedSymbol } from './expected.js';
+export {
+  CORRECTNESS_KINDS,
+  DEFECT_CAP,
+  DEFECT_KINDS,
+  type Defect,
+  type DefectKind,
+  isCorrectnessDefect,
+} from './defects.js';
+export type { EmitScope, ExpectedSymbol, RegistryValue } from './expected.js';
 export type { LanguageSupport, Naming } from './languages/types.js';
 export { QUALITY_WEIGHTS, type Quality, type QualityComponents, UNCOMPILED_CAP } from './quality.js';
-export type { SymbolReport } from './symbol-check.js';
+export type { CheckOptions, SymbolReport } from './symbol-check.js';
 export type { ExtractedSymbol } from './symbols/types.js';
 export { SKIPPED_REASON, type SourceFile, type ToolchainResult, type ToolDiagnostic } from './toolchain.js';
 
@@ -71,6 +79,7 @@ export function createValidator(init: ValidatorInit = {}): Validator {
         expectedSymbols(candidate.model, candidate.scope),
         extracted,
         support.naming,
+        { known: registryValues(candidate.model), deprecationMarker: support.deprecationMarker },
       );
       return {
         language: candidate.language,

@@ -12,6 +12,7 @@ export const goSupport: LanguageSupport = {
   language: 'go',
   toolchain: createGoToolchain(),
   symbols: goSymbols,
+  deprecationMarker: 'a doc comment paragraph starting `Deprecated:`',
   naming: {
     attribute: (key) => `${goName(key)}Key`,
     templateAttribute: (key) => goName(key),

@@ -18,6 +18,7 @@ export const javaSupport: LanguageSupport = {
   language: 'java',
   toolchain: createJavaToolchain(),
   symbols: javaSymbols,
+  deprecationMarker: '`@Deprecated` and a Javadoc `@deprecated` tag',
   naming: {
     attribute: (key) => constName(key),
     templateAttribute: (key) => constName(key),

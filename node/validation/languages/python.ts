@@ -12,6 +12,7 @@ export const pythonSupport: LanguageSupport = {
   language: 'python',
   toolchain: createPythonToolchain(),
   symbols: pythonSymbols,
+  deprecationMarker: 'a docstring paragraph starting `Deprecated:` (or `@deprecated` on its enum class)',
   naming: {
     attribute: (key) => screamingSnakeCase(key),
     templateAttribute: (key) => `${screamingSnakeCase(key)}_TEMPLATE`,

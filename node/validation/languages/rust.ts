@@ -17,6 +17,7 @@ export const rustSupport: LanguageSupport = {
   language: 'rust',
   toolchain: createRustToolchain(),
   symbols: rustSymbols,
+  deprecationMarker: '`#[deprecated]`',
   naming: {
     attribute: (key) => constName(key),
     templateAttribute: (key) => constName(key),

@@ -22,4 +22,6 @@ export interface LanguageSupport {
   toolchain: Toolchain;
   symbols: SymbolExtractor;
   naming: Naming;
+  /** how the language marks a deprecated symbol, as the fix in a defect's message names it */
+  deprecationMarker?: string;
 }

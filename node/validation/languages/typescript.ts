@@ -18,6 +18,7 @@ export const typescriptSupport: LanguageSupport = {
     },
   },
   symbols: { extract: async (files) => (await symbols()).extract(files) },
+  deprecationMarker: 'a JSDoc `@deprecated` tag',
   naming: {
     attribute: (key) => `ATTR_${screamingSnakeCase(key)}`,
     templateAttribute: (key) => `ATTR_${screamingSnakeCase(key)}`,

@@ -8,7 +8,8 @@ import type { ExtractedSymbol, SymbolExtractor } from './types.js';
  * - template attributes: top-level functions (no receiver) returning `"prefix." + key` (or
  *   `fmt.Sprintf("prefix.%s", key)`), value = the prefix without the trailing dot;
  * - the doc is the `//` comment block right above (a group's doc when the spec has none, or a trailing
- *   line comment); deprecated when a doc line starts with `Deprecated:` (Go's convention).
+ *   line comment); deprecated when a paragraph of the doc starts with `Deprecated:` (Go's convention:
+ *   the doc's first line or a line after a blank one; a wrapped sentence is not a marker).
  * Go has no enum classes: every symbol's container is ''.
  */
 export const goSymbols: SymbolExtractor = {
@@ -19,7 +20,7 @@ export const goSymbols: SymbolExtractor = {
   },
 };
 
-const DEPRECATED = /(^|\n)\s*Deprecated:/;
+const DEPRECATED = /(?:^|\n[ \t]*\n)[ \t]*Deprecated:/;
 
 function extractFile(file: string, content: string): ExtractedSymbol[] {
   const lines = content.replace(/\r\n?/g, '\n').split('\n');

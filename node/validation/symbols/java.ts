@@ -10,7 +10,8 @@ import type { ExtractedSymbol, SymbolExtractor } from './types.js';
  * - template methods: a static method returning `"a.b." + key` (or `String.format("a.b.%s", key)`);
  * - constants of a Java `enum` with a literal first argument: `GET("GET")`.
  * Docs come from the Javadoc block above (tags kept, HTML entities decoded), deprecation from
- * `@Deprecated` or an `@deprecated` tag. Members of a top-level class have container ''; members
+ * `@Deprecated` or an `@deprecated` block tag (at the start of a Javadoc line; inside a sentence it
+ * is text). Members of a top-level class have container ''; members
  * of a nested class or enum have that type's simple name (e.g. `HttpRequestMethodValues`).
  */
 export const javaSymbols: SymbolExtractor = {
@@ -206,7 +207,7 @@ function extractFile(path: string, content: string): ExtractedSymbol[] {
   };
   const containerOf = (s: Scope) => (s.typeDepth <= 1 && s.kind !== 'enum' ? '' : s.name);
   const isDeprecated = (annotations: Tok[], doc: string) =>
-    annotations.some((t) => t.text === 'Deprecated') || /(^|\s)@deprecated\b/.test(doc);
+    annotations.some((t) => t.text === 'Deprecated') || /(?:^|\n)[ \t]*@deprecated\b/.test(doc);
   const typeScope = (decl: { kind: string; name: string }, m: Tok[], doc: string, parent: Scope): Scope => ({
     kind: decl.kind === 'enum' ? 'enum' : 'type',
     name: decl.name,

@@ -8,8 +8,9 @@ import type { ExtractedSymbol, SymbolExtractor } from './types.js';
  * - members of top-level classes (`class HttpRequestMethodValues(Enum)`), container = the class;
  * - template attributes: constants named `*_TEMPLATE`, or functions returning `"prefix." + key`
  *   (or `f"prefix.{key}"`), whose value is the prefix without the trailing dot;
- * - deprecation: a docstring mentioning `Deprecated`, or a `@deprecated(...)` decorator (on a class it
- *   marks every member).
+ * - deprecation: a docstring paragraph that starts with `Deprecated:` (the official package's way)
+ *   or a `.. deprecated::` directive, or a `@deprecated(...)` decorator (on a class it marks every
+ *   member). The word inside a sentence (a brief saying "Deprecated, use ...") is not a marker.
  */
 export const pythonSymbols: SymbolExtractor = {
   extract(files) {
@@ -36,7 +37,8 @@ interface Block {
   topLevel: boolean;
 }
 
-const DEPRECATED_DOC = /\bDeprecated\b/;
+/** at the start of the docstring or of a paragraph (after a blank line); or a Sphinx directive line */
+const DEPRECATED_DOC = /(?:^|\n[ \t]*\n)[ \t]*Deprecated:|(?:^|\n)[ \t]*\.\. deprecated::/;
 const DEPRECATED_DECORATOR = /^@\s*(?:[A-Za-z_][\w.]*\.)?deprecated\b/;
 
 function extractModule(file: string, content: string): ExtractedSymbol[] {

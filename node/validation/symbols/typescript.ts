@@ -4,7 +4,8 @@ import type { ExtractedSymbol, SymbolExtractor } from './types.js';
 /**
  * Reads TypeScript through the compiler's parser (no regexes): `export const X = 'v'`, `as const`
  * variants, template functions `(key) => 'prefix.' + key` or template literals, and members of
- * object literals (`export const XValues = {A: 'a'}`).
+ * object literals (`export const XValues = {A: 'a'}`). Deprecated is what the compiler says (its
+ * JSDoc `@deprecated` tag), not a word in the comment.
  */
 export const typescriptSymbols: SymbolExtractor = {
   extract(files) {
@@ -101,7 +102,7 @@ function templatePrefix(e: ts.Expression | undefined): string | undefined {
 function docOf(node: ts.Node, sf: ts.SourceFile): { doc: string; deprecated: boolean } {
   const ranges = ts.getLeadingCommentRanges(sf.text, node.getFullStart()) ?? [];
   const last = ranges.filter((r) => r.kind === ts.SyntaxKind.MultiLineCommentTrivia).pop();
-  if (!last) return { doc: '', deprecated: false };
+  if (!last) return { doc: '', deprecated: ts.getJSDocDeprecatedTag(node) !== undefined };
   const raw = sf.text.slice(last.pos, last.end);
   const doc = raw
     .replace(/^\/\*\*?|\*\/$/g, '')
@@ -109,5 +110,7 @@ function docOf(node: ts.Node, sf: ts.SourceFile): { doc: string; deprecated: boo
     .map((l) => l.replace(/^\s*\* ?/, ''))
     .join('\n')
     .trim();
-  return { doc, deprecated: /@deprecated\b/.test(doc) };
+  // deprecated as the compiler sees it (a JSDoc `@deprecated` tag, what editors strike through), not
+  // the word in the text: `` `@deprecated` `` quoted in a brief is no tag
+  return { doc, deprecated: ts.getJSDocDeprecatedTag(node) !== undefined };
 }

@@ -42,6 +42,8 @@ describe('quality score from evidence', () => {
       warnings: 1,
     });
     expect(r.quality.q).toBe(1);
+    expect(r.symbols.defects).toEqual([]);
+    expect(r.symbols.correct).toBe(true);
   });
 
   it('lowers documentation when docs are left out, and naming when enums are objects', async () => {
@@ -53,6 +55,12 @@ describe('quality score from evidence', () => {
     expect(objects.quality.components.completeness).toBe(1);
     expect(none.quality.q).toBeLessThan(1);
     expect(objects.quality.q).toBeLessThan(1);
+    // leaving docs out is a quality issue; members named otherwise than the official package are wrong
+    expect(new Set(none.symbols.defects.map((d) => d.kind))).toEqual(new Set(['undocumented']));
+    expect(none.symbols.correct).toBe(true);
+    expect(objects.symbols.defectCounts).toMatchObject({ missing: 0, invented: 0, wrong_value: 0 });
+    expect(objects.symbols.defectCounts.wrong_name).toBeGreaterThan(0);
+    expect(objects.symbols.correct).toBe(false);
   });
 
   it('caps a candidate that does not compile at 0.3, and says where it broke', async () => {
@@ -76,6 +84,10 @@ describe('quality score from evidence', () => {
     expect(r.symbols.wrongValue[0]).toMatch(
       /ATTR_SHOP_ORDER_ID = "shop\.order\.identifier", expected "shop\.order\.id"/,
     );
+    expect(r.symbols.defects).toEqual([
+      expect.objectContaining({ kind: 'wrong_value', item: 'shop.order.id', expected: 'ATTR_SHOP_ORDER_ID' }),
+    ]);
+    expect(r.symbols.correct).toBe(false);
     expect(r.quality.components.completeness).toBeLessThan(1);
   });
 
@@ -98,11 +110,27 @@ describe('quality score from evidence', () => {
         foundKeys: [],
         documentable: 10,
         documented: 10,
+        deprecatedExpected: 0,
         deprecatedFound: 0,
         deprecatedMarked: 0,
+        notDeprecatedFound: 10,
+        falselyDeprecated: 0,
+        invented: 0,
         missing: [],
         misnamed: [],
         wrongValue: [],
+        defects: [],
+        defectsTotal: 0,
+        defectCounts: {
+          missing: 0,
+          wrong_value: 0,
+          wrong_name: 0,
+          invented: 0,
+          unmarked_deprecated: 0,
+          falsely_deprecated: 0,
+          undocumented: 0,
+        },
+        correct: true,
       },
     );
     expect(q.components.compiled).toBeNull();
