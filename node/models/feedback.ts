@@ -1,6 +1,6 @@
 import { goName, pascalCase, screamingSnakeCase } from '../generation/case.js';
 import type { GeneratedFile } from '../generation/index.js';
-import type { ValidationResult } from '../validation/index.js';
+import type { DefectKind, ValidationResult } from '../validation/index.js';
 import type { RegistryChunk } from './chunking.js';
 import type { ChunkRecord, Feedback } from './index.js';
 import type { PromptFeedback } from './prompt.js';
@@ -10,8 +10,9 @@ const MAX_ITEMS = 50;
 
 /**
  * The feedback for the next round from a candidate's validation: compiler diagnostics with their
- * file:line, the registry symbols missing, misnamed or holding a wrong value, and (when given) the
- * previous output with its chunk map, so unchanged chunks are reused and the rest corrected.
+ * file:line, every correctness defect by kind (missing, misnamed, wrong value, invented, deprecation
+ * not marked or marked falsely) with its place, and (when given) the previous output with its chunk
+ * map, so chunks with nothing to fix are reused and the rest corrected.
  */
 export function feedbackFromValidation(
   v: ValidationResult,
@@ -33,13 +34,18 @@ export function feedbackFromValidation(
       severity: 'error',
       message: v.toolchain.reason ?? `${v.toolchain.tool} failed`,
     });
+  const of = (kind: DefectKind) => v.symbols.defects.filter((d) => d.kind === kind).map((d) => d.message);
   return {
     round,
     summary: `${v.toolchain.tool}: ${v.toolchain.status}, ${v.toolchain.errors} errors, ${v.toolchain.warnings} warnings; ${v.symbols.found} of ${v.symbols.expected} registry symbols found; q=${v.quality.q.toFixed(3)}`,
     diagnostics,
-    missing: v.symbols.missing,
-    misnamed: v.symbols.misnamed,
-    wrongValue: v.symbols.wrongValue,
+    // every defect of each kind, each naming the item, where it is and the fix
+    missing: of('missing'),
+    misnamed: of('wrong_name'),
+    wrongValue: of('wrong_value'),
+    invented: of('invented'),
+    unmarkedDeprecated: of('unmarked_deprecated'),
+    falselyDeprecated: of('falsely_deprecated'),
     ...(previous ? { previous } : {}),
   };
 }

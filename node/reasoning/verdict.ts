@@ -1,4 +1,5 @@
 import type { CandidateResult } from '../orchestra/index.js';
+import { CORRECTNESS_KINDS } from '../validation/index.js';
 
 /**
  * What the loop thinks of a candidate. Semantic-convention code is right or wrong: a candidate is
@@ -34,14 +35,9 @@ export function verdictOf(r: CandidateResult, threshold: number): Verdict {
   return { acceptable: compiled && defects === 0 && r.q >= threshold, compiled, defects, q: r.q, why };
 }
 
-/** The candidate's correctness defects, from the symbol checks. */
+/** The candidate's correctness defects, counted exactly by kind by the symbol checks. */
 function correctnessDefects(s: NonNullable<CandidateResult['validation']>['symbols']): number {
-  const report = s as typeof s & { correct?: boolean; defects?: { kind: string }[]; defectsTotal?: number };
-  if (report.defects) {
-    const wrong = report.defects.filter((d) => d.kind !== 'undocumented').length;
-    return report.correct === false ? Math.max(1, wrong) : wrong;
-  }
-  return s.expected - s.found + s.misnamed.length;
+  return CORRECTNESS_KINDS.reduce((n, k) => n + s.defectCounts[k], 0);
 }
 
 /** Better first: acceptable, compiled, fewer defects, higher q. */

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../node/config.js';
 import { createNode, type WeaverNode } from '../../../node/node.js';
-import { writeRegistry, yaml } from '../../helpers/registry.js';
+import { MINI_REGISTRY, writeRegistry, yaml } from '../../helpers/registry.js';
 import { startWireServer, type WireServer } from '../../helpers/wire-servers.js';
+import { TS_GOOD, TS_GOOD_FILE, tsAnswer } from '../models/answers.js';
 
 /**
  * The node's loop routes a model's feedback chunk by chunk: only the chunks with problems are asked
@@ -104,5 +105,30 @@ describe('feedback routing in the loop', () => {
     expect(again).not.toContain('ATTR_ALPHA_ITEM0');
     expect(ts.rounds).toBe(2);
     expect(ts.winner?.validation.status).toBe('passed');
+  });
+
+  it('does not accept an answer that compiles with defects while a round is left, and names each defect with the previous files', async () => {
+    const { node, server } = await start(128_000);
+    // compiles, q about 0.9, but the deprecated attribute is not marked and a constant is invented
+    const flawed = TS_GOOD_FILE.replace(' * @deprecated Replaced by `shop.order.status`.\n', '').concat(
+      "\n/** The colour of the order. */\nexport const ATTR_SHOP_ORDER_COLOUR = 'shop.order.colour' as const;\n",
+    );
+    server.script({ answer: tsAnswer(flawed), inputTokens: 900, outputTokens: 400 });
+    server.script({ answer: TS_GOOD, inputTokens: 900, outputTokens: 400 });
+    const { id, done } = await node.generate({
+      registry: MINI_REGISTRY,
+      languages: ['typescript'],
+      models: ['openai:gpt-4o-mini'],
+    });
+    const ts = (await done).languages[0];
+    expect(ts.rounds).toBe(2);
+    const again = server.requests[1].body.messages[1].content as string;
+    expect(again).toMatch(/Not in the registry[^\n]*:\n- [^\n]*ATTR_SHOP_ORDER_COLOUR/);
+    expect(again).toMatch(/not marked deprecated[^\n]*:\n- [^\n]*(ATTR_SHOP_ORDER_STATE|shop\.order\.state)/);
+    // its previous answer, though it compiled
+    expect(again).toContain("export const ATTR_SHOP_ORDER_COLOUR = 'shop.order.colour'");
+    const round1 = (await node.decisions(id)).find((d) => d.step === 'reasoning:typescript:round1')!;
+    expect(round1.choice).not.toBe('stop');
+    expect(ts.winner?.q).toBe(1);
   });
 });
