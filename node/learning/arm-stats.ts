@@ -16,6 +16,14 @@ export interface ArmStats {
   /** outcomes with q >= the success threshold */
   successes: number;
   compileFailures: number;
+  /**
+   * Outcomes whose span carried a cost, and their sums (absent on statistics recorded before costs
+   * were kept): a model arm's price per candidate in this context, a template arm's zero.
+   */
+  costN?: number;
+  sumCostUsd?: number;
+  sumInputTokens?: number;
+  sumOutputTokens?: number;
   firstAt: number;
   lastAt: number;
   /** the latest candidate span ids, the evidence behind decisions (the form decision records use) */
@@ -150,6 +158,14 @@ export function accumulate(
     sumQ2: base.sumQ2 + o.q * o.q,
     successes: base.successes + (o.q >= successThreshold ? 1 : 0),
     compileFailures: base.compileFailures + (o.compiled === 0 ? 1 : 0),
+    ...(o.usage || base.costN
+      ? {
+          costN: (base.costN ?? 0) + (o.usage ? 1 : 0),
+          sumCostUsd: (base.sumCostUsd ?? 0) + (o.usage?.costUsd ?? 0),
+          sumInputTokens: (base.sumInputTokens ?? 0) + (o.usage?.inputTokens ?? 0),
+          sumOutputTokens: (base.sumOutputTokens ?? 0) + (o.usage?.outputTokens ?? 0),
+        }
+      : {}),
     firstAt: Math.min(base.firstAt, o.at),
     lastAt: Math.max(base.lastAt, o.at),
     evidence: [...base.evidence, o.spanId].slice(-EVIDENCE_KEPT),
@@ -157,5 +173,8 @@ export function accumulate(
 }
 
 export const meanOf = (s: Pick<ArmStats, 'n' | 'sumQ'>) => (s.n === 0 ? 0 : s.sumQ / s.n);
+/** Mean cost in USD per candidate, when any outcome carried one. */
+export const costOf = (s: Pick<ArmStats, 'costN' | 'sumCostUsd'>) =>
+  s.costN ? (s.sumCostUsd ?? 0) / s.costN : undefined;
 export const sdOf = (s: Pick<ArmStats, 'n' | 'sumQ' | 'sumQ2'>) =>
   s.n < 2 ? 0 : Math.sqrt(Math.max(0, (s.sumQ2 - (s.sumQ * s.sumQ) / s.n) / (s.n - 1)));

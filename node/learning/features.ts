@@ -45,7 +45,24 @@ export interface CandidateOutcome {
     deprecation?: number;
     warnings?: number;
   };
+  /** what the candidate spent (a model generator's tokens and price; the builtin engine's zero), when its span says */
+  usage?: Usage;
 }
+
+/** Tokens and cost of one candidate, as its span carries them (node/orchestra usageAttributes). */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+/** The span attributes of a candidate's usage (written by the orchestra, read back here). */
+export const USAGE_ATTR = {
+  inputTokens: 'weavergen.model.input_tokens',
+  outputTokens: 'weavergen.model.output_tokens',
+  costUsd: 'weavergen.model.cost_usd',
+  priced: 'weavergen.model.priced',
+} as const;
 
 export const OUTCOME_LABELS = ['compile_failure', 'low_quality', 'high_quality'] as const;
 export type OutcomeLabel = (typeof OUTCOME_LABELS)[number];
@@ -97,6 +114,7 @@ export function outcomeFromSpan(span: SpanRecord): CandidateOutcome | undefined 
   };
   arm.key = str(a[ATTR.armKey]) ?? armKey(arm);
   const generationId = str(a[ATTR.generationId]);
+  const usage = usageOf(a);
   return {
     traceId: span.traceId,
     spanId: span.spanId,
@@ -115,6 +133,22 @@ export function outcomeFromSpan(span: SpanRecord): CandidateOutcome | undefined 
       deprecation: num(a[ATTR.qDeprecation]),
       warnings: num(a[ATTR.qWarnings]),
     },
+    ...(usage ? { usage } : {}),
+  };
+}
+
+/**
+ * The candidate's usage from its span, when it carries a cost (tokens default to 0). A model the
+ * price table does not know (`weavergen.model.priced` false) reports cost 0: that is no price, not
+ * a free model, so it gives no usage.
+ */
+function usageOf(a: Attributes): Usage | undefined {
+  const costUsd = num(a[USAGE_ATTR.costUsd]);
+  if (costUsd === undefined || costUsd < 0 || a[USAGE_ATTR.priced] === false) return undefined;
+  return {
+    inputTokens: Math.max(0, num(a[USAGE_ATTR.inputTokens]) ?? 0),
+    outputTokens: Math.max(0, num(a[USAGE_ATTR.outputTokens]) ?? 0),
+    costUsd,
   };
 }
 
@@ -170,6 +204,7 @@ export function candidateAttributes(
       warnings: number;
     };
   },
+  usage?: Usage,
 ): Attributes {
   const out: Attributes = {
     ...contextAttributes(context),
@@ -192,6 +227,12 @@ export function candidateAttributes(
       [ATTR.qWarnings]: c.warnings,
     });
   }
+  if (usage)
+    Object.assign(out, {
+      [USAGE_ATTR.inputTokens]: usage.inputTokens,
+      [USAGE_ATTR.outputTokens]: usage.outputTokens,
+      [USAGE_ATTR.costUsd]: usage.costUsd,
+    });
   return out;
 }
 
@@ -200,7 +241,10 @@ export function candidateAttributes(
  * (pack name, each param=value, model). Params are not qualified by pack, so `param.doc_style=none`
  * can be learned across languages.
  */
-export function featuresOf(o: Pick<CandidateOutcome, 'context' | 'arm'>): string[] {
+export function featuresOf(o: {
+  context: GenerationContext;
+  arm: Pick<ArmRef, 'packName' | 'params' | 'model'>;
+}): string[] {
   const c = o.context;
   const b = (x: boolean) => (x ? '1' : '0');
   return [

@@ -12,7 +12,7 @@ import { buildInsights, type Insights } from './insights.js';
 import { createQualityPredictor, type QualityPredictor } from './predict.js';
 import { mineRules, type RuleSet, type RuleThresholds } from './rules.js';
 
-export { type ArmStats, meanOf, sdOf } from './arm-stats.js';
+export { type ArmStats, costOf, meanOf, sdOf } from './arm-stats.js';
 export { contextKey, contextOf, type GenerationContext, parseContextKey } from './context.js';
 export type { Correlation } from './correlations.js';
 export type { PromotedPointer, PromotionDecision, VariantSummary } from './decisions.js';
@@ -29,6 +29,8 @@ export {
   labelsOf,
   type OutcomeLabel,
   outcomeFromSpan,
+  USAGE_ATTR,
+  type Usage,
 } from './features.js';
 export { type ArmSummary, type ContextInsight, type Insights, renderInsights } from './insights.js';
 export {
@@ -129,7 +131,7 @@ export function createLearning(components: LearningComponents, init: LearningIni
     if (mined && mined.version === table.version && mined.key === key) return mined.rules;
     const outcomes = await table.outcomes(maxTransactions);
     const ruleSet = mineRules(
-      outcomes.map((o) => ({ items: featuresOf(o), labels: labelsOf(o) })),
+      outcomes.map((o) => ({ items: featuresOf(o), labels: labelsOf(o), q: o.q })),
       t,
     );
     mined = { version: table.version, key, rules: ruleSet };

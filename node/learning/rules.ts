@@ -4,6 +4,8 @@ import { OUTCOME_LABELS, type OutcomeLabel } from './features.js';
 export interface Transaction {
   items: string[];
   labels: OutcomeLabel[];
+  /** the outcome's quality, when known: rules then say how the rows holding their antecedent scored */
+  q?: number;
 }
 
 /** An association rule `antecedent => consequent`, with its measures over the mined transactions. */
@@ -26,6 +28,11 @@ export interface Rule {
    * language, or `X => low_quality` when every such row is a compile failure. Holds the rule kept.
    */
   duplicateOf?: string;
+  /**
+   * Quality of the rows holding the antecedent (those with a q): what an arm and context matching it
+   * scored, which is what the optimizer takes from a failure rule as a prior (node/optimizer/steering.ts).
+   */
+  q?: { n: number; mean: number; sd: number };
   /**
    * lift >= minLift, improvement >= minImprovement and not a duplicate: not explained by the base
    * rate, by a shorter rule or by another rule on the same evidence.
@@ -63,6 +70,12 @@ export interface RuleSet {
 }
 
 const SEP = '\u0000';
+const Q_SLOT = 2 + 2 * OUTCOME_LABELS.length;
+
+function qSummary(n: number, sum: number, sum2: number): { n: number; mean: number; sd: number } {
+  const mean = sum / n;
+  return { n, mean, sd: Math.sqrt(Math.max(0, sum2 / n - mean * mean)) };
+}
 
 /**
  * Association rules from feature sets to outcome labels. Counting enumerates, per transaction, every
@@ -82,17 +95,19 @@ export function mineRules(transactions: Transaction[], thresholds: Partial<RuleT
     for (const i of tx.items) single.set(i, (single.get(i) ?? 0) + 1);
     for (const l of tx.labels) baseRates[l]++;
   }
-  // counts[set] = [rows, cover hash, then rows and cover hash with label 0, 1, 2]; the cover hash
-  // (a sum of per-row random values) tells two sets resting on the same rows from two that do not
+  // counts[set] = [rows, cover hash, then rows and cover hash with label 0, 1, 2, then rows with a q,
+  // sum q, sum q^2]; the cover hash (a sum of per-row random values) tells two sets resting on the
+  // same rows from two that do not
   const counts = new Map<string, number[]>();
   transactions.forEach((tx, row) => {
     const h = rowHash(row);
     const items = [...new Set(tx.items)].filter((i) => (single.get(i) ?? 0) >= minCount).sort();
     const labelIdx = tx.labels.map((l) => OUTCOME_LABELS.indexOf(l));
+    const q = typeof tx.q === 'number' && Number.isFinite(tx.q) ? tx.q : undefined;
     forEachSubset(items, t.maxLength, (key) => {
       let c = counts.get(key);
       if (!c) {
-        c = new Array(2 + 2 * OUTCOME_LABELS.length).fill(0);
+        c = new Array(Q_SLOT + 3).fill(0);
         counts.set(key, c);
       }
       c[0]++;
@@ -100,6 +115,11 @@ export function mineRules(transactions: Transaction[], thresholds: Partial<RuleT
       for (const li of labelIdx) {
         c[2 + 2 * li]++;
         c[3 + 2 * li] += h;
+      }
+      if (q !== undefined) {
+        c[Q_SLOT]++;
+        c[Q_SLOT + 1] += q;
+        c[Q_SLOT + 2] += q * q;
       }
     });
   });
@@ -131,6 +151,7 @@ export function mineRules(transactions: Transaction[], thresholds: Partial<RuleT
         lift,
         improvement,
         informative: lift >= t.minLift && improvement >= t.minImprovement,
+        ...(c[Q_SLOT] > 0 ? { q: qSummary(c[Q_SLOT], c[Q_SLOT + 1], c[Q_SLOT + 2]) } : {}),
       };
       rules.push(rule);
       evidence.set(rule, `${c[0]}:${c[1]}:${count}:${c[3 + 2 * li]}`);

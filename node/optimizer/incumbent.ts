@@ -1,38 +1,69 @@
 import type { GenerationContext } from '../learning/context.js';
-import type { Arm } from './arms.js';
-import type { Optimizer } from './index.js';
+import { type Arm, BUILTIN_MODEL } from './arms.js';
+import { type ArmAssessment, usd } from './assess.js';
+import type { ArmChoice, Optimizer } from './index.js';
+import type { ArmPrior } from './thompson.js';
 
 /**
  * Safe exploration: the incumbent (the promoted variant, else the pack's defaults) always runs, and
  * the other k-1 candidates are drawn by Thompson sampling among the remaining arms. The winner is
  * the best measured quality, so a user never gets less than the incumbent while the node keeps
  * learning which variants do better.
+ *
+ * Two things the evidence changes:
+ * - Rules. In a new context (fewer outcomes of its own than the optimizer's freshOutcomes) where an
+ *   informative mined rule says the pack defaults fail on this shape (steering.ts), the incumbent is
+ *   instead the arm with the highest posterior mean among those no failure rule names here, and a
+ *   model every variant of which a rule names is not run; the rule is cited. Arms a rule names are
+ *   drawn later as challengers (the optimizer's prior) wherever they were never tried.
+ * - Cost. Every configured model runs with its prompt variant by Thompson sampling, unless an arm
+ *   already reaches the bar in the context (the optimizer's cost rule): a template arm among the
+ *   chosen reaching it means no model runs; else the cheapest model arm reaching it runs, plus the
+ *   models not yet tried enough here that may be cheaper, and the dearer ones do not.
  */
 export async function chooseArms(
   optimizer: Optimizer,
   context: GenerationContext,
   arms: Arm[],
   k: number,
-  priors: Record<string, { n: number; sumQ: number; sumQ2?: number }> = {},
+  priors: Record<string, ArmPrior> = {},
 ): Promise<{ chosen: Arm[]; reason: string; alternatives: string[] }> {
-  const builtin = arms.filter((a) => a.model === 'builtin');
+  const builtin = arms.filter((a) => a.model === BUILTIN_MODEL);
   const why: string[] = [];
   const chosen: Arm[] = [];
   const alternatives: string[] = [];
   const show = (a: { arm: Arm; mean: number; n: number }) =>
-    `${a.arm.packName} ${JSON.stringify(a.arm.params)} @${a.arm.model} mean=${a.mean.toFixed(3)} n=${a.n}`;
+    `${label(a.arm)} mean=${a.mean.toFixed(3)} n=${a.n}`;
   if (builtin.length > 0) {
     const packName = builtin.find((a) => a.isDefault)?.packName ?? builtin[0].packName;
     const promoted = await optimizer.promoted(context, packName);
-    const incumbent =
-      (promoted &&
-        builtin.find(
-          (a) => a.packName === packName && Object.entries(promoted).every(([p, v]) => a.params[p] === v),
-        )) ??
-      builtin.find((a) => a.isDefault) ??
-      builtin[0];
+    const promotedArm =
+      promoted &&
+      builtin.find(
+        (a) => a.packName === packName && Object.entries(promoted).every(([p, v]) => a.params[p] === v),
+      );
+    let incumbent = promotedArm || (builtin.find((a) => a.isDefault) ?? builtin[0]);
+    let because = promotedArm ? 'promoted variant' : 'pack defaults';
+    if (!promotedArm && optimizer.settings.rules) {
+      const assessed = await optimizer.assess(context, builtin, { priors });
+      const mine = assessed.find((a) => a.arm === incumbent);
+      // only while the context is new: then its own outcomes and the promotion review decide
+      const held = mine && mine.contextN < optimizer.settings.freshOutcomes ? mine.steer : undefined;
+      const best = assessed
+        .filter((a) => !a.steer)
+        .reduce<ArmAssessment | undefined>(
+          (b, a) => (!b || a.posterior.mean > b.posterior.mean ? a : b),
+          undefined,
+        );
+      if (held && best) {
+        incumbent = best.arm;
+        because =
+          `${label(best.arm)} in place of the pack defaults, held back here by ${held.text}: ` +
+          `highest posterior mean q ${f3(best.posterior.mean)} (${evidence(best)}) among the arms no failure rule names here`;
+      }
+    }
     chosen.push(incumbent);
-    why.push(`incumbent: ${promoted ? 'promoted variant' : 'pack defaults'}`);
+    why.push(`incumbent: ${because}`);
     const rest = builtin.filter((a) => a !== incumbent);
     if (k > 1 && rest.length > 0) {
       const choice = await optimizer.choose(context, rest, Math.min(k - 1, rest.length), { priors });
@@ -41,17 +72,113 @@ export async function chooseArms(
       alternatives.push(...choice.alternatives.map(show));
     }
   }
-  // every configured model generator runs too, with its best prompt variant by Thompson sampling
-  for (const model of [...new Set(arms.filter((a) => a.model !== 'builtin').map((a) => a.model))]) {
+
+  // every configured model generator, with its prompt variant by Thompson sampling
+  const modelArms = arms.filter((a) => a.model !== BUILTIN_MODEL);
+  const picks: { model: string; pick: ArmChoice }[] = [];
+  const models = [...new Set(modelArms.map((a) => a.model))];
+  // in a new context, a model every variant of which a failure rule names for this shape is not run,
+  // as long as something else runs
+  const modelsAssessed =
+    optimizer.settings.rules && models.length > 0
+      ? await optimizer.assess(context, modelArms, { priors })
+      : [];
+  const fresh = (modelsAssessed[0]?.contextN ?? Number.POSITIVE_INFINITY) < optimizer.settings.freshOutcomes;
+  const steers = new Map(modelsAssessed.map((a) => [a.arm.key, fresh ? a.steer : undefined]));
+  const heldBy = new Map(
+    models.map((m) => {
+      const held = modelArms.filter((a) => a.model === m).map((a) => steers.get(a.key));
+      return [m, held.every((h) => !!h) ? held[0]?.text : undefined];
+    }),
+  );
+  const skip = chosen.length > 0 || models.some((m) => !heldBy.get(m));
+  for (const model of models) {
     const choice = await optimizer.choose(
       context,
-      arms.filter((a) => a.model === model),
+      modelArms.filter((a) => a.model === model),
       1,
       { priors },
     );
-    chosen.push(...choice.chosen.map((c) => c.arm));
-    why.push(...choice.chosen.map((c) => `${model}: ${c.reason}`));
+    const held = heldBy.get(model);
+    if (skip && held) {
+      why.push(`${model}: not run in this new context, held back by ${held}`);
+      alternatives.push(
+        ...[...choice.chosen, ...choice.alternatives].map((c) => `${show(c)}: not run, held back`),
+      );
+      continue;
+    }
+    picks.push({ model, pick: choice.chosen[0] });
     alternatives.push(...choice.alternatives.map(show));
+  }
+  if (picks.length === 0) return { chosen, reason: why.join('; '), alternatives };
+
+  const assessed = await optimizer.assess(context, [...chosen, ...modelArms], { priors });
+  const of = new Map(assessed.map((a) => [a.arm.key, a]));
+  const costed = (a: Arm) => {
+    const c = of.get(a.key)?.cost;
+    return c ? `~${usd(c.usd)} per candidate (${c.basis})` : 'cost unknown';
+  };
+  const runAll = (note: string) => {
+    for (const { model, pick } of picks) {
+      chosen.push(pick.arm);
+      why.push(`${model}: ${pick.reason}; ${costed(pick.arm)}${note}`);
+    }
+  };
+  const rule = optimizer.settings.cost;
+  if (!rule) {
+    runAll('');
+    return { chosen, reason: why.join('; '), alternatives };
+  }
+  const bar = optimizer.settings.successThreshold;
+  const reached = (a: ArmAssessment) => `${a.successes}/${a.n} outcomes here reached q >= ${bar}`;
+  const free = chosen
+    .map((a) => of.get(a.key))
+    .find((a): a is ArmAssessment => !!a?.reaches && a.cost?.usd === 0);
+  if (free) {
+    why.push(`no model runs: ${label(free.arm)} reaches the bar at no cost (${reached(free)})`);
+    for (const { pick } of picks) alternatives.push(`${show(pick)}: not run, ${costed(pick.arm)}`);
+    return { chosen, reason: why.join('; '), alternatives };
+  }
+  const cheapest = modelArms
+    .map((a) => of.get(a.key) as ArmAssessment)
+    .filter((a) => a.reaches && a.cost)
+    .sort((a, b) => (a.cost?.usd ?? 0) - (b.cost?.usd ?? 0))[0];
+  if (!cheapest?.cost) {
+    runAll(`; no arm with a known cost reaches q >= ${bar} here yet, so every model runs`);
+    return { chosen, reason: why.join('; '), alternatives };
+  }
+  const price = cheapest.cost.usd;
+  chosen.push(cheapest.arm);
+  why.push(
+    `${cheapest.arm.model}: ${label(cheapest.arm)} is the cheapest arm that reaches the bar here ` +
+      `(${reached(cheapest)}), ${costed(cheapest.arm)}`,
+  );
+  for (const { model, pick } of picks) {
+    if (model === cheapest.arm.model) continue;
+    const a = of.get(pick.arm.key) as ArmAssessment;
+    if (a.n < rule.minN && (!a.cost || a.cost.usd < price)) {
+      chosen.push(a.arm);
+      why.push(
+        `${model}: explore, ${a.n} outcome(s) here and ${costed(a.arm)}, ` +
+          `${a.cost ? 'cheaper than' : 'maybe cheaper than'} ${usd(price)}: ${pick.reason}`,
+      );
+    } else {
+      alternatives.push(
+        `${show(pick)}: not run, ${costed(a.arm)}; ` +
+          `${a.reaches ? 'it reaches the bar too' : reached(a)}, and ${label(cheapest.arm)} reaches it at ~${usd(price)}`,
+      );
+    }
   }
   return { chosen, reason: why.join('; '), alternatives };
 }
+
+const label = (a: Arm) =>
+  `${a.packName} ${
+    Object.keys(a.params)
+      .sort()
+      .map((k) => `${k}=${a.params[k]}`)
+      .join(' ') || '(no params)'
+  } @${a.model}`;
+const f3 = (x: number) => x.toFixed(3);
+const evidence = (a: ArmAssessment) =>
+  `n=${a.posterior.n}${a.posterior.priorN > 0 ? ` + ${Math.round(a.posterior.priorN * 10) / 10} prior` : ''}`;

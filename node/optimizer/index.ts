@@ -1,9 +1,9 @@
-import type { ArmStats } from '../learning/arm-stats.js';
-import { contextKey, type GenerationContext, parseContextKey } from '../learning/context.js';
+import { contextKey, type GenerationContext } from '../learning/context.js';
 import { type PromotionDecision, readPromotions } from '../learning/decisions.js';
 import type { Learning } from '../learning/index.js';
 import type { Store } from '../storage/index.js';
 import { type Arm, BUILTIN_MODEL } from './arms.js';
+import { type ArmAssessment, type CostRule, createAssessor, DEFAULT_COST_RULE } from './assess.js';
 import { OptimizerError, OptimizerErrorCode } from './errors.js';
 import {
   DEFAULT_PROMOTION_RULE,
@@ -14,12 +14,20 @@ import {
   variantsByPack,
 } from './promotion.js';
 import { type Random, seededRandom } from './random.js';
-import { type ArmPrior, posterior, thompsonRank } from './thompson.js';
+import { type ArmPrior, thompsonRank } from './thompson.js';
 
 export { type Arm, armOf, BUILTIN_MODEL, enumerateArms, packIdOf, paramCombinations } from './arms.js';
+export {
+  type ArmAssessment,
+  type CostEstimate,
+  type CostRule,
+  DEFAULT_COST_RULE,
+  refreshAfter,
+} from './assess.js';
 export { OptimizerError, OptimizerErrorCode, type OptimizerErrorType } from './errors.js';
 export { DEFAULT_PROMOTION_RULE, type PromotionRule } from './promotion.js';
 export { type Random, seededRandom } from './random.js';
+export { type Steer, steerFor, steeringRules } from './steering.js';
 export {
   type ArmPrior,
   BASE_PRIOR,
@@ -40,6 +48,21 @@ export interface OptimizerInit {
    */
   backoff?: number;
   promotion?: Partial<PromotionRule>;
+  /**
+   * Mined failure rules steer the choice (default on): an arm never tried in a context whose shape
+   * an informative `... => compile_failure | low_quality` rule names for it gets the rule's rows as a
+   * prior of `strength` pseudo-observations (default 2), so it is drawn later as a challenger; and
+   * while the context is new (fewer than `fresh` outcomes of its own, default 5, a promotion's
+   * minimum) such an arm is not the incumbent and such a model is not run (steering.ts, incumbent.ts).
+   * After that the context's own outcomes and the promotion review decide: a rule generalizes from
+   * other contexts, and if it held arms back for good it could never be found wrong.
+   */
+  rules?: boolean | { strength?: number; fresh?: number };
+  /**
+   * Cost-aware choice among model arms (default on): when an arm reaches the bar in the context,
+   * the cheapest such arm runs and dearer models do not (chooseArms in incumbent.ts).
+   */
+  cost?: boolean | Partial<CostRule>;
 }
 
 export interface OptimizerComponents {
@@ -59,6 +82,8 @@ export interface ArmChoice {
   /** pseudo-observations from priors and back-off */
   priorN: number;
   reason: string;
+  /** the failure rule that held the arm back in this context, as text */
+  rule?: string;
 }
 
 export interface Choice {
@@ -77,6 +102,18 @@ export interface ChooseOptions {
 }
 
 export interface Optimizer {
+  readonly settings: {
+    /** q at or above which an outcome reaches the bar (the learning's success threshold) */
+    successThreshold: number;
+    /** mined failure rules steer choices */
+    rules: boolean;
+    /** a context with fewer outcomes of its own is new: rules may replace its incumbent and skip models */
+    freshOutcomes: number;
+    /** the cost rule, when the choice among model arms is cost-aware */
+    cost?: CostRule;
+  };
+  /** Every arm's posterior, steering rule, cost and whether it reaches the bar in `context`, without drawing. */
+  assess(context: GenerationContext | string, arms: Arm[], options?: ChooseOptions): Promise<ArmAssessment[]>;
   /** k distinct arms for a generation in `context`, by Thompson sampling over the arms' posteriors. */
   choose(
     context: GenerationContext | string,
@@ -97,32 +134,29 @@ export interface Optimizer {
 export function createOptimizer(components: OptimizerComponents, init: OptimizerInit = {}): Optimizer {
   const { store, learning } = components;
   const random = init.random ?? (init.seed !== undefined ? seededRandom(init.seed) : Math.random);
-  const backoff = init.backoff ?? 2;
   const rule = { ...DEFAULT_PROMOTION_RULE, ...init.promotion };
+  const ruleInit = init.rules === false ? undefined : init.rules === true ? {} : (init.rules ?? {});
+  const ruleStrength = ruleInit ? (ruleInit.strength ?? 2) : 0;
+  const cost: CostRule | undefined =
+    init.cost === false ? undefined : { ...DEFAULT_COST_RULE, ...(init.cost === true ? {} : init.cost) };
+  const assessArms = createAssessor(learning, {
+    backoff: init.backoff ?? 2,
+    ruleStrength,
+    cost: cost ?? DEFAULT_COST_RULE,
+  });
   let reviews: Promise<unknown> = Promise.resolve();
   const keyOf = (c: GenerationContext | string) => (typeof c === 'string' ? c : contextKey(c));
 
-  /** The same arm's evidence in the other contexts of this language and generator, scaled to `backoff` observations. */
-  function backoffPriors(ctx: string, all: ArmStats[]): Map<string, ArmPrior> {
-    const out = new Map<string, ArmPrior>();
-    const here = parseContextKey(ctx);
-    if (backoff <= 0 || !here) return out;
-    const pooled = new Map<string, { n: number; sumQ: number; sumQ2: number }>();
-    for (const s of all) {
-      const c = parseContextKey(s.contextKey);
-      if (s.contextKey === ctx || !c || c.language !== here.language || c.generator !== here.generator)
-        continue;
-      const p = pooled.get(s.armKey) ?? { n: 0, sumQ: 0, sumQ2: 0 };
-      pooled.set(s.armKey, { n: p.n + s.n, sumQ: p.sumQ + s.sumQ, sumQ2: p.sumQ2 + s.sumQ2 });
-    }
-    for (const [k, p] of pooled) {
-      const w = Math.min(1, backoff / p.n);
-      out.set(k, { n: p.n * w, sumQ: p.sumQ * w, sumQ2: p.sumQ2 * w });
-    }
-    return out;
-  }
-
   return {
+    settings: {
+      successThreshold: learning.successThreshold,
+      rules: ruleStrength > 0,
+      freshOutcomes: ruleInit?.fresh ?? DEFAULT_PROMOTION_RULE.minN,
+      ...(cost ? { cost } : {}),
+    },
+
+    assess: (context, arms, options = {}) => assessArms(keyOf(context), arms, options.priors),
+
     async choose(context, arms, k = 1, options = {}) {
       const ctx = keyOf(context);
       const unique = [...new Map(arms.map((a) => [a.key, a])).values()];
@@ -136,14 +170,9 @@ export function createOptimizer(components: OptimizerComponents, init: Optimizer
           { code: OptimizerErrorCode.BAD_K, k },
           `k must be a positive integer, got ${k}`,
         );
-      const [local, all] = await Promise.all([learning.armStats(ctx), learning.allArmStats()]);
-      const byArm = new Map(local.map((s) => [s.armKey, s]));
-      const back = backoffPriors(ctx, all);
+      const assessed = await assessArms(ctx, unique, options.priors);
       const ranked = thompsonRank(
-        unique.map((arm) => {
-          const priors = [options.priors?.[arm.key], back.get(arm.key)].filter((p): p is ArmPrior => !!p);
-          return { item: arm, posterior: posterior(byArm.get(arm.key), priors) };
-        }),
+        assessed.map((a) => ({ item: a, posterior: a.posterior })),
         options.random ?? random,
       );
       const best = ranked.reduce((b, x) => (x.posterior.mean > b.posterior.mean ? x : b));
@@ -152,16 +181,26 @@ export function createOptimizer(components: OptimizerComponents, init: Optimizer
       const view = (x: (typeof ranked)[number], i: number): ArmChoice => {
         const p = x.posterior;
         const evidence = `n=${p.n}${p.priorN > 0 ? ` + ${round(p.priorN)} prior` : ''}`;
+        const held = x.item.steer ? `; held back by ${x.item.steer.text}` : '';
         let reason: string;
         if (i >= take)
-          reason = `not chosen: draw ${f3(x.sample)} below the ${ordinal(take)} chosen draw ${f3(cut)} (mean ${f3(p.mean)}, ${evidence})`;
+          reason = `not chosen: draw ${f3(x.sample)} below the ${ordinal(take)} chosen draw ${f3(cut)} (mean ${f3(p.mean)}, ${evidence})${held}`;
         else if (x === best)
-          reason = `exploit: highest posterior mean q ${f3(p.mean)} ± ${f3(p.sd)} (${evidence}), draw ${f3(x.sample)}`;
+          reason = `exploit: highest posterior mean q ${f3(p.mean)} ± ${f3(p.sd)} (${evidence}), draw ${f3(x.sample)}${held}`;
         else if (p.n === 0 && p.priorN === 0)
           reason = `explore: never tried in this context; its draw ${f3(x.sample)} from the wide base prior ranked ${ordinal(i + 1)}`;
         else
-          reason = `explore: draw ${f3(x.sample)} ranked ${ordinal(i + 1)} although its mean ${f3(p.mean)} ± ${f3(p.sd)} (${evidence}) is below the best mean ${f3(best.posterior.mean)}`;
-        return { arm: x.item, sample: x.sample, mean: p.mean, sd: p.sd, n: p.n, priorN: p.priorN, reason };
+          reason = `explore: draw ${f3(x.sample)} ranked ${ordinal(i + 1)} although its mean ${f3(p.mean)} ± ${f3(p.sd)} (${evidence}) is below the best mean ${f3(best.posterior.mean)}${held}`;
+        return {
+          arm: x.item.arm,
+          sample: x.sample,
+          mean: p.mean,
+          sd: p.sd,
+          n: p.n,
+          priorN: p.priorN,
+          reason,
+          ...(x.item.steer ? { rule: x.item.steer.text } : {}),
+        };
       };
       const views = ranked.map(view);
       return {

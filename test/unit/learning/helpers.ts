@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GenerationContext } from '../../../node/learning/context.js';
-import { type ArmRef, armKey, candidateAttributes } from '../../../node/learning/features.js';
+import { type ArmRef, armKey, candidateAttributes, type Usage } from '../../../node/learning/features.js';
 import { createStore, type Store } from '../../../node/storage/index.js';
 import { SPAN } from '../../../node/telemetry/conventions.js';
 import type { SpanRecord } from '../../../node/telemetry/span-record.js';
@@ -49,6 +49,7 @@ export function candidateSpan(
   q: number,
   compiled: 0 | 1 | null = 1,
   at = 1_700_000_000_000,
+  usage?: Usage,
 ): SpanRecord {
   counter++;
   const spanId = counter.toString(16).padStart(16, '0');
@@ -63,10 +64,15 @@ export function candidateSpan(
     status: { code: 1 },
     attributes: {
       'weavergen.generation.id': `g${counter}`,
-      ...candidateAttributes(context, a, {
-        q,
-        components: { compiled, completeness: 1, naming: 1, documentation: q, deprecation: 1, warnings: 1 },
-      }),
+      ...candidateAttributes(
+        context,
+        a,
+        {
+          q,
+          components: { compiled, completeness: 1, naming: 1, documentation: q, deprecation: 1, warnings: 1 },
+        },
+        usage,
+      ),
     },
     events: [],
   };
