@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
-import { findPack, PackError, PackErrorCode } from '../packs/index.js';
-import { armsFor } from './arms.js';
+import { PackError, PackErrorCode } from '../packs/index.js';
+import { armsFor, namedPack } from './arms.js';
 import { JobsError, JobsErrorCode } from './errors.js';
 import type { GenerationRequest } from './types.js';
 
@@ -24,8 +24,13 @@ export async function checkRequest(req: GenerationRequest, llmModels: string[]):
   const builtin = !req.models || req.models.includes('builtin');
   const perLanguage = await Promise.all(req.languages.map((l) => armsFor(l, req.pack, llmModels, builtin)));
   const packs = perLanguage.flatMap((a) => [...a.packs.values()]);
-  if (req.pack && builtin) {
-    const named = await findPack(req.languages[0], req.pack);
+  if (req.pack) {
+    const named = await namedPack(req.languages[0], req.pack);
+    if (named.manifest.kind === 'prompt' && llmModels.length === 0)
+      throw new PackError(
+        { code: PackErrorCode.BAD_PARAM, param: 'pack', pack: named.manifest.name },
+        `pack ${named.manifest.name} is a prompt pack, and no model generator is configured to use it (WEAVERGEN_MODELS)`,
+      );
     if (!(req.languages as string[]).includes(named.manifest.language))
       throw new PackError(
         { code: PackErrorCode.BAD_PARAM, param: 'pack', pack: named.manifest.name },

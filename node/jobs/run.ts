@@ -6,9 +6,9 @@ import type { GenerationContext } from '../learning/context.js';
 import type { QualityPredictor } from '../learning/predict.js';
 import { type Arm, packIdOf } from '../optimizer/arms.js';
 import type { Orchestra } from '../orchestra/index.js';
-import { findPack } from '../packs/index.js';
 import { loadRegistry, registryContentHash, SemconvErrorCode } from '../semconv/index.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
+import { namedPack } from './arms.js';
 import { runLanguage } from './language.js';
 import { writeOutput } from './output.js';
 import { type CachedRequest, type RequestCache, requestKey } from './request-cache.js';
@@ -79,7 +79,7 @@ export async function runGeneration(
   try {
     // an unchanged request (same registry bytes, same languages, pack, params) is served from the cache
     // a pack folder is keyed by its content, so an edited pack is generated again
-    const packId = req.pack ? packIdOf(await findPack(req.languages[0], req.pack)) : undefined;
+    const packId = req.pack ? packIdOf(await namedPack(req.languages[0], req.pack)) : undefined;
     const key = c.requests ? requestKey(await registryContentHash(req.registry), req, packId) : undefined;
     const hit = key ? await c.requests?.get(key) : undefined;
     root.setAttribute(ATTR.cached, !!hit);

@@ -114,4 +114,29 @@ describe('orchestra with a model generator', () => {
     expect(ts.candidates.map((c) => c.arm.model).sort()).toEqual(['builtin', 'openai:gpt-4o-mini']);
     expect(ts.candidates.find((c) => c.arm.model === 'builtin')?.arm.params.doc_style).toBe('brief');
   });
+
+  it('a prompt pack named by the request (a folder) is what the model is prompted with', async () => {
+    const { cp, readFile, writeFile } = await import('node:fs/promises');
+    const dir = await mkdtemp(join(tmpdir(), 'wg-prompt-pack-'));
+    await cp(join(process.cwd(), 'node', 'models', 'prompts', 'typescript'), dir, { recursive: true });
+    const system = join(dir, 'templates', 'system.liquid');
+    await writeFile(system, `MARKER-OF-MY-PACK\n${await readFile(system, 'utf8')}`);
+    await writeFile(
+      join(dir, 'pack.yaml'),
+      (await readFile(join(dir, 'pack.yaml'), 'utf8')).replace('name: typescript-prompt', 'name: my-prompt'),
+    );
+    openai.script({ answer: TS_GOOD, inputTokens: 900, outputTokens: 300 });
+    const asked = openai.requests.length;
+    const record = await (
+      await node.generate({
+        registry: EXAMPLE,
+        languages: ['typescript'],
+        models: ['openai:gpt-4o-mini'],
+        pack: dir,
+      })
+    ).done;
+    expect(openai.requests.length).toBe(asked + 1);
+    expect(JSON.stringify(openai.requests[asked].body)).toContain('MARKER-OF-MY-PACK');
+    expect(record.languages[0].winner?.arm.packName).toBe('my-prompt');
+  });
 });
