@@ -75,9 +75,21 @@ export function routeFeedback(
   const placed = new Set(prev?.chunks?.flatMap((c) => c.files) ?? []);
   const own = new Set(mine?.files ?? []);
   const diagnostics = feedback.diagnostics.filter((d) => !mine || own.has(d.file) || !placed.has(d.file));
+  // a part of a split namespace gets only the issues of its own items or files: one that names
+  // another part's item is that part's; one that names no item of the namespace stays with every part
+  const ownKeys = chunk.parts > 1 ? itemKeys(chunk) : undefined;
   const route = (items: string[] = []) =>
     items.filter((s) => {
       if (!mine) return true;
+      if (ownKeys) {
+        if (ownKeys.some((k) => mentionsKey(s, k)) || [...own].some((f) => s.includes(`${f}:`))) return true;
+        if ([...placed].some((f) => s.includes(`${f}:`))) return false;
+        if (chunk.namespaces.some((ns) => mentions(s, ns)))
+          return !chunk.namespaces.some((ns) =>
+            new RegExp(`(^|[^A-Za-z0-9_.])${escapeRegExp(ns)}\\.[a-z0-9_]`).test(s),
+          );
+        return !allNamespaces.some((ns) => mentions(s, ns));
+      }
       if (chunk.namespaces.some((ns) => mentions(s, ns))) return true;
       return !allNamespaces.some((ns) => mentions(s, ns));
     });
@@ -141,6 +153,16 @@ export function routeFeedback(
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The registry keys a chunk covers: its attributes', metrics' and events' names. */
+function itemKeys(chunk: RegistryChunk): string[] {
+  const r = chunk.registry;
+  return [...r.attributes.map((a) => a.key), ...r.metrics.map((m) => m.name), ...r.events.map((e) => e.name)];
+}
+
+/** Does an issue name this key as a whole (`shop.order` is not named by `shop.order.id`)? */
+const mentionsKey = (issue: string, key: string) =>
+  new RegExp(`(^|[^A-Za-z0-9_.])${escapeRegExp(key)}(?![A-Za-z0-9_]|\\.[A-Za-z0-9_])`).test(issue);
 
 /** Does an issue text name something of namespace `ns`: its keys (`http.`) or its generated names? */
 export function mentions(issue: string, ns: string): boolean {
