@@ -121,6 +121,7 @@ export async function runLanguage(
           q: r.q,
           emitted: r.validation?.symbols.foundKeys ?? [],
           acceptable: v.acceptable,
+          compiled: v.compiled,
           defects: v.defects,
         };
       }),

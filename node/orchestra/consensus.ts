@@ -5,6 +5,8 @@ export interface Scored {
   emitted: string[];
   /** compiled, correct and at the bar (node/reasoning/verdict.ts): ranks before quality */
   acceptable?: boolean;
+  /** the toolchain passed it: code that compiles ranks before code with fewer defects that does not */
+  compiled?: boolean;
   /** correctness defects: fewer ranks first after acceptability */
   defects?: number;
 }
@@ -27,8 +29,8 @@ function jaccard(a: Set<string>, b: Set<string>): number {
 }
 
 /**
- * The winner is an acceptable candidate before one that is not, then the one with fewer
- * correctness defects, then the best quality; ties (within 0.001) go to the candidate that agrees
+ * The winner is an acceptable candidate before one that is not, then one that compiled, then the
+ * one with fewer correctness defects, then the best quality (the loop's order, node/reasoning/verdict.ts); ties (within 0.001) go to the candidate that agrees
  * most with the others, then to the first. Agreement is measured from evidence: what each emitted.
  */
 export function decide(candidates: Scored[]): Consensus {
@@ -44,6 +46,7 @@ export function decide(candidates: Scored[]): Consensus {
     .sort(
       (a, b) =>
         Number(!!candidates[b].acceptable) - Number(!!candidates[a].acceptable) ||
+        Number(candidates[b].compiled ?? true) - Number(candidates[a].compiled ?? true) ||
         (candidates[a].defects ?? 0) - (candidates[b].defects ?? 0) ||
         candidates[b].q - candidates[a].q ||
         agreeWith[b] - agreeWith[a] ||
@@ -55,9 +58,16 @@ export function decide(candidates: Scored[]): Consensus {
   const ranksOnCorrectness =
     second !== undefined &&
     (!!candidates[best].acceptable !== !!candidates[second].acceptable ||
+      (candidates[best].compiled ?? true) !== (candidates[second].compiled ?? true) ||
       (candidates[best].defects ?? 0) !== (candidates[second].defects ?? 0));
   if (ranksOnCorrectness)
-    reason = `${candidates[best].acceptable ? 'acceptable (compiled, no correctness defect)' : `fewest correctness defects (${candidates[best].defects})`} at q=${candidates[best].q.toFixed(3)}; next: candidate ${candidates[second].index} q=${candidates[second].q.toFixed(3)} with ${candidates[second].defects} defect${candidates[second].defects === 1 ? '' : 's'}`;
+    reason = `${
+      candidates[best].acceptable
+        ? 'acceptable (compiled, no correctness defect)'
+        : (candidates[best].compiled ?? true) !== (candidates[second].compiled ?? true)
+          ? `compiled, with ${candidates[best].defects} correctness defect${candidates[best].defects === 1 ? '' : 's'}`
+          : `fewest correctness defects (${candidates[best].defects})`
+    } at q=${candidates[best].q.toFixed(3)}; next: candidate ${candidates[second].index} q=${candidates[second].q.toFixed(3)}${(candidates[second].compiled ?? true) ? '' : ', did not compile'} with ${candidates[second].defects} defect${candidates[second].defects === 1 ? '' : 's'}`;
   else if (second !== undefined) {
     const tie = Math.abs(candidates[best].q - candidates[second].q) < 0.001;
     reason = tie

@@ -36,3 +36,22 @@ describe('consensus', () => {
     expect(decide([]).winner).toBe(-1);
   });
 });
+
+describe('consensus ranks like the loop', () => {
+  it('code that compiles wins over code with fewer defects that does not', () => {
+    const c = decide([
+      { index: 0, q: 0.95, emitted: [], acceptable: false, compiled: true, defects: 2 },
+      { index: 1, q: 0.29, emitted: [], acceptable: false, compiled: false, defects: 0 },
+    ]);
+    expect(c.winner).toBe(0);
+    expect(c.reason).toMatch(/^compiled, with 2 correctness defects .*did not compile/);
+  });
+
+  it('an acceptable candidate wins over a higher q with a defect', () => {
+    const c = decide([
+      { index: 0, q: 0.97, emitted: [], acceptable: false, compiled: true, defects: 1 },
+      { index: 1, q: 0.93, emitted: [], acceptable: true, compiled: true, defects: 0 },
+    ]);
+    expect(c.winner).toBe(1);
+  });
+});
