@@ -64,8 +64,16 @@ export function planNextRound(s: RoundState): RoundPlan {
     );
   if (s.aborted) return stopWith('cancelled');
   if (s.round >= s.maxRounds) return stopWith(`round limit ${s.maxRounds} reached; the best ${best.why}`);
-  if (s.bestBefore && compareVerdicts(best, s.bestBefore) >= 0)
-    return stopWith(`round ${s.round} did not improve on the best so far (${s.bestBefore.why})`);
+  // a round that neither improved the best nor fixed anything a corrected candidate was told about
+  // ends the loop; one that fixed named defects (even while making a new one) earns another round
+  if (
+    s.bestBefore &&
+    compareVerdicts(best, s.bestBefore) >= 0 &&
+    !s.roundResults.some((r) => fixedSome(s.results, r))
+  )
+    return stopWith(
+      `round ${s.round} did not improve on the best so far (${s.bestBefore.why}) and fixed nothing it was told`,
+    );
 
   const next: LoopSpec[] = [];
   const why: string[] = [];
@@ -114,4 +122,26 @@ export function feedbackFor(r: CandidateResult, round: number): Feedback {
     { files: r.files, model: r.arm.model, ...(r.chunks ? { chunks: r.chunks } : {}) },
     round,
   );
+}
+
+/** The correctness defects of a candidate as `kind:item`, and whether it compiled. */
+function defectsOf(r: CandidateResult): { compiled: boolean; keys: Set<string> } {
+  const v = r.validation;
+  return {
+    compiled: v?.toolchain.status === 'passed',
+    keys: new Set(
+      (v?.symbols.defects ?? []).filter((d) => d.kind !== 'undocumented').map((d) => `${d.kind}:${d.item}`),
+    ),
+  };
+}
+
+/** Did a corrected candidate fix something its arm's previous answer had: a defect gone, or compiling again? */
+function fixedSome(results: CandidateResult[], r: CandidateResult): boolean {
+  if (r.attempt !== 'correction') return false;
+  const before = results.filter((x) => x.arm.key === r.arm.key && x.index < r.index).at(-1);
+  if (!before?.validation || !r.validation) return false;
+  const was = defectsOf(before);
+  const now = defectsOf(r);
+  if (!was.compiled && now.compiled) return true;
+  return [...was.keys].some((k) => !now.keys.has(k));
 }
