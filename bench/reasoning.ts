@@ -1,21 +1,32 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { table } from '../cli/render/table.js';
 import { loadConfig } from '../node/config.js';
-import { generateWithPack, type TemplateRegistry, toTemplateRegistry } from '../node/generation/index.js';
-import type { CandidateSummary, GenerationRecord } from '../node/jobs/types.js';
+import type { CandidateSummary } from '../node/jobs/types.js';
+import {
+  type CandidateOutcome,
+  createQualityPredictor,
+  outcomeFromSpan,
+  type PredictionQuery,
+  type QualityPredictor,
+} from '../node/learning/index.js';
 import { createNode, type WeaverNode } from '../node/node.js';
-import { findPack } from '../node/packs/index.js';
-import { loadRegistry } from '../node/semconv/index.js';
 import { startRecordedModel } from './recorded-model.js';
+import { ablationPack } from './sim/ablation.js';
+import { createSimModel, type SimModel } from './sim/model.js';
+import { type RegistrySpec, runCopy, SYNTHETIC, writeRegistryFiles } from './sim/registries.js';
+import { printReplay } from './sim/report.js';
+import { generate, type Predicted, type RunRow, rowsOf } from './sim/rows.js';
 
-const MODEL = 'recorded-ts';
+export type { RegistrySpec } from './sim/registries.js';
+
+/** The simulated model's name on the node: `openai:sim-coder`. */
+export const MODEL = 'sim-coder';
 
 /**
  * Folders of the real registry that resolve on their own into one namespace with no error: a fixed
- * set spanning size buckets, enums, deprecations and metrics (`bench/reasoning.ts` picks them once;
- * the order is the replay's).
+ * set spanning size buckets, enums, deprecations and metrics (the order is the replay's; even places
+ * go to the fit set, odd ones to the report set).
  */
 export const BENCH_NAMESPACES = [
   'url',
@@ -42,261 +53,233 @@ export const BENCH_NAMESPACES = [
   'graphql',
 ];
 
-/** The answer a model gives for a one-namespace registry: the file in a fenced block, as models write. */
-const fenced = (path: string, content: string) =>
-  `Here is the code.\n\n\`\`\`typescript\n// file: ${path}\n${content}\n\`\`\`\n`;
+/**
+ * The model's context window as configured on the nodes: small enough that the larger registries are
+ * cut into chunks (a namespace into parts), so chunking and the routing of feedback to chunks run too.
+ */
+export const CONTEXT_TOKENS = 8_000;
 
-/** An enum member constant with its JSDoc (the comment never crosses another's end). */
-const ENUM_VALUE = /\/\*\*(?:(?!\*\/)[\s\S])*\*\/\nexport const \w+_VALUE_\w+ = [^;]*;\n?/g;
+/** Run seeds, fixed: the fit set's registries run with FIT_SEEDS, the report set's with REPORT_SEEDS. */
+export const FIT_SEEDS = [1, 2, 3];
+export const REPORT_SEEDS = [101, 102, 103];
 
 /**
- * The recorded model's first answers, and the defects they carry (its corrected answers are right):
- * on a registry with enums it leaves out the enum member constants (it compiles, symbols are
- * missing); on one of 20 or more symbols it types one constant wrong (it does not compile). Small
- * registries without enums it gets right at once.
+ * The replay's registries, split once: the project's own (test/fixtures/mini-registry and the bench's
+ * deprecation-heavy one to fit; examples/shop and the bench's numeric one to report), then the real
+ * registry's namespaces when it is here (even places of BENCH_NAMESPACES fit, odd ones report).
  */
-function firstAnswer(right: string, model: TemplateRegistry): { content: string; defects: string[] } {
-  let content = right;
-  const defects: string[] = [];
-  if (model.attributes.some((a) => a.is_enum)) {
-    content = content.replace(ENUM_VALUE, '');
-    defects.push('enum members left out');
-  }
-  const symbols = model.attributes.reduce((n, a) => n + 1 + a.members.length, 0) + model.metrics.length;
-  if (symbols >= 20) {
-    content = content.replace(
-      /export const (ATTR_\w+) = ('[^']*') as const;/,
-      'export const $1: number = $2;',
-    );
-    defects.push('one constant mistyped');
-  }
-  return { content, defects };
-}
-
-export interface Predicted {
-  predicted: number;
-  from: number;
-  measured: number;
-  attempt: string;
-  generator: string;
-  /** the arm's plain mean quality in the context before this generation (the earlier predictor) */
-  baseline?: number;
-  /** the registry's first generation (the model alone), or its second (racing builtin: seen before) */
-  fresh: boolean;
-}
-
-export interface RegistryReplay {
-  /** per registry: name, context, defects, model q round 1, after the loop, rounds, tokens, agreement */
-  rows: {
-    name: string;
-    context: string;
-    defects: string[];
-    first: number;
-    after: number;
-    rounds: number;
-    tokens: number;
-    agreement: number;
-  }[];
-  predictions: Predicted[];
-  tokens: number;
-}
-
-/**
- * Reasoning loop and orchestra, replayed: for real registries, a model whose recorded answers carry
- * the defects above until it is told what is wrong, first alone (the loop corrects it), then racing
- * the built-in generator. Every candidate's quality is predicted before it runs; the arm's plain
- * mean in the context is replayed beside it as a baseline.
- */
-export async function replayRegistries(
-  registryRoot: string,
-  namespaces: readonly string[] = BENCH_NAMESPACES,
-): Promise<RegistryReplay> {
-  const work = await mkdtemp(join(tmpdir(), 'weavergen-bench-reason-'));
-  const recordings = new Map<string, { first: string; right: string }>();
-  const server = await startRecordedModel((req) => {
-    const ns = /Namespace `([^`]+)`:/.exec(req.user)?.[1];
-    const rec = ns ? recordings.get(ns) : undefined;
-    if (!rec) throw new Error(`no recording for namespace ${ns}`);
-    return /Correction round \d+/.test(req.user) ? rec.right : rec.first;
-  });
-  let node: WeaverNode | undefined;
-  try {
-    const registries: { name: string; dir: string }[] = [
-      { name: 'example (shop)', dir: join(process.cwd(), 'test', 'fixtures', 'mini-registry') },
-    ];
-    for (const ns of namespaces) {
-      const dir = join(work, ns);
-      await cp(join(registryRoot, ns), join(dir, ns), { recursive: true });
-      registries.push({ name: ns, dir });
+export async function benchRegistries(real: string | undefined, work: string): Promise<RegistrySpec[]> {
+  const own = join(process.cwd());
+  const [deprecations, numbers] = Object.keys(SYNTHETIC);
+  const out: RegistrySpec[] = [
+    { name: 'example (mini-registry)', dir: join(own, 'test', 'fixtures', 'mini-registry'), set: 'fit' },
+    { name: 'example (shop)', dir: join(own, 'examples', 'shop'), set: 'report' },
+    {
+      name: deprecations,
+      dir: await writeRegistryFiles(join(work, 'synthetic-1'), SYNTHETIC[deprecations]),
+      set: 'fit',
+    },
+    {
+      name: numbers,
+      dir: await writeRegistryFiles(join(work, 'synthetic-2'), SYNTHETIC[numbers]),
+      set: 'report',
+    },
+  ];
+  if (real)
+    for (const [i, ns] of BENCH_NAMESPACES.entries()) {
+      const dir = join(work, 'semconv', ns);
+      await cp(join(real, ns), join(dir, ns), { recursive: true });
+      out.push({ name: ns, dir, set: i % 2 === 0 ? 'fit' : 'report' });
     }
-    node = await createNode(
-      await loadConfig(
+  return out;
+}
+
+export interface ReplayOptions {
+  registries: RegistrySpec[];
+  languages?: ('typescript' | 'python')[];
+  fitSeeds?: number[];
+  reportSeeds?: number[];
+  /** run the ablation beside the loop (default true) */
+  ablation?: boolean;
+  /** the context window the model is configured with: smaller windows cut registries into chunks */
+  contextTokens?: number;
+}
+
+export interface Replay {
+  rows: RunRow[];
+  /** report-set candidates of the feedback arm: predicted before they ran by the node, and the baselines */
+  predictions: Predicted[];
+  /** the same candidates predicted from the fit set's outcomes alone (createQualityPredictor over them) */
+  frozen: Predicted[];
+  fitOutcomes: CandidateOutcome[];
+  /** how the ablation reached the product */
+  route: string;
+  answers: { feedback: SimModel['answers']; ablation: SimModel['answers'] };
+  /** requests the simulated model could not answer (a bug of the simulation, or a prompt it cannot read) */
+  simErrors: string[];
+  maxRounds: number;
+}
+
+/**
+ * The reasoning loop against a simulated model (bench/sim): per registry and seed, one generation on a
+ * node whose only generator is the model (`openai:sim-coder` behind a loopback OpenAI-protocol
+ * server, the real SDK and the product's adapter), and the same generation on a node whose prompt
+ * pack's feedback says only "answer again" (the ablation). The fit set runs first, then the report
+ * set, on the same nodes: the node learns as it goes, and the report set's predictions are read off
+ * its candidates.
+ */
+export async function replayRegistries(options: ReplayOptions): Promise<Replay> {
+  const languages = options.languages ?? ['typescript', 'python'];
+  const work = await mkdtemp(join(tmpdir(), 'weavergen-bench-reason-'));
+  const sims = { feedback: createSimModel(), ablation: createSimModel() };
+  const servers = {
+    feedback: await startRecordedModel((r) => sims.feedback.respond(r)),
+    ablation: await startRecordedModel((r) => sims.ablation.respond(r)),
+  };
+  const nodes: WeaverNode[] = [];
+  try {
+    const config = (load: typeof loadConfig, home: string, url: string) =>
+      load(
         {
-          home: join(work, 'home'),
+          home: join(work, home),
           api: { enabled: false },
           network: { enabled: false },
           models: {
-            models: `builtin,openai:${MODEL}`,
+            models: `openai:${MODEL}`,
             openai: {
               apiKey: 'bench',
-              baseURL: server.url,
+              baseURL: url,
               stream: false,
-              contextTokens: 1_000_000,
-              maxOutputTokens: 500_000,
+              contextTokens: options.contextTokens ?? CONTEXT_TOKENS,
+              maxOutputTokens: 6_000,
             },
           },
         },
         {},
-      ),
-    );
-    const pack = await findPack('typescript');
-    const out: RegistryReplay = { rows: [], predictions: [], tokens: 0 };
-    // the earlier predictor, replayed beside the node: an arm's mean q in the context so far
-    const seen = new Map<string, number[]>();
-    const observe = (context: string, cs: CandidateSummary[], fresh: boolean) => {
-      const before = new Map([...seen].map(([k, v]) => [k, mean(v)]));
-      for (const c of cs) {
-        const k = `${context}|${c.arm.key}`;
-        if (c.predicted !== undefined)
-          out.predictions.push({
-            predicted: c.predicted,
-            from: c.predictedFrom ?? 0,
-            measured: c.q,
-            attempt: c.attempt ?? 'first',
-            generator: c.arm.model === 'builtin' ? 'builtin' : 'model',
-            baseline: before.get(k),
-            fresh,
-          });
-        seen.set(k, [...(seen.get(k) ?? []), c.q]);
-      }
-    };
-    for (const r of registries) {
-      const model = toTemplateRegistry((await loadRegistry(r.dir, { check: false })).registry);
-      if (model.namespaces.length !== 1) continue; // recorded answers are one file per registry here
-      const ns = model.namespaces[0].name;
-      const gen = await generateWithPack(pack, model, { layout: 'per_namespace' });
-      const file = gen.files.find((f) => f.path === `${ns}.ts`)!;
-      const first = firstAnswer(file.content, model);
-      recordings.set(ns, { first: fenced(file.path, first.content), right: fenced(file.path, file.content) });
-      // 1. the model alone: its first answer, then corrected after feedback
-      const a = await run(node, { registry: r.dir, languages: ['typescript'], models: [`openai:${MODEL}`] });
-      const la = a.record.languages[0];
-      observe(la.context, la.candidates, true);
-      // 2. builtin and the model at once (the model answers as recorded): agreement
-      const b = await run(node, { registry: r.dir, languages: ['typescript'], candidates: 1 });
-      const lb = b.record.languages[0];
-      observe(lb.context, lb.candidates, false);
-      out.tokens += a.tokens + b.tokens;
-      out.rows.push({
-        name: r.name,
-        context: la.context.split('|').slice(2).join(' '),
-        defects: first.defects,
-        first: la.candidates[0]?.q ?? 0,
-        after: la.winner?.q ?? 0,
-        rounds: la.rounds ?? 0,
-        tokens: a.tokens,
-        agreement: lb.agreement,
-      });
+      );
+    const main = await createNode(await config(loadConfig, 'home-feedback', servers.feedback.url));
+    nodes.push(main);
+    // the ablation: on a node of its own, each language's request names a copy of the product's
+    // prompt pack whose feedback template says only "answer again" (a request's pack reaches the models)
+    let ablation: WeaverNode | undefined;
+    const packs: Partial<Record<(typeof languages)[number], string>> = {};
+    const route =
+      options.ablation === false
+        ? 'not run'
+        : 'request.pack = a copy of the product\'s prompt pack of the language whose feedback.liquid keeps only "Correction round N: ... answer again" (one request per language).';
+    if (options.ablation !== false) {
+      for (const language of languages)
+        packs[language] = await ablationPack(language, join(work, `ablation-pack-${language}`));
+      ablation = await createNode(await config(loadConfig, 'home-ablation', servers.ablation.url));
+      nodes.push(ablation);
     }
-    return out;
+    const maxRounds = main.config.generation.maxRounds;
+    const rows: RunRow[] = [];
+    const predictions: Predicted[] = [];
+    const frozen: Predicted[] = [];
+    const fitOutcomes: CandidateOutcome[] = [];
+    const seen = new Map<string, number[]>();
+    let fitOnly: { predictor: QualityPredictor; seen: Map<string, number[]> } | undefined;
+    for (const set of ['fit', 'report'] as const) {
+      if (set === 'report') {
+        fitOnly = {
+          predictor: createQualityPredictor(fitOutcomes),
+          seen: new Map([...seen].map(([k, v]) => [k, [...v]])),
+        };
+      }
+      const seeds = set === 'fit' ? (options.fitSeeds ?? FIT_SEEDS) : (options.reportSeeds ?? REPORT_SEEDS);
+      for (const spec of options.registries.filter((r) => r.set === set))
+        for (const seed of seeds) {
+          const run = `${spec.name}#${seed}`;
+          const dir = await runCopy(spec, join(work, 'runs', `${rows.length}`), run);
+          const request = { registry: dir, languages, models: [`openai:${MODEL}`], candidates: 1 };
+          sims.feedback.use(run, seed);
+          const a = await generate(main, request);
+          rows.push(...rowsOf(a, sims.feedback, { spec, seed, run, arm: 'feedback' }));
+          for (const l of a.record.languages)
+            for (const c of l.candidates) {
+              const k = `${l.context}|${c.arm.key}`;
+              if (set === 'report' && c.predicted !== undefined && fitOnly) {
+                const base = {
+                  measured: c.q,
+                  attempt: c.attempt ?? 'first',
+                  language: l.language,
+                  registry: spec.name,
+                };
+                predictions.push({
+                  ...base,
+                  predicted: c.predicted,
+                  from: c.predictedFrom ?? 0,
+                  baseline: meanOf(seen.get(k)),
+                });
+                const p = fitOnly.predictor.predict(queryOf(l.context, c));
+                frozen.push({ ...base, predicted: p.q, from: p.n, baseline: meanOf(fitOnly.seen.get(k)) });
+              }
+              seen.set(k, [...(seen.get(k) ?? []), c.q]);
+            }
+          if (set === 'fit')
+            fitOutcomes.push(
+              ...(await main.spans.byGeneration(a.record.id))
+                .map(outcomeFromSpan)
+                .filter((o): o is CandidateOutcome => !!o),
+            );
+          if (ablation) {
+            sims.ablation.use(run, seed);
+            for (const language of languages) {
+              const b = await generate(ablation, {
+                ...request,
+                languages: [language],
+                pack: packs[language],
+              });
+              rows.push(...rowsOf(b, sims.ablation, { spec, seed, run, arm: 'ablation' }));
+            }
+          }
+        }
+    }
+    return {
+      rows,
+      predictions,
+      frozen,
+      fitOutcomes,
+      route,
+      answers: { feedback: sims.feedback.answers, ablation: sims.ablation.answers },
+      simErrors: [...servers.feedback.errors, ...servers.ablation.errors],
+      maxRounds,
+    };
   } finally {
-    await node?.stop();
-    await server.close();
+    for (const n of nodes) await n.stop();
+    await servers.feedback.close();
+    await servers.ablation.close();
     await rm(work, { recursive: true, force: true });
   }
 }
 
-/** The replay over the fixed registry set, printed. */
-export async function benchReasoning(registryRoot: string): Promise<void> {
-  const { rows, predictions, tokens } = await replayRegistries(registryRoot);
-  console.log(
-    `\n## reasoning loop and orchestra, replayed (${rows.length} registries; recorded answers from a loopback OpenAI-protocol server, real SDK)`,
-  );
-  console.log(
-    table(
-      [
-        'registry',
-        'context',
-        'recorded first-answer defects',
-        'model q round 1',
-        'after loop',
-        'rounds',
-        'tokens',
-        'agreement w/ builtin',
-      ],
-      rows.map((r) => [
-        r.name,
-        r.context,
-        r.defects.join(', ') || 'none',
-        r.first.toFixed(3),
-        r.after.toFixed(3),
-        r.rounds,
-        r.tokens,
-        r.agreement.toFixed(3),
-      ]),
-    ),
-  );
-  const firsts = rows.map((r) => r.first);
-  const afters = rows.map((r) => r.after);
-  console.log(
-    `first-round q ${mean(firsts).toFixed(3)} -> after the loop ${mean(afters).toFixed(3)}; ${rows.filter((r) => r.after > r.first).length}/${rows.length} corrected; rounds ${mean(rows.map((r) => r.rounds)).toFixed(2)} on average; tokens ${tokens}`,
-  );
-  const agreement = (xs: typeof rows) =>
-    `mean ${mean(xs.map((r) => r.agreement)).toFixed(3)}, ${xs.filter((r) => r.agreement >= 0.9).length}/${xs.length} >= 0.9`;
-  console.log(
-    `agreement (builtin vs the model's first answer, registry symbols with their values): where that answer is right ${agreement(rows.filter((r) => r.defects.length === 0))}; where it has defects ${agreement(rows.filter((r) => r.defects.length > 0))}`,
-  );
-  printPredictions(predictions);
-}
+const meanOf = (xs?: number[]) => (xs?.length ? xs.reduce((s, x) => s + x, 0) / xs.length : undefined);
 
-const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
+/** What the predictor is asked about a candidate, from its context key (`language|generator|size|flags`). */
+const queryOf = (context: string, c: CandidateSummary): PredictionQuery => ({
+  contextKey: context,
+  language: context.split('|')[0],
+  sizeBucket: context.split('|')[2] as PredictionQuery['sizeBucket'],
+  arm: { key: c.arm.key, model: c.arm.model },
+  attempt: c.attempt ?? 'first',
+});
 
-/** Accuracy within 0.1 and on pass/fail (q >= 0.9), overall and by kind, against the baseline. */
-function printPredictions(ps: Predicted[]) {
-  const within = (xs: Predicted[], f: (p: Predicted) => number | undefined) => {
-    const scored = xs.filter((p) => f(p) !== undefined);
-    const near = scored.filter((p) => Math.abs(f(p)! - p.measured) <= 0.1).length;
-    const pass = scored.filter((p) => f(p)! >= 0.9 === p.measured >= 0.9).length;
-    const pct = (k: number) => (scored.length ? `${((100 * k) / scored.length).toFixed(0)}%` : '-');
-    return [
-      scored.length,
-      `${near}/${scored.length} (${pct(near)})`,
-      `${pass}/${scored.length} (${pct(pass)})`,
-      scored.length ? mean(scored.map((p) => Math.abs(f(p)! - p.measured))).toFixed(3) : '-',
-    ];
-  };
-  const groups: [string, Predicted[]][] = [
-    ['all candidates', ps],
-    ['with evidence (n >= 1 at some level)', ps.filter((p) => p.from > 0)],
-    ['builtin', ps.filter((p) => p.generator === 'builtin')],
-    ['model, first answers', ps.filter((p) => p.generator === 'model' && p.attempt === 'first')],
-    ['model, answers to feedback', ps.filter((p) => p.generator === 'model' && p.attempt === 'correction')],
-    ['registries not seen before (model alone)', ps.filter((p) => p.fresh)],
-    ['the same candidates for both', ps.filter((p) => p.baseline !== undefined)],
-  ];
-  const rows = groups.flatMap(([name, xs]) => [
-    [name, 'learned (node/learning/predict.ts)', ...within(xs, (p) => p.predicted)],
-    ['', 'baseline: arm mean in context', ...within(xs, (p) => p.baseline)],
-  ]);
-  console.log(
-    '\nquality predicted before each candidate ran vs measured after (the baseline predicts only where the arm has run in the context)',
-  );
-  console.log(table(['candidates', 'predictor', 'n', 'within 0.1', 'pass/fail right', 'mean |error|'], rows));
-}
-
-async function run(
-  node: WeaverNode,
-  request: Parameters<WeaverNode['generate']>[0],
-): Promise<{ record: GenerationRecord; tokens: number }> {
-  const { id, done } = await node.generate(request);
-  const record = await done;
-  const spans = await node.spans.byGeneration(id);
-  const tokens = spans.reduce(
-    (n, s) =>
-      n +
-      Number(s.attributes['weavergen.model.input_tokens'] ?? 0) +
-      Number(s.attributes['weavergen.model.output_tokens'] ?? 0),
-    0,
-  );
-  return { record, tokens };
+/** The replay over the bench's registries, printed (the real registry's namespaces when it is here). */
+export async function benchReasoning(real: string | undefined): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'weavergen-bench-registries-'));
+  try {
+    await mkdir(work, { recursive: true });
+    const registries = await benchRegistries(real, work);
+    const replay = await replayRegistries({ registries });
+    printReplay(replay, {
+      real: !!real,
+      fitSeeds: FIT_SEEDS,
+      reportSeeds: REPORT_SEEDS,
+      model: MODEL,
+      contextTokens: CONTEXT_TOKENS,
+    });
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 }

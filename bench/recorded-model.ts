@@ -11,18 +11,21 @@ export interface RecordedRequest {
 
 /**
  * A loopback server speaking OpenAI's chat-completions wire protocol (non-streaming) that answers
- * from recordings: the same request gets the same answer, as a replayed model would give, whatever
- * order concurrent candidates arrive in. The benchmark drives the real SDK and the product's adapter
- * with it. Token counts are the prompt's and the answer's length over 4.
+ * with `respond(request)`: a function of the request alone (the benchmark's simulated model,
+ * bench/sim/model.ts), so the same request gets the same answer whatever order concurrent candidates
+ * arrive in. The benchmark drives the real SDK and the product's adapter with it. Token counts are
+ * the prompt's and the answer's length over 4. A request `respond` cannot answer gets a 400, and its
+ * message is kept in `errors`.
  */
 export interface RecordedModel {
   url: string;
   requests: number;
+  errors: string[];
   close(): Promise<void>;
 }
 
 export async function startRecordedModel(respond: (req: RecordedRequest) => string): Promise<RecordedModel> {
-  const state = { requests: 0 };
+  const state = { requests: 0, errors: [] as string[] };
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (d) => (body += d));
@@ -52,7 +55,10 @@ export async function startRecordedModel(respond: (req: RecordedRequest) => stri
             .join('\n');
         answer = respond({ model, system: text('system'), user: parsed.messages.at(-1)?.content ?? '' });
       } catch (e) {
-        return send(400, { error: { message: `no recording for this request: ${(e as Error).message}` } });
+        state.errors.push((e as Error).message);
+        return send(400, {
+          error: { message: `the model cannot answer this request: ${(e as Error).message}` },
+        });
       }
       send(200, {
         id: `chatcmpl-${state.requests}`,
@@ -75,6 +81,7 @@ export async function startRecordedModel(respond: (req: RecordedRequest) => stri
     get requests() {
       return state.requests;
     },
+    errors: state.errors,
     close: () => new Promise((r) => server.close(() => r())),
   };
 }

@@ -1,32 +1,72 @@
 import { describe, expect, it } from 'vitest';
-import { BENCH_NAMESPACES, replayRegistries } from '../../../bench/reasoning.js';
-import { SEMCONV_MISSING, semconvRegistry } from '../../helpers/reference.js';
-import { skipNote } from '../../helpers/tools.js';
+import { type RegistrySpec, replayRegistries } from '../../../bench/reasoning.js';
+import { SYNTHETIC } from '../../../bench/sim/registries.js';
+import type { RunRow } from '../../../bench/sim/rows.js';
+import { MINI_REGISTRY, SHOP_REGISTRY, writeRegistry } from '../../helpers/registry.js';
 
-const REGISTRY = semconvRegistry() as string;
-const NOTE = skipNote(!REGISTRY && SEMCONV_MISSING);
+const key = (d: { kind: string; name: string }) => `${d.kind}:${d.name}`;
+const wrong = (r: RunRow) => r.final.defects.length > 0 || !!r.error;
 
-// A shorter replay than the benchmark's: real registries, the real OpenAI SDK against recorded answers.
-describe.skipIf(!REGISTRY)(`reasoning replay over real registries${NOTE}`, () => {
-  it('corrects the recorded defects and predicts quality before running, first answers apart from answers to feedback', async () => {
-    const r = await replayRegistries(REGISTRY, BENCH_NAMESPACES.slice(0, 8));
-    expect(r.rows).toHaveLength(9);
-    for (const row of r.rows) {
-      // a defect below the threshold is fed back and fixed in round 2; a right first answer stops at once
-      if (row.first < 0.9) expect(row, row.name).toMatchObject({ after: 1, rounds: 2 });
-      if (row.defects.length === 0)
-        expect(row, row.name).toMatchObject({ first: 1, rounds: 1, agreement: 1 });
+/**
+ * A small seeded replay of the reasoning loop against the bench's simulated model (bench/sim): the
+ * project's own registries and two written here, TypeScript and Python, the loop with the product's
+ * feedback beside the ablation (the prompt pack's feedback emptied). No real registry needed.
+ */
+describe('reasoning loop against a simulated model', () => {
+  it('names and fixes every defect, never accepts a wrong answer, stops early only on a round without improvement, beats the ablation', async () => {
+    const [deprecations, numbers] = Object.keys(SYNTHETIC);
+    const registries: RegistrySpec[] = [
+      { name: 'mini', dir: MINI_REGISTRY, set: 'fit' },
+      { name: deprecations, dir: await writeRegistry(SYNTHETIC[deprecations]), set: 'fit' },
+      { name: 'shop', dir: SHOP_REGISTRY, set: 'report' },
+      { name: numbers, dir: await writeRegistry(SYNTHETIC[numbers]), set: 'report' },
+    ];
+    const r = await replayRegistries({ registries, fitSeeds: [1, 2, 3], reportSeeds: [101, 102, 103] });
+    const fb = r.rows.filter((x) => x.arm === 'feedback');
+    const ab = r.rows.filter((x) => x.arm === 'ablation');
+    expect(r.simErrors).toEqual([]);
+    expect(fb).toHaveLength(24);
+    expect(ab).toHaveLength(24);
+    for (const x of r.rows) expect(x.error, x.run).toBeUndefined();
+    const where = (x: RunRow) => `${x.run} ${x.language}: ${x.stop}`;
+
+    // the same seeds make the same first answers in both arms, and some of them are wrong
+    for (const a of fb)
+      expect(ab.find((b) => b.run === a.run && b.language === a.language)?.first.q, a.run).toBe(a.first.q);
+    expect(fb.filter((x) => x.first.defects.length > 0).length).toBeGreaterThan(12);
+
+    // it tells and fixes: a correction prompt shows the model its previous files and names every defect
+    // in them, and no defect a correction prompt named (up to the round written) is in the written
+    // answer unless the model made it anew after that prompt
+    const corrections = r.answers.feedback.filter((a) => a.round > 1);
+    expect(corrections.length).toBeGreaterThan(15);
+    for (const a of corrections) {
+      const at = `${a.run} ${a.language} round ${a.round}`;
+      expect(a.fresh, at).toBe(false);
+      expect(a.named.map(key).sort(), at).toEqual(a.before.map(key).sort());
     }
-    expect(
-      r.rows.filter((x) => x.defects.includes('one constant mistyped')).every((x) => x.first <= 0.3),
-    ).toBe(true);
-    const scored = r.predictions.filter((p) => p.from > 0);
-    expect(scored.length).toBeGreaterThan(20);
-    const near = scored.filter((p) => Math.abs(p.predicted - p.measured) <= 0.1).length;
-    expect(near / scored.length).toBeGreaterThan(0.7);
-    // answers to feedback are predicted from earlier answers to feedback, not from broken first answers
-    const fixes = scored.filter((p) => p.attempt === 'correction');
-    expect(fixes.length).toBeGreaterThan(2);
-    for (const p of fixes) expect(p.predicted).toBeGreaterThan(0.8);
-  }, 120_000);
+    for (const x of fb) {
+      const mine = r.answers.feedback.filter(
+        (a) => a.run === x.run && a.language === x.language && a.round <= x.winnerRound,
+      );
+      const named = new Set(mine.flatMap((a) => a.named.map(key)));
+      const remade = new Set(mine.filter((a) => a.round > 1).flatMap((a) => a.made.map(key)));
+      const kept = x.final.defects.filter((d) => named.has(key(d)) && !remade.has(key(d)));
+      expect(kept, where(x)).toEqual([]);
+    }
+    expect(corrections.flatMap((a) => a.named).length).toBeGreaterThan(30);
+
+    // never accepts a wrong answer; on a wrong answer with rounds left it stops only by its rule that
+    // a round which did not improve ends the loop (the bench counts when the truth had improved)
+    for (const x of r.rows) if (wrong(x)) expect(x.accepted, where(x)).toBe(false);
+    for (const x of fb.filter((y) => wrong(y) && y.rounds < r.maxRounds))
+      expect(x.stop, where(x)).toMatch(/did not improve/);
+
+    // and beats the ablation on the same seeds
+    const mean = (xs: RunRow[]) => xs.reduce((s, x) => s + x.final.q, 0) / xs.length;
+    const defects = (xs: RunRow[]) => xs.reduce((s, x) => s + x.final.defects.length, 0);
+    expect(mean(fb)).toBeGreaterThan(mean(ab));
+    expect(defects(fb)).toBeLessThan(defects(ab));
+    expect(fb.filter(wrong).length).toBeLessThanOrEqual(ab.filter(wrong).length);
+  }, 90_000);
 });
