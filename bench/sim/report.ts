@@ -266,9 +266,12 @@ function printPrediction(r: Replay) {
 /** predict.ts's strength, tried on the fit set only: each fit outcome predicted from the fit outcomes before it. */
 function printTuning(outcomes: CandidateOutcome[]) {
   const ordered = [...outcomes].sort((a, b) => a.at - b.at);
-  const rows = [0.2, 0.5, 1, 2, 5].map((strength) => {
+  const settings = (['mean', 'median'] as const).flatMap((estimator) =>
+    [0.2, 0.5, 1, 2, 5].map((strength) => ({ estimator, strength })),
+  );
+  const rows = settings.map(({ estimator, strength }) => {
     const errors = ordered.slice(1).map((o, i) => {
-      const p = createQualityPredictor(ordered.slice(0, i + 1), { strength }).predict({
+      const p = createQualityPredictor(ordered.slice(0, i + 1), { strength, estimator }).predict({
         contextKey: o.contextKey,
         language: o.context.language,
         sizeBucket: o.context.sizeBucket,
@@ -279,6 +282,7 @@ function printTuning(outcomes: CandidateOutcome[]) {
     });
     const near = errors.filter((e) => e <= 0.1).length;
     return [
+      estimator,
       strength,
       errors.length,
       `${near}/${errors.length} (${errors.length ? ((100 * near) / errors.length).toFixed(0) : '-'}%)`,
@@ -286,7 +290,7 @@ function printTuning(outcomes: CandidateOutcome[]) {
     ];
   });
   console.log(
-    'predict.ts strength on the FIT SET (each fit candidate predicted from the fit outcomes before it; report set not used)',
+    'predict.ts estimator and strength on the FIT SET (each fit candidate predicted from the fit outcomes before it; report set not used)',
   );
-  console.log(table(['strength', 'n', 'within 0.1', 'mean |error|'], rows));
+  console.log(table(['estimator', 'strength', 'n', 'within 0.1', 'mean |error|'], rows));
 }

@@ -5,6 +5,9 @@ import { createQualityPredictor } from '../../../node/learning/predict.js';
 import { ATTR } from '../../../node/telemetry/conventions.js';
 import { arm, candidateSpan, TS_CONTEXT, tempStore } from './helpers.js';
 
+/** the mean-shrinkage settings these tests' arithmetic was written for */
+const MEAN = { estimator: 'mean', strength: 0.5 } as const;
+
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
@@ -35,6 +38,15 @@ const query = (a: typeof full, context = TS_CONTEXT, attempt: 'first' | 'correct
 });
 
 describe('quality prediction', () => {
+  it('by default predicts the weighted median: where an arm compiles most of the time, the usual outcome', () => {
+    // six answers near 1 and two that did not compile: the mean (0.79) is near neither
+    const rows = [1, 0.98, 0.97, 0.96, 0.99, 1, 0.2, 0.25].map((q) => ({ arm: gpt, q }));
+    const median = createQualityPredictor(outcomes(rows)).predict(query(gpt));
+    expect(median.q).toBeGreaterThan(0.95);
+    const mean = createQualityPredictor(outcomes(rows), MEAN).predict(query(gpt));
+    expect(mean.q).toBeLessThan(0.85);
+  });
+
   it('with no evidence answers the prior and says so', () => {
     const p = createQualityPredictor([]).predict(query(full));
     expect(p).toEqual({ q: 0.5, n: 0, basis: 'no evidence yet (prior)' });
@@ -66,6 +78,7 @@ describe('quality prediction', () => {
         { arm: none, q: 0.8 },
         { arm: none, q: 0.8 },
       ]),
+      MEAN,
     );
     // never run on a big registry: what the arm did on small ones
     const elsewhere = predictor.predict(query(full, BIG));
@@ -84,13 +97,13 @@ describe('quality prediction', () => {
       ...[1, 2, 3, 4, 5, 6].map(() => ({ arm: full, q: 1, context: BIG })),
       { arm: full, q: 0.5 },
     ];
-    const p = createQualityPredictor(outcomes(rows)).predict(query(full));
+    const p = createQualityPredictor(outcomes(rows), MEAN).predict(query(full));
     expect(p.n).toBe(1);
     // one 0.5 moves the estimate most of the way, but six 1.0 on big registries still count
     expect(p.q).toBeGreaterThan(0.52);
     expect(p.q).toBeLessThan(0.75);
     // a stronger pull towards the parent trusts the single outcome less
-    const cautious = createQualityPredictor(outcomes(rows), { strength: 2 }).predict(query(full));
+    const cautious = createQualityPredictor(outcomes(rows), { ...MEAN, strength: 2 }).predict(query(full));
     expect(cautious.q).toBeGreaterThan(p.q + 0.1);
   });
 
