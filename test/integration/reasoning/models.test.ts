@@ -79,10 +79,11 @@ describe('orchestra with a model generator', () => {
       'openai:gpt-4o-mini',
     ]);
     expect(both.languages[0].agreement).toBeGreaterThan(0);
-    // predicted before running, from what the first generation taught: the model's first answer failed
+    // predicted before running, from what the first generation taught: the model's first answer failed,
+    // and one outcome does not yet outweigh the prior (the median with strength 2), nor raise it
     const model = both.languages[0].candidates.find((c) => c.arm.model !== 'builtin')!;
     expect(model.predictedFrom).toBe(1);
-    expect(model.predicted).toBeLessThan(0.5);
+    expect(model.predicted).toBeLessThanOrEqual(0.5);
   });
 
   it('a request that names only a model and gives params asks the model (it used to write the prompt out as files)', async () => {
