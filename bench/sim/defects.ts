@@ -1,3 +1,4 @@
+import { type Random, seededRandom } from '../../node/optimizer/random.js';
 import type { Slip, Slot } from './code.js';
 import type { Item, SimLanguage } from './prompt.js';
 
@@ -62,18 +63,10 @@ export function hashOf(...parts: (string | number)[]): number {
   return h >>> 0;
 }
 
-export type Rng = () => number;
+export type Rng = Random;
 
-export function rngOf(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** the product's own seeded generator (mulberry32) */
+export const rngOf = (seed: number): Rng => seededRandom(seed);
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)];
 const uniform = (rng: Rng, [lo, hi]: readonly [number, number]) => lo + (hi - lo) * rng();

@@ -164,3 +164,51 @@ SHOP_CHECKOUT_COMPLETED: Final = "shop.checkout.completed"
 
 export const PY_GOOD = pyAnswer(PY_STATUS_GOOD);
 export const PY_BROKEN = pyAnswer(PY_STATUS_BROKEN);
+
+/**
+ * A registry of two root namespaces (`alpha`, `beta`) of 12 attributes each, with briefs long
+ * enough that a small context window takes one namespace per chunk; and a model's answer for one
+ * of them, `broken` giving item 3 a type error (TS2322).
+ */
+export const TWO_NAMESPACES: Record<string, string> = (() => {
+  const attrs = (ns: string) =>
+    Array.from({ length: 12 }, (_, i) => [
+      `      - id: ${ns}.item${i}`,
+      '        type: string',
+      '        stability: development',
+      `        brief: Item number ${i} of the ${ns} namespace, with a brief long enough to weigh something in the prompt.`,
+    ]).flat();
+  const lines = (...l: string[]) => `${l.join('\n')}\n`;
+  return {
+    'registry_manifest.yaml': lines('name: two', 'semconv_version: 1.0.0', 'schema_base_url: https://e.x/'),
+    'model/registry.yaml': lines(
+      'groups:',
+      '  - id: registry.alpha',
+      '    type: attribute_group',
+      '    brief: alpha',
+      '    attributes:',
+      ...attrs('alpha'),
+      '  - id: registry.beta',
+      '    type: attribute_group',
+      '    brief: beta',
+      '    attributes:',
+      ...attrs('beta'),
+    ),
+  };
+})();
+
+export const namespaceAnswer = (ns: string, broken: boolean) =>
+  [
+    `\`\`\`ts\n// file: ${ns}.ts`,
+    ...Array.from({ length: 12 }, (_, i) =>
+      [
+        `/** Item number ${i} of the ${ns} namespace, with a brief long enough to weigh something in the prompt. */`,
+        `export const ATTR_${ns.toUpperCase()}_ITEM${i}${broken && i === 3 ? ': number' : ''} = '${ns}.item${i}'${broken && i === 3 ? '' : ' as const'};`,
+      ].join('\n'),
+    ),
+    '```',
+  ].join('\n');
+
+/** Which namespace a prompt asks for (its file is named in the user message). */
+export const askedNamespace = (body: { messages: { content: string }[] }) =>
+  /`(alpha|beta)\.ts`/.exec(body.messages[1].content)?.[1] as 'alpha' | 'beta';

@@ -2,10 +2,19 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TemplateRegistry } from '../../../node/generation/index.js';
 import { feedbackFromValidation, type GenerationProgress } from '../../../node/models/index.js';
 import { createValidator } from '../../../node/validation/index.js';
-import { writeRegistry, yaml } from '../../helpers/registry.js';
+import { writeRegistry } from '../../helpers/registry.js';
 import { toolchain } from '../../helpers/tools.js';
 import { startWireServer, type WireProtocol, type WireServer } from '../../helpers/wire-servers.js';
-import { PY_BROKEN, PY_GOOD, TS_BROKEN, TS_BROKEN_LINE, TS_GOOD } from './answers.js';
+import {
+  askedNamespace,
+  namespaceAnswer,
+  PY_BROKEN,
+  PY_GOOD,
+  TS_BROKEN,
+  TS_BROKEN_LINE,
+  TS_GOOD,
+  TWO_NAMESPACES,
+} from './answers.js';
 import { generatorFor, loadModel, MODEL_NAME } from './setup.js';
 
 const validator = createValidator();
@@ -90,45 +99,9 @@ describe('python: a syntax error fed back', () => {
 });
 
 describe('a registry in several chunks', () => {
-  /** two root namespaces, each big enough that a small window takes one per chunk */
-  const registry = () => {
-    const attrs = (ns: string) =>
-      Array.from({ length: 12 }, (_, i) => [
-        `      - id: ${ns}.item${i}`,
-        '        type: string',
-        '        stability: development',
-        `        brief: Item number ${i} of the ${ns} namespace, with a brief long enough to weigh something in the prompt.`,
-      ]).flat();
-    return writeRegistry({
-      'registry_manifest.yaml': yaml('name: two', 'semconv_version: 1.0.0', 'schema_base_url: https://e.x/'),
-      'model/registry.yaml': yaml(
-        'groups:',
-        '  - id: registry.alpha',
-        '    type: attribute_group',
-        '    brief: alpha',
-        '    attributes:',
-        ...attrs('alpha'),
-        '  - id: registry.beta',
-        '    type: attribute_group',
-        '    brief: beta',
-        '    attributes:',
-        ...attrs('beta'),
-      ),
-    });
-  };
-  const file = (ns: string, broken: boolean) =>
-    [
-      `\`\`\`ts\n// file: ${ns}.ts`,
-      ...Array.from({ length: 12 }, (_, i) =>
-        [
-          `/** Item number ${i} of the ${ns} namespace, with a brief long enough to weigh something in the prompt. */`,
-          `export const ATTR_${ns.toUpperCase()}_ITEM${i}${broken && i === 3 ? ': number' : ''} = '${ns}.item${i}'${broken && i === 3 ? '' : ' as const'};`,
-        ].join('\n'),
-      ),
-      '```',
-    ].join('\n');
-  const asked = (body: { messages: { content: string }[] }) =>
-    /`(alpha|beta)\.ts`/.exec(body.messages[1].content)?.[1] as 'alpha' | 'beta';
+  const registry = () => writeRegistry(TWO_NAMESPACES);
+  const file = namespaceAnswer;
+  const asked = askedNamespace;
 
   it('asks one prompt per chunk concurrently, then in round 2 asks again only for the chunk with errors', async () => {
     const big = await loadModel(await registry());

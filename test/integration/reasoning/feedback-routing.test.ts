@@ -4,9 +4,16 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../node/config.js';
 import { createNode, type WeaverNode } from '../../../node/node.js';
-import { MINI_REGISTRY, writeRegistry, yaml } from '../../helpers/registry.js';
+import { MINI_REGISTRY, writeRegistry } from '../../helpers/registry.js';
 import { startWireServer, type WireServer } from '../../helpers/wire-servers.js';
-import { TS_GOOD, TS_GOOD_FILE, tsAnswer } from '../models/answers.js';
+import {
+  askedNamespace,
+  namespaceAnswer,
+  TS_GOOD,
+  TS_GOOD_FILE,
+  TWO_NAMESPACES,
+  tsAnswer,
+} from '../models/answers.js';
 
 /**
  * The node's loop routes a model's feedback chunk by chunk: only the chunks with problems are asked
@@ -20,44 +27,9 @@ afterEach(async () => {
   node = server = undefined;
 });
 
-const attrs = (ns: string) =>
-  Array.from({ length: 12 }, (_, i) => [
-    `      - id: ${ns}.item${i}`,
-    '        type: string',
-    '        stability: development',
-    `        brief: Item number ${i} of the ${ns} namespace, with a brief long enough to weigh something in the prompt.`,
-  ]).flat();
-const twoNamespaces = () =>
-  writeRegistry({
-    'registry_manifest.yaml': yaml('name: two', 'semconv_version: 1.0.0', 'schema_base_url: https://e.x/'),
-    'model/registry.yaml': yaml(
-      'groups:',
-      '  - id: registry.alpha',
-      '    type: attribute_group',
-      '    brief: alpha',
-      '    attributes:',
-      ...attrs('alpha'),
-      '  - id: registry.beta',
-      '    type: attribute_group',
-      '    brief: beta',
-      '    attributes:',
-      ...attrs('beta'),
-    ),
-  });
-/** A model's answer for one namespace; `broken` gives item 3 a type error. */
-const answer = (ns: string, broken: boolean) =>
-  [
-    `\`\`\`ts\n// file: ${ns}.ts`,
-    ...Array.from({ length: 12 }, (_, i) =>
-      [
-        `/** Item number ${i} of the ${ns} namespace, with a brief long enough to weigh something in the prompt. */`,
-        `export const ATTR_${ns.toUpperCase()}_ITEM${i}${broken && i === 3 ? ': number' : ''} = '${ns}.item${i}'${broken && i === 3 ? '' : ' as const'};`,
-      ].join('\n'),
-    ),
-    '```',
-  ].join('\n');
-const asked = (body: { messages: { content: string }[] }) =>
-  /`(alpha|beta)\.ts`/.exec(body.messages[1].content)?.[1] as 'alpha' | 'beta';
+const twoNamespaces = () => writeRegistry(TWO_NAMESPACES);
+const answer = namespaceAnswer;
+const asked = askedNamespace;
 
 async function start(contextTokens: number) {
   server = await startWireServer('openai', { models: ['gpt-4o-mini'] });
