@@ -22,6 +22,11 @@ export interface SessionOptions {
   command: string;
   /** a read: the home must exist already, and no model generator is set up */
   read?: boolean;
+  /**
+   * output folders the person at this prompt asked for: a node started here writes there (it is
+   * theirs); a running node keeps its own generation.outputRoots
+   */
+  outputs?: string[];
 }
 
 export const homeOf = (home?: string) => resolve(home ?? process.env.WEAVERGEN_HOME ?? '.weavergen');
@@ -40,6 +45,7 @@ export async function openSession(opts: SessionOptions): Promise<NodeSession> {
   const home = homeOf(opts.home);
   // configuration errors (a bad environment value, a broken config file) are the same either way
   const config = await loadConfig({ home, api: { enabled: false }, network: { enabled: false } });
+  config.generation.outputRoots.push(...(opts.outputs ?? []));
   const running = await connect(home);
   if (running) return { api: running, embedded: false, home, skippedModels: [], close: async () => {} };
   if (opts.read && !existsSync(join(home, 'db', 'CURRENT')))

@@ -20,9 +20,23 @@ export const NodeConfigSchema = z
           .min(1024)
           .max(64 * 1024 * 1024)
           .default(1024 * 1024),
+        /** writes (POST) per token: `perMinute` sustained, `burst` at once; past it 429 with Retry-After */
+        rateLimit: z
+          .object({
+            perMinute: z.number().int().min(1).max(100_000).default(120),
+            burst: z.number().int().min(1).max(10_000).default(30),
+          })
+          .strict()
+          .default({ perMinute: 120, burst: 30 }),
       })
       .strict()
-      .default({ enabled: true, host: '127.0.0.1', port: 4590, bodyLimitBytes: 1024 * 1024 }),
+      .default({
+        enabled: true,
+        host: '127.0.0.1',
+        port: 4590,
+        bodyLimitBytes: 1024 * 1024,
+        rateLimit: { perMinute: 120, burst: 30 },
+      }),
     generation: z
       .object({
         /** candidates per language and generation (pack x params x model arms chosen by the optimizer) */
@@ -35,6 +49,13 @@ export const NodeConfigSchema = z
         maxRounds: z.number().int().min(1).max(10).default(3),
         /** grace period for in-flight work at shutdown before it is recorded as cancelled */
         shutdownGraceMs: z.number().int().min(0).max(600_000).default(30_000),
+        /** generations (and tasks) waiting beyond those running; more are refused 429 with Retry-After */
+        maxQueued: z.number().int().min(0).max(100_000).default(64),
+        /**
+         * folders a request's `out` may be inside, besides `<home>/out` and the node's working
+         * directory (never the home's database, token or keys)
+         */
+        outputRoots: z.array(z.string().min(1).max(4096)).max(64).default([]),
       })
       .strict()
       .default({
@@ -44,6 +65,8 @@ export const NodeConfigSchema = z
         successThreshold: 0.9,
         maxRounds: 3,
         shutdownGraceMs: 30_000,
+        maxQueued: 64,
+        outputRoots: [],
       }),
     network: z
       .object({

@@ -28,7 +28,7 @@ import { ValidationErrorCode } from './validation/errors.js';
  */
 export interface Outcome {
   exit: 1 | 2;
-  status: 400 | 401 | 404 | 405 | 409 | 410 | 413 | 415 | 422 | 500 | 502 | 503;
+  status: 400 | 401 | 404 | 405 | 409 | 410 | 413 | 415 | 422 | 429 | 500 | 502 | 503;
 }
 
 /** The command line's own code: a command used wrongly (bad option value, unknown language). */
@@ -143,6 +143,7 @@ export const ERROR_OUTCOMES: Record<PartErrorCode, Outcome> = {
   [TaskErrorCode.UNSUPPORTED_LANGUAGE]: BAD_PARAM,
   [TaskErrorCode.BAD_TESTS]: PROBLEM_INPUT,
   [TaskErrorCode.STOPPING]: UNAVAILABLE,
+  [TaskErrorCode.BUSY]: { exit: 2, status: 429 },
 
   // validation: a file path that would leave the temp folder
   [ValidationErrorCode.UNSAFE_PATH]: BAD_PARAM,
@@ -155,6 +156,8 @@ export const ERROR_OUTCOMES: Record<PartErrorCode, Outcome> = {
   [JobsErrorCode.FILE_NOT_FOUND]: NOT_FOUND,
   [JobsErrorCode.FILE_GONE]: { exit: 2, status: 410 },
   [JobsErrorCode.BAD_OUT]: BAD_PARAM,
+  [JobsErrorCode.BUSY]: { exit: 2, status: 429 },
+  [JobsErrorCode.IDEMPOTENCY_CONFLICT]: CONFLICT,
   [JobsErrorCode.UNKNOWN_MODEL]: BAD_PARAM,
 
   // the node and its home
@@ -181,6 +184,8 @@ export const ERROR_OUTCOMES: Record<PartErrorCode, Outcome> = {
   [ApiErrorCode.NO_MODELS]: CONFLICT,
   [ApiErrorCode.UNAVAILABLE]: UNAVAILABLE,
   [ApiErrorCode.INTERNAL]: INTERNAL,
+  [ApiErrorCode.RATE_LIMITED]: { exit: 2, status: 429 },
+  [ApiErrorCode.BODY_ABORTED]: BAD_PARAM,
 
   [CLI_USAGE]: BAD_PARAM,
 };

@@ -3,6 +3,7 @@ import type { NodeConfig } from './config.js';
 import { createResultCache } from './generation/cache.js';
 import { announce, ensureHome, ensureToken, homeLocked, isLockError, unannounce } from './home.js';
 import { readWrittenFile, type WrittenFile, writtenFiles } from './jobs/files.js';
+import { createIdempotency } from './jobs/idempotency.js';
 import {
   checkRequest,
   createJobs,
@@ -47,7 +48,14 @@ export interface WeaverNode {
   readonly token: string;
   /** true when the home had no database before this start */
   readonly fresh: boolean;
-  generate(request: GenerationRequest): Promise<{ id: string; done: Promise<GenerationRecord> }>;
+  /**
+   * Checks and stores a generation, then runs it; with an idempotency key, a retry of the same
+   * request gets the first one's id (`replayed`) instead of running it twice.
+   */
+  generate(
+    request: GenerationRequest,
+    options?: { idempotencyKey?: string },
+  ): Promise<{ id: string; done: Promise<GenerationRecord>; replayed?: boolean }>;
   generation(id: string): Promise<GenerationRecord | undefined>;
   generations(limit?: number): Promise<GenerationRecord[]>;
   /** the files a generation wrote (`<language>/<path>`), and one of them (only those, path-checked) */
@@ -58,7 +66,10 @@ export interface WeaverNode {
    * Stores a free-form task for the configured chat models and runs it in the background (see
    * node/tasks); `done` resolves with its final record. Throws TASK_NO_MODELS without a chat model.
    */
-  task(task: Task, options?: TaskRequestOptions): Promise<{ id: string; done: Promise<TaskRecord> }>;
+  task(
+    task: Task,
+    options?: TaskRequestOptions & { idempotencyKey?: string },
+  ): Promise<{ id: string; done: Promise<TaskRecord>; replayed?: boolean }>;
   taskRecord(id: string): Promise<TaskRecord | undefined>;
   /**
    * A generation's or a task's decisions. A generation served from the cache has one decision of
@@ -157,6 +168,7 @@ async function composeNode(
   const reviewQueue: { context: GenerationContext; arms: Arm[] }[] = [];
 
   const decide = async (d: DecisionRecord) => store.put('decisions', decisionKey(d), d);
+  const idempotency = createIdempotency(store);
 
   const jobs = createJobs(
     {
@@ -206,12 +218,12 @@ async function composeNode(
         return record;
       },
     },
-    { concurrency: config.generation.concurrency },
+    { concurrency: config.generation.concurrency, maxQueued: config.generation.maxQueued },
   );
   if (init.recover !== false) await jobs.recover();
   const tasks = createTaskService(
     { store, tracer: telemetry.tracer, models: config.models ?? {}, decide },
-    { concurrency: config.generation.concurrency },
+    { concurrency: config.generation.concurrency, maxQueued: config.generation.maxQueued },
   );
   if (init.recover !== false) await tasks.recover();
 
@@ -246,23 +258,33 @@ async function composeNode(
     config,
     token,
     fresh,
-    async generate(request) {
+    async generate(request, options = {}) {
       if (stopping)
         throw new NodeError({ code: NodeErrorCode.STOPPING }, 'the node is stopping: no new generations');
-      await checkRequest(request, llmIds);
-      return jobs.submit(request);
+      const submit = async () => {
+        await checkRequest(request, llmIds, {
+          home: config.home,
+          roots: [process.cwd(), ...config.generation.outputRoots],
+        });
+        return jobs.submit(request);
+      };
+      if (!options.idempotencyKey) return submit();
+      const r = await idempotency.once('generate', options.idempotencyKey, request, submit);
+      return r.started ?? { id: r.id, done: jobs.wait(r.id) as Promise<GenerationRecord>, replayed: true };
     },
     generation: (id) => jobs.get(id),
     generations: (n) => jobs.list(n),
     files: (record) => writtenFiles(record),
     file: (record, path) => readWrittenFile(record, path),
     subscribe: (id, l) => jobs.subscribe(id, l),
-    task: (task, options) => {
+    async task(task, { idempotencyKey, ...options } = {}) {
       if (stopping)
-        return Promise.reject(
-          new NodeError({ code: NodeErrorCode.STOPPING }, 'the node is stopping: no new tasks'),
-        );
-      return tasks.start(task, options);
+        throw new NodeError({ code: NodeErrorCode.STOPPING }, 'the node is stopping: no new tasks');
+      if (!idempotencyKey) return tasks.start(task, options);
+      const r = await idempotency.once('task', idempotencyKey, { task, options }, () =>
+        tasks.start(task, options),
+      );
+      return r.started ?? { id: r.id, done: tasks.wait(r.id) as Promise<TaskRecord>, replayed: true };
     },
     taskRecord: (id) => tasks.get(id),
     decisions,

@@ -68,7 +68,8 @@ export async function generate(dir: string, opts: GenerateOptions): Promise<numb
     ...(opts.validate === false ? { validate: false } : {}),
     ...(opts.allowErrors ? { allowErrors: true } : {}),
   };
-  return withSession({ home: opts.home, command: 'weavergen generate' }, async (session) => {
+  const outputs = request.out ? [request.out] : [];
+  return withSession({ home: opts.home, command: 'weavergen generate', outputs }, async (session) => {
     for (const s of session.skippedModels) process.stderr.write(`weavergen: ${s}\n`);
     const started = performance.now();
     const record = await runOnNode(session.api, request, !opts.json);

@@ -1,10 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import type { MiddlewareHandler } from 'hono';
+import { createRateLimiter, type RateLimit } from '../network/rate-limit.js';
 import { ApiError, ApiErrorCode } from './errors.js';
 
 export interface AuthInit {
   token: string;
+  /** writes per token (sustained per minute, burst); past it 429 with Retry-After */
+  rateLimit?: RateLimit;
   /** the node's home, named in the 401 message so the caller knows where the token is */
   home: string;
   /** reads without a token, for requests addressed to a loopback host name */
@@ -36,6 +39,7 @@ export function isLoopbackHost(hostname: string): boolean {
 export function createAuth(init: AuthInit): Auth {
   const where = `the token is in ${join(init.home, 'token')} (or set WEAVERGEN_TOKEN for the CLI)`;
   const challenge = { 'WWW-Authenticate': 'Bearer realm="weavergen"' };
+  const limiter = createRateLimiter(init.rateLimit ?? { perMinute: 120, burst: 30 }, 1000);
   const check: MiddlewareHandler = async (c, next) => {
     const header = c.req.header('authorization');
     if (!header) {
@@ -61,7 +65,24 @@ export function createAuth(init: AuthInit): Auth {
     await next();
   };
   return {
-    write: check,
+    async write(c, next) {
+      await check(c, async () => {
+        // a token that writes faster than its rate waits: the limit is per token (hashed, not kept)
+        const key = createHash('sha256')
+          .update(c.req.header('authorization') ?? '')
+          .digest('hex');
+        if (!limiter.take(key)) {
+          const retry = Math.max(1, Math.ceil(60 / limiter.limit.perMinute));
+          throw new ApiError(
+            ApiErrorCode.RATE_LIMITED,
+            `too many writes with this token (at most ${limiter.limit.perMinute} a minute, ${limiter.limit.burst} at once); try again in ${retry} s`,
+            undefined,
+            { 'Retry-After': String(retry) },
+          );
+        }
+        await next();
+      });
+    },
     async read(c, next) {
       // The URL's host is the Host header the client sent: a page on another site that resolves its
       // name to 127.0.0.1 (DNS rebinding) carries its own name there, so it does not read for free.

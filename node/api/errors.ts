@@ -21,6 +21,10 @@ export const ApiErrorCode = {
   /** a task needs a chat model and none is configured or reachable */
   NO_MODELS: 'NO_MODELS',
   UNAVAILABLE: 'UNAVAILABLE',
+  /** too many writes with this token: wait for Retry-After */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** the client went away before its body arrived (not the node's fault; counted, not logged as a bug) */
+  BODY_ABORTED: 'BODY_ABORTED',
   INTERNAL: 'INTERNAL',
 } as const;
 

@@ -58,7 +58,12 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
     init.log ??
     ((message: string, error?: unknown) => console.error(`weavergen api: ${message}`, error ?? ''));
   const rejections = createRejections();
-  const auth = createAuth({ token: node.token, home: node.config.home, openReads: init.openReads ?? true });
+  const auth = createAuth({
+    token: node.token,
+    home: node.config.home,
+    openReads: init.openReads ?? true,
+    rateLimit: node.config.api?.rateLimit,
+  });
   const ctx: RouteContext = { node, auth, log, heartbeatMs: init.heartbeatMs ?? 15_000 };
   const app = new Hono();
 
@@ -77,11 +82,13 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
       e = new ApiError(ApiErrorCode.INTERNAL, `internal error (logged by the node): ${e.message}`);
     }
     const {
-      headers = {},
+      headers: own = {},
       details,
       ...meta
     } = e.type as { headers?: Record<string, string>; details?: unknown };
-    const { code: _code, ...more } = meta as { code: string };
+    const { code: _code, ...more } = meta as { code: string; retryAfterS?: number };
+    // a refusal that says when to come back (a full queue) says it the HTTP way too
+    const headers = more.retryAfterS ? { ...own, 'Retry-After': String(more.retryAfterS) } : own;
     const body = details ?? (Object.keys(more).length ? more : undefined);
     rejections.count(e.code.toLowerCase());
     return c.json(

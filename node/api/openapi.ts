@@ -25,6 +25,7 @@ const ERROR_TEXT: Record<number, string> = {
   415: 'the body is not application/json',
   409: 'no chat model is configured or reachable for a task (WEAVERGEN_MODELS)',
   422: 'the registry folder could not be read as a registry',
+  429: 'too many writes with this token, or the queue is full: the Retry-After header says when to try again',
   500: 'unexpected error (logged by the node)',
   503: 'the node is stopping',
 };
@@ -66,6 +67,16 @@ const timeParam = (name: string, description: string) => ({
 
 /** Reads are open to requests addressed to a loopback host; a token, when sent, must be right. */
 const READ_SECURITY = [{}, { bearerAuth: [] }];
+
+/** A POST that may be retried safely: the same key and body answer the first request's id. */
+const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'a key of your own (e.g. a UUID; letters, digits, _.:-, at most 200): a retry with the same key and body gets the first request\'s id (header Idempotent-Replayed: true) instead of running twice; the same key with another body is 409. Kept 24 h.',
+  schema: { type: 'string', pattern: '^[\\w.:-]{1,200}$' },
+};
 const WRITE_SECURITY = [{ bearerAuth: [] }];
 
 const read = (summary: string, ok: Schema, more: Schema = {}, errs: number[] = []) => ({
@@ -132,6 +143,7 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
         post: {
           summary: 'start a generation',
           security: WRITE_SECURITY,
+          parameters: [IDEMPOTENCY_KEY],
           requestBody: body('GenerationRequest'),
           responses: {
             '202': {
@@ -139,7 +151,7 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
               headers: { Location: { schema: { type: 'string' }, description: 'the generation' } },
               content: jsonContent(ref('Accepted')),
             },
-            ...errors(400, 401, 413, 415, 500, 503),
+            ...errors(400, 401, 409, 413, 415, 429, 500, 503),
           },
         },
       },
@@ -256,6 +268,7 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
           summary:
             'start a free-form task: the configured chat models write the code, the given tests judge it, failing tests are fed back; answers at once, the task runs in the background',
           security: WRITE_SECURITY,
+          parameters: [IDEMPOTENCY_KEY],
           requestBody: body('TaskRequest'),
           responses: {
             '202': {
@@ -264,7 +277,7 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
               headers: { Location: { schema: { type: 'string' }, description: 'the task' } },
               content: jsonContent(ref('TaskAccepted')),
             },
-            ...errors(400, 401, 409, 413, 415, 500, 503),
+            ...errors(400, 401, 409, 413, 415, 429, 500, 503),
           },
         },
       },

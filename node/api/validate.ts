@@ -54,7 +54,16 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
       `expected Content-Type: application/json, got ${type ? JSON.stringify(type) : 'no Content-Type'}`,
     );
   }
-  const text = await c.req.text();
+  let text: string;
+  try {
+    text = await c.req.text();
+  } catch (e) {
+    // the client went away (or stopped sending) before its body arrived: its doing, not a bug
+    throw new ApiError(
+      ApiErrorCode.BODY_ABORTED,
+      `the body did not arrive whole: ${(e as Error)?.message ?? String(e)}`,
+    );
+  }
   if (!text.trim())
     throw new ApiError(ApiErrorCode.MALFORMED_JSON, 'the body is empty: expected a JSON object');
   let value: unknown;
@@ -86,6 +95,18 @@ export function singleQuery(
 }
 
 const PARAM = /^[\w.:-]{1,200}$/;
+
+/** The `Idempotency-Key` header, when sent: letters, digits and `_.:-`, at most 200. */
+export function idempotencyKey(c: Context): string | undefined {
+  const key = c.req.header('idempotency-key');
+  if (key === undefined) return undefined;
+  if (!PARAM.test(key))
+    throw new ApiError(
+      ApiErrorCode.INVALID_PARAM,
+      `Idempotency-Key: ${JSON.stringify(key.slice(0, 80))} is not a valid key; use letters, digits and _.:- (at most 200), e.g. a UUID`,
+    );
+  return key;
+}
 
 /** A path parameter that is an id: letters, digits, `_.:-`, at most 200 characters. */
 export function idParam(

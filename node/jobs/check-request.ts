@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { dirname, resolve, sep } from 'node:path';
+import { access, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { PackError, PackErrorCode } from '../packs/index.js';
 import { armsFor, namedPack } from './arms.js';
 import { JobsError, JobsErrorCode } from './errors.js';
@@ -12,7 +12,18 @@ import type { GenerationRequest } from './types.js';
  * one of its languages, every param is declared by a pack the request uses with a value that pack
  * allows, and the output folder can be written.
  */
-export async function checkRequest(req: GenerationRequest, llmModels: string[]): Promise<void> {
+export interface OutputPolicy {
+  /** the node's home: an output inside it must be inside `<home>/out` (never its db, token, keys) */
+  home: string;
+  /** folders an output may be inside (the home's out/ is always one) */
+  roots: string[];
+}
+
+export async function checkRequest(
+  req: GenerationRequest,
+  llmModels: string[],
+  outputs: OutputPolicy,
+): Promise<void> {
   for (const model of req.models ?? []) {
     const available = ['builtin', ...llmModels];
     if (!available.includes(model))
@@ -38,7 +49,7 @@ export async function checkRequest(req: GenerationRequest, llmModels: string[]):
       );
   }
   for (const [name, value] of Object.entries(req.params ?? {})) {
-    const declaring = packs.filter((p) => name in p.manifest.params);
+    const declaring = packs.filter((p) => Object.hasOwn(p.manifest.params, name));
     if (declaring.length === 0) {
       const known = [...new Set(packs.flatMap((p) => Object.keys(p.manifest.params)))].sort();
       throw new PackError(
@@ -55,17 +66,32 @@ export async function checkRequest(req: GenerationRequest, llmModels: string[]):
         );
     }
   }
-  if (req.out) await checkOut(req.out);
+  if (req.out) await checkOut(req.out, outputs);
 }
 
 /** Kernel file systems: writing there is never generated code's place (and procfs can hang mkdir). */
 const PSEUDO = ['/proc', '/sys', '/dev'];
 
-/** The output root: not a pseudo file system, and its nearest existing folder is a writable folder. */
-async function checkOut(out: string): Promise<void> {
+/**
+ * The output root: inside an allowed root (links resolved, so a link cannot lead out), not in the
+ * home's own files, not a pseudo file system, and its nearest existing folder a writable folder.
+ */
+async function checkOut(out: string, outputs: OutputPolicy): Promise<void> {
   const root = resolve(out);
   const bad = (why: string) =>
     new JobsError({ code: JobsErrorCode.BAD_OUT, out }, `cannot write the output to ${out}: ${why}`);
+  const real = await realOf(root);
+  const home = await realOf(resolve(outputs.home));
+  const homeOut = join(home, 'out');
+  if (within(real, home) && !within(real, homeOut))
+    throw bad(
+      `it is inside the node's home ${outputs.home}, whose database, token and keys are not output; use ${join(outputs.home, 'out')} or another folder`,
+    );
+  const roots = [homeOut, ...(await Promise.all(outputs.roots.map((r) => realOf(resolve(r)))))];
+  if (!roots.some((r) => within(real, r)))
+    throw bad(
+      `it is outside the folders this node writes to (${[join(outputs.home, 'out'), ...outputs.roots].join(', ')}); add it to generation.outputRoots in the node's weavergen.config.json, or write below one of them`,
+    );
   if (PSEUDO.some((p) => root === p || root.startsWith(`${p}${sep}`)))
     throw bad(`${root.split(sep)[1] ? `/${root.split(sep)[1]}` : root} is a kernel file system`);
   if (Buffer.byteLength(root) > 3072) throw bad('the path is too long');
@@ -85,6 +111,25 @@ async function checkOut(out: string): Promise<void> {
     }
     const up = dirname(dir);
     if (up === dir) throw bad('no folder on the way exists');
+    dir = up;
+  }
+}
+
+const within = (path: string, root: string) => {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
+};
+
+/** The real path of `path`, or of its nearest existing ancestor with the rest appended. */
+async function realOf(path: string): Promise<string> {
+  const rest: string[] = [];
+  let dir = path;
+  for (;;) {
+    const real = await realpath(dir).catch(() => undefined);
+    if (real) return join(real, ...rest.reverse());
+    const up = dirname(dir);
+    if (up === dir) return path;
+    rest.push(basename(dir));
     dir = up;
   }
 }

@@ -11,6 +11,10 @@ export enum JobsErrorCode {
   BAD_OUT = 'JOBS_BAD_OUT',
   /** the request names a generator this node does not have */
   UNKNOWN_MODEL = 'JOBS_UNKNOWN_MODEL',
+  /** the queue is full: try again after `retryAfterS` */
+  BUSY = 'JOBS_BUSY',
+  /** an Idempotency-Key already used with another request */
+  IDEMPOTENCY_CONFLICT = 'JOBS_IDEMPOTENCY_CONFLICT',
 }
 
 export type JobsErrorType =
@@ -18,6 +22,8 @@ export type JobsErrorType =
   | { code: JobsErrorCode.FILE_NOT_FOUND; id: string; path: string }
   | { code: JobsErrorCode.FILE_GONE; id: string; path: string }
   | { code: JobsErrorCode.BAD_OUT; out: string }
-  | { code: JobsErrorCode.UNKNOWN_MODEL; model: string; available: string[] };
+  | { code: JobsErrorCode.UNKNOWN_MODEL; model: string; available: string[] }
+  | { code: JobsErrorCode.BUSY; queued: number; retryAfterS: number }
+  | { code: JobsErrorCode.IDEMPOTENCY_CONFLICT; key: string };
 
 export class JobsError extends WeaverError<JobsErrorType> {}

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { limit } from '../orchestra/limit.js';
 import type { Store } from '../storage/index.js';
+import { JobsError, JobsErrorCode } from './errors.js';
 import type { GenerationEvent, GenerationRecord, GenerationRequest } from './types.js';
 
 export { checkRequest } from './check-request.js';
@@ -20,6 +21,8 @@ export interface JobsComponents {
 
 export interface JobsInit {
   concurrency?: number;
+  /** generations waiting beyond those running; a submit past it is refused BUSY (default 64) */
+  maxQueued?: number;
 }
 
 export interface Jobs {
@@ -28,6 +31,8 @@ export interface Jobs {
   /** Restarts generations a previous process acknowledged but did not finish (killed, crashed). */
   recover(): Promise<string[]>;
   get(id: string): Promise<GenerationRecord | undefined>;
+  /** the generation's end: its running promise, else its stored record */
+  wait(id: string): Promise<GenerationRecord | undefined>;
   list(limit?: number): Promise<GenerationRecord[]>;
   /** live events of a generation; returns the unsubscribe function */
   subscribe(id: string, listener: (e: GenerationEvent) => void): () => void;
@@ -44,7 +49,9 @@ export function createJobs(components: JobsComponents, init: JobsInit = {}): Job
   const events = new EventEmitter();
   events.setMaxListeners(0);
   const running = new Map<string, { controller: AbortController; done: Promise<GenerationRecord> }>();
-  const bounded = limit(init.concurrency ?? 2);
+  const concurrency = init.concurrency ?? 2;
+  const maxQueued = init.maxQueued ?? 64;
+  const bounded = limit(concurrency);
   const emit = (e: GenerationEvent) => events.emit(e.id, e);
   const save = (r: GenerationRecord) => store.put('generations', r.id, r);
 
@@ -73,6 +80,17 @@ export function createJobs(components: JobsComponents, init: JobsInit = {}): Job
 
   return {
     async submit(request) {
+      // back-pressure: a full queue is refused before anything is stored, with when to try again
+      const waiting = running.size - concurrency;
+      if (waiting >= maxQueued)
+        throw new JobsError(
+          {
+            code: JobsErrorCode.BUSY,
+            queued: waiting,
+            retryAfterS: Math.min(60, Math.max(1, Math.ceil(waiting / concurrency) * 5)),
+          },
+          `the node is busy: ${running.size} generations running or queued (at most ${concurrency} at once and ${maxQueued} waiting); try again later`,
+        );
       const record: GenerationRecord = {
         id: newId(),
         status: 'queued',
@@ -95,6 +113,7 @@ export function createJobs(components: JobsComponents, init: JobsInit = {}): Job
       return unfinished.map((r) => r.id);
     },
     get: (id) => store.get<GenerationRecord>('generations', id),
+    wait: (id) => running.get(id)?.done ?? store.get<GenerationRecord>('generations', id),
     async list(n = 50) {
       return (await store.scan<GenerationRecord>('generations', { reverse: true, limit: n })).map(
         ([, v]) => v,

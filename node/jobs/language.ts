@@ -238,7 +238,9 @@ function fixedArms(arms: Arm[], packs: Map<string, Pack>, params: Record<string,
   const out = new Map<string, Arm>();
   for (const arm of arms) {
     const pack = packs.get(arm.packId)!;
-    const given = Object.fromEntries(Object.entries(params).filter(([k]) => k in pack.manifest.params));
+    const given = Object.fromEntries(
+      Object.entries(params).filter(([k]) => Object.hasOwn(pack.manifest.params, k)),
+    );
     const wanted = resolveParams(pack.manifest, given);
     const group = `${arm.packId}:${arm.model}`;
     if (!out.has(group) && Object.entries(wanted).every(([k, v]) => arm.params[k] === v)) out.set(group, arm);

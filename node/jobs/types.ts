@@ -12,7 +12,13 @@ export const GenerationRequestSchema = z
       .max(5),
     out: z.string().min(1).max(4096).optional(),
     pack: z.string().min(1).max(200).optional(),
-    params: z.record(z.string().max(40), z.string().max(64)).optional(),
+    /** param names are a pack's (lowercase, digits, `_`): anything else is no param of any pack */
+    params: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'a param name: lowercase letters, digits and _'),
+        z.string().max(64),
+      )
+      .optional(),
     candidates: z.number().int().min(1).max(8).optional(),
     /** only these generators (`builtin`, `openai:gpt-4o-mini`, ...); default every configured one */
     models: z.array(z.string().min(1).max(200)).min(1).max(16).optional(),

@@ -83,7 +83,7 @@ export function resolveParams(
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(given)) {
-    const spec = manifest.params[k];
+    const spec = Object.hasOwn(manifest.params, k) ? manifest.params[k] : undefined;
     if (!spec)
       throw new PackError(
         { code: PackErrorCode.BAD_PARAM, param: k, pack: manifest.name },

@@ -16,6 +16,7 @@ export const SUBLEVELS = [
   'decisions',
   'rules',
   'tasks',
+  'idempotency',
 ] as const;
 export type SublevelName = (typeof SUBLEVELS)[number];
 

@@ -7,6 +7,8 @@ export enum TaskErrorCode {
   UNSUPPORTED_LANGUAGE = 'TASK_UNSUPPORTED_LANGUAGE',
   BAD_TESTS = 'TASK_BAD_TESTS',
   STOPPING = 'TASK_STOPPING',
+  /** the queue is full: try again after `retryAfterS` */
+  BUSY = 'TASK_BUSY',
 }
 
 export type TaskErrorType =
@@ -15,7 +17,8 @@ export type TaskErrorType =
   | { code: TaskErrorCode.UNSUPPORTED_LANGUAGE; language: string }
   /** a test file whose path is not acceptable, given twice, or one the harness writes itself */
   | { code: TaskErrorCode.BAD_TESTS; path: string }
-  | { code: TaskErrorCode.STOPPING };
+  | { code: TaskErrorCode.STOPPING }
+  | { code: TaskErrorCode.BUSY; queued: number; retryAfterS: number };
 
 export class TaskError extends WeaverError<TaskErrorType> {}
 

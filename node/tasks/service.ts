@@ -47,6 +47,8 @@ export interface TaskServiceInit {
   concurrency?: number;
   /** a probe that skipped a model is redone after this long (default 30 s) */
   reprobeMs?: number;
+  /** tasks waiting beyond those running; a start past it is refused BUSY (default 64) */
+  maxQueued?: number;
 }
 
 export type TaskRequestOptions = Omit<TaskRunOptions, 'id' | 'signal'>;
@@ -60,6 +62,8 @@ export interface TaskService {
   /** start, then wait for the end */
   run(task: Task, options?: TaskRequestOptions): Promise<TaskRecord>;
   get(id: string): Promise<TaskRecord | undefined>;
+  /** the task's end: its running promise, else its stored record */
+  wait(id: string): Promise<TaskRecord | undefined>;
   /** runs again the tasks stored as queued or running (the node stopped before they ended); returns their ids */
   recover(): Promise<string[]>;
   inFlight(): number;
@@ -160,6 +164,17 @@ export function createTaskService(
   const start: TaskService['start'] = (task, options = {}) =>
     guarded(async () => {
       checkTask(task);
+      const concurrency = init.concurrency ?? 2;
+      const waiting = running.size - concurrency;
+      if (waiting >= (init.maxQueued ?? 64))
+        throw new TaskError(
+          {
+            code: TaskErrorCode.BUSY,
+            queued: waiting,
+            retryAfterS: Math.min(60, Math.max(5, Math.ceil(waiting / concurrency) * 15)),
+          },
+          `the node is busy: ${running.size} tasks running or queued; try again later`,
+        );
       const m = await models();
       if (m.clients.length === 0) throw new TaskError({ code: TaskErrorCode.NO_MODELS }, noModelsMessage(m));
       const record: TaskRecord = {
@@ -207,6 +222,10 @@ export function createTaskService(
       return (await start(task, options)).done;
     },
     get: (id) => store.get<TaskRecord>('tasks', id),
+    wait: async (id) => {
+      await running.get(id)?.done;
+      return store.get<TaskRecord>('tasks', id);
+    },
     inFlight: () => running.size + starting.size,
     async stop(graceMs) {
       stopped = true;

@@ -3,7 +3,7 @@ import { isTaskError, TaskErrorCode } from '../../tasks/index.js';
 import type { RouteContext } from '../context.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 import { TaskBodySchema } from '../schemas.js';
-import { idParam, readJson } from '../validate.js';
+import { idempotencyKey, idParam, readJson } from '../validate.js';
 
 /** The links of a task, as the 202 of POST /v1/tasks returns them. */
 export const taskLinks = (id: string) => ({
@@ -21,21 +21,24 @@ export function taskRoutes(app: Hono, { node, auth, log }: RouteContext): void {
   app.post('/v1/tasks', auth.write, async (c) => {
     const body = await readJson(c, TaskBodySchema);
     const { description, language, tests, ...options } = body;
-    const { id, done } = await node.task({ description, language, tests }, options).catch((e) => {
-      if (isTaskError(e) && e.code === TaskErrorCode.UNSUPPORTED_LANGUAGE)
-        throw new ApiError(ApiErrorCode.INVALID_BODY, `language: ${e.message}`);
-      if (isTaskError(e) && (e.code === TaskErrorCode.BAD_TESTS || e.code === TaskErrorCode.NO_TESTS))
-        throw new ApiError(ApiErrorCode.INVALID_BODY, `tests: ${e.message}`);
-      if (isTaskError(e) && e.code === TaskErrorCode.NO_MODELS)
-        throw new ApiError(ApiErrorCode.NO_MODELS, e.message);
-      if (node.health().status !== 'ok' || (isTaskError(e) && e.code === TaskErrorCode.STOPPING))
-        throw new ApiError(ApiErrorCode.UNAVAILABLE, 'the node is stopping: no new tasks');
-      throw e;
-    });
+    const { id, done, replayed } = await node
+      .task({ description, language, tests }, { ...options, idempotencyKey: idempotencyKey(c) })
+      .catch((e) => {
+        if (isTaskError(e) && e.code === TaskErrorCode.UNSUPPORTED_LANGUAGE)
+          throw new ApiError(ApiErrorCode.INVALID_BODY, `language: ${e.message}`);
+        if (isTaskError(e) && (e.code === TaskErrorCode.BAD_TESTS || e.code === TaskErrorCode.NO_TESTS))
+          throw new ApiError(ApiErrorCode.INVALID_BODY, `tests: ${e.message}`);
+        if (isTaskError(e) && e.code === TaskErrorCode.NO_MODELS)
+          throw new ApiError(ApiErrorCode.NO_MODELS, e.message);
+        if (node.health().status !== 'ok' || (isTaskError(e) && e.code === TaskErrorCode.STOPPING))
+          throw new ApiError(ApiErrorCode.UNAVAILABLE, 'the node is stopping: no new tasks');
+        throw e;
+      });
     // nobody awaits `done` here: a failure to record the end must be logged, not crash the process
     done.catch((e) => log(`task ${id}: could not be finished`, e));
     const links = taskLinks(id);
     c.header('Location', links.self);
+    if (replayed) c.header('Idempotent-Replayed', 'true');
     return c.json({ id, status: 'queued' as const, links }, 202);
   });
 

@@ -33,12 +33,16 @@ export interface Harness {
 /** A real node on a temp home and the real HTTP server on a free loopback port. */
 export async function startHarness(
   init: ApiServerInit = {},
-  generation: { shutdownGraceMs?: number; concurrency?: number } = {},
+  generation: Partial<NonNullable<ConfigInput['generation']>> = {},
   /** model generators of the node (e.g. one served by a wire server of the test's) */
   models?: ConfigInput['models'],
+  api: Partial<NonNullable<ConfigInput['api']>> = {},
 ): Promise<Harness> {
   const home = await mkdtemp(join(tmpdir(), 'weavergen-api-'));
-  const config = await loadConfig({ home, api: { port: 0 }, generation, ...(models ? { models } : {}) }, {});
+  const config = await loadConfig(
+    { home, api: { port: 0, ...api }, generation, ...(models ? { models } : {}) },
+    {},
+  );
   const node = await createNode(config);
   const server = await startApiServer(node, { port: 0, ...init });
   const call: Harness['call'] = async (path, { auth, json, headers, ...rest } = {}) => {

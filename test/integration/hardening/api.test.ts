@@ -1,0 +1,165 @@
+import { mkdir, mkdtemp, symlink } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startWireServer, type WireServer } from '../../helpers/wire-servers.js';
+import { type Harness, MINI_REGISTRY, startHarness } from '../api/harness.js';
+
+/** Back-pressure, rate limits, idempotency, output confinement and the smaller holes of issue 11. */
+let h: Harness | undefined;
+let wire: WireServer | undefined;
+afterEach(async () => {
+  await h?.stop();
+  await wire?.close();
+  h = wire = undefined;
+});
+
+const generate = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  h!.call('/v1/generate', {
+    auth: true,
+    json: { registry: MINI_REGISTRY, languages: ['typescript'], ...body },
+    headers,
+  });
+
+describe('back-pressure', () => {
+  it('a full queue is a 429 with Retry-After, before anything is stored', async () => {
+    // a model that never answers keeps the one running generation busy
+    wire = await startWireServer('openai', { models: ['gpt-4o-mini'], otherwise: { hang: true } });
+    h = await startHarness(
+      {},
+      { concurrency: 1, maxQueued: 2, shutdownGraceMs: 0 },
+      {
+        models: 'openai:gpt-4o-mini',
+        openai: { apiKey: 'sk-test', baseURL: wire.url, maxRetries: 0 },
+      },
+    );
+    const model = { models: ['openai:gpt-4o-mini'] };
+    for (let i = 0; i < 3; i++) expect((await generate(model)).status).toBe(202);
+    const before = (await (await h.call('/v1/generations')).json()).generations.length;
+    const full = await generate(model);
+    expect(full.status).toBe(429);
+    expect(Number(full.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await full.json()).error.code).toBe('JOBS_BUSY');
+    expect((await (await h.call('/v1/generations')).json()).generations.length).toBe(before);
+  });
+
+  it('writes past a token rate are 429 with Retry-After; reads are not limited', async () => {
+    h = await startHarness({}, {}, undefined, { rateLimit: { perMinute: 6, burst: 3 } });
+    const check = () => h!.call('/v1/registry/check', { auth: true, json: { path: MINI_REGISTRY } });
+    for (let i = 0; i < 3; i++) expect((await check()).status).toBe(200);
+    const limited = await check();
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('10');
+    expect((await limited.json()).error.code).toBe('RATE_LIMITED');
+    for (let i = 0; i < 10; i++) expect((await h.call('/v1/health')).status).toBe(200);
+    expect((await (await h.call('/v1/health')).json()).rejected.rate_limited).toBe(1);
+  });
+});
+
+describe('idempotency keys', () => {
+  it('a retried POST /v1/generate with the same key runs once; the same key with another body is 409', async () => {
+    h = await startHarness();
+    const key = { 'Idempotency-Key': 'retry-4711' };
+    const first = await generate({}, key);
+    const again = await generate({}, key);
+    expect([first.status, again.status]).toEqual([202, 202]);
+    const a = await first.json();
+    const b = await again.json();
+    expect(b.id).toBe(a.id);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const list = (await (await h.call('/v1/generations')).json()).generations;
+    expect(list.filter((g: { id: string }) => g.id === a.id)).toHaveLength(1);
+    expect(list).toHaveLength(1);
+    const other = await generate({ languages: ['python'] }, key);
+    expect(other.status).toBe(409);
+    expect((await other.json()).error.code).toBe('JOBS_IDEMPOTENCY_CONFLICT');
+    const bad = await generate({}, { 'Idempotency-Key': 'no spaces allowed' });
+    expect(bad.status).toBe(400);
+  });
+
+  it('concurrent retries of one key start one generation', async () => {
+    h = await startHarness();
+    const key = { 'Idempotency-Key': 'burst-1' };
+    const answers = await Promise.all([1, 2, 3, 4].map(() => generate({}, key)));
+    const ids = new Set(await Promise.all(answers.map(async (r) => (await r.json()).id)));
+    expect(ids.size).toBe(1);
+    expect((await (await h.call('/v1/generations')).json()).generations).toHaveLength(1);
+  });
+});
+
+describe('output confinement', () => {
+  it("refuses an out inside the home's own files or outside the output roots, even through a link", async () => {
+    h = await startHarness();
+    const refused = async (out: string) => {
+      const r = await generate({ out });
+      expect(r.status, out).toBe(400);
+      const body = await r.json();
+      expect(body.error.code, out).toBe('JOBS_BAD_OUT');
+      return body.error.message as string;
+    };
+    expect(await refused(join(h.home, 'db'))).toMatch(/inside the node's home .*not output/);
+    expect(await refused(h.home)).toMatch(/inside the node's home/);
+    expect(await refused(join(await mkdtemp(join(tmpdir(), 'wg-elsewhere-')), 'x'))).toMatch(
+      /outside the folders this node writes to .*generation\.outputRoots/,
+    );
+    // a folder of the project that is a link into the home's database
+    const inProject = join(process.cwd(), 'node_modules', '.cache', `wg-link-${process.pid}`);
+    await mkdir(join(process.cwd(), 'node_modules', '.cache'), { recursive: true });
+    await symlink(join(h.home, 'db'), inProject);
+    try {
+      expect(await refused(join(inProject, 'x'))).toMatch(/inside the node's home/);
+    } finally {
+      const { rm } = await import('node:fs/promises');
+      await rm(inProject, { force: true });
+    }
+    expect((await generate({ out: join(h.home, 'out', 'mine') })).status).toBe(202);
+  });
+});
+
+describe('smaller holes', () => {
+  it('params named like Object.prototype members are unknown params, not a crash', async () => {
+    h = await startHarness();
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      const r = await generate({ params: { [name]: 'x' } });
+      expect(r.status, name).toBe(400);
+      expect((await r.json()).error.code, name).toMatch(/PACK_BAD_PARAM|INVALID_BODY/);
+    }
+    // JSON's "__proto__" is an own key: never a param, never a crash
+    const proto = await h.call('/v1/generate', {
+      auth: true,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"registry": ${JSON.stringify(MINI_REGISTRY)}, "languages": ["typescript"], "params": {"__proto__": {"x": "y"}}}`,
+    });
+    expect(proto.status).toBeLessThan(500);
+    const health = await (await h.call('/v1/health')).json();
+    expect(health.rejected.internal).toBeUndefined();
+  });
+
+  it('a client dropping its connection mid-body is counted as such, not as an internal error', async () => {
+    h = await startHarness();
+    const { port } = new URL(h.url);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(
+          `POST /v1/registry/check HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${h!.token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"path": "`,
+        );
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 100);
+      });
+      socket.on('error', reject);
+    });
+    const deadline = Date.now() + 5000;
+    let rejected: Record<string, number> = {};
+    while (Date.now() < deadline && !rejected.body_aborted) {
+      rejected = (await (await h.call('/v1/health')).json()).rejected;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(rejected.body_aborted).toBe(1);
+    expect(rejected.internal).toBeUndefined();
+  });
+});
