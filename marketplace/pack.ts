@@ -13,10 +13,24 @@ export interface Pack {
   origin: string;
 }
 
-export const PACK_LIMITS = { maxTemplates: 200, maxTemplateBytes: 256 * 1024, maxPackBytes: 2 * 1024 * 1024 };
+export const PACK_LIMITS = {
+  maxTemplates: 200,
+  maxTemplateBytes: 256 * 1024,
+  maxPackBytes: 2 * 1024 * 1024,
+  /**
+   * pack.yaml (the built-in ones are under 4 KiB). It is parsed by the yaml library, whose alias
+   * check costs time in proportion to the document for each alias, so the manifest stays small.
+   */
+  maxManifestBytes: 64 * 1024,
+};
 
 /** Builds a pack from its manifest text and template texts, enforcing the size limits. */
 export function createPack(manifestText: string, templates: Record<string, string>, origin: string): Pack {
+  if (manifestText.length > PACK_LIMITS.maxManifestBytes)
+    throw new PackError(
+      { code: PackErrorCode.TOO_LARGE, origin, limit: PACK_LIMITS.maxManifestBytes },
+      `${origin}: pack.yaml is larger than ${PACK_LIMITS.maxManifestBytes} bytes`,
+    );
   let raw: unknown;
   try {
     raw = parseYaml(manifestText, { maxAliasCount: 50 });

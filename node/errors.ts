@@ -68,6 +68,10 @@ export const ERROR_OUTCOMES: Record<PartErrorCode, Outcome> = {
   [SemconvErrorCode.NO_FILES]: INVALID,
   [SemconvErrorCode.INVALID_REGISTRY]: INVALID,
   [SemconvErrorCode.DEPENDENCY_CYCLE]: INVALID,
+  /** FIFOs, devices, links that leave the folder, unreadable files: the registry is at fault */
+  [SemconvErrorCode.FILES_REFUSED]: INVALID,
+  /** a registry over its size limits or whose YAML aliases expand past theirs */
+  [SemconvErrorCode.LIMIT_EXCEEDED]: INVALID,
 
   // generation: rendering a pack's templates
   [GenerationErrorCode.TEMPLATE_PARSE]: INVALID,

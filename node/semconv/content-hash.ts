@@ -1,43 +1,44 @@
 import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { listRegistryFiles, readText } from './files.js';
+import { type ReadBudget, readBudget, readRegistryFolder } from './files.js';
 
 /**
  * The registry's content hash without parsing it: the same bytes, in the same order, as
  * loadRegistry hashes (per folder: manifest, then every definition file by path; then the local
- * dependencies depth-first). A cache can therefore answer before any YAML is parsed.
+ * dependencies depth-first). A cache can therefore answer before any YAML is parsed. The files are
+ * read under loadRegistry's rules and limits (files.ts): what loadRegistry refuses, this refuses too.
  */
 export async function registryContentHash(dir: string): Promise<string> {
-  const [own, ...deps] = await folderHashes(resolve(dir), []);
+  const [own, ...deps] = await folderHashes(resolve(dir), [], readBudget());
   const total = createHash('sha256').update(own);
   for (const d of deps) total.update(d);
   return total.digest('hex');
 }
 
 /** This folder's own hash, then its dependencies' hashes, depth-first (loadRegistry's order). */
-async function folderHashes(root: string, seen: string[]): Promise<string[]> {
-  const { definitions, manifest } = await listRegistryFiles(root);
+async function folderHashes(root: string, seen: string[], budget: ReadBudget): Promise<string[]> {
+  const { definitions, manifest } = await readRegistryFolder(root, budget);
   const hash = createHash('sha256');
   const depDirs: string[] = [];
   if (manifest) {
-    const text = await readText(manifest);
-    hash.update(`manifest\0${text}\0`);
-    for (const d of dependencyPaths(text)) depDirs.push(isAbsolute(d) ? d : resolve(dirname(manifest), d));
+    hash.update(`manifest\0${manifest.text}\0`);
+    for (const d of dependencyPaths(manifest.text))
+      depDirs.push(isAbsolute(d) ? d : resolve(dirname(manifest.path), d));
   }
-  const texts = await Promise.all(definitions.map((f) => readText(f)));
-  definitions.forEach((path, i) => {
-    hash.update(`${relative(root, path)}\0${texts[i]}\0`);
-  });
+  for (const { path, text } of definitions) hash.update(`${relative(root, path)}\0${text}\0`);
   const out = [hash.digest('hex')];
   for (const d of depDirs)
-    if (!seen.includes(d) && d !== root) out.push(...(await folderHashes(d, [...seen, root])));
+    if (!seen.includes(d) && d !== root) out.push(...(await folderHashes(d, [...seen, root], budget)));
   return out;
 }
 
 function dependencyPaths(manifestText: string): string[] {
   try {
-    const m = parse(manifestText) as { dependencies?: { registry_path?: unknown }[] } | null;
+    // the yaml library's default alias limit holds here (parse applies maxAliasCount 100)
+    const m = parse(manifestText, { maxAliasCount: 100, merge: false }) as {
+      dependencies?: { registry_path?: unknown }[];
+    } | null;
     return (m?.dependencies ?? [])
       .map((d) => d?.registry_path)
       .filter((p): p is string => typeof p === 'string' && !/^[a-z]+:\/\//i.test(p));

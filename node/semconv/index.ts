@@ -3,7 +3,7 @@ import { dirname, isAbsolute, relative, resolve as resolvePath } from 'node:path
 import { checkRegistry } from './check.js';
 import { type Diagnostic, DiagnosticSink } from './diagnostics.js';
 import { SemconvError, SemconvErrorCode } from './errors.js';
-import { displayPath, listRegistryFiles, readText } from './files.js';
+import { displayPath, type ReadBudget, readBudget, readRegistryFolder } from './files.js';
 import type { Manifest, ResolvedRegistry } from './model.js';
 import { asRecord, fileLoc } from './normalize-util.js';
 import { normalizeV1 } from './normalize-v1.js';
@@ -16,8 +16,10 @@ import { readYaml } from './yaml-reader.js';
 export { registryContentHash } from './content-hash.js';
 export type { Diagnostic } from './diagnostics.js';
 export { formatDiagnostic } from './diagnostics.js';
-export { SemconvError, SemconvErrorCode, type SemconvErrorType } from './errors.js';
+export { type RefusedFile, SemconvError, SemconvErrorCode, type SemconvErrorType } from './errors.js';
+export { REGISTRY_LIMITS } from './files.js';
 export type * from './model.js';
+export { YAML_LIMITS } from './yaml-reader.js';
 
 export interface LoadOptions {
   /** Run the rule checks (naming, briefs, metrics...) besides resolution. Default true. */
@@ -38,14 +40,19 @@ export interface LoadResult {
 /**
  * Loads a registry folder (both YAML syntaxes, the manifest, local dependency registries),
  * resolves it and checks it. Never throws for content problems: they come back as diagnostics.
+ * What cannot be read safely throws a SemconvError instead (the node answers 422): files that are
+ * not regular files or links that leave the folder (FILES_REFUSED), a registry past its size
+ * limits or a file whose YAML aliases expand past theirs (LIMIT_EXCEEDED); see files.ts and
+ * yaml-reader.ts. Dependency registries are read under the same rules, within the same budget.
  */
 export async function loadRegistry(dir: string, options: LoadOptions = {}): Promise<LoadResult> {
   const root = resolvePath(dir);
   const sink = new DiagnosticSink();
-  const local = await readFolder(root, sink);
+  const budget = readBudget();
+  const local = await readFolder(root, sink, budget);
   const deps: RawFile[] = [];
   const depHashes: string[] = [];
-  await loadDependencies(local.manifest, local.manifestDir, sink, deps, depHashes, [root]);
+  await loadDependencies(local.manifest, local.manifestDir, sink, deps, depHashes, [root], budget);
   const registry = resolveRegistry(root, local.manifest, local.files, deps, sink);
   if (options.check ?? true) checkRegistry(registry, local.files, sink);
   const diagnostics = sink.sorted();
@@ -70,8 +77,8 @@ interface Folder {
   hash: string;
 }
 
-async function readFolder(root: string, sink: DiagnosticSink): Promise<Folder> {
-  const { definitions, manifest: manifestPath } = await listRegistryFiles(root);
+async function readFolder(root: string, sink: DiagnosticSink, budget: ReadBudget): Promise<Folder> {
+  const { definitions, manifest: manifestFile } = await readRegistryFolder(root, budget);
   if (definitions.length === 0)
     throw new SemconvError(
       { code: SemconvErrorCode.NO_FILES, path: root },
@@ -80,20 +87,18 @@ async function readFolder(root: string, sink: DiagnosticSink): Promise<Folder> {
   let bytes = 0;
   let manifest: Manifest = { dependencies: [] };
   const hash = createHash('sha256');
-  if (manifestPath) {
-    const text = await readText(manifestPath);
-    hash.update(`manifest\0${text}\0`);
-    bytes += text.length;
-    manifest = parseManifest(readYaml(text, displayPath(root, manifestPath), sink));
+  if (manifestFile) {
+    hash.update(`manifest\0${manifestFile.text}\0`);
+    bytes += manifestFile.text.length;
+    manifest = parseManifest(readYaml(manifestFile.text, displayPath(root, manifestFile.path), sink));
   }
-  const texts = await Promise.all(definitions.map((f) => readText(f)));
   const files: RawFile[] = [];
-  definitions.forEach((path, i) => {
-    bytes += texts[i].length;
+  for (const { path, text } of definitions) {
+    bytes += text.length;
     const file = displayPath(root, path);
-    hash.update(`${relative(root, path)}\0${texts[i]}\0`);
-    const doc = asRecord(readYaml(texts[i], file, sink));
-    if (!doc) return;
+    hash.update(`${relative(root, path)}\0${text}\0`);
+    const doc = asRecord(readYaml(text, file, sink));
+    if (!doc) continue;
     if (doc.file_format === 'definition/2') files.push(normalizeV2(doc, file, sink));
     else if (doc.file_format !== undefined)
       sink.error(
@@ -104,11 +109,11 @@ async function readFolder(root: string, sink: DiagnosticSink): Promise<Folder> {
       );
     else if ('groups' in doc || 'imports' in doc) files.push(normalizeV1(doc, file, sink));
     // Other YAML files (CI configs, policies) are not definitions: skip them silently, like Weaver.
-  });
+  }
   return {
     files,
     manifest,
-    manifestDir: manifestPath ? dirname(manifestPath) : root,
+    manifestDir: manifestFile ? dirname(manifestFile.path) : root,
     bytes,
     hash: hash.digest('hex'),
   };
@@ -138,6 +143,7 @@ async function loadDependencies(
   out: RawFile[],
   depHashes: string[],
   seen: string[],
+  budget: ReadBudget,
 ): Promise<void> {
   for (const dep of manifest.dependencies) {
     if (/^[a-z]+:\/\//i.test(dep.registryPath)) {
@@ -155,9 +161,9 @@ async function loadDependencies(
         { code: SemconvErrorCode.DEPENDENCY_CYCLE, chain: [...seen, dir] },
         `dependency cycle: ${[...seen, dir].join(' -> ')}`,
       );
-    const folder = await readFolder(dir, sink);
+    const folder = await readFolder(dir, sink, budget);
     out.push(...folder.files);
     depHashes.push(folder.hash);
-    await loadDependencies(folder.manifest, folder.manifestDir, sink, out, depHashes, [...seen, dir]);
+    await loadDependencies(folder.manifest, folder.manifestDir, sink, out, depHashes, [...seen, dir], budget);
   }
 }

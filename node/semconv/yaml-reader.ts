@@ -1,14 +1,45 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from 'yaml';
 import type { DiagnosticSink } from './diagnostics.js';
+import { SemconvError, SemconvErrorCode } from './errors.js';
 import { KEY_OFFSETS, type Location, OFFSET, type SourceMap, SRC } from './location.js';
+
+/**
+ * Bounds on what YAML aliases may make of one file. A YAML alias repeats what its anchor holds, so
+ * a few hundred bytes of nested aliases ("billion laughs") describe billions of nodes. Registries
+ * use aliases for a repeated brief or note, far below these bounds.
+ *
+ * The yaml library's own guard (`maxAliasCount`, checked by `toJS`) is not used here: on hostile
+ * input it is itself the problem, since each alias is resolved by scanning the document's anchors
+ * and a nested alias by visiting the whole document (measured: 40,000 aliases in a 250 KB file,
+ * 13 s; 600 nested aliases in a 400 KB file, 4 s; both far under its alias count). This reader
+ * resolves every alias in one pass over the document and counts what expanding them creates.
+ */
+export const YAML_LIMITS = {
+  /** nodes (maps, lists, scalars) that expanding aliases may create in one file (each alias counts at least one) */
+  maxAliasNodes: 100_000,
+  /** nesting of maps and lists; registries are a few levels deep, deeper values are dropped */
+  maxDepth: 64,
+};
 
 /**
  * Parses YAML into plain values, hanging the source offset of every object and of each of its
  * keys on symbol keys (with the file's SourceMap), so that checks can point at file:line:column.
+ * A file whose aliases expand past YAML_LIMITS throws LIMIT_EXCEEDED (located at the alias).
  */
 export function readYaml(source: string, file: string, sink: DiagnosticSink): unknown {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // merge keys (`<<`) are off: they expand like aliases, and registries do not use them
+  const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: false });
   const src: SourceMap = {
     file,
     at(offset: number): Location {
@@ -25,16 +56,51 @@ export function readYaml(source: string, file: string, sink: DiagnosticSink): un
     );
   }
   if (doc.errors.length > 0) return undefined;
-  const convert = (node: unknown, depth: number): unknown => {
-    if (depth > 64) return undefined; // registries are shallow; a deeper one is hostile
-    if (isAlias(node)) return convert(node.resolve(doc), depth + 1);
+  // `*` starts every alias: a file without one has none to resolve
+  const targets = source.includes('*') ? aliasTargets(doc) : undefined;
+  const overLimit = (offset: number) => {
+    const at = src.at(offset);
+    const max = YAML_LIMITS.maxAliasNodes;
+    return new SemconvError(
+      {
+        code: SemconvErrorCode.LIMIT_EXCEEDED,
+        path: file,
+        limit: 'aliasNodes',
+        max,
+        file,
+        line: at.line,
+        column: at.column,
+      },
+      `${file}:${at.line}:${at.column}: YAML aliases expand to more than ${max} nodes (the limit for one file); ` +
+        'a file that expands like this is refused: write the values out, or use fewer aliases',
+    );
+  };
+  // nodes created while expanding an alias: outside aliases the count is bounded by the file's size
+  let expanded = 0;
+  // the outermost alias being expanded, where an over-limit file is located
+  let aliasAt = 0;
+  const convert = (node: unknown, depth: number, inAlias: boolean): unknown => {
+    if (depth > YAML_LIMITS.maxDepth) return undefined; // registries are shallow; a deeper one is hostile
+    if (inAlias && ++expanded > YAML_LIMITS.maxAliasNodes) throw overLimit(aliasAt);
+    if (isAlias(node) && !inAlias) aliasAt = node.range?.[0] ?? 0;
+    if (isAlias(node)) {
+      const target = targets?.get(node);
+      if (!target && !inAlias)
+        sink.error(
+          'yaml-syntax',
+          src.at(node.range?.[0] ?? 0),
+          `YAML syntax error: the alias *${node.source} has no anchor &${node.source} before it`,
+          'define the anchor before the alias, or write the value out',
+        );
+      return convert(target, depth + 1, true);
+    }
     if (isScalar(node)) return node.value;
     if (isMap(node)) {
       const out: Record<string | symbol, unknown> = {};
       const keys: Record<string, number> = {};
       for (const pair of node.items) {
         const k = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        out[k] = convert(pair.value, depth + 1);
+        out[k] = convert(pair.value, depth + 1, inAlias);
         keys[k] = (pair.key as Node | null)?.range?.[0] ?? 0;
       }
       out[SRC] = src;
@@ -43,12 +109,28 @@ export function readYaml(source: string, file: string, sink: DiagnosticSink): un
       return out;
     }
     if (isSeq(node)) {
-      const arr = node.items.map((item) => convert(item, depth + 1)) as unknown[] & Record<symbol, unknown>;
+      const arr = node.items.map((item) => convert(item, depth + 1, inAlias)) as unknown[] &
+        Record<symbol, unknown>;
       arr[SRC] = src;
       arr[OFFSET] = node.range?.[0] ?? 0;
       return arr;
     }
     return node ?? null;
   };
-  return convert(doc.contents, 0);
+  return convert(doc.contents, 0, false);
+}
+
+/** Each alias's anchored node (the last node with that anchor before it, as YAML says), found in one pass. */
+function aliasTargets(doc: Document.Parsed): Map<Node, Node> {
+  const anchors = new Map<string, Node>();
+  const targets = new Map<Node, Node>();
+  visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node)) {
+        const target = anchors.get(node.source);
+        if (target) targets.set(node, target);
+      } else if (node.anchor) anchors.set(node.anchor, node);
+    },
+  });
+  return targets;
 }

@@ -126,7 +126,7 @@ describe('the outcome table', () => {
       expect(ERROR_OUTCOMES, code).toHaveProperty([code]);
       const { exit, status } = ERROR_OUTCOMES[code as keyof typeof ERROR_OUTCOMES];
       expect([1, 2], code).toContain(exit);
-      expect([400, 401, 404, 405, 409, 410, 413, 415, 422, 500, 502, 503], code).toContain(status);
+      expect([400, 401, 404, 405, 409, 410, 413, 415, 422, 429, 500, 502, 503], code).toContain(status);
     }
     expect(Object.keys(ERROR_OUTCOMES).sort()).toEqual([...codes].sort());
   });
