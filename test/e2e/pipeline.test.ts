@@ -271,6 +271,8 @@ describe('exit codes and messages a script can trust', () => {
 
   it('user mistakes are one line and exit 2, never a stack trace; --verbose shows it', async () => {
     const h = await home();
+    const plain = join(await mkdtemp(join(tmpdir(), 'wg-plain-')), 'a-file');
+    await writeFile(plain, 'a file where a folder goes');
     const cases: [string[], NodeJS.ProcessEnv, RegExp][] = [
       [['frobnicate'], {}, /unknown command 'frobnicate'/],
       [['generate', SHOP_REGISTRY], {}, /required option '--lang <list>'/],
@@ -307,7 +309,12 @@ describe('exit codes and messages a script can trust', () => {
       [
         ['generate', SHOP_REGISTRY, '--lang', 'ts', '--out', join(h, 'token', 'x'), '--home', h],
         {},
-        /token is not a folder/,
+        /cannot write the output to .*token\/x: it is inside the node's home/,
+      ],
+      [
+        ['generate', SHOP_REGISTRY, '--lang', 'ts', '--out', join(plain, 'x'), '--home', h],
+        {},
+        /a-file is not a folder/,
       ],
       [['explain', '', '--home', h], {}, /explain needs a generation or task id/],
       [
