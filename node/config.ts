@@ -56,6 +56,19 @@ export const NodeConfigSchema = z
          * directory (never the home's database, token or keys)
          */
         outputRoots: z.array(z.string().min(1).max(4096)).max(64).default([]),
+        /**
+         * budgets of the render processes a pack's templates run in: past its time a candidate's
+         * process is killed, past its heap it dies alone; the candidate fails with GENERATION_LIMIT_EXCEEDED
+         */
+        render: z
+          .object({
+            candidateMs: z.number().int().min(100).max(600_000).default(10_000),
+            generationMs: z.number().int().min(100).max(3_600_000).default(120_000),
+            heapMb: z.number().int().min(32).max(8192).default(256),
+            processes: z.number().int().min(1).max(32).optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { NodeConfig } from './config.js';
 import { createResultCache } from './generation/cache.js';
+import { configureRenderPool } from './generation/index.js';
 import { announce, ensureHome, ensureToken, homeLocked, isLockError, unannounce } from './home.js';
 import { readWrittenFile, type WrittenFile, writtenFiles } from './jobs/files.js';
 import { createIdempotency } from './jobs/idempotency.js';
@@ -118,6 +119,14 @@ async function composeNode(
   opened: (() => Promise<unknown>)[],
 ): Promise<WeaverNode> {
   const started = Date.now();
+  const render = config.generation.render;
+  if (render)
+    configureRenderPool({
+      candidateMs: render.candidateMs,
+      generationMs: render.generationMs,
+      heapMb: render.heapMb,
+      ...(render.processes ? { maxProcesses: render.processes } : {}),
+    });
   const { fresh } = await ensureHome(config.home).catch((e: Error) => {
     throw new NodeError(
       { code: NodeErrorCode.HOME_UNUSABLE, home: config.home },

@@ -1,7 +1,9 @@
 import { posix } from 'node:path';
 import { Liquid } from 'liquidjs';
 import type { Pack } from '../packs/index.js';
-import { GenerationError, GenerationErrorCode } from './errors.js';
+import type { EmitScope } from '../validation/expected.js';
+import { boundStrings } from './bounds.js';
+import { GenerationError, GenerationErrorCode, type RenderLimitKind } from './errors.js';
 import { registerFilters } from './filters.js';
 import type { TemplateNamespace, TemplateRegistry } from './template-model.js';
 
@@ -10,7 +12,10 @@ export interface GeneratedFile {
   content: string;
 }
 
-/** LiquidJS's own limits are the sandbox: packs come from strangers. */
+/**
+ * LiquidJS's own limits and ours, inside the render worker: packs come from strangers. The worker's
+ * budgets (time and heap per candidate, time per generation: see pool.ts) bound what these do not.
+ */
 export interface RenderLimits {
   /** characters of template source parsed per template */
   parseLimit: number;
@@ -18,6 +23,8 @@ export interface RenderLimits {
   renderLimit: number;
   /** LiquidJS memory units (roughly characters allocated by loops and filters) per render */
   memoryLimit: number;
+  /** characters of any one string a template builds: a file's output, a capture, a filter's result */
+  maxString: number;
   /** characters of output per generation, all files together */
   maxOutput: number;
   maxFiles: number;
@@ -27,6 +34,7 @@ export const DEFAULT_LIMITS: RenderLimits = {
   parseLimit: 1_000_000,
   renderLimit: 5_000,
   memoryLimit: 20_000_000,
+  maxString: 16 * 1024 * 1024,
   maxOutput: 64 * 1024 * 1024,
   maxFiles: 2000,
 };
@@ -44,17 +52,32 @@ export function createEngine(pack: Pack, limits: RenderLimits): Liquid {
     cache: true,
   });
   registerFilters(engine);
+  boundStrings(engine, limits.maxString);
   return engine;
 }
 
-/** Renders every file of `pack` over the registry with `params`. Throws GenerationError with the template's name. */
+/**
+ * Renders every file of `pack` over the registry with `params`. Throws GenerationError with the
+ * template's name. Synchronous work: it runs in a render worker (pool.ts), or in a test.
+ */
 export async function renderPack(
   pack: Pack,
   registry: TemplateRegistry,
   params: Record<string, string>,
   limits: RenderLimits = DEFAULT_LIMITS,
 ): Promise<GeneratedFile[]> {
-  const engine = createEngine(pack, limits);
+  return renderPackSync(pack, registry, params, limits);
+}
+
+/** renderPack on a given engine (the worker keeps one per pack); `onTemplate` hears each template as it starts. */
+export function renderPackSync(
+  pack: Pack,
+  registry: TemplateRegistry,
+  params: Record<string, string>,
+  limits: RenderLimits = DEFAULT_LIMITS,
+  engine: Liquid = createEngine(pack, limits),
+  onTemplate?: (template: string) => void,
+): GeneratedFile[] {
   const files: GeneratedFile[] = [];
   let total = 0;
   const base = {
@@ -68,6 +91,7 @@ export async function renderPack(
       spec.each === 'namespace'
         ? registry.namespaces.map((namespace: TemplateNamespace) => ({ ...base, namespace }))
         : [base];
+    onTemplate?.(spec.template);
     for (const scope of scopes) {
       const path = safePath(
         run(spec.template, () => engine.parseAndRenderSync(spec.output, scope)),
@@ -79,12 +103,12 @@ export async function renderPack(
       total += content.length;
       if (total > limits.maxOutput)
         throw new GenerationError(
-          { code: GenerationErrorCode.LIMIT_EXCEEDED, template: spec.template },
+          { code: GenerationErrorCode.LIMIT_EXCEEDED, template: spec.template, limit: 'output' },
           `output exceeds ${limits.maxOutput} characters (template ${spec.template})`,
         );
       if (files.length >= limits.maxFiles)
         throw new GenerationError(
-          { code: GenerationErrorCode.LIMIT_EXCEEDED, template: spec.template },
+          { code: GenerationErrorCode.LIMIT_EXCEEDED, template: spec.template, limit: 'files' },
           `more than ${limits.maxFiles} files`,
         );
       files.push({ path, content });
@@ -92,6 +116,30 @@ export async function renderPack(
   }
   return files;
 }
+
+/** What the output should hold, from the manifest's `emits` rendered with the params (tiny limits). */
+export function renderScope(pack: Pack, params: Record<string, string>): EmitScope {
+  const render = (t: string) => scopeEngine.parseAndRenderSync(t, { params }).trim();
+  return {
+    stability: render(pack.manifest.emits.stability),
+    deprecated: render(pack.manifest.emits.deprecated),
+  };
+}
+
+const scopeEngine = new Liquid({
+  ownPropertyOnly: true,
+  parseLimit: 1000,
+  renderLimit: 100,
+  memoryLimit: 10_000,
+});
+
+/** LiquidJS's limit messages (`<resource> limit exceeded`) and ours, by kind. */
+const LIMIT_KINDS: [RegExp, RenderLimitKind][] = [
+  [/parse length limit/i, 'parse'],
+  [/template render limit/i, 'render'],
+  [/memory alloc limit/i, 'memory'],
+  [/string limit/i, 'string'],
+];
 
 /**
  * Rendering is synchronous: LiquidJS's async path spends most of its time in promise plumbing, and
@@ -103,15 +151,15 @@ function run(template: string, fn: () => string): string {
   } catch (e) {
     const msg = (e as Error).message ?? String(e);
     const limit = /limit exceeded/i.test(msg);
-    const code = limit
-      ? GenerationErrorCode.LIMIT_EXCEEDED
-      : /parse|unexpected|not closed|tag .* not found/i.test(msg)
-        ? GenerationErrorCode.TEMPLATE_PARSE
-        : GenerationErrorCode.TEMPLATE_RENDER;
-    throw new GenerationError(
-      { code, template },
-      `template ${template}: ${limit ? 'stopped by the sandbox limits: ' : ''}${msg.split('\n')[0]}`,
-    );
+    const first = `template ${template}: ${limit ? 'stopped by the sandbox limits: ' : ''}${msg.split('\n')[0]}`;
+    if (limit) {
+      const kind = LIMIT_KINDS.find(([re]) => re.test(msg))?.[1] ?? 'memory';
+      throw new GenerationError({ code: GenerationErrorCode.LIMIT_EXCEEDED, template, limit: kind }, first);
+    }
+    const code = /parse|unexpected|not closed|tag .* not found/i.test(msg)
+      ? GenerationErrorCode.TEMPLATE_PARSE
+      : GenerationErrorCode.TEMPLATE_RENDER;
+    throw new GenerationError({ code, template }, first);
   }
 }
 

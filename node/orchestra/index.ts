@@ -4,6 +4,7 @@ import {
   type GeneratedFile,
   generateWithPack,
   type Language,
+  renderBudgetOf,
   type TemplateRegistry,
 } from '../generation/index.js';
 import type { Attempt } from '../learning/features.js';
@@ -152,7 +153,11 @@ export function createOrchestra(components: OrchestraComponents, init: Orchestra
         }
         const gen: Generated =
           spec.arm.model === 'builtin'
-            ? await generateWithPack(spec.pack, ctx.model, spec.arm.params)
+            ? await generateWithPack(spec.pack, ctx.model, spec.arm.params, undefined, {
+                signal: ctx.signal,
+                // one render budget per generation: its signal lives exactly as long as it
+                budget: ctx.signal && renderBudgetOf(ctx.signal),
+              })
             : await generateWithModel(spec, ctx);
         span.setAttribute('weavergen.render.ms', gen.durationMs);
         if (gen.usage) span.setAttributes(usageAttributes(gen.usage, gen.fallbacks));
