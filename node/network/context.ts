@@ -10,6 +10,7 @@ import type { Counters } from './counters.js';
 import type { DigestBook } from './digest-book.js';
 import type { MessageMeta } from './gossip.js';
 import type { WeaverLibp2p } from './libp2p.js';
+import type { PeerBook } from './peer-book.js';
 import type { NetState } from './persist.js';
 import type { Providers } from './providers.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -20,6 +21,8 @@ import type { Settings } from './settings.js';
 export interface Running {
   libp2p: WeaverLibp2p;
   book: DigestBook;
+  /** the peers met, what they proved, and which are saved to dial after a restart */
+  peers: PeerBook;
   providers: Providers;
   uninstall(): void;
   timer: NodeJS.Timeout;

@@ -1,8 +1,9 @@
 /**
- * Counts of what came in and what happened to it, by channel (digests, patterns, packs) and
+ * Counts of what came in and what happened to it, by channel (digests, patterns, packs, and
+ * connections: inbound connections refused, counted without a peer, as none is known yet) and
  * verdict key (`accept`, `reject:malformed`, `ignore:replayed`, ...), overall and per peer.
  */
-export type Channel = 'digests' | 'patterns' | 'packs';
+export type Channel = 'digests' | 'patterns' | 'packs' | 'connections';
 
 export interface PeerCounts {
   /** accepted messages this peer authored, per channel */
@@ -31,7 +32,7 @@ export function createCounters(maxPeers = 1000): Counters {
   const peerOf = (id: string) => {
     let p = peers.get(id);
     if (!p) {
-      p = { accepted: { digests: 0, patterns: 0, packs: 0 }, rejected: {}, lastSeen: 0 };
+      p = { accepted: { digests: 0, patterns: 0, packs: 0, connections: 0 }, rejected: {}, lastSeen: 0 };
       while (peers.size >= maxPeers) peers.delete(peers.keys().next().value as string);
     } else peers.delete(id);
     peers.set(id, p);

@@ -11,13 +11,20 @@ export enum NetworkErrorCode {
   /** a digest that does not pass this node's own validation (never published) */
   INVALID_DIGEST = 'NETWORK_INVALID_DIGEST',
   PUBLISH_FAILED = 'NETWORK_PUBLISH_FAILED',
-  /** a length-prefixed frame could not be read: over its cap, past its deadline, or the stream ended */
+  /** a length-prefixed frame could not be read (see FrameFailure) */
   FRAME_FAILED = 'NETWORK_FRAME_FAILED',
   /** bytes of a pack (from a peer, or this node's own copy) that do not decode to the pack they claim to be */
   PACK_REJECTED = 'NETWORK_PACK_REJECTED',
   /** one provider's answer to a pack request was not used (the fetch goes on with the next provider) */
   FETCH_FAILED = 'NETWORK_FETCH_FAILED',
 }
+
+/**
+ * Why a length-prefixed frame could not be read: a length over the cap, a length prefix that is not
+ * a varint, a stream that ended inside a frame, no byte for too long, past the deadline, or the
+ * stream reset or aborted.
+ */
+export type FrameFailure = 'oversized' | 'bad-length' | 'truncated' | 'stalled' | 'timeout' | 'closed';
 
 /** Why a fetched pack was refused (counted as `packs:reject:<reason>`). */
 export type PackRejectReason =
@@ -47,7 +54,7 @@ export type NetworkErrorType =
   /** `reason`: the digest check that failed */
   | { code: NetworkErrorCode.INVALID_DIGEST; reason: string }
   | { code: NetworkErrorCode.PUBLISH_FAILED; topic: string }
-  | { code: NetworkErrorCode.FRAME_FAILED; reason: 'oversized' | 'timeout' | 'closed' }
+  | { code: NetworkErrorCode.FRAME_FAILED; reason: FrameFailure }
   | { code: NetworkErrorCode.PACK_REJECTED; reason: PackRejectReason }
   /** `reason`: also the counted `packs:reject|fail:<reason>` key */
   | { code: NetworkErrorCode.FETCH_FAILED; reason: string };

@@ -24,6 +24,8 @@ const sleep = (ms: number, signal: AbortSignal) =>
 /** Fetch failures that say the bytes or the announcement were bad (the rest are availability). */
 const VERIFY_FAILURES = new Set([
   'oversized',
+  'bad-length',
+  'truncated',
   'malformed',
   'non-canonical',
   'wrong-version',
@@ -104,6 +106,7 @@ export async function fetchPack(
       const got = await requestPack(current.libp2p, c.id, cid, signal);
       ctx.counters.count('packs', 'accept', peer);
       ctx.stat.fetched++;
+      current.peers.useful(peer, 'pack');
       ctx.stat.fetchedVia[c.source] = (ctx.stat.fetchedVia[c.source] ?? 0) + 1;
       current.providers.remember(cid, peer);
       if (ctx.settings.reprovideFetched) {

@@ -14,8 +14,10 @@ import type {
 import type { Pack } from '../packs/index.js';
 import type { Store } from '../storage/index.js';
 import type { MessageMeta } from './gossip.js';
+import type { InboundLimits } from './inbound-limits.js';
 import type { DhtAddressFilter } from './libp2p.js';
 import type { FetchedPack } from './pack-protocol.js';
+import type { PeerRetention } from './peer-book.js';
 import type { RateLimit } from './rate-limit.js';
 
 export {
@@ -27,10 +29,12 @@ export {
   type PackRejectReason,
 } from './errors.js';
 export type { MessageMeta } from './gossip.js';
+export type { InboundLimits } from './inbound-limits.js';
 export { createLibp2pNode, type Libp2pSetup, TOPIC_SCORE, type WeaverLibp2p } from './libp2p.js';
 export { createNetwork } from './network.js';
 export { packFromBytes, packToBytes } from './pack-codec.js';
 export type { FetchedPack } from './pack-protocol.js';
+export type { PeerRetention } from './peer-book.js';
 export { createPeerKey, decodePeerKey, loadOrCreatePeerKey, PEER_KEY_FILE, peerIdOfKey } from './peer-key.js';
 export type { RateLimit } from './rate-limit.js';
 
@@ -67,6 +71,8 @@ export interface NetworkTimeouts {
   serveMs?: number;
   /** one dial (default 5 s) */
   dialMs?: number;
+  /** digest catch-up: longest silence from the peer (no byte of a frame, no end of its side; default 5 s) */
+  syncIdleMs?: number;
 }
 
 export interface NetworkInit {
@@ -110,8 +116,12 @@ export interface NetworkInit {
   /** gossipsub scoring overrides (the topics get TOPIC_SCORE unless given) */
   scoreParams?: Partial<PeerScoreParams>;
   scoreThresholds?: Partial<PeerScoreThresholds>;
-  /** libp2p connection gater (allow/deny lists) */
+  /** libp2p connection gater (allow/deny lists); the per-IP inbound limits are applied before it */
   connectionGater?: ConnectionGater;
+  /** inbound connections per IP: held at once (default 8), new ones per IP (60/min, burst 10), upgrading at once (10) */
+  inboundLimits?: Partial<InboundLimits>;
+  /** which peers are saved to be dialled after a restart (peer-book.ts): 64 places by usefulness, 2 per IP, 8 per /24 */
+  peerRetention?: Partial<PeerRetention>;
   /** the clock messages are dated and checked with (default Date.now) */
   clock?: () => number;
 }

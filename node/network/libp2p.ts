@@ -45,6 +45,10 @@ export interface Libp2pSetup {
   maxConnections: number;
   dialTimeoutMs: number;
   connectionGater?: ConnectionGater;
+  /** connections being upgraded at once, all peers together (libp2p's default 10) */
+  maxIncomingPendingConnections?: number;
+  /** new connections per second from one host before libp2p refuses them, uncounted (libp2p's default 5) */
+  inboundConnectionThreshold?: number;
   scoreParams?: Partial<PeerScoreParams>;
   scoreThresholds?: Partial<PeerScoreThresholds>;
 }
@@ -93,7 +97,16 @@ export async function createLibp2pNode(s: Libp2pSetup): Promise<WeaverLibp2p> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
-    connectionManager: { maxConnections: s.maxConnections, dialTimeout: s.dialTimeoutMs },
+    connectionManager: {
+      maxConnections: s.maxConnections,
+      dialTimeout: s.dialTimeoutMs,
+      ...(s.maxIncomingPendingConnections !== undefined
+        ? { maxIncomingPendingConnections: s.maxIncomingPendingConnections }
+        : {}),
+      ...(s.inboundConnectionThreshold !== undefined
+        ? { inboundConnectionThreshold: s.inboundConnectionThreshold }
+        : {}),
+    },
     ...(s.connectionGater ? { connectionGater: s.connectionGater } : {}),
     services: {
       identify: identify(),

@@ -2,12 +2,13 @@ import type { PeerId } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { type Multiaddr, multiaddr } from '@multiformats/multiaddr';
 import type { WeaverLibp2p } from './libp2p.js';
-import type { KnownPeer } from './persist.js';
+import type { PeerRecord } from './persist.js';
 
 export interface MaintainDeps {
   libp2p: WeaverLibp2p;
   bootstrap: { id: PeerId; addr: Multiaddr }[];
-  knownPeers(): Promise<KnownPeer[]>;
+  /** peers met before, best first (the peer book's candidates) */
+  knownPeers(): Promise<Pick<PeerRecord, 'id' | 'addrs'>[]>;
   minPeers: number;
   dialTimeoutMs: number;
   onDialFailure(): void;
@@ -15,7 +16,7 @@ export interface MaintainDeps {
 
 /**
  * One round of connection upkeep: redial every bootstrap peer that is not connected, then, while
- * below minPeers, the most recently seen known peers. libp2p 3 does not dial discovered peers by
+ * below minPeers, the known peers in the peer book's order (those that proved useful first). libp2p 3 does not dial discovered peers by
  * itself, and its reconnect queue gives up after a few tries; this is what lets a node that lost
  * its neighbours (they restarted, the network split) find them again when they come back.
  */

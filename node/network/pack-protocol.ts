@@ -32,6 +32,9 @@ export interface PackServerDeps {
   timeoutMs: number;
 }
 
+/** frame failures that are the peer's doing (the others may be the network's) */
+const REJECTED_FRAMES = new Set(['oversized', 'bad-length', 'truncated']);
+
 const header = (h: Omit<PackResponseHeader, 'v' | 'type'>) =>
   encodeCanonical({ v: WIRE_VERSION, type: 'pack-response', ...h });
 
@@ -70,7 +73,7 @@ export function packHandler(deps: PackServerDeps): StreamHandler {
       await stream.close({ signal });
     } catch (e) {
       const key = isNetworkError(e, NetworkErrorCode.FRAME_FAILED)
-        ? `${e.type.reason === 'oversized' ? 'reject' : 'fail'}:${e.type.reason}`
+        ? `${REJECTED_FRAMES.has(e.type.reason) ? 'reject' : 'fail'}:${e.type.reason}`
         : 'error:serve';
       deps.counters.count('packs', key, peer);
       stream.abort(e instanceof Error ? e : new Error(String(e)));

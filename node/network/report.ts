@@ -9,13 +9,14 @@ interface GossipSubInternals {
   getScore?: (id: string) => number;
   getMeshPeers?: (topic: string) => string[];
 }
-const internals = (libp2p: WeaverLibp2p) => libp2p.services.pubsub as unknown as GossipSubInternals;
+export const gossipInternals = (libp2p: WeaverLibp2p) =>
+  libp2p.services.pubsub as unknown as GossipSubInternals;
 
 /** Connected peers and every peer that sent something, with gossipsub's score and the counts. */
 export function peerSummaries(ctx: NetContext): PeerSummary[] {
   if (!ctx.run) return [];
   const { libp2p, book } = ctx.run;
-  const gs = internals(libp2p);
+  const gs = gossipInternals(libp2p);
   const connected = new Set(libp2p.getPeers().map(String));
   const ids = new Set([...connected, ...ctx.counters.peerIds(), ...book.latest().map((d) => d.peer)]);
   ids.delete(ctx.selfId);
@@ -39,7 +40,7 @@ export function peerSummaries(ctx: NetContext): PeerSummary[] {
 
 export function networkStats(ctx: NetContext): NetworkStats {
   const libp2p = ctx.run?.libp2p;
-  const gs = libp2p ? internals(libp2p) : undefined;
+  const gs = libp2p ? gossipInternals(libp2p) : undefined;
   const { stat, served, anonymizer, privacy } = ctx;
   return {
     peerId: ctx.selfId,

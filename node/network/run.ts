@@ -8,11 +8,15 @@ import type { NetContext, Running } from './context.js';
 import { createDigestBook } from './digest-book.js';
 import { digestSyncHandler, syncDigests } from './digest-sync.js';
 import { installGossip, type MessageMeta } from './gossip.js';
+import { inboundLimitsGater } from './inbound-limits.js';
+import { ipOf } from './ip.js';
 import { createLibp2pNode } from './libp2p.js';
 import { createGossipRepair, maintainConnections } from './maintain.js';
 import { packHandler } from './pack-protocol.js';
+import { createPeerBook } from './peer-book.js';
 import { flushPendingProvides } from './provide-queue.js';
 import { createProviders, type Providers } from './providers.js';
+import { gossipInternals } from './report.js';
 
 const MAX_ANNOUNCEMENTS = 2000;
 
@@ -42,6 +46,12 @@ export async function startRun(ctx: NetContext): Promise<Running> {
   const s = ctx.settings;
   const book = await createDigestBook(ctx.state, s.maxTrackedPeers, ctx.onError);
   ctx.privacy = await ctx.state.privacy();
+  const peers = await createPeerBook(ctx.state, {
+    selfId: ctx.selfId,
+    bootstrap: s.bootstrap.map((b) => b.id.toString()),
+    retention: s.peerRetention,
+    onError: ctx.onError,
+  });
   const libp2p = await createLibp2pNode({
     privateKey: ctx.peerKey,
     listen: s.listen,
@@ -53,7 +63,10 @@ export async function startRun(ctx: NetContext): Promise<Running> {
     heartbeatIntervalMs: s.heartbeatIntervalMs,
     maxConnections: s.maxConnections,
     dialTimeoutMs: s.timeouts.dialMs,
-    connectionGater: s.connectionGater,
+    connectionGater: inboundLimitsGater(s.inboundLimits, ctx.counters, s.connectionGater),
+    maxIncomingPendingConnections: s.inboundLimits.pendingInbound,
+    // libp2p's own per-host rate refuses without a trace: only a backstop far above the counted one
+    inboundConnectionThreshold: Math.max(50, 4 * s.inboundLimits.ratePerIp.burst),
     scoreParams: s.scoreParams,
     scoreThresholds: s.scoreThresholds,
   });
@@ -85,6 +98,7 @@ export async function startRun(ctx: NetContext): Promise<Running> {
         counters: ctx.counters,
         limiter: ctx.limits.syncRequests,
         timeoutMs: s.timeouts.serveMs,
+        idleMs: s.timeouts.syncIdleMs,
       }),
       { maxInboundStreams: 8 },
     );
@@ -93,6 +107,9 @@ export async function startRun(ctx: NetContext): Promise<Running> {
     throw e;
   }
   const acceptDigest = (d: Digest, meta: MessageMeta) => {
+    // usefulness, for which peers are saved: its author, and the peer that delivered it first
+    peers.useful(d.peer, 'digest');
+    if (meta.via !== d.peer) peers.useful(meta.via, 'relay');
     book.put(d);
     emit(ctx, ctx.listeners.digest, d, meta);
   };
@@ -130,18 +147,19 @@ export async function startRun(ctx: NetContext): Promise<Running> {
         validation: s.validation,
         accept: acceptDigest,
       },
-      s.timeouts.serveMs,
+      { timeoutMs: s.timeouts.serveMs, idleMs: s.timeouts.syncIdleMs },
     );
   });
 
-  const knownPeerWrites = new Map<string, number>();
+  // the peer book: who connected from where, for how long, and what they told identify
+  libp2p.addEventListener('peer:connect', (e) => {
+    const remote = libp2p.getConnections(e.detail)[0]?.remoteAddr;
+    peers.connected(e.detail.toString(), remote ? ipOf(remote) : undefined);
+  });
+  libp2p.addEventListener('peer:disconnect', (e) => peers.disconnected(e.detail.toString()));
   libp2p.addEventListener('peer:identify', (e) => {
     const id = e.detail.peerId.toString();
-    const now = Date.now();
-    if ((knownPeerWrites.get(id) ?? 0) > now - 60_000) return;
-    knownPeerWrites.set(id, now);
-    const addrs = e.detail.listenAddrs.map(String).slice(0, 8);
-    if (addrs.length > 0) ctx.state.putKnownPeer({ id, addrs, lastSeen: now }).catch(ctx.onError);
+    peers.identified(id, e.detail.listenAddrs.map(String), ipOf(e.detail.connection.remoteAddr));
   });
   // libp2p 3 does not dial discovered peers (mDNS, DHT) by itself: do it while short of peers
   libp2p.addEventListener('peer:discovery', (e) => {
@@ -162,12 +180,17 @@ export async function startRun(ctx: NetContext): Promise<Running> {
       await maintainConnections({
         libp2p,
         bootstrap: s.bootstrap,
-        knownPeers: () => ctx.state.knownPeers(),
+        knownPeers: async () => peers.candidates(),
         minPeers: s.minPeers,
         dialTimeoutMs: s.timeouts.dialMs,
         onDialFailure: () => ctx.stat.dialFailures++,
       }).catch(ctx.onError);
       await flushPendingProvides(ctx).catch(ctx.onError);
+      const gs = gossipInternals(libp2p);
+      if (typeof gs.getScore === 'function')
+        for (const p of libp2p.getPeers()) peers.scored(p.toString(), gs.getScore(p.toString()));
+      // a round that outlived stop leaves the saved peers to the flush stop did
+      if (libp2p.status === 'started') await peers.flush();
     } finally {
       busy = false;
     }
@@ -175,7 +198,15 @@ export async function startRun(ctx: NetContext): Promise<Running> {
   const timer = setInterval(maintain, s.maintainIntervalMs);
   timer.unref();
   for (const cid of ctx.served.cids()) ctx.pendingProvides.set(cid, 0);
-  const run: Running = { libp2p, book, providers, uninstall, timer, abort: new AbortController() };
+  const run: Running = {
+    libp2p,
+    book,
+    peers,
+    providers,
+    uninstall,
+    timer,
+    abort: new AbortController(),
+  };
   setImmediate(() => void maintain());
   return run;
 }
@@ -184,5 +215,6 @@ export async function stopRun(run: Running): Promise<void> {
   clearInterval(run.timer);
   run.abort.abort();
   run.uninstall();
+  await run.peers.flush(Date.now(), true);
   await run.libp2p.stop();
 }

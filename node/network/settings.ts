@@ -1,8 +1,24 @@
 import { multiaddr } from '@multiformats/multiaddr';
 import { NetworkError, NetworkErrorCode } from './errors.js';
+import type { InboundLimits } from './inbound-limits.js';
 import type { NetworkInit } from './index.js';
 import { parseBootstrap } from './maintain.js';
+import type { PeerRetention } from './peer-book.js';
 import type { RateLimit } from './rate-limit.js';
+
+const DEFAULT_RETENTION: PeerRetention = {
+  maxPeers: 64,
+  perIp: 2,
+  perSubnet: 8,
+  usefulHalfLifeMs: 7 * 24 * 3600_000,
+  flushIntervalMs: 30_000,
+};
+
+const DEFAULT_INBOUND_LIMITS: InboundLimits = {
+  perIp: 8,
+  ratePerIp: { perMinute: 60, burst: 10 },
+  pendingInbound: 10,
+};
 
 /** NetworkInit with every default filled in (the defaults live here, and only here). */
 export function resolveSettings(init: NetworkInit) {
@@ -27,7 +43,10 @@ export function resolveSettings(init: NetworkInit) {
       provideMs: t.provideMs ?? 30_000,
       serveMs: t.serveMs ?? 30_000,
       dialMs: t.dialMs ?? 5_000,
+      syncIdleMs: t.syncIdleMs ?? 5_000,
     },
+    peerRetention: { ...DEFAULT_RETENTION, ...init.peerRetention },
+    inboundLimits: { ...DEFAULT_INBOUND_LIMITS, ...init.inboundLimits },
     rateLimits: {
       messagesPerPeer: r.messagesPerPeer ?? ({ perMinute: 600, burst: 120 } as RateLimit),
       digestsPerAuthor: r.digestsPerAuthor ?? ({ perMinute: 6, burst: 3 } as RateLimit),
