@@ -100,6 +100,9 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
 
   app.use('*', async (c, next) => {
     await next();
+    // a refusal may come before the body is read (auth, route, size): the rest of it cannot be
+    // told from the next request, so the client is told not to reuse the connection (RFC 9112 9.6)
+    if (c.res.status >= 400 && hasBody(c.req.raw.headers)) c.header('Connection', 'close');
     c.header('X-Content-Type-Options', 'nosniff');
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   });
@@ -260,3 +263,6 @@ export async function startApiServer(node: WeaverNode, init: ApiServerInit = {})
     },
   };
 }
+
+const hasBody = (h: Headers) =>
+  h.has('transfer-encoding') || (h.has('content-length') && h.get('content-length') !== '0');
