@@ -74,7 +74,7 @@ const IDEMPOTENCY_KEY = {
   in: 'header',
   required: false,
   description:
-    'a key of your own (e.g. a UUID; letters, digits, _.:-, at most 200): a retry with the same key and body gets the first request\'s id (header Idempotent-Replayed: true) instead of running twice; the same key with another body is 409. Kept 24 h.',
+    "a key of your own (e.g. a UUID; letters, digits, _.:-, at most 200): a retry with the same key and body gets the first request's id (header Idempotent-Replayed: true) instead of running twice; the same key with another body is 409. Kept 24 h.",
   schema: { type: 'string', pattern: '^[\\w.:-]{1,200}$' },
 };
 const WRITE_SECURITY = [{ bearerAuth: [] }];
