@@ -22,7 +22,7 @@ import { NodeError, NodeErrorCode } from './node-errors.js';
 import { type Arm, chooseArms, createOptimizer, type Optimizer } from './optimizer/index.js';
 import { createOrchestra } from './orchestra/index.js';
 import { createPeering, type Peering } from './peering.js';
-import { type LoadResult, loadRegistry } from './semconv/index.js';
+import { type LoadResult, loadRegistryOffThread } from './semconv/index.js';
 import { createStore, type Store } from './storage/index.js';
 import { createTaskService, type Task, type TaskRecord, type TaskRequestOptions } from './tasks/index.js';
 import { createSpanQueries, createTelemetry, type SpanQueries, type Telemetry } from './telemetry/index.js';
@@ -299,7 +299,7 @@ async function composeNode(
     decisions,
     spans,
     insights: () => learning.insights(),
-    checkRegistry: (dir) => loadRegistry(dir),
+    checkRegistry: (dir) => loadRegistryOffThread(dir),
     peers: () => peering.info(),
     health: () => ({
       status: stopping ? 'stopping' : 'ok',

@@ -6,7 +6,7 @@ import type { GenerationContext } from '../learning/context.js';
 import type { QualityPredictor } from '../learning/predict.js';
 import { type Arm, packIdOf } from '../optimizer/arms.js';
 import type { Orchestra } from '../orchestra/index.js';
-import { loadRegistry, registryContentHash, SemconvErrorCode } from '../semconv/index.js';
+import { loadRegistryOffThread, registryContentHash, SemconvErrorCode } from '../semconv/index.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
 import { namedPack } from './arms.js';
 import { runLanguage } from './language.js';
@@ -93,7 +93,10 @@ export async function runGeneration(
       return record;
     }
     const rspan = c.tracer.startSpan(SPAN.resolve, { attributes: ids }, rctx);
-    const loaded = await loadRegistry(req.registry).finally(() => rspan.end());
+    // in a worker thread, within its time budget: parsing a large registry never blocks the node's API
+    const loaded = await loadRegistryOffThread(req.registry, { signal: opts.signal }).finally(() =>
+      rspan.end(),
+    );
     rspan.setAttributes({
       'weavergen.registry.files': loaded.registry.files.length,
       'weavergen.registry.attributes': loaded.registry.attributes.length,

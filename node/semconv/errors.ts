@@ -17,8 +17,11 @@ export interface RefusedFile {
   reason: string;
 }
 
-/** The limits a registry can run into (REGISTRY_LIMITS and YAML_LIMITS say their values and why). */
-export type RegistryLimit = 'fileBytes' | 'registryBytes' | 'entries' | 'aliasNodes';
+/**
+ * The limits a registry can run into (REGISTRY_LIMITS and YAML_LIMITS say their values and why;
+ * `loadMs` and `heapMb` are the time and heap budgets of a load in the node, load-off-thread.ts).
+ */
+export type RegistryLimit = 'fileBytes' | 'registryBytes' | 'entries' | 'aliasNodes' | 'loadMs' | 'heapMb';
 
 export type SemconvErrorType =
   /** the registry path does not exist or is not a folder */

@@ -18,6 +18,15 @@ export type { Diagnostic } from './diagnostics.js';
 export { formatDiagnostic } from './diagnostics.js';
 export { type RefusedFile, SemconvError, SemconvErrorCode, type SemconvErrorType } from './errors.js';
 export { REGISTRY_LIMITS } from './files.js';
+export {
+  closeRegistryLoader,
+  configureRegistryLoader,
+  DEFAULT_REGISTRY_LOADER,
+  loadRegistryOffThread,
+  type OffThreadLoadOptions,
+  type RegistryLoaderOptions,
+  registryLoaderOptions,
+} from './load-off-thread.js';
 export type * from './model.js';
 export { YAML_LIMITS } from './yaml-reader.js';
 
