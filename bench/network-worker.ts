@@ -77,7 +77,6 @@ function someStats(tag: string, count = 3, n = 40): ArmStatsLike[] {
     n,
     sumQ: n * 0.8,
     sumQ2: n * 0.66,
-    successes: Math.floor(n * 0.6),
   }));
 }
 
@@ -104,7 +103,7 @@ async function start(count: number, heartbeatMs: number): Promise<{ addrs: strin
         minPeers: 2,
         dhtServer: false,
         rateLimits: { digestsPerAuthor: { perMinute: 6000, burst: 100 } },
-        anonymizer: { epochMs: 50, lifetimeBudget: 100_000, epsilon: 1, k: 5 },
+        anonymizer: { epochMs: 50, budgetPerYear: 100_000, epsilon: 1, k: 5 },
       },
     );
     net.onDigest((d) => receipts.push({ key: `${d.peer}|${d.epoch}`, at: now() }));

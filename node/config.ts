@@ -91,7 +91,7 @@ export const NodeConfigSchema = z
         mdns: z.boolean().default(false),
         /** how often this node publishes its anonymized digest */
         epochMs: z.number().int().min(1000).max(86_400_000).default(600_000),
-        /** digests release a (context, arm) only where n >= k, with Laplace noise of scale 1/epsilon */
+        /** digests release a (context, arm) only where its noised n >= k, with Laplace noise of scale 3/epsilon on n, sumQ, sumQ2 */
         k: z.number().int().min(1).max(1000).default(5),
         epsilon: z.number().positive().max(100).default(1),
         /** lifetime privacy budget (sum of epsilons spent); no digest once it is used up */

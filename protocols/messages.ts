@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { LIMITS, WIRE_VERSION } from './ids.js';
+import { DIGEST_VERSION, LIMITS, WIRE_VERSION } from './ids.js';
 import { CONTEXT_KEY_RE, isArmKey, isPackCid, isPeerIdWithKey, SIG_RE } from './wire-strings.js';
 
 /**
- * Versioned message schemas (payload version 1). Objects are strict: an unknown field makes the
+ * Versioned message schemas (digests: DIGEST_VERSION; the others: WIRE_VERSION). Objects are strict: an unknown field makes the
  * message invalid (a signature covers every field, so nothing may be silently dropped).
  */
 
@@ -11,7 +11,7 @@ const peerId = z.string().max(64).refine(isPeerIdWithKey, 'not a peer id with an
 const sig = z.string().regex(SIG_RE, 'not a base64url signature');
 const timestamp = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-/** One (context, arm) of a digest: noised and rounded sufficient statistics. */
+/** One (context, arm) of a digest: noised and rounded sufficient statistics (n, sum q, sum q^2). */
 export const DigestEntry = z
   .strictObject({
     contextKey: z.string().max(64).regex(CONTEXT_KEY_RE, 'not a context key'),
@@ -19,9 +19,8 @@ export const DigestEntry = z
     n: z.int().min(1).max(1_000_000_000),
     sumQ: z.number().min(0),
     sumQ2: z.number().min(0),
-    successes: z.int().min(0),
   })
-  .refine((e) => e.sumQ <= e.n && e.successes <= e.n, 'sumQ and successes cannot exceed n')
+  .refine((e) => e.sumQ <= e.n, 'sumQ cannot exceed n')
   .refine(
     (e) => e.sumQ2 <= e.sumQ + 1e-9 && e.sumQ2 >= (e.sumQ * e.sumQ) / e.n - 0.011,
     'sumQ2 must lie in [sumQ^2/n, sumQ] (q is in [0, 1])',
@@ -42,7 +41,7 @@ const entryOrder = (a: DigestEntry, b: DigestEntry) =>
 export const sortEntries = (entries: DigestEntry[]) => [...entries].sort(entryOrder);
 
 const digestFields = {
-  v: z.literal(WIRE_VERSION),
+  v: z.literal(DIGEST_VERSION),
   type: z.literal('digest'),
   /** the publishing node's peer id (must be the gossip author) */
   peer: peerId,
@@ -51,7 +50,7 @@ const digestFields = {
     .int()
     .min(0)
     .max(2 ** 40),
-  /** ms since the Unix epoch, when the digest was built (rounded to the second) */
+  /** ms since the Unix epoch: the start of the epoch the digest is for (epoch x the publisher's epoch length) */
   at: timestamp,
   /** the Laplace epsilon the counts were noised with, and the k threshold used */
   epsilon: z.number().positive().max(100),

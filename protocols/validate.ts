@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { decodeJson } from './encoding.js';
-import { LIMITS, WIRE_VERSION } from './ids.js';
+import { DIGEST_VERSION, LIMITS, WIRE_VERSION } from './ids.js';
 import { Digest, PackRequest, PackResponseHeader, PatternAnnouncement } from './messages.js';
 import type { ReplayGuard } from './replay.js';
 import { type SignatureDomain, verify } from './signing.js';
@@ -15,12 +15,17 @@ export interface ValidateOptions {
   replay?: ReplayGuard;
   /** how far in the future a message may be dated (default 60 s) */
   maxClockSkewMs?: number;
-  /** how old a message may be (defaults: digests 2 days, announcements 30 days) */
+  /** how old a message may be (defaults: digests 3 days, announcements 30 days) */
   maxAgeMs?: number;
 }
 
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 60_000;
-export const DEFAULT_DIGEST_MAX_AGE_MS = 2 * 24 * 3600_000;
+/**
+ * A digest is dated with its epoch's start, not when it was built or relayed, and the receiver does
+ * not know the publisher's epoch length: 3 days accepts a digest of 24 h epochs built at the end of
+ * its epoch and relayed (or served on catch-up) up to 2 days later. Replays are refused by epoch.
+ */
+export const DEFAULT_DIGEST_MAX_AGE_MS = 3 * 24 * 3600_000;
 export const DEFAULT_PATTERN_MAX_AGE_MS = 30 * 24 * 3600_000;
 
 const issues = (e: z.ZodError) =>
@@ -29,19 +34,28 @@ const issues = (e: z.ZodError) =>
     .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
     .join('; ');
 
+/** Schemas whose payload version is not WIRE_VERSION. */
+const VERSION_OF = new Map<z.ZodType, number>([[Digest, DIGEST_VERSION]]);
+
 /**
  * Decode + schema check shared by every message type: size cap, UTF-8 JSON, the payload version
- * against the topic's, the strict schema, and the canonical encoding.
+ * against the topic's (`expected`: DIGEST_VERSION for digests, WIRE_VERSION otherwise), the strict schema,
+ * and the canonical encoding.
  */
-export function decodeMessage<T>(schema: z.ZodType<T>, bytes: Uint8Array, maxBytes: number): Verdict<T> {
+export function decodeMessage<T>(
+  schema: z.ZodType<T>,
+  bytes: Uint8Array,
+  maxBytes: number,
+  expected: number = VERSION_OF.get(schema) ?? WIRE_VERSION,
+): Verdict<T> {
   const decoded = decodeJson(bytes, maxBytes);
   if (!decoded.ok) return reject(decoded.reason, decoded.detail);
   const v = decoded.value;
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return reject('malformed', 'not an object');
   const version = (v as { v?: unknown }).v;
   if (version === undefined) return reject('malformed', 'no version field');
-  if (version !== WIRE_VERSION)
-    return reject('wrong-version', `v=${JSON.stringify(version)}, expected ${WIRE_VERSION}`);
+  if (version !== expected)
+    return reject('wrong-version', `v=${JSON.stringify(version)}, expected ${expected}`);
   const parsed = schema.safeParse(v);
   if (!parsed.success) return reject('malformed', issues(parsed.error));
   if (!decoded.canonical) return reject('non-canonical', 'bytes are not the canonical encoding');

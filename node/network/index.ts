@@ -8,7 +8,7 @@ import type {
   ArmStatsLike,
   Digest,
   PatternAnnouncement,
-  PrivacyState,
+  PrivacySummary,
   Withheld,
 } from '../../protocols/index.js';
 import type { Pack } from '../packs/index.js';
@@ -163,7 +163,8 @@ export interface NetworkStats {
     /** DHT provides done, failed, and waiting for this node to have peers */
     provided: { ok: number; failed: number; pending: number };
   };
-  privacy: PrivacyState & { remaining: number; epsilon: number; k: number };
+  /** (epsilon, delta) of a digest, epsilon spent over the last 365 days and what is left of the year's budget */
+  privacy: PrivacySummary;
   dht: { mode: 'client' | 'server' | 'stopped' };
   dialFailures: number;
   /** connections hung up because gossipsub could not open its stream on them (they are redialled) */

@@ -77,8 +77,10 @@ export function createNetwork(components: NetworkComponents, init: NetworkInit):
   // one digest build at a time: the budget read, spent and written back without interleaving
   const buildDigest: Network['buildDigest'] = (stats) => {
     const next = privacyQueue.then(async () => {
-      const result = ctx.anonymizer.build(stats, { now: settings.clock(), state: await ctx.state.privacy() });
-      if (result.ok) {
+      const state = await ctx.state.privacy();
+      const result = ctx.anonymizer.build(stats, { now: settings.clock(), state });
+      // a build that released nothing may still have drawn noise (and spent): that is kept too
+      if (result.state !== state) {
         await ctx.state.setPrivacy(result.state);
         ctx.privacy = result.state;
       }

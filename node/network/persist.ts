@@ -1,4 +1,10 @@
-import { type Digest, INITIAL_PRIVACY_STATE, type PrivacyState } from '../../protocols/index.js';
+import {
+  DIGEST_VERSION,
+  type Digest,
+  INITIAL_PRIVACY_STATE,
+  migratePrivacyState,
+  type PrivacyState,
+} from '../../protocols/index.js';
 import type { Store } from '../storage/index.js';
 
 /**
@@ -67,12 +73,14 @@ export function completeRecord(r: Partial<PeerRecord> & { id: string }): PeerRec
 export function createNetState(store: Store | undefined): NetState {
   if (!store) return memoryState();
   return {
-    privacy: async () => ({
-      ...INITIAL_PRIVACY_STATE,
-      ...(await store.get<PrivacyState>('config', PRIVACY)),
-    }),
+    // an older shape ({spent, lastEpoch, published}) loads with no dated spends and no noise kept
+    privacy: async () => migratePrivacyState(await store.get<unknown>('config', PRIVACY)),
     setPrivacy: (s) => store.put('config', PRIVACY, s),
-    digests: async () => (await store.scan<Digest>('config', { prefix: DIGEST })).map(([, v]) => v),
+    // digests of an older payload version are no longer valid anywhere: not served, not counted
+    digests: async () =>
+      (await store.scan<Digest>('config', { prefix: DIGEST })).flatMap(([, v]) =>
+        v?.v === DIGEST_VERSION ? [v] : [],
+      ),
     putDigest: (d) => store.put('config', `${DIGEST}${d.peer}`, d),
     deleteDigest: (peer) => store.batch([{ type: 'del', sublevel: 'config', key: `${DIGEST}${peer}` }]),
     peerRecords: async () =>

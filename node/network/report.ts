@@ -67,12 +67,7 @@ export function networkStats(ctx: NetContext): NetworkStats {
       fetchedVia: { ...stat.fetchedVia },
       provided: { ...stat.provided, pending: ctx.pendingProvides.size },
     },
-    privacy: {
-      ...privacy,
-      remaining: anonymizer.remaining(privacy),
-      epsilon: anonymizer.epsilon,
-      k: anonymizer.k,
-    },
+    privacy: anonymizer.summary(privacy, ctx.settings.clock()),
     dht: { mode: libp2p ? libp2p.services.dht.getMode() : 'stopped' },
     dialFailures: stat.dialFailures,
     gossipRepairs: stat.gossipRepairs,

@@ -15,6 +15,7 @@ import {
   cidOfBytes,
   DIGEST_SYNC_PROTOCOL,
   DIGEST_TOPIC,
+  DIGEST_VERSION,
   encodeCanonical,
   LIMITS,
   PACK_PROTOCOL,
@@ -1014,11 +1015,10 @@ const entry = (i = 0) => ({
   n: 40,
   sumQ: 32,
   sumQ2: 26,
-  successes: 24,
 });
 let epochs = 1;
 const digestOf = (peer: string, over: Record<string, unknown> = {}) => ({
-  v: 1,
+  v: DIGEST_VERSION,
   type: 'digest',
   peer,
   epoch: epochs++,
@@ -1042,7 +1042,8 @@ const patternOf = (publisher: string, over: Record<string, unknown> = {}) => ({
 });
 
 const FIELD_DAMAGE: [string, (m: Record<string, unknown>, rng: Rng) => void][] = [
-  ['wrong-version', (m) => (m.v = 2)],
+  // each message type's other version (digests: 1, the version with `successes`)
+  ['wrong-version', (m) => (m.v = m.type === 'digest' ? 1 : 2)],
   ['wrong-type', (m) => (m.type = m.type === 'digest' ? 'pattern' : 'digest')],
   ['negative-epoch', (m) => (m.epoch = -1)],
   ['huge-epoch', (m) => (m.epoch = 2 ** 41)],

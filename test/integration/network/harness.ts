@@ -23,7 +23,7 @@ export const FAST: Partial<NetworkInit> = {
   minPeers: 2,
   timeouts: { findProvidersMs: 5000, providerMs: 5000, fetchMs: 15_000, provideMs: 10_000, dialMs: 3000 },
   rateLimits: { digestsPerAuthor: { perMinute: 600, burst: 50 } },
-  anonymizer: { epochMs: 50, lifetimeBudget: 1_000, epsilon: 1, k: 5 },
+  anonymizer: { epochMs: 50, budgetPerYear: 1_000, epsilon: 1, k: 5 },
   // every test node connects from 127.0.0.1: the per-IP inbound limits would only measure the test
   // setup (inbound-limits.test.ts sets its own)
   inboundLimits: { perIp: 1000, ratePerIp: { perMinute: 60_000, burst: 1000 } },
@@ -95,7 +95,6 @@ export function someStats(count = 3, n = 40): ArmStatsLike[] {
     n,
     sumQ: n * 0.8,
     sumQ2: n * 0.66,
-    successes: Math.floor(n * 0.6),
   }));
 }
 

@@ -7,6 +7,7 @@ import { peerIdOfKey } from '../../../node/network/peer-key.js';
 import {
   DIGEST_SYNC_PROTOCOL,
   DIGEST_TOPIC,
+  DIGEST_VERSION,
   encodeCanonical,
   LIMITS,
   PACK_PROTOCOL,
@@ -58,7 +59,7 @@ afterAll(async () => {
 const others = (n: TestNode) => nodes.filter((m) => m !== n);
 /** An unsigned digest with no entries, as a raw peer would build it. */
 const emptyDigest = (peer: string, epoch: number, over: Record<string, unknown> = {}) => ({
-  v: 1,
+  v: DIGEST_VERSION,
   type: 'digest',
   peer,
   epoch,
@@ -187,7 +188,7 @@ describe('a network of five nodes', () => {
     const sends: [string, Uint8Array][] = [
       [DIGEST_TOPIC, new TextEncoder().encode('{"this is": not json')],
       [DIGEST_TOPIC, new Uint8Array(LIMITS.digestBytes + 100).fill(0x7b)],
-      [DIGEST_TOPIC, encodeCanonical(await sign('digest', digest({ v: 2 }), garbageKey))],
+      [DIGEST_TOPIC, encodeCanonical(await sign('digest', digest({ v: 1 }), garbageKey))],
       [DIGEST_TOPIC, encodeCanonical(await sign('digest', digest({ epoch: 2 }), otherKey))],
       [
         DIGEST_TOPIC,

@@ -18,7 +18,6 @@ const stat = (over: Partial<ArmStatsLike> & { n: number }): ArmStatsLike => ({
   armKey: arm(over.n),
   sumQ: over.n * 0.8,
   sumQ2: over.n * 0.7,
-  successes: Math.floor(over.n * 0.5),
   ...over,
 });
 const T = 1_700_000_000_000;
@@ -36,21 +35,26 @@ describe('laplace', () => {
 });
 
 describe('anonymizer', () => {
-  it('releases only (context, arm) pairs with n >= k', () => {
-    // a huge epsilon makes the noise negligible, so the exact threshold is what decides
+  it('releases only (context, arm) pairs whose noised n reaches k', () => {
+    // a huge epsilon makes the noise negligible, so the threshold on the noised n cuts at k
+    // (n = k itself is released half the time: its noised n is as likely below k as above)
     const a = createAnonymizer({ k: 5, epsilon: 100, random: seeded(2) });
-    const stats = Array.from({ length: 10 }, (_, i) => stat({ n: i + 1 }));
+    const stats = [1, 2, 3, 4, 6, 7, 8, 9, 10].map((n) => stat({ n }));
     const r = a.build(stats, { now: T, state: INITIAL_PRIVACY_STATE });
     if (!r.ok) throw new Error(r.reason);
-    expect(r.digest.entries.map((e) => e.armKey).sort()).toEqual(
-      [5, 6, 7, 8, 9, 10].map((n) => arm(n)).sort(),
-    );
-    expect(r.withheld.belowK).toBe(4);
+    expect(r.digest.entries.map((e) => e.armKey).sort()).toEqual([6, 7, 8, 9, 10].map((n) => arm(n)).sort());
+    // no cut on the exact n: those four were drawn and fell below k
+    expect(r.withheld).toMatchObject({ belowK: 0, noisedOut: 4 });
+    // the exact cut (for ablations) withholds them before any noise
+    const exact = createAnonymizer({ k: 5, epsilon: 100, threshold: 'exact', random: seeded(2) });
+    const x = exact.build(stats, { now: T, state: INITIAL_PRIVACY_STATE });
+    expect(x.ok && x.withheld).toMatchObject({ belowK: 4, noisedOut: 0 });
+    expect(exact.delta).toBe(1);
   });
 
-  it('never releases an entry whose exact n is below k, whatever the noise', () => {
+  it("with threshold 'exact', never releases an entry whose exact n is below k, whatever the noise", () => {
     for (let seed = 0; seed < 200; seed++) {
-      const a = createAnonymizer({ k: 5, epsilon: 0.1, random: seeded(seed) });
+      const a = createAnonymizer({ k: 5, epsilon: 0.1, threshold: 'exact', random: seeded(seed) });
       const r = a.build([stat({ n: 4 }), stat({ n: 3 }), stat({ n: 50 })], {
         now: T,
         state: INITIAL_PRIVACY_STATE,
@@ -65,7 +69,7 @@ describe('anonymizer', () => {
       let sum = 0;
       const N = 600;
       for (let i = 0; i < N; i++) {
-        const r = a.build([stat({ n: 10_000, sumQ: 5000, sumQ2: 3000, successes: 5000 })], {
+        const r = a.build([stat({ n: 10_000, sumQ: 5000, sumQ2: 3000 })], {
           now: T,
           state: INITIAL_PRIVACY_STATE,
         });
@@ -83,7 +87,7 @@ describe('anonymizer', () => {
     expect(wide / narrow).toBeGreaterThan(3);
   });
 
-  it('keeps released counts consistent: integers, 0 <= sumQ2 <= sumQ <= n, successes <= n', () => {
+  it('keeps released counts consistent: integer n >= k, 0 <= sumQ2 <= sumQ <= n', () => {
     const a = createAnonymizer({ epsilon: 0.2, k: 5, random: seeded(9) });
     const r = a.build(
       Array.from({ length: 50 }, (_, i) => stat({ n: 5 + i, armKey: arm(1000 + i) })),
@@ -91,20 +95,20 @@ describe('anonymizer', () => {
     );
     if (!r.ok) throw new Error(r.reason);
     for (const e of r.digest.entries) {
-      expect(Number.isInteger(e.n) && Number.isInteger(e.successes)).toBe(true);
+      expect(Number.isInteger(e.n)).toBe(true);
       expect(e.n).toBeGreaterThanOrEqual(5);
       expect(e.sumQ).toBeLessThanOrEqual(e.n);
       expect(e.sumQ2).toBeLessThanOrEqual(e.sumQ);
       expect(e.sumQ2).toBeGreaterThanOrEqual(0);
-      expect(e.successes).toBeLessThanOrEqual(e.n);
     }
   });
 
-  it('spends epsilon per digest, once per epoch, and refuses once the lifetime budget is spent', () => {
-    const a = createAnonymizer({ epsilon: 1, lifetimeBudget: 3, epochMs: 1000, random: seeded(4) });
-    const stats = [stat({ n: 100 })];
+  it('spends epsilon per digest that draws, once per epoch, and pauses once the year budget is spent', () => {
+    const a = createAnonymizer({ epsilon: 1, budgetPerYear: 3, epochMs: 1000, random: seeded(4) });
     let state = INITIAL_PRIVACY_STATE;
     for (let i = 0; i < 3; i++) {
+      // the counts change every epoch: every build draws
+      const stats = [stat({ n: 100 + i, armKey: arm(100) })];
       const r = a.build(stats, { now: T + i * 1000, state });
       if (!r.ok) throw new Error(r.reason);
       state = r.state;
@@ -112,15 +116,49 @@ describe('anonymizer', () => {
       expect(again).toMatchObject({ ok: false, reason: 'epoch-already-published' });
     }
     expect(state).toMatchObject({ spent: 3, published: 3 });
-    expect(a.remaining(state)).toBe(0);
-    expect(a.build(stats, { now: T + 10_000, state })).toMatchObject({
+    expect(a.remaining(state, T + 3000)).toBe(0);
+    expect(a.build([stat({ n: 200, armKey: arm(100) })], { now: T + 10_000, state })).toMatchObject({
       ok: false,
       reason: 'budget-exhausted',
+      state,
     });
-    // nothing to release spends nothing
-    const b = createAnonymizer({ epsilon: 1, lifetimeBudget: 1 });
-    const none = b.build([stat({ n: 2 })], { now: T, state: INITIAL_PRIVACY_STATE });
+    // nothing drawn (nothing releasable) spends nothing
+    const b = createAnonymizer({ epsilon: 1, budgetPerYear: 1 });
+    const none = b.build([stat({ n: 0 })], { now: T, state: INITIAL_PRIVACY_STATE });
     expect(none).toMatchObject({ ok: false, reason: 'nothing-to-release', state: INITIAL_PRIVACY_STATE });
+  });
+
+  it('a draw that releases nothing is remembered and paid for: no second chance at the threshold', () => {
+    const a = createAnonymizer({ epsilon: 1, k: 5, epochMs: 1000, random: seeded(8) });
+    const stats = [stat({ n: 1 })];
+    // this seed's draw withholds the entry (most do: delta is about 0.13)
+    const first = a.build(stats, { now: T, state: INITIAL_PRIVACY_STATE });
+    expect(first).toMatchObject({ ok: false, reason: 'nothing-to-release', cost: 1 });
+    let state = first.state;
+    expect(state.spent).toBe(1);
+    expect(state.noise).toHaveLength(1);
+    for (let i = 1; i < 200; i++) {
+      const r = a.build(stats, { now: T + i * 1000, state });
+      expect(r).toMatchObject({ ok: false, reason: 'nothing-to-release', cost: 0 });
+      state = r.state;
+    }
+    expect(state.spent).toBe(1);
+  });
+
+  it('applies the release hooks: packs and contexts a policy refuses are not releasable', () => {
+    const packOf = (i: number) => cidFor(`pack-${i}`);
+    const a = createAnonymizer({
+      epsilon: 100,
+      releasePack: (cid) => cid !== packOf(51),
+      releaseContext: (c) => !c.startsWith('python|'),
+    });
+    const r = a.build(
+      [stat({ n: 50 }), stat({ n: 51 }), stat({ n: 52, contextKey: 'python|builtin|m|e1t0d0m1' })],
+      { now: T, state: INITIAL_PRIVACY_STATE },
+    );
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.digest.entries.map((e) => e.armKey)).toEqual([arm(50)]);
+    expect(r.withheld.notReleasable).toBe(2);
   });
 
   it('drops ids it cannot vouch for: unknown context values, malformed arms, models the policy refuses', () => {

@@ -2,6 +2,7 @@ import type { PrivateKey } from '@libp2p/interface';
 import { createPeerKey, peerIdOfKey } from '../../../node/network/peer-key.js';
 import {
   cidOfBytes,
+  DIGEST_VERSION,
   type Digest,
   type PatternAnnouncement,
   sign,
@@ -35,7 +36,7 @@ export async function signer(): Promise<Signer> {
 
 export function unsignedDigest(peer: string, over: Partial<UnsignedDigest> = {}): UnsignedDigest {
   return {
-    v: 1,
+    v: DIGEST_VERSION,
     type: 'digest',
     peer,
     epoch: 7,
@@ -49,7 +50,6 @@ export function unsignedDigest(peer: string, over: Partial<UnsignedDigest> = {})
         n: 9,
         sumQ: 7.5,
         sumQ2: 6.4,
-        successes: 5,
       },
       {
         contextKey: 'typescript|builtin|xl|e1t1d1m1',
@@ -57,7 +57,6 @@ export function unsignedDigest(peer: string, over: Partial<UnsignedDigest> = {})
         n: 12,
         sumQ: 10.2,
         sumQ2: 8.9,
-        successes: 8,
       },
     ],
     ...over,

@@ -65,7 +65,8 @@ describe('digest validator verdicts', () => {
 
   it('rejects another payload version on this topic', async () => {
     const s = await signer();
-    for (const version of [0, 2, '1']) {
+    // 1: the digest version before `successes` left the wire
+    for (const version of [0, 1, 3, '2']) {
       const d = await sign('digest', { ...unsignedDigest(s.id), v: version }, s.key);
       const v = await validateDigest(encodeCanonical(d), { now: NOW });
       expect(v).toMatchObject({ action: 'reject', reason: 'wrong-version' });
@@ -145,8 +146,19 @@ describe('digest validator verdicts', () => {
     });
     const skewed = encodeCanonical(await signDigest(s, { at: NOW + 30_000 }));
     expect((await validateDigest(skewed, { now: NOW })).action).toBe('accept');
-    const old = encodeCanonical(await signDigest(s, { at: NOW - 3 * 24 * 3600_000 }));
+    const old = encodeCanonical(await signDigest(s, { at: NOW - 4 * 24 * 3600_000 }));
     expect(await validateDigest(old, { now: NOW })).toMatchObject({ action: 'ignore', reason: 'stale' });
+  });
+
+  it('accepts a digest dated with the start of an epoch of 24 h two epochs ago (built late, relayed late)', async () => {
+    const s = await signer();
+    const DAY = 24 * 3600_000;
+    const epoch = Math.floor(NOW / DAY) - 2;
+    const d = encodeCanonical(await signDigest(s, { epoch, at: epoch * DAY }));
+    expect(NOW - epoch * DAY).toBeGreaterThan(2 * DAY);
+    expect((await validateDigest(d, { now: NOW })).action).toBe('accept');
+    // the age limit is the receiver's: configurable
+    expect(await validateDigest(d, { now: NOW, maxAgeMs: DAY })).toMatchObject({ reason: 'stale' });
   });
 });
 
