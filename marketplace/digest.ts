@@ -4,8 +4,8 @@ import { canonicalJson } from './pack-id.js';
 
 /**
  * One (context, arm) line of a peer's digest: its (noised) arm statistics. Field names follow
- * ArmStats and the wire schema (protocols' DigestEntry is assignable to this; extra fields such as
- * `successes` are ignored).
+ * ArmStats and the wire schema (protocols' DigestEntry is assignable to this; extra fields are
+ * ignored).
  */
 export interface DigestEntry {
   contextKey: string;
@@ -20,6 +20,8 @@ export interface PeerDigest {
   /** the peer id, as authenticated by the network layer */
   peer: string;
   epoch: number;
+  /** the Laplace epsilon its counts were noised with (scale NOISE_SENSITIVITY / epsilon); absent: exact */
+  epsilon?: number;
   entries: DigestEntry[];
 }
 
@@ -35,7 +37,34 @@ export interface HeldDigest {
   epoch: number;
   hash: string;
   entries: number;
+  /** the epsilon it claims its noise has (undefined: exact counts) */
+  epsilon?: number;
   byContext: Map<string, Map<string, CleanEntry>>;
+}
+
+/**
+ * L1 sensitivity of a digest entry's (n, sumQ, sumQ2) to one outcome (protocols' SENSITIVITY): each
+ * coordinate carries Laplace noise of scale NOISE_SENSITIVITY / epsilon.
+ */
+export const NOISE_SENSITIVITY = 3;
+/** the per-outcome variance of q assumed at least (a noised sumQ2 says little about small spreads) */
+export const MIN_Q_VARIANCE = 0.02;
+
+/**
+ * How much of a noised entry's n counts, in (0, 1]: n_eff / n, where n_eff is the number of exact
+ * outcomes whose mean would be as precise as this noised mean. The mean sumQ / n has sampling
+ * variance v_s = var_q / n (var_q from sumQ2, in [MIN_Q_VARIANCE, 0.25]) and, from the Laplace noise
+ * on sumQ and n (variance 2 scale^2 each; delta method), v_noise = 2 scale^2 (1 + mean^2) / n^2.
+ * n_eff = n v_s / (v_s + v_noise) = n / (1 + v_noise n / var_q). Exact counts (no epsilon): 1.
+ */
+export function noiseDiscount(e: CleanEntry, epsilon: number | undefined): number {
+  if (epsilon === undefined || !(e.n > 0)) return 1;
+  const scale = NOISE_SENSITIVITY / epsilon;
+  const mean = e.sumQ / e.n;
+  const spread = e.sumQ2 !== undefined ? e.sumQ2 / e.n - mean * mean : mean * (1 - mean);
+  const varQ = Math.min(0.25, Math.max(MIN_Q_VARIANCE, spread));
+  const vNoise = (2 * scale * scale * (1 + mean * mean)) / (e.n * e.n);
+  return 1 / (1 + (vNoise * e.n) / varQ);
 }
 
 const MAX_KEY = 300;
@@ -51,6 +80,11 @@ export function sanitizeDigest(d: PeerDigest, maxEntries: number): { ok: true; h
     return reject('bad-digest', 'digest peer must be a peer id string');
   if (!Number.isSafeInteger(d.epoch) || d.epoch < 0)
     return reject('bad-digest', 'digest epoch must be a non-negative integer');
+  if (
+    d.epsilon !== undefined &&
+    !(typeof d.epsilon === 'number' && d.epsilon > 0 && Number.isFinite(d.epsilon))
+  )
+    return reject('bad-digest', 'digest epsilon must be a positive number');
   if (!Array.isArray(d.entries)) return reject('bad-digest', 'digest entries must be an array');
   if (d.entries.length > maxEntries)
     return reject('bad-digest', `digest has ${d.entries.length} entries, the limit is ${maxEntries}`);
@@ -89,9 +123,10 @@ export function sanitizeDigest(d: PeerDigest, maxEntries: number): { ok: true; h
   }
   lines.sort((a, b) => cmp(canonicalJson(a), canonicalJson(b)));
   const hash = createHash('sha256')
-    .update(canonicalJson([d.epoch, lines]))
+    .update(canonicalJson(d.epsilon === undefined ? [d.epoch, lines] : [d.epoch, lines, d.epsilon]))
     .digest('hex');
-  return { ok: true, held: { peer: d.peer, epoch: d.epoch, hash, entries, byContext } };
+  const epsilon = d.epsilon === undefined ? {} : { epsilon: d.epsilon };
+  return { ok: true, held: { peer: d.peer, epoch: d.epoch, hash, entries, ...epsilon, byContext } };
 }
 
 export function toDigest(h: HeldDigest): PeerDigest {
@@ -99,7 +134,12 @@ export function toDigest(h: HeldDigest): PeerDigest {
   for (const c of [...h.byContext.keys()].sort())
     for (const [arm, e] of [...h.byContext.get(c)!].sort(([a], [b]) => cmp(a, b)))
       entries.push({ contextKey: c, armKey: arm, ...e });
-  return { peer: h.peer, epoch: h.epoch, entries };
+  return {
+    peer: h.peer,
+    epoch: h.epoch,
+    ...(h.epsilon === undefined ? {} : { epsilon: h.epsilon }),
+    entries,
+  };
 }
 
 export const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,4 +1,12 @@
-import { clamp01, cmp, type HeldDigest, type PeerDigest, sanitizeDigest, toDigest } from './digest.js';
+import {
+  clamp01,
+  cmp,
+  type HeldDigest,
+  noiseDiscount,
+  type PeerDigest,
+  sanitizeDigest,
+  toDigest,
+} from './digest.js';
 import { MarketplaceError, MarketplaceErrorCode, type Rejected } from './errors.js';
 
 export type { DigestEntry, PeerDigest } from './digest.js';
@@ -72,8 +80,9 @@ export interface Ratings {
   /** Adds a peer's digest. Last writer wins per peer (higher epoch; same epoch: higher content hash). */
   add(digest: PeerDigest): AddResult;
   /**
-   * Pseudo-counts per arm key for the optimizer (ChooseOptions.priors): every peer's entry capped at
-   * perPeerCap, weighted by its reputation, pooled, capped at maxPriorN, then multiplied by `trust`
+   * Pseudo-counts per arm key for the optimizer (ChooseOptions.priors): every peer's entry counted
+   * for its effective n (noiseDiscount: a noised entry with a small n counts for less than its n),
+   * capped at perPeerCap, weighted by its reputation, pooled, capped at maxPriorN, then multiplied by `trust`
    * (how much this node trusts the network as a whole, 0..1). Arms nobody reported are left out.
    */
   priorsFor(
@@ -114,7 +123,16 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
     return sorted;
   };
 
-  /** One (context, arm) pooled over peers: capped per peer, weighted by reputation. */
+  /**
+   * A peer entry's multiplier: its noise discount (n_eff / n), the per-peer cap on n_eff, and the
+   * peer's reputation weight. Mean and spread are kept; only how much the entry counts shrinks.
+   */
+  const factor = (h: HeldDigest, e: { n: number; sumQ: number; sumQ2?: number }, w: number) => {
+    const g = noiseDiscount(e, h.epsilon);
+    return w * g * Math.min(1, perPeerCap / (e.n * g));
+  };
+
+  /** One (context, arm) pooled over peers: discounted for noise, capped per peer, weighted by reputation. */
   function pool(context: string, arm: string) {
     let n = 0;
     let s = 0;
@@ -125,7 +143,7 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
       if (!e) continue;
       const w = weightOf(h.peer);
       if (w <= 0) continue;
-      const f = w * Math.min(1, perPeerCap / e.n);
+      const f = factor(h, e, w);
       n += e.n * f;
       s += e.sumQ * f;
       s2 += (e.sumQ2 ?? (e.sumQ * e.sumQ) / e.n) * f;
@@ -204,7 +222,7 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
         for (const [c, entries] of h.byContext) {
           if (context !== undefined && c !== context) continue;
           for (const [arm, e] of entries) {
-            const f = w * Math.min(1, perPeerCap / e.n);
+            const f = factor(h, e, w);
             const p = arms.get(arm) ?? { n: 0, sumQ: 0, peers: new Set<string>() };
             p.n += e.n * f;
             p.sumQ += e.sumQ * f;

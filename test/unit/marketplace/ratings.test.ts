@@ -238,4 +238,36 @@ describe('ratings', () => {
     expect(r.remove('p4')).toBe(true);
     expect(r.digests()).toEqual([]);
   });
+
+  it('weighs a noised entry by its effective n: a small, noisy entry counts for less than a large one', () => {
+    // a spread of q (sum q^2 / n - mean^2 = 0.04) as a real entry has
+    const spread = (contextKey: string, armKey: string, n: number, q: number) => ({
+      ...e(contextKey, armKey, n, q),
+      sumQ2: n * (q * q + 0.04),
+    });
+    const r = createRatings();
+    // the same mean: 12 outcomes noised with epsilon 1 (scale 3), and 400 outcomes
+    r.add({ peer: 'small', epoch: 1, epsilon: 1, entries: [spread(CTX, A, 12, 0.7)] });
+    r.add({ peer: 'large', epoch: 1, epsilon: 1, entries: [spread(CTX, B, 400, 0.7)] });
+    const p = r.priorsFor(CTX, [A, B]);
+    expect(p[A].n).toBeLessThan(12 / 4);
+    expect(p[B].n).toBe(20); // the per-peer cap: noise barely matters at n = 400
+    // the mean (and the spread) are kept, only the weight shrinks
+    expect(p[A].sumQ / p[A].n).toBeCloseTo(0.7, 9);
+    expect((p[A].sumQ2 ?? 0) / p[A].n).toBeCloseTo(0.49 + 0.04, 9);
+
+    // two peers report the same arm with the same n and opposite means: the noisier one counts less
+    const pooled = createRatings();
+    pooled.add({ peer: 'noisy', epoch: 1, epsilon: 0.5, entries: [spread(CTX, A, 15, 0.9)] });
+    pooled.add({ peer: 'precise', epoch: 1, epsilon: 50, entries: [spread(CTX, A, 15, 0.1)] });
+    const mean = pooled.rating(CTX, A)?.mean ?? 0;
+    expect(mean).toBeLessThan(0.2);
+    // a digest that says nothing of noise (exact counts) is taken at its n, as before
+    const exact = createRatings();
+    exact.add({ peer: 'x', epoch: 1, entries: [spread(CTX, A, 12, 0.7)] });
+    expect(exact.priorsFor(CTX, [A])[A].n).toBe(12);
+    // the epsilon is part of what is held (and persisted)
+    expect(r.reported('small')?.epsilon).toBe(1);
+    expect(r.add({ peer: 'bad', epoch: 1, epsilon: -1, entries: [] })).toMatchObject({ ok: false });
+  });
 });
