@@ -1,9 +1,25 @@
-import { posix } from 'node:path';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
 import type { GeneratedFile } from '../../generation/index.js';
 import { type ProcessResult, runProcess, withTempDir } from '../../validation/run-process.js';
 import { TOOL_PACKAGES } from '../../validation/toolchain.js';
 import { goOfflineEnv } from '../../validation/toolchains/go.js';
 import { TASK_HOME, taskProcess } from './env.js';
+import {
+  blankGo,
+  GO_NONCE_ENV,
+  GO_OUT_ENV,
+  GO_RUN_ENV,
+  GO_TIMEOUT_ENV,
+  type GoRunResults,
+  goRunResults,
+  harnessSource,
+  newKey,
+  newNonce,
+  readGoRecords,
+  USER_TEST_MAIN,
+} from './go-results.js';
 import {
   cancelledRun,
   failAll,
@@ -30,13 +46,18 @@ const MAX_RERUNS = 3;
 const RESERVED = ['.gopath/', `${TASK_HOME}/`];
 
 /**
- * `go test -json ./...` in a temp module (go.mod `module task` unless one is given), offline and
- * hermetic: GOTOOLCHAIN=local, GOPROXY=off, GOWORK=off, no vet, no cgo. Go 1.19 has no per-test
- * timeout: `-timeout` ends the whole test binary, so the test running then fails as timed out and the
- * top-level tests that never ran (after a hang or a panic) get a run of their own with `-run`. Only
- * the test files' `TestX` functions run and count (not tests the answer wrote, not examples); with no
- * `TestX` in the test files nothing runs and nothing passes. Code under test gets a clean
- * environment (no API keys).
+ * Each package's tests are compiled with `go test -c` in a temp module (go.mod `module task` unless
+ * one is given), offline and hermetic: GOTOOLCHAIN=local, GOPROXY=off, GOWORK=off, no vet, no cgo.
+ * The harness adds a test file of its own (a TestMain, see go-results.ts) that wraps every test and
+ * writes the results to a file outside the answer's folder, signed with a key that is compiled in
+ * and whose source is deleted before the binary runs: what the code under test prints is never read
+ * as a result, and an early exit leaves tests without a result, which fail. A user's TestMain is
+ * renamed and called by the harness's. Go 1.19 has no per-test timeout: `-test.timeout` ends the
+ * whole binary, so the test running then fails as timed out and the top-level tests that never ran
+ * (after a hang or a panic) get a run of their own. Only the test files' `TestX` functions run and
+ * count, each subtest on its own (not tests the answer wrote: its `_test.go` files are dropped; not
+ * examples); with no `TestX` in the test files nothing runs and nothing passes. Code under test gets
+ * a clean environment (no API keys).
  */
 export function createGoHarness(): TestHarness {
   return {
@@ -53,8 +74,12 @@ export function createGoHarness(): TestHarness {
       async (files, tests, options) => {
         const started = performance.now();
         const testFiles = goTestFiles(tests);
-        const answer = withoutReserved(files, RESERVED);
-        const all: GeneratedFile[] = [...answer, ...testFiles];
+        const testPaths = new Set(testFiles.map((t) => t.path));
+        // the answer's own tests neither run nor count: its _test.go files are not written
+        const answer = withoutReserved(files, RESERVED).filter(
+          (f) => !f.path.endsWith('_test.go') && !testPaths.has(f.path),
+        );
+        const all: GeneratedFile[] = [...answer, ...testFiles.map(renameTestMain)];
         const goMod = all.find((f) => f.path === 'go.mod');
         if (!goMod) all.push({ path: 'go.mod', content: TASK_GO_MOD });
         const module = /^\s*module\s+"?([^\s"]+)/m.exec(goMod?.content ?? TASK_GO_MOD)?.[1] ?? 'task';
@@ -62,97 +87,276 @@ export function createGoHarness(): TestHarness {
         const naming = namer(plan);
         const planned = [...plan].flatMap(([pkg, p]) => p.tests.map((t) => naming(pkg, t)));
         const names = planned.length ? planned : tests.map((t) => t.path);
-        // the answer's own tests must not stand in for the task's: with none to run, nothing passes
         if (!planned.length) {
           const message =
             'no test found in the test files: write `func TestX(t *testing.T)` in a *_test.go file';
           return summarize(false, [message], failAll(names, `not run: ${message}`), false, started);
         }
-        return withTempDir('task-go', all, async (dir) => {
-          const proc = await taskProcess(dir, goOfflineEnv(dir), ['GOROOT']);
-          const goTest = (args: string[]) =>
-            runProcess(
-              go(),
-              [
-                'test',
-                '-json',
-                '-count=1',
-                '-vet=off',
-                `-timeout=${Math.max(1, options.timeoutMs)}ms`,
-                ...args,
-              ],
-              { ...proc, timeoutMs: options.timeoutMs + BUILD_MS, signal: options.signal },
-            );
-          // only the task's tests run (and count): a test the answer wrote itself is not a result
-          const only = [...new Set([...plan.values()].flatMap((p) => p.tests))];
-          const first = await goTest(['-run', `^(${only.join('|')})$`, './...']);
-          if (first.notFound)
-            return notValidated(`${go()} not found (Debian package: ${TOOL_PACKAGES.go})`, names, started);
-          if (first.cancelled) return cancelledRun(names, started);
-          // the temp dir out of panics' stack frames: `sum.go:5`, as the model knows its files
-          const strip = (text: string) => text.split(`${dir}/`).join('');
-          const parsed = parseGoTest(strip(first.stdout));
-          const diagnostics = buildErrors(first, dir, parsed.buildFailed.size > 0);
-          const compiled = diagnostics.length === 0;
-          const results = new Map<string, GoOutcome>();
-          const seen = new Set<string>(); // pkg + top-level test with a result
-          const collect = (p: ParsedGoTest, r: ProcessResult) => {
-            const outcomes = goOutcomes(p, r.timedOut ? options.timeoutMs + BUILD_MS : undefined);
-            for (const o of outcomes) {
-              if (!plan.get(o.pkg)?.tests.includes(o.test.split('/')[0])) continue;
-              results.set(`${o.pkg}\0${o.test}`, { ...o, name: naming(o.pkg, o.test) });
-              seen.add(`${o.pkg}\0${o.test.split('/')[0]}`);
-            }
-            return outcomes.length;
-          };
-          let found = collect(parsed, first);
-          for (let i = 0; i < MAX_RERUNS && found > 0 && compiled; i++) {
-            const todo = [...plan].flatMap(([pkg, p]) => {
-              const left = p.tests.filter((t) => !seen.has(`${pkg}\0${t}`));
-              return left.length ? [{ pkg, dir: p.dir, left }] : [];
-            });
-            if (!todo.length) break;
-            found = 0;
-            for (const { dir: pkgDir, left } of todo) {
-              if (options.signal?.aborted) return cancelledRun(names, started);
-              const r = await goTest(['-run', `^(${left.join('|')})$`, pkgDir === '.' ? '.' : `./${pkgDir}`]);
-              if (r.cancelled) return cancelledRun(names, started);
-              found += collect(parseGoTest(strip(r.stdout)), r);
-            }
-          }
-          const outcomes: TestOutcome[] = leaves([...results.values()]).map((o) => ({
-            name: o.name,
-            passed: o.passed,
-            ...(o.message === undefined ? {} : { message: o.message }),
-          }));
-          for (const [pkg, p] of plan)
-            for (const t of p.tests)
-              if (!seen.has(`${pkg}\0${t}`))
-                outcomes.push({
-                  name: naming(pkg, t),
-                  passed: false,
-                  message: compiled
-                    ? 'not run: an earlier test hung or crashed the test binary'
-                    : 'not run: the code does not compile',
-                });
-          const tested = outcomes.length
-            ? outcomes
-            : failAll(
-                names,
-                compiled
-                  ? firstLine(first.stderr) || `go test ran no test (exit ${first.code})`
-                  : 'not run: the code does not compile',
+        const work = await mkdtemp(join(tmpdir(), 'weavergen-task-go-out-'));
+        try {
+          return await withTempDir('task-go', all, async (dir) => {
+            const proc = await taskProcess(dir, goOfflineEnv(dir), ['GOROOT']);
+            const strip = (text: string) => text.split(`${dir}/`).join('');
+            // 1. the harness's file in each package, each package's test binary, the file deleted
+            const pkgs = [...plan].filter(([, p]) => p.tests.length);
+            const keys = new Map<string, string>();
+            const bins = new Map<string, string>();
+            const diagnostics: string[] = [];
+            for (const [i, [pkg, p]] of pkgs.entries()) {
+              const key = newKey();
+              const h = harnessFile(p, answer, testFiles, key);
+              const hPath = join(dir, p.dir, h.name);
+              await writeFile(hPath, h.content);
+              const bin = join(work, `${i}.test`);
+              const c = await runProcess(
+                go(),
+                ['test', '-c', '-vet=off', '-o', bin, p.dir === '.' ? '.' : `./${p.dir}`],
+                { ...proc, timeoutMs: BUILD_MS, signal: options.signal },
               );
-          return summarize(
-            compiled,
-            diagnostics,
-            tested,
-            first.timedOut || [...results.values()].some((o) => o.timedOut),
-            started,
-          );
-        });
+              await rm(hPath, { force: true });
+              if (c.notFound)
+                return notValidated(
+                  `${go()} not found (Debian package: ${TOOL_PACKAGES.go})`,
+                  names,
+                  started,
+                );
+              if (c.cancelled) return cancelledRun(names, started);
+              if (c.code !== 0) {
+                const said = buildErrors(c, dir, true);
+                diagnostics.push(
+                  ...(said.length
+                    ? said
+                    : [
+                        c.timedOut ? `go test -c was killed after ${seconds(BUILD_MS)}` : 'go test -c failed',
+                      ]),
+                );
+                break;
+              }
+              keys.set(pkg, key);
+              bins.set(pkg, bin);
+            }
+            if (diagnostics.length)
+              return summarize(
+                false,
+                diagnostics,
+                failAll(names, 'not run: the code does not compile'),
+                false,
+                started,
+              );
+            // 2. each package's binary; after a hang or a crash the tests that never started run again
+            const outcomes: TestOutcome[] = [];
+            let timedOut = false;
+            for (const [n, [pkg, p]] of pkgs.entries()) {
+              const seen = new Set<string>();
+              const finished: GoOutcome[] = [];
+              let why = 'not run: an earlier test hung or crashed the test binary';
+              for (let round = 0; round <= MAX_RERUNS; round++) {
+                const left = p.tests.filter((t) => !seen.has(t));
+                if (!left.length) break;
+                if (options.signal?.aborted) return cancelledRun(names, started);
+                const nonce = newNonce();
+                const out = join(work, `${n}-${round}-${nonce}.results`);
+                const r = await runProcess(
+                  bins.get(pkg) as string,
+                  [
+                    '-test.v',
+                    '-test.count=1',
+                    '-test.paniconexit0',
+                    `-test.timeout=${timeout(options.timeoutMs)}`,
+                  ],
+                  {
+                    ...proc,
+                    cwd: join(dir, p.dir),
+                    env: {
+                      ...proc.env,
+                      [GO_OUT_ENV]: out,
+                      [GO_NONCE_ENV]: nonce,
+                      [GO_RUN_ENV]: `^(${left.join('|')})$`,
+                      [GO_TIMEOUT_ENV]: timeout(options.timeoutMs),
+                    },
+                    timeoutMs: options.timeoutMs + KILL_GRACE_MS,
+                    signal: options.signal,
+                  },
+                );
+                if (r.cancelled) return cancelledRun(names, started);
+                const text = await readResults(out);
+                const verified =
+                  text === undefined
+                    ? { records: [] }
+                    : text === null
+                      ? { records: [], problem: 'the results file is too large' }
+                      : readGoRecords(text, keys.get(pkg) as string, nonce);
+                if (verified.problem) {
+                  why = `not run: the test results were tampered with (${verified.problem})`;
+                  break;
+                }
+                const results = goRunResults(verified.records);
+                if (results.fatal) {
+                  why = `not validated: ${results.fatal}`;
+                  break;
+                }
+                const judged = judgeGoRun(results, r, left, strip, options.timeoutMs);
+                timedOut ||= judged.timedOut;
+                for (const t of judged.started) seen.add(t);
+                finished.push(...judged.outcomes.map((o) => ({ ...o, pkg })));
+                if (!judged.started.length) {
+                  why = `not run: the test binary exited (${r.timedOut ? 'killed at the timeout' : `code ${r.code ?? 'a signal'}`}) before any test started${firstLine(strip(r.stderr)) ? `: ${firstLine(strip(r.stderr))}` : ''}`;
+                  break;
+                }
+              }
+              outcomes.push(
+                ...leaves(finished).map((o) => ({
+                  name: naming(pkg, o.test),
+                  passed: o.passed,
+                  ...(o.message === undefined ? {} : { message: o.message }),
+                })),
+              );
+              for (const t of p.tests)
+                if (!seen.has(t)) outcomes.push({ name: naming(pkg, t), passed: false, message: why });
+            }
+            return summarize(true, [], outcomes, timedOut, started);
+          });
+        } finally {
+          await rm(work, { recursive: true, force: true });
+        }
       },
     ),
+  };
+}
+
+/** `1500ms` for -test.timeout (at least 1ms) */
+const timeout = (ms: number) => `${Math.max(1, Math.round(ms))}ms`;
+
+/** the binary gets this long past its own -test.timeout before it is killed */
+const KILL_GRACE_MS = 10_000;
+/** a results file larger than this is not read (the harness bounds log output to 8 MiB) */
+const MAX_RESULTS = 256 * 1024 * 1024;
+
+/** The results file's text; undefined when there is none, null when it is too large. */
+async function readResults(path: string): Promise<string | undefined | null> {
+  const size = await stat(path).then(
+    (s) => s.size,
+    () => undefined,
+  );
+  if (size === undefined) return undefined;
+  if (size > MAX_RESULTS) return null;
+  return readFile(path, 'utf8');
+}
+
+/**
+ * One run's outcomes, top-level tests and subtests (skipped ones left out), and which of the wanted
+ * tests started. A test that started and has no end record did not finish (a timeout, a crash, an
+ * exit). The exit status must agree: a binary that fails after every test passed fails them all.
+ */
+function judgeGoRun(
+  results: GoRunResults,
+  r: ProcessResult,
+  wanted: string[],
+  strip: (s: string) => string,
+  timeoutMs: number,
+): { outcomes: Omit<GoOutcome, 'pkg'>[]; started: string[]; timedOut: boolean } {
+  const stderr = strip(r.stderr);
+  const limit = /panic: test timed out after (\S+)/.exec(stderr)?.[1];
+  const crash = failureMessage([stderr]);
+  const unfinished = limit
+    ? `timed out after ${limit}`
+    : r.timedOut
+      ? `did not finish: the test binary was killed after ${seconds(timeoutMs + KILL_GRACE_MS)}`
+      : `did not finish: the test binary exited (${r.code === null ? 'killed by a signal' : `code ${r.code}`}) while it ran${crash ? `: ${crash}` : ''}`;
+  const outcomes: Omit<GoOutcome, 'pkg'>[] = [];
+  const started: string[] = [];
+  let timedOut = false;
+  const message = (output: string[], fallback: string) => failureMessage(output.map(strip)) || fallback;
+  const passedAll = [...results.tops.values()].every((t) => !t.started || (t.ended && !t.failed));
+  // every test that ran passed, yet the binary failed (a panic after the tests, a TestMain's exit)
+  const afterwards =
+    r.code !== 0 && !r.timedOut && passedAll
+      ? `the test binary exited (${r.code === null ? 'killed by a signal' : `code ${r.code}`}) after its tests${crash ? `: ${crash}` : ''}`
+      : undefined;
+  for (const t of results.tops.values()) {
+    if (!wanted.includes(t.name) || !t.started) continue;
+    started.push(t.name);
+    if (t.ended && t.skipped && !t.failed) continue;
+    const done = t.ended && !afterwards;
+    if (!t.ended && limit) timedOut = true;
+    outcomes.push({
+      test: t.name,
+      name: t.name,
+      passed: done && !t.failed,
+      ...(done && !t.failed
+        ? {}
+        : {
+            message: !t.ended ? unfinished : (afterwards ?? message(t.output, crash || 'failed')),
+          }),
+      ...(!t.ended && limit ? { timedOut: true } : {}),
+    });
+    for (const s of results.subs.values()) {
+      if (s.top !== t.name) continue;
+      const failed = s.reports.includes('FAIL');
+      if (!failed && s.reports.length && s.reports.every((x) => x === 'SKIP')) continue;
+      const passed = !failed && s.reports.includes('PASS') && done;
+      outcomes.push({
+        test: s.name,
+        name: s.name,
+        passed,
+        ...(passed
+          ? {}
+          : {
+              message: !s.reports.length
+                ? unfinished
+                : afterwards && !failed
+                  ? afterwards
+                  : message(s.output, crash || 'failed'),
+            }),
+      });
+    }
+  }
+  return { outcomes, started, timedOut };
+}
+
+/** The harness's test file for a package, in the package of the user's TestMain if there is one. */
+function harnessFile(
+  p: GoPlan,
+  answer: GeneratedFile[],
+  tests: GeneratedFile[],
+  key: string,
+): { name: string; content: string } {
+  const inDir = (f: GeneratedFile) => f.path.endsWith('.go') && posix.dirname(f.path) === p.dir;
+  const pkgOf = (f: GeneratedFile) => /^\s*package\s+(\w+)/m.exec(blankGo(f.content))?.[1];
+  const testPkgs = tests.filter(inDir).map((f) => ({ f, pkg: pkgOf(f) }));
+  const internal =
+    testPkgs.find((t) => t.pkg && !t.pkg.endsWith('_test'))?.pkg ??
+    answer
+      .filter(inDir)
+      .map(pkgOf)
+      .find((x) => x && !x.endsWith('_test'));
+  const external = testPkgs.find((t) => t.pkg?.endsWith('_test'))?.pkg;
+  const main = testPkgs.find((t) => hasTestMain(t.f.content));
+  let pkg = internal ?? external ?? 'main';
+  let userMain: { call: string; importPath?: string } | undefined;
+  if (main?.pkg) {
+    pkg = main.pkg;
+    userMain = { call: USER_TEST_MAIN };
+  }
+  const taken = new Set([...answer, ...tests].map((f) => f.path));
+  let name = 'zz_weavergen_harness_test.go';
+  for (let i = 2; taken.has(p.dir === '.' ? name : `${p.dir}/${name}`); i++)
+    name = `zz_weavergen_harness${i}_test.go`;
+  return { name, content: harnessSource(pkg, key, userMain) };
+}
+
+const TEST_MAIN = /^func\s+TestMain\s*\(/m;
+const hasTestMain = (src: string) => TEST_MAIN.test(blankGo(src));
+
+/** The user's `func TestMain(` becomes `func WeavergenUserTestMain(` (same line), called by the harness's. */
+function renameTestMain(f: GeneratedFile): GeneratedFile {
+  if (!f.path.endsWith('_test.go')) return f;
+  const m = TEST_MAIN.exec(blankGo(f.content));
+  if (!m) return f;
+  const at = m.index + m[0].indexOf('TestMain');
+  return {
+    ...f,
+    content: `${f.content.slice(0, at)}${USER_TEST_MAIN}${f.content.slice(at + 'TestMain'.length)}`,
   };
 }
 
@@ -178,7 +382,7 @@ function planOf(tests: GeneratedFile[], module: string): Map<string, GoPlan> {
     const dir = posix.dirname(f.path);
     const pkg = dir === '.' ? module : `${module}/${dir}`;
     const p = plan.get(pkg) ?? { dir, tests: [] };
-    for (const m of f.content.matchAll(/^func\s+(Test\w*)\s*\(\s*\w+\s+\*testing\.T\s*\)/gm))
+    for (const m of blankGo(f.content).matchAll(/^func\s+(Test\w*)\s*\(\s*(?:\w+\s+)?\*\s*testing\.T\s*\)/gm))
       if ((m[1] === 'Test' || !/[a-z]/.test(m[1][4])) && !p.tests.includes(m[1])) p.tests.push(m[1]);
     plan.set(pkg, p);
   }

@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { type ProcessResult, runProcess, withTempDir } from '../../validation/run-process.js';
 import { TOOL_PACKAGES } from '../../validation/toolchain.js';
 import { TASK_HOME, taskProcess } from './env.js';
+import {
+  HARNESS_MAIN,
+  harnessClasses,
+  type JavaRecord,
+  newKey,
+  newNonce,
+  readJavaRecords,
+} from './java-results.js';
 import {
   cancelledRun,
   failAll,
@@ -34,14 +42,15 @@ const PASS_ENV = ['JAVA_HOME'];
 const RESERVED = [`${TASK_HOME}/`];
 
 /**
- * javac on every .java file against the JUnit console launcher jar, then the launcher runs the test
- * files' classes (JUnit Jupiter only; a class path scan when none is found, so test classes the answer
- * wrote neither run nor count) with a per-test timeout in a separate thread (a busy loop is
- * abandoned, not waited for), and the legacy XML report gives the outcomes. Classes and the report
- * are written to a folder outside the answer's files, the report must agree with the launcher's exit
- * code, and a test file's @Test the report does not name fails (see judgeReport). The process itself
- * is killed at a backstop timeout; with no report then, every test fails. Code under test gets a
- * clean environment (no API keys).
+ * javac on every .java file against the JUnit console launcher jar, then the harness's own main
+ * class (see java-results.ts) runs the test files' classes on the JUnit platform (JUnit Jupiter only;
+ * a class path scan when none is found, so test classes the answer wrote neither run nor count) with
+ * a per-test timeout in a separate thread (a busy loop is abandoned, not waited for). The outcomes
+ * are signed records in a file outside the answer's folder whose path and key the harness's main
+ * reads from a file it deletes before any class of the answer's is loaded; they must agree with the
+ * JVM's exit code, and a test file's @Test JUnit did not report fails (see judgeRecords). A halt or
+ * exit before the run's end leaves the tests without a result, which fail. The process itself is
+ * killed at a backstop timeout. Code under test gets a clean environment (no API keys).
  */
 export function createJavaHarness(): TestHarness {
   return {
@@ -66,7 +75,6 @@ export function createJavaHarness(): TestHarness {
       const work = await mkdtemp(join(tmpdir(), 'weavergen-task-java-out-'));
       try {
         const out = join(work, 'classes');
-        const reports = join(work, `reports-${randomUUID()}`);
         return await withTempDir('task-java', [...answer, ...tests], async (dir) => {
           const proc = await taskProcess(dir, ENV, PASS_ENV);
           const sources = [...answer, ...tests].map((f) => f.path).filter((p) => p.endsWith('.java'));
@@ -92,26 +100,37 @@ export function createJavaHarness(): TestHarness {
               started,
             );
           if (options.signal?.aborted) return cancelledRun(names, started);
+          // the harness's main class, first on the class path; its secrets in a file it deletes at once
+          let harness: Map<string, Buffer>;
+          try {
+            harness = await harnessClasses(javac(), jar);
+          } catch (e) {
+            return notValidated(firstLine(String((e as Error).message)), names, started);
+          }
+          const harnessDir = join(work, 'harness');
+          for (const [path, bytes] of harness) {
+            await mkdir(dirname(join(harnessDir, path)), { recursive: true });
+            await writeFile(join(harnessDir, path), bytes);
+          }
+          const key = newKey();
+          const nonce = newNonce();
+          const results = join(work, `results-${randomUUID()}`);
+          const secret = join(work, `secret-${randomUUID()}`);
+          await writeFile(secret, `${key}\n${nonce}\n${results}\n`, { mode: 0o600 });
           const backstop = options.timeoutMs * Math.max(3, names.length + 1) + 30_000;
           const r = await runProcess(
             java(),
             [
               '-XX:TieredStopAtLevel=1',
               '-XX:+UseSerialGC',
-              '-jar',
-              jar,
-              '--class-path',
-              out,
+              '-cp',
+              [harnessDir, jar, out].join(delimiter),
+              HARNESS_MAIN,
+              secret,
               // the test files' classes (their @Nested classes with them), not test classes of the answer
-              ...(classes.length
-                ? classes.flatMap((c) => ['--select-class', c])
-                : ['--scan-class-path', '--include-classname=.*']),
-              '--include-engine=junit-jupiter',
-              '--disable-banner',
-              '--details=none',
-              `--reports-dir=${reports}`,
-              `--config=junit.jupiter.execution.timeout.default=${Math.max(1, Math.round(options.timeoutMs))}ms`,
-              '--config=junit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD',
+              ...(classes.length ? classes.map((c) => `-s${c}`) : [`-p${out}`]),
+              `-cjunit.jupiter.execution.timeout.default=${Math.max(1, Math.round(options.timeoutMs))}ms`,
+              '-cjunit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD',
             ],
             { ...proc, timeoutMs: backstop, signal: options.signal },
           );
@@ -122,23 +141,16 @@ export function createJavaHarness(): TestHarness {
               started,
             );
           if (r.cancelled) return cancelledRun(names, started);
-          const xml = await readFile(join(reports, 'TEST-junit-jupiter.xml'), 'utf8').catch(() => '');
-          const judged = judgeReport(xml, r, names);
-          const tested = judged.length
-            ? judged
-            : failAll(
-                names,
-                r.timedOut
-                  ? `did not finish: the JUnit run was killed after ${seconds(backstop)}`
-                  : xml
-                    ? 'JUnit found no test'
-                    : `JUnit wrote no report: ${firstLine(r.stderr || r.stdout) || `exit ${r.code}`}`,
-              );
+          const text = await readFile(results, 'utf8').catch(() => '');
+          const verified = readJavaRecords(text, key, nonce);
+          const tested = verified.problem
+            ? failAll(names, `not run: the test results were tampered with (${verified.problem})`)
+            : judgeRecords(verified.records, r, names, seconds(backstop));
           return summarize(
             true,
             [],
             tested,
-            r.timedOut || judged.some((o) => /timed out/.test(o.message ?? '')),
+            r.timedOut || tested.some((o) => /timed out/.test(o.message ?? '')),
             started,
           );
         });
@@ -177,6 +189,64 @@ export function judgeReport(
       (n.startsWith(cls) && /^(\$[\w$]+)?\./.test(n.slice(cls.length)) && n.includes(`.${method}(`));
     if (!reported.some(is))
       outcomes.push({ name, passed: false, message: 'not run: the JUnit report does not name it' });
+  }
+  return outcomes;
+}
+
+/**
+ * The harness's records (see java-results.ts), checked against the JVM's exit code (the harness exits
+ * 1 when a test failed, else 0, after its end record) and against the test files' @Test methods (one
+ * JUnit did not report failed). Without the end record the run was cut short (a halt, an exit, a
+ * crash, the backstop): the tests JUnit had reported keep their outcome, the others fail.
+ */
+export function judgeRecords(
+  records: JavaRecord[],
+  r: Pick<ProcessResult, 'code' | 'timedOut' | 'stderr' | 'stdout'>,
+  expected: string[],
+  backstop: string,
+): TestOutcome[] {
+  const outcomes: TestOutcome[] = [];
+  const reported: string[] = [];
+  const containers: string[] = [];
+  let end: { tests: number; failed: number } | undefined;
+  for (const rec of records) {
+    if (rec.k === 'end') end = rec;
+    else if (rec.k === 'skip') reported.push(rec.name);
+    else if (rec.k === 'container')
+      containers.push(failureText(rec.type ?? '', rec.message ?? undefined, rec.trace ?? ''));
+    else {
+      reported.push(rec.name);
+      outcomes.push(
+        rec.status === 'SUCCESSFUL'
+          ? { name: rec.name, passed: true }
+          : {
+              name: rec.name,
+              passed: false,
+              message: failureText(rec.type ?? '', rec.message ?? undefined, rec.trace ?? ''),
+            },
+      );
+    }
+  }
+  const exit = r.timedOut ? '(killed)' : `${r.code ?? '(killed by a signal)'}`;
+  if (end && !r.timedOut && (r.code !== (end.failed > 0 ? 1 : 0) || end.tests !== outcomes.length)) {
+    const message = `the JVM's exit code ${exit} contradicts the harness's results (${end.failed ? 'a test failed' : 'every test passed'}): the test run was cut short`;
+    return failAll(expected, message);
+  }
+  const cut = end
+    ? undefined
+    : r.timedOut
+      ? `did not finish: the JUnit run was killed after ${backstop}`
+      : `no report of the test run: the JVM exited (code ${exit}) before JUnit finished${firstLine(r.stderr) ? `: ${firstLine(r.stderr)}` : ''}`;
+  const notRun =
+    cut ?? (containers.length ? `not run: ${containers[0]}` : 'not run: JUnit did not report it');
+  for (const name of expected) {
+    const m = /^(.*)\.(\w+)\(\)$/.exec(name);
+    const is = m
+      ? (n: string) =>
+          n === name ||
+          (n.startsWith(m[1]) && /^(\$[\w$]+)?\./.test(n.slice(m[1].length)) && n.includes(`.${m[2]}(`))
+      : (n: string) => n === name;
+    if (!reported.some(is)) outcomes.push({ name, passed: false, message: notRun });
   }
   return outcomes;
 }
@@ -252,20 +322,20 @@ export function parseJunitXml(xml: string): TestOutcome[] {
     }
     const fa = attrs(f[2]);
     const trace = decode((f[3] ?? '').replace(/^\s*<!\[CDATA\[/, '').replace(/\]\]>\s*$/, ''));
-    const type = fa.type ?? '';
-    const said = fa.message ?? trace.split('\n')[0].replace(/^[\w.$]+(: )?/, '');
-    const simple = type.split('.').pop() ?? '';
-    const message = ASSERTION.test(type) || !simple ? said : said ? `${simple}: ${said}` : simple;
-    const at = [...trace.matchAll(/^\s*at (?:[^\s(/]+\/+)?([\w$.<>]+)\(([\w$-]+\.java):(\d+)\)/gm)].find(
-      (x) => !/^(org\.junit|org\.opentest4j|java\.|javax\.|jdk\.|sun\.)/.test(x[1]),
-    );
-    out.push({
-      name,
-      passed: false,
-      message: firstLine(`${message || 'failed'}${at ? ` (at ${at[2]}:${at[3]})` : ''}`),
-    });
+    out.push({ name, passed: false, message: failureText(fa.type ?? '', fa.message, trace) });
   }
   return out;
+}
+
+/** `expected: <5> but was: <6> (at SumTest.java:8)`, `NullPointerException: ... (at Sum.java:3)` */
+function failureText(type: string, message: string | undefined, trace: string): string {
+  const said = message ?? trace.split('\n')[0].replace(/^[\w.$]+(: )?/, '');
+  const simple = type.split('.').pop() ?? '';
+  const text = ASSERTION.test(type) || !simple ? said : said ? `${simple}: ${said}` : simple;
+  const at = [...trace.matchAll(/^\s*at (?:[^\s(/]+\/+)?([\w$.<>]+)\(([\w$-]+\.java):(\d+)\)/gm)].find(
+    (x) => !/^(org\.junit|org\.opentest4j|java\.|javax\.|jdk\.|sun\.|weavergen\.harness\.)/.test(x[1]),
+  );
+  return firstLine(`${text || 'failed'}${at ? ` (at ${at[2]}:${at[3]})` : ''}`);
 }
 
 /**

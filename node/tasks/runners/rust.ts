@@ -1,9 +1,21 @@
-import { availableParallelism } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import type { GeneratedFile } from '../../generation/index.js';
 import { runProcess, withTempDir } from '../../validation/run-process.js';
 import { TOOL_PACKAGES } from '../../validation/toolchain.js';
 import { rustupVars, TASK_HOME, taskProcess } from './env.js';
+import {
+  HARNESS_MOD,
+  harnessModule,
+  newRustKey,
+  RS_NONCE_ENV,
+  RS_OUT_ENV,
+  readRustRecords,
+  rewriteTests,
+  testFunctions,
+} from './rust-guard.js';
 import {
   cancelledRun,
   failAll,
@@ -33,11 +45,15 @@ const PASS_ENV = ['RUSTUP_TOOLCHAIN', 'RUSTUP_AUTO_INSTALL'];
 
 /**
  * rustc alone (no cargo, no crates.io): the candidate's crate root (`src/lib.rs`, else `lib.rs`) gets
- * each test file appended as a `#[cfg(test)] #[path = ...] mod`, so the tests reach the crate with
- * `use super::*;` (private items too) or, integration-style, by the crate name they import (see
- * crateAlias); `rustc --edition 2021 --test` builds the libtest binary. Each
- * listed test then runs in a process of its own (`--exact`), a few at a time, under the timeout, so a
- * hanging, aborting or stack-overflowing test fails alone. Tests of the candidate's own are not counted.
+ * the harness's module (see rust-guard.ts: the standard macros pinned for the tests, the check that
+ * records each test's verdict) and each test file appended as a `#[cfg(test)] #[path = ...] mod`, so
+ * the tests reach the crate with `use super::*;` (private items too) or, integration-style, by the
+ * crate name they import (see crateAlias); each `#[test]` body of the test files runs inside the
+ * harness's check. `rustc --edition 2021 --test` builds the libtest binary outside the answer's
+ * folder, and the harness's module is deleted before anything runs. Each listed test then runs in a
+ * process of its own (`--exact`), a few at a time, under the timeout, so a hanging, aborting or
+ * stack-overflowing test fails alone; it passes only with the harness's signed pass record and exit
+ * code 0. Tests of the candidate's own are not counted.
  */
 export function createRustHarness(): TestHarness {
   return {
@@ -65,152 +81,201 @@ export function createRustHarness(): TestHarness {
         const rootDir = posix.dirname(root.path);
         const modules = rsTests.map((t, i) => ({ mod: `${MOD}${i}`, path: t.path }));
         const alias = crateAlias(rsTests, answer);
+        // the harness's module (the key is in it) lives outside the answer's folder, and goes once compiled
+        const work = await mkdtemp(join(tmpdir(), 'weavergen-task-rs-out-'));
+        const key = newRustKey();
+        const harnessPath = join(work, `${HARNESS_MOD}.rs`);
+        await writeFile(harnessPath, harnessModule(key));
         const appended =
+          `\n#[cfg(test)]\n#[macro_use]\n#[path = ${JSON.stringify(harnessPath)}]\nmod ${HARNESS_MOD};\n` +
           modules
             .map((m) => `\n#[cfg(test)]\n#[path = "${posix.relative(rootDir, m.path)}"]\nmod ${m.mod};\n`)
-            .join('') + (alias ? `\n#[cfg(test)]\nextern crate self as ${alias};\n` : '');
+            .join('') +
+          (alias ? `\n#[cfg(test)]\nextern crate self as ${alias};\n` : '');
         const testPaths = new Set(tests.map((t) => t.path));
         const all: GeneratedFile[] = [
           ...answer
             .filter((f) => !testPaths.has(f.path))
             .map((f) => (f === root ? { ...f, content: `${f.content}${appended}` } : f)),
-          ...tests,
+          ...tests.map((t) => (t.path.endsWith('.rs') ? { ...t, content: rewriteTests(t.content) } : t)),
         ];
-        return withTempDir('task-rs', all, async (dir) => {
-          const proc = await taskProcess(dir, { ...rustupVars(), RUST_BACKTRACE: '0' }, PASS_ENV);
-          const c = await runProcess(
-            rustc(),
-            [
-              '--edition',
-              '2021',
-              '--test',
-              '--crate-name',
-              'task',
-              '--error-format=short',
-              '--cap-lints',
-              'warn',
-              '-C',
-              'debuginfo=0',
-              '-o',
-              BIN,
-              root.path,
-            ],
-            { ...proc, timeoutMs: COMPILE_MS, signal: options.signal },
-          );
-          if (c.notFound)
-            return notValidated(
-              `${rustc()} not found (Debian package: ${TOOL_PACKAGES.rust})`,
-              names,
-              started,
-            );
-          if (c.cancelled) return cancelledRun(names, started);
-          if (c.code !== 0) return notCompiled('rustc', c, rustcErrors(c.stderr), names, COMPILE_MS, started);
-          const bin = join(dir, BIN);
-          const list = await runProcess(bin, ['--list', '--format', 'terse'], {
-            ...proc,
-            timeoutMs: 30_000,
-            signal: options.signal,
-          });
-          if (list.cancelled) return cancelledRun(names, started);
-          // the test files' modules only: a module of the answer's own (even one named like ours) does not count
-          const ours = new Set(modules.map((m) => m.mod));
-          const listed = list.stdout
-            .split('\n')
-            .map((l) => /^(\S+): test$/.exec(l.trim())?.[1])
-            .filter((n): n is string => !!n && ours.has(n.split('::')[0]));
-          const display = (full: string) => {
-            const [mod, ...rest] = full.split('::');
-            return `${modules.find((m) => m.mod === mod)?.path ?? mod} > ${rest.join('::')}`;
+        // which tests the test files mark #[ignore] (a macro's tests: whether any of its templates does)
+        const sourceIgnored = rsTests.map((t) => {
+          const fns = testFunctions(t.content);
+          return {
+            literal: new Map(fns.filter((x) => x.literal).map((x) => [x.name, x.ignored])),
+            macro: fns.some((x) => !x.literal && x.ignored),
           };
-          let timedOut = false;
-          let cancelled = false;
-          const ignored = new Set<string>();
-          const runOne = async (name: string): Promise<TestOutcome | undefined> => {
-            if (cancelled || options.signal?.aborted) {
-              cancelled = true;
-              return undefined;
-            }
-            const r = await runProcess(bin, ['--exact', name, '--test-threads=1'], {
+        });
+        try {
+          return await withTempDir('task-rs', all, async (dir) => {
+            const proc = await taskProcess(dir, { ...rustupVars(), RUST_BACKTRACE: '0' }, PASS_ENV);
+            const c = await runProcess(
+              rustc(),
+              [
+                '--edition',
+                '2021',
+                '--test',
+                '--crate-name',
+                'task',
+                '--error-format=short',
+                '--cap-lints',
+                'warn',
+                '-C',
+                'debuginfo=0',
+                '-o',
+                join(work, BIN),
+                root.path,
+              ],
+              { ...proc, timeoutMs: COMPILE_MS, signal: options.signal },
+            );
+            await rm(harnessPath, { force: true });
+            if (c.notFound)
+              return notValidated(
+                `${rustc()} not found (Debian package: ${TOOL_PACKAGES.rust})`,
+                names,
+                started,
+              );
+            if (c.cancelled) return cancelledRun(names, started);
+            if (c.code !== 0)
+              return notCompiled('rustc', c, rustcErrors(c.stderr), names, COMPILE_MS, started);
+            const bin = join(work, BIN);
+            const list = await runProcess(bin, ['--list', '--format', 'terse'], {
               ...proc,
-              timeoutMs: options.timeoutMs,
+              timeoutMs: 30_000,
               signal: options.signal,
             });
-            if (r.cancelled) {
-              cancelled = true;
-              return undefined;
-            }
-            const result = parseLibtest(r.stdout).get(name);
-            if (result?.status === 'ignored') {
-              ignored.add(display(name));
-              return undefined;
-            }
-            if (result?.status === 'ok') {
-              // what the test printed itself could say `test x ... ok`: libtest's summary and exit code decide
-              const summary = /^test result: ok\. 1 passed;/m.test(r.stdout);
-              if (summary && r.code === 0) return { name: display(name), passed: true };
-              return {
-                name: display(name),
-                passed: false,
-                message: `the test binary ${r.code === 0 ? 'exited' : `exited with ${r.code ?? 'a signal'}`} without libtest's passing summary (test result: ok.)`,
-              };
-            }
-            if (result) return { name: display(name), passed: false, ...pick(result.message) };
-            if (r.timedOut) {
-              timedOut = true;
-              return {
-                name: display(name),
-                passed: false,
-                message: `timed out after ${seconds(options.timeoutMs)}`,
-              };
-            }
-            const said = firstLine(
-              r.stderr
-                .replace(/^note: run with `RUST_BACKTRACE.*$/gm, '')
-                .replace(/^thread '[^']*'(?: \(\d+\))? /gm, ''),
-            );
-            return {
-              name: display(name),
-              passed: false,
-              message: `crashed (${r.code === null ? 'killed by a signal' : `exit ${r.code}`})${said ? `: ${said}` : ''}`,
+            if (list.cancelled) return cancelledRun(names, started);
+            // the test files' modules only: a module of the answer's own (even one named like ours) does not count
+            const ours = new Set(modules.map((m) => m.mod));
+            const listed = list.stdout
+              .split('\n')
+              .map((l) => /^(\S+): test$/.exec(l.trim())?.[1])
+              .filter((n): n is string => !!n && ours.has(n.split('::')[0]));
+            const display = (full: string) => {
+              const [mod, ...rest] = full.split('::');
+              return `${modules.find((m) => m.mod === mod)?.path ?? mod} > ${rest.join('::')}`;
             };
-          };
-          const outcomes = (await pool(listed, Math.min(4, availableParallelism()), runOne)).filter(
-            (o): o is TestOutcome => !!o,
-          );
-          if (cancelled) return cancelledRun(names, started);
-          if (!listed.length)
-            return summarize(
-              true,
-              [],
-              failAll(names, firstLine(list.stderr) || 'the test binary lists no test of the test file'),
-              timedOut,
-              started,
+            let timedOut = false;
+            let cancelled = false;
+            const ignored = new Set<string>();
+            const runOne = async (name: string): Promise<TestOutcome | undefined> => {
+              if (cancelled || options.signal?.aborted) {
+                cancelled = true;
+                return undefined;
+              }
+              const [mod, ...path] = name.split('::');
+              const src = sourceIgnored[modules.findIndex((m) => m.mod === mod)];
+              const fn = path.at(-1) ?? '';
+              const literalIgnored = src?.literal.get(fn);
+              if (literalIgnored) {
+                ignored.add(display(name));
+                return undefined;
+              }
+              const nonce = randomBytes(16).toString('hex');
+              const out = join(work, `results-${nonce}`);
+              const r = await runProcess(bin, ['--exact', name, '--test-threads=1'], {
+                ...proc,
+                env: { ...proc.env, [RS_OUT_ENV]: out, [RS_NONCE_ENV]: nonce },
+                timeoutMs: options.timeoutMs,
+                signal: options.signal,
+              });
+              if (r.cancelled) {
+                cancelled = true;
+                return undefined;
+              }
+              const text = await readFile(out, 'utf8').catch(() => '');
+              await rm(out, { force: true });
+              const { verdicts, tampered } = readRustRecords(text, key, nonce);
+              if (tampered)
+                return {
+                  name: display(name),
+                  passed: false,
+                  message: `the test results were tampered with (${tampered})`,
+                };
+              const verdict = verdicts.get(name);
+              const result = parseLibtest(r.stdout).get(name);
+              if (verdict === 'pass') {
+                if (r.code === 0) return { name: display(name), passed: true };
+                return {
+                  name: display(name),
+                  passed: false,
+                  message: `the test binary exited with ${r.code ?? 'a signal'} after the test passed`,
+                };
+              }
+              if (verdict === 'fail')
+                return { name: display(name), passed: false, message: result?.message ?? 'failed' };
+              // no verdict: the test never got to the end of its check
+              if (literalIgnored === undefined && src?.macro && result?.status === 'ignored') {
+                ignored.add(display(name));
+                return undefined;
+              }
+              if (r.timedOut) {
+                timedOut = true;
+                return {
+                  name: display(name),
+                  passed: false,
+                  message: `timed out after ${seconds(options.timeoutMs)}`,
+                };
+              }
+              if (r.code === 0)
+                return {
+                  name: display(name),
+                  passed: false,
+                  message: `the test binary exited (code 0) before the harness recorded the test's result (no passing summary counts)`,
+                };
+              const said = firstLine(
+                r.stderr
+                  .replace(/^note: run with `RUST_BACKTRACE.*$/gm, '')
+                  .replace(/^thread '[^']*'(?: \(\d+\))? /gm, ''),
+              );
+              return {
+                name: display(name),
+                passed: false,
+                message: `crashed (${r.code === null ? 'killed by a signal' : `exit ${r.code}`})${said ? `: ${said}` : ''}`,
+              };
+            };
+            const outcomes = (await pool(listed, Math.min(4, availableParallelism()), runOne)).filter(
+              (o): o is TestOutcome => !!o,
             );
-          // a #[test] of the test file that the binary did not list or run is not a pass
-          const ran = (p: string) => {
-            const [file, fn] = p.split(' > ');
-            const is = (n: string) => n === p || (n.startsWith(`${file} > `) && n.endsWith(`::${fn}`));
-            return outcomes.some((o) => is(o.name)) || [...ignored].some(is);
-          };
-          for (const p of planned)
-            if (!ran(p))
-              outcomes.push({ name: p, passed: false, message: 'not run: the test binary did not list it' });
-          return summarize(true, [], outcomes, timedOut, started);
-        });
+            if (cancelled) return cancelledRun(names, started);
+            if (!listed.length)
+              return summarize(
+                true,
+                [],
+                failAll(names, firstLine(list.stderr) || 'the test binary lists no test of the test file'),
+                timedOut,
+                started,
+              );
+            // a #[test] of the test file that the binary did not list or run is not a pass
+            const ran = (p: string) => {
+              const [file, fn] = p.split(' > ');
+              const is = (n: string) => n === p || (n.startsWith(`${file} > `) && n.endsWith(`::${fn}`));
+              return outcomes.some((o) => is(o.name)) || [...ignored].some(is);
+            };
+            for (const p of planned)
+              if (!ran(p))
+                outcomes.push({
+                  name: p,
+                  passed: false,
+                  message: 'not run: the test binary did not list it',
+                });
+            return summarize(true, [], outcomes, timedOut, started);
+          });
+        } finally {
+          await rm(work, { recursive: true, force: true });
+        }
       },
     ),
   };
 }
 
-/** `tests.rs > adds` for each `#[test] fn` of the test files (comments left out). */
+/** `tests.rs > adds` for each `#[test] fn` of the test files (comments and strings left out). */
 function plannedTests(rsTests: GeneratedFile[]): string[] {
   return rsTests.flatMap((t) =>
-    [
-      ...t.content
-        .replace(/\/\*[\s\S]*?\*\//g, '')
-        .replace(/\/\/.*$/gm, '')
-        .matchAll(/#\[test\](?:\s*#\[[^\]]*\])*\s*(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?fn\s+(\w+)/g),
-    ].map((m) => `${t.path} > ${m[1]}`),
+    testFunctions(t.content)
+      .filter((x) => x.literal)
+      .map((x) => `${t.path} > ${x.name}`),
   );
 }
 
@@ -234,8 +299,6 @@ export function crateAlias(tests: GeneratedFile[], files: GeneratedFile[]): stri
   );
   return used.size === 1 ? [...used][0] : undefined;
 }
-
-const pick = (message?: string) => (message === undefined ? {} : { message });
 
 /** Runs `fn` over `items` with at most `n` at once, results in order. */
 async function pool<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
