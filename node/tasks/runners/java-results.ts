@@ -60,16 +60,35 @@ public final class TaskMain {
     Map<String, String> config = new HashMap<>();
     List<DiscoverySelector> selectors = new ArrayList<>();
     boolean scan = false;
+    List<String> shadows = new ArrayList<>();
     for (int i = 1; i < args.length; i++) {
       String a = args[i];
       if (a.startsWith("-c") && a.indexOf('=') > 2) {
         config.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
       } else if (a.startsWith("-s")) {
         selectors.add(DiscoverySelectors.selectClass(a.substring(2)));
+      } else if (a.startsWith("-x") && a.indexOf('=') > 2) {
+        // a class of the answer's in a test's package, and the packages the test imports on demand
+        String simple = a.substring(2, a.indexOf('='));
+        for (String pkg : a.substring(a.indexOf('=') + 1).split(",")) {
+          if (pkg.isEmpty()) continue;
+          try {
+            Class.forName(pkg + "." + simple, false, TaskMain.class.getClassLoader());
+            shadows.add("{\\"k\\":\\"shadow\\",\\"name\\":" + q(simple) + ",\\"of\\":" + q(pkg + "." + simple));
+          } catch (ClassNotFoundException | LinkageError e) {
+            // not shadowed
+          }
+        }
       } else if (a.startsWith("-p")) {
         scan = true;
         selectors.addAll(DiscoverySelectors.selectClasspathRoots(java.util.Set.of(Paths.get(a.substring(2)))));
       }
+    }
+    if (!shadows.isEmpty()) {
+      for (String shadow : shadows) sink.record(shadow);
+      sink.record("{\\"k\\":\\"end\\",\\"tests\\":0,\\"failed\\":" + shadows.size());
+      sink.close();
+      Runtime.getRuntime().halt(1);
     }
     LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
         .selectors(selectors)
@@ -257,6 +276,7 @@ export type JavaRecord =
       trace?: string;
     }
   | { k: 'skip'; name: string; test: boolean }
+  | { k: 'shadow'; name: string; of: string }
   | { k: 'end'; tests: number; failed: number };
 
 /** The verified records; `problem` when the file does not verify (then no record counts). */

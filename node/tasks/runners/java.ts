@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, dirname, join, relative, sep } from 'node:path';
 import { type ProcessResult, runProcess, withTempDir } from '../../validation/run-process.js';
 import { TOOL_PACKAGES } from '../../validation/toolchain.js';
 import { TASK_HOME, taskProcess } from './env.js';
@@ -129,6 +129,7 @@ export function createJavaHarness(): TestHarness {
               secret,
               // the test files' classes (their @Nested classes with them), not test classes of the answer
               ...(classes.length ? classes.map((c) => `-s${c}`) : [`-p${out}`]),
+              ...(await shadowChecks(out, tests)),
               `-cjunit.jupiter.execution.timeout.default=${Math.max(1, Math.round(options.timeoutMs))}ms`,
               '-cjunit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD',
             ],
@@ -209,12 +210,20 @@ export function judgeRecords(
   const reported: string[] = [];
   const containers: string[] = [];
   let end: { tests: number; failed: number } | undefined;
+  const shadows = records.filter((x): x is Extract<JavaRecord, { k: 'shadow' }> => x.k === 'shadow');
+  if (shadows.length) {
+    const [x] = shadows;
+    return failAll(
+      expected,
+      `not run: the class ${x.name} of the answer shadows ${x.of}, which the tests import by package (rename the class)`,
+    );
+  }
   for (const rec of records) {
     if (rec.k === 'end') end = rec;
     else if (rec.k === 'skip') reported.push(rec.name);
     else if (rec.k === 'container')
       containers.push(failureText(rec.type ?? '', rec.message ?? undefined, rec.trace ?? ''));
-    else {
+    else if (rec.k === 'test') {
       reported.push(rec.name);
       outcomes.push(
         rec.status === 'SUCCESSFUL'
@@ -249,6 +258,86 @@ export function judgeRecords(
     if (!reported.some(is)) outcomes.push({ name, passed: false, message: notRun });
   }
   return outcomes;
+}
+
+/** packages whose types an answer's class must not stand in for */
+const GUARDED = /^(java|javax|jdk|org\.junit|org\.opentest4j|org\.apiguardian)\./;
+/**
+ * the types tests assert with or compute expected values with; another name (`Order`, `Stack`) may
+ * well be the class the task asks for, which the tests mean by it
+ */
+const SENSITIVE = new Set([
+  'Assertions',
+  'Assumptions',
+  'Assert',
+  'Math',
+  'StrictMath',
+  'Integer',
+  'Long',
+  'Short',
+  'Byte',
+  'Double',
+  'Float',
+  'Boolean',
+  'Character',
+  'String',
+  'StringBuilder',
+  'Object',
+  'System',
+  'Objects',
+  'Arrays',
+  'Collections',
+  'List',
+  'Map',
+  'Set',
+  'Optional',
+  'BigInteger',
+  'BigDecimal',
+]);
+
+/**
+ * A class of the answer's in a test file's package takes the place of a type of the same name that
+ * the test imports with `import pkg.*;` (or java.lang's): `class Math` would answer for `Math.max`,
+ * `class Assertions` for JUnit's. Checked for the SENSITIVE names. `-xName=pkg1,pkg2` for each such class; the harness's main looks the
+ * names up before anything runs and refuses the run when one exists.
+ */
+async function shadowChecks(out: string, tests: { path: string; content: string }[]): Promise<string[]> {
+  const compiled: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.name.endsWith('.class') && !e.name.includes('$'))
+        compiled.push(relative(out, p).slice(0, -6));
+    }
+  };
+  await walk(out);
+  const declared = new Set(
+    tests.flatMap((t) =>
+      [...t.content.matchAll(/\b(?:class|interface|enum|record)\s+(\w+)/g)].map((m) => m[1]),
+    ),
+  );
+  const checks = new Map<string, Set<string>>();
+  for (const t of tests.filter((x) => x.path.endsWith('.java'))) {
+    const pkg = /^\s*package\s+([\w.]+)\s*;/m.exec(t.content)?.[1] ?? '';
+    const onDemand = [
+      'java.lang',
+      ...[...t.content.matchAll(/^\s*import\s+([\w.]+)\.\*\s*;/gm)]
+        .map((m) => m[1])
+        .filter((q) => GUARDED.test(`${q}.`)),
+    ];
+    const single = new Set([...t.content.matchAll(/^\s*import\s+[\w.]+\.(\w+)\s*;/gm)].map((m) => m[1]));
+    for (const c of compiled) {
+      const at = c.lastIndexOf(sep);
+      const cPkg = at < 0 ? '' : c.slice(0, at).split(sep).join('.');
+      const name = c.slice(at + 1);
+      if (cPkg !== pkg || !SENSITIVE.has(name) || declared.has(name) || single.has(name)) continue;
+      const set = checks.get(name) ?? new Set<string>();
+      for (const q of onDemand) set.add(q);
+      checks.set(name, set);
+    }
+  }
+  return [...checks].map(([name, pkgs]) => `-x${name}=${[...pkgs].join(',')}`);
 }
 
 /** Every `<testcase>` the report names, skipped ones too. */

@@ -83,31 +83,31 @@ export function createRustHarness(): TestHarness {
         const alias = crateAlias(rsTests, answer);
         // the harness's module (the key is in it) lives outside the answer's folder, and goes once compiled
         const work = await mkdtemp(join(tmpdir(), 'weavergen-task-rs-out-'));
-        const key = newRustKey();
-        const harnessPath = join(work, `${HARNESS_MOD}.rs`);
-        await writeFile(harnessPath, harnessModule(key));
-        const appended =
-          `\n#[cfg(test)]\n#[macro_use]\n#[path = ${JSON.stringify(harnessPath)}]\nmod ${HARNESS_MOD};\n` +
-          modules
-            .map((m) => `\n#[cfg(test)]\n#[path = "${posix.relative(rootDir, m.path)}"]\nmod ${m.mod};\n`)
-            .join('') +
-          (alias ? `\n#[cfg(test)]\nextern crate self as ${alias};\n` : '');
-        const testPaths = new Set(tests.map((t) => t.path));
-        const all: GeneratedFile[] = [
-          ...answer
-            .filter((f) => !testPaths.has(f.path))
-            .map((f) => (f === root ? { ...f, content: `${f.content}${appended}` } : f)),
-          ...tests.map((t) => (t.path.endsWith('.rs') ? { ...t, content: rewriteTests(t.content) } : t)),
-        ];
-        // which tests the test files mark #[ignore] (a macro's tests: whether any of its templates does)
-        const sourceIgnored = rsTests.map((t) => {
-          const fns = testFunctions(t.content);
-          return {
-            literal: new Map(fns.filter((x) => x.literal).map((x) => [x.name, x.ignored])),
-            macro: fns.some((x) => !x.literal && x.ignored),
-          };
-        });
         try {
+          const key = newRustKey();
+          const harnessPath = join(work, `${HARNESS_MOD}.rs`);
+          await writeFile(harnessPath, harnessModule(key));
+          const appended =
+            `\n#[cfg(test)]\n#[macro_use]\n#[path = ${JSON.stringify(harnessPath)}]\nmod ${HARNESS_MOD};\n` +
+            modules
+              .map((m) => `\n#[cfg(test)]\n#[path = "${posix.relative(rootDir, m.path)}"]\nmod ${m.mod};\n`)
+              .join('') +
+            (alias ? `\n#[cfg(test)]\nextern crate self as ${alias};\n` : '');
+          const testPaths = new Set(tests.map((t) => t.path));
+          const all: GeneratedFile[] = [
+            ...answer
+              .filter((f) => !testPaths.has(f.path))
+              .map((f) => (f === root ? { ...f, content: `${f.content}${appended}` } : f)),
+            ...tests.map((t) => (t.path.endsWith('.rs') ? { ...t, content: rewriteTests(t.content) } : t)),
+          ];
+          // which tests the test files mark #[ignore] (a macro's tests: whether any of its templates does)
+          const sourceIgnored = rsTests.map((t) => {
+            const fns = testFunctions(t.content);
+            return {
+              literal: new Map(fns.filter((x) => x.literal).map((x) => [x.name, x.ignored])),
+              macro: fns.some((x) => !x.literal && x.ignored),
+            };
+          });
           return await withTempDir('task-rs', all, async (dir) => {
             const proc = await taskProcess(dir, { ...rustupVars(), RUST_BACKTRACE: '0' }, PASS_ENV);
             const c = await runProcess(

@@ -368,6 +368,39 @@ public class Sum {
     ]);
   });
 
+  const shadow = `a class of the answer's that shadows a type the tests import by package (java.lang.Math, JUnit's Assertions) scores nothing${JUNIT.note}`;
+  it.skipIf(JUNIT.skip)(shadow, { timeout: 120_000 }, async () => {
+    const tests = [
+      f(
+        'MaxTest.java',
+        'import org.junit.jupiter.api.*;\n\nclass MaxTest {\n  @Test\n  void max() {\n    Assertions.assertEquals(Math.max(3, 9), Max.max(3, 9));\n  }\n}\n',
+      ),
+    ];
+    for (const shadowing of [
+      'class Math {\n  static int max(int a, int b) {\n    return Max.max(a, b);\n  }\n}\n',
+      'class Assertions {\n  static void assertEquals(int a, int b) {}\n}\n',
+    ]) {
+      const r = await harnessFor('java').run(
+        [
+          f(
+            'Max.java',
+            `public class Max {\n  public static int max(int a, int b) {\n    return a;\n  }\n}\n\n${shadowing}`,
+          ),
+        ],
+        tests,
+        OPTIONS,
+      );
+      expect(r.passed).toBe(0);
+      expect(r.tests).toEqual([
+        {
+          name: 'MaxTest.max()',
+          passed: false,
+          message: expect.stringMatching(/shadows (java\.lang\.Math|org\.junit\.jupiter\.api\.Assertions)/),
+        },
+      ]);
+    }
+  });
+
   const exit = `System.exit(0) from the code under test scores nothing${JUNIT.note}`;
   it.skipIf(JUNIT.skip)(exit, { timeout: 120_000 }, async () => {
     const r = await harnessFor('java').run(
