@@ -21,6 +21,11 @@ export interface TestRun {
   total: number;
   /** the run was killed at its timeout (some tests may never have reported) */
   timedOut: boolean;
+  /**
+   * The run was stopped because it wrote more than the output limit (RunOptions.maxOutputBytes): a
+   * failure of its own, not "the tests failed"; every test fails with `not judged: output too large`.
+   */
+  outputTooLarge?: boolean;
   durationMs: number;
 }
 
@@ -28,6 +33,30 @@ export interface RunOptions {
   /** how long the test run may take before it is killed (a hanging test then fails) */
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * How much output (the test process's stdout and stderr, the harness's result channel) a run may
+   * write before it is stopped as `outputTooLarge` (default MAX_TEST_OUTPUT_BYTES).
+   */
+  maxOutputBytes?: number;
+}
+
+/** What a test run may write before it is stopped as "output too large" (by default). */
+export const MAX_TEST_OUTPUT_BYTES = 32 * 1024 * 1024;
+
+/** `33554432` -> `32 MiB` */
+export const mebibytes = (bytes: number) => `${Number((bytes / 1024 / 1024).toFixed(1))} MiB`;
+
+/** The message every test of a run stopped for its output carries. */
+export const outputTooLargeMessage = (limit: number) =>
+  `not judged: output too large (the test run wrote more than ${mebibytes(limit)} and was stopped)`;
+
+/**
+ * Every test fails as not judged: the run wrote more than `limit` and was stopped (what it reported
+ * until then is not trusted either: a cut report cannot be counted).
+ */
+export function outputTooLargeRun(names: string[], limit: number, started: number, compiled = true): TestRun {
+  const message = outputTooLargeMessage(limit);
+  return { ...summarize(compiled, [message], failAll(names, message), false, started), outputTooLarge: true };
 }
 
 /** Compiles a candidate with the task's tests and runs them, in a temp dir of its own. Never throws. */
@@ -46,6 +75,14 @@ export interface TestHarness {
    * drop an answer's file that would replace a test file before the run, not after.
    */
   normalizeTests?(tests: GeneratedFile[]): GeneratedFile[];
+  /**
+   * Compiles (or at least parses) the task's test files alone, before any model is asked: their own
+   * errors, as `file:line:col: message` (empty when they are fine). Errors that only the code to be
+   * written can resolve (its module not found, its names unknown) are not reported. The loop and the
+   * node refuse a task whose tests have errors (TASK_BAD_TESTS, no model round spent). Without the
+   * toolchain, or when a harness has no such check, nothing is refused: the run reports it.
+   */
+  checkTests?(tests: GeneratedFile[], options?: { signal?: AbortSignal }): Promise<string[]>;
   run(files: GeneratedFile[], tests: GeneratedFile[], options: RunOptions): Promise<TestRun>;
 }
 
