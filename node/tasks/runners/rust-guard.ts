@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
  *   macros of the same names that forward to `::std::...`; a `macro_rules!` of the answer's comes
  *   before them in the crate's text and is shadowed, and one the tests would import by name (`use
  *   super::*` of an exported macro) makes the test file not compile (ambiguous), never pass;
+ * - `Some`, `None`, `Ok` and `Err` in a test file are the standard ones (explicit imports appended to
+ *   it outrank the `use super::*` that would bring an answer's `fn Some` over the prelude's);
  * - each `#[test]` body of the test files runs inside the harness's check (rewriteTests), which
  *   records the verdict itself, signed with SipHash-2-4 under a key that only the expansion of the
  *   harness's macro holds (the answer cannot name it: it is defined after the answer's code, and the
@@ -440,11 +442,26 @@ export function rewriteTests(src: string): string {
     } else edits.push({ at: t.open + 1, end: t.open + 1, text: ` __weavergen_check!(${t.name}, || {` });
     edits.push({ at: t.close, end: t.close + 1, text: '})}' });
   }
+  // Some, None, Ok, Err: an explicit import outranks `use super::*`, which would bring an answer's
+  // `fn Some` over the prelude's (appended: no line moves; not when the file names them itself)
+  const blank = lexRust(src)
+    .map((t) => t.text)
+    .join(' ');
+  const own = (n: string) =>
+    new RegExp(`\\buse\\b[^;]*\\b${n}\\b`).test(blank) ||
+    new RegExp(`\\b(?:enum|struct|fn|const|static|type)\\s+${n}\\b`).test(blank) ||
+    new RegExp(`\\benum\\s+\\w+[^{]*\\{[^}]*\\b${n}\\b`).test(blank);
+  const option = ['None', 'Some'].filter((n) => !own(n));
+  const result = ['Err', 'Ok'].filter((n) => !own(n));
+  const pins = [
+    option.length ? `use ::std::option::Option::{${option.join(', ')}};` : '',
+    result.length ? `use ::std::result::Result::{${result.join(', ')}};` : '',
+  ].filter(Boolean);
   let out = src;
   // from the end; at one place the replacement first, then what is inserted before it
   for (const e of edits.sort((a, b) => b.at - a.at || b.end - a.end))
     out = out.slice(0, e.at) + e.text + out.slice(e.end);
-  return out;
+  return pins.length ? `${out}\n#[allow(unused_imports)]\n${pins.join('\n')}\n` : out;
 }
 
 const MASK = (1n << 64n) - 1n;

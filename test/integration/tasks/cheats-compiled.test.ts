@@ -213,6 +213,21 @@ describe("rust: the user's tests use the standard macros, results come from the 
     expect(r.passed).toBe(0);
   });
 
+  const variants = `an answer's Some() or None that \`use super::*\` would import over the prelude scores nothing${RUSTC.note}`;
+  it.skipIf(RUSTC.skip)(variants, { timeout: 120_000 }, async () => {
+    const r = await harnessFor('rust').run(
+      [
+        f(
+          'src/lib.rs',
+          'pub fn parse(_s: &str) -> Option<i32> {\n    None\n}\n\n#[allow(non_snake_case)]\npub fn Some(_x: i32) -> Option<i32> {\n    Option::None\n}\n',
+        ),
+      ],
+      [f('tests.rs', 'use super::*;\n\n#[test]\nfn parses() {\n    assert_eq!(parse("3"), Some(3));\n}\n')],
+      OPTIONS,
+    );
+    expect(r.passed).toBe(0);
+  });
+
   const summary = `code under test that prints libtest's ok line and summary and exits 0 scores nothing${RUSTC.note}`;
   it.skipIf(RUSTC.skip)(summary, { timeout: 120_000 }, async () => {
     const r = await harnessFor('rust').run(
