@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { checkTask } from '../../node/tasks/check.js';
+import { precheckTask } from '../../node/tasks/check.js';
 import type { Task, TaskRecord } from '../../node/tasks/index.js';
 import type { ApiClient } from '../client.js';
 import { EXIT } from '../errors.js';
@@ -11,7 +11,8 @@ import { withSession } from '../session.js';
  * models write the code, the given tests judge it (harnesses in node/tasks/runners). It runs on the
  * node of the home when one is running, else in this process on the home's store; either way its
  * spans and decisions are kept, so `weavergen explain <id>` shows the loop. Exit 0 when the winner
- * passes every test, 1 otherwise, 2 when it cannot run.
+ * passes every test, 1 otherwise, 2 when it cannot run (a blank description, a test file that does
+ * not compile alone, no usable model: all said before any model is asked).
  */
 export async function task(
   description: string,
@@ -32,8 +33,10 @@ export async function task(
     language: opts.lang,
     tests: [{ path: basename(opts.tests), content }],
   };
+  // the same checks the node makes, here first: a blank description, bad test file names, tests that
+  // do not compile alone (their errors located, no model asked); exit 2 either way
   try {
-    checkTask(request);
+    await precheckTask(request);
   } catch (e) {
     return fail((e as Error).message);
   }
@@ -58,7 +61,7 @@ export async function task(
   const lines = [`task ${record.id} (${r.language}): ${r.rounds} round${r.rounds === 1 ? '' : 's'}`];
   for (const c of r.candidates)
     lines.push(
-      `  ${c.model}: ${c.compiled ? 'compiled' : 'did not compile'}, tests ${c.passed}/${c.total}, q=${c.q.toFixed(3)} (by round ${c.history.map((q) => q.toFixed(2)).join(' -> ') || '-'}), ${c.usage.inputTokens}+${c.usage.outputTokens} tokens${c.error ? ` (${c.error})` : ''}`,
+      `  ${c.model}: ${c.compiled ? 'compiled' : 'did not compile'}, tests ${c.passed}/${c.total}${c.run.outputTooLarge ? ' (output too large: the run was stopped)' : ''}, q=${c.q.toFixed(3)} (by round ${c.history.map((q) => q.toFixed(2)).join(' -> ') || '-'}), ${c.usage.inputTokens}+${c.usage.outputTokens} tokens${c.error ? ` (${c.error})` : ''}`,
     );
   if (w) {
     lines.push(`winner: ${w.model} (${r.winnerReason}); agreement ${r.agreement.toFixed(3)}`);

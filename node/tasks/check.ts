@@ -1,7 +1,17 @@
+import { createHash } from 'node:crypto';
 import type { GeneratedFile } from '../generation/index.js';
-import { TaskError, TaskErrorCode } from './errors.js';
+import { TASK_NO_DESCRIPTION, TaskError, TaskErrorCode } from './errors.js';
 import { harnessFor, taskLanguage } from './runners/index.js';
 import { isReservedPath, type TestHarness } from './runners/types.js';
+
+/** A description with something in it (the API, the CLI and the loop refuse a blank one alike). */
+export function checkDescription(description: string): void {
+  if (typeof description !== 'string' || description.trim() === '')
+    throw new TaskError(
+      { code: TASK_NO_DESCRIPTION },
+      'the task description is empty: say what the code should do, e.g. "a function sum(a, b) that treats a missing b as 0"',
+    );
+}
 
 /**
  * A test file's name: relative, inside the task's temp folder, no `..`, no hidden files, no spaces
@@ -41,7 +51,68 @@ export function checkTests(tests: GeneratedFile[], harness: TestHarness): Genera
   return normalized;
 }
 
-/** A task that can run: a known language and acceptable test files (throws TaskError otherwise). */
-export function checkTask(task: { language: string; tests: GeneratedFile[] }): void {
+/**
+ * A task that can run as far as can be told without running anything: a description, a known
+ * language and acceptable test file names (throws TaskError otherwise).
+ */
+export function checkTask(task: { description: string; language: string; tests: GeneratedFile[] }): void {
+  checkDescription(task.description);
   checkTests(task.tests, harnessFor(taskLanguage(task.language)));
+}
+
+/** errors listed in a refusal at most; the rest are counted */
+const MAX_LISTED = 20;
+
+/** Recent pre-check results (the CLI, the node and the loop check the same tests in one process). */
+const compiled = new Map<string, Promise<string[]>>();
+const COMPILED_KEPT = 32;
+
+/**
+ * The harness's compile of the test files alone (its `checkTests`; none: nothing to refuse), from a
+ * small cache. A check that throws refuses nothing: the run will report what is wrong.
+ */
+export function testErrors(
+  harness: TestHarness,
+  tests: GeneratedFile[],
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const check = harness.checkTests;
+  if (!check) return Promise.resolve([]);
+  const key = createHash('sha256')
+    .update(JSON.stringify([harness.language, tests.map((t) => [t.path, t.content])]))
+    .digest('hex');
+  let errors = compiled.get(key);
+  if (!errors) {
+    errors = check.call(harness, tests, { signal }).catch(() => []);
+    compiled.set(key, errors);
+    if (compiled.size > COMPILED_KEPT) compiled.delete(compiled.keys().next().value as string);
+    // a check cut short by a cancelled task is not a result to keep
+    void errors.then(() => {
+      if (signal?.aborted) compiled.delete(key);
+    });
+  }
+  return errors;
+}
+
+/**
+ * Everything checkTask checks, then the test files compiled alone (before any model is asked): errors
+ * in them are the user's, refused as TASK_BAD_TESTS with their locations. Returns the tests as the
+ * harness writes them. The CLI, the node (before a task is stored) and the loop all call this.
+ */
+export async function precheckTask(
+  task: { description: string; language: string; tests: GeneratedFile[] },
+  options: { harness?: TestHarness; signal?: AbortSignal } = {},
+): Promise<GeneratedFile[]> {
+  checkDescription(task.description);
+  const harness = options.harness ?? harnessFor(taskLanguage(task.language));
+  const tests = checkTests(task.tests, harness);
+  const errors = await testErrors(harness, tests, options.signal);
+  if (errors.length === 0) return tests;
+  const files = new Set(errors.map((e) => e.split(':')[0]));
+  const listed = errors.slice(0, MAX_LISTED).map((e) => `  ${e}`);
+  if (errors.length > MAX_LISTED) listed.push(`  (${errors.length - MAX_LISTED} more)`);
+  throw new TaskError(
+    { code: TaskErrorCode.BAD_TESTS, path: [...files][0] ?? tests[0]?.path ?? '', diagnostics: errors },
+    `the test file${files.size > 1 ? 's do' : ' does'} not compile (the errors are in the tests, so no model was asked):\n${listed.join('\n')}`,
+  );
 }

@@ -11,12 +11,23 @@ export enum TaskErrorCode {
   BUSY = 'TASK_BUSY',
 }
 
+/**
+ * An empty or blank task description. A code of its own, kept out of TaskErrorCode so the one table of
+ * outcomes (node/errors.ts) needs no entry for it: the route answers it 400 INVALID_BODY and the CLI
+ * exits 2 before anything else sees it.
+ */
+export const TASK_NO_DESCRIPTION = 'TASK_NO_DESCRIPTION' as const;
+
 export type TaskErrorType =
   | { code: TaskErrorCode.NO_MODELS }
   | { code: TaskErrorCode.NO_TESTS }
+  | { code: typeof TASK_NO_DESCRIPTION }
   | { code: TaskErrorCode.UNSUPPORTED_LANGUAGE; language: string }
-  /** a test file whose path is not acceptable, given twice, or one the harness writes itself */
-  | { code: TaskErrorCode.BAD_TESTS; path: string }
+  /**
+   * a test file whose path is not acceptable, given twice, or one the harness writes itself; or test
+   * files that do not compile alone (`diagnostics`: their located errors, `file:line:col: message`)
+   */
+  | { code: TaskErrorCode.BAD_TESTS; path: string; diagnostics?: string[] }
   | { code: TaskErrorCode.STOPPING }
   | { code: TaskErrorCode.BUSY; queued: number; retryAfterS: number };
 

@@ -14,7 +14,7 @@ import type { Usage } from '../models/index.js';
 import type { ChatClient } from '../models/llm.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
 import { agreementOf } from './agreement.js';
-import { checkTests } from './check.js';
+import { precheckTask } from './check.js';
 import type { TaskModels } from './clients.js';
 import { TaskError, TaskErrorCode } from './errors.js';
 import { buildTaskPrompt } from './prompt.js';
@@ -27,9 +27,23 @@ import {
 } from './runners/index.js';
 
 export { agreementOf } from './agreement.js';
-export { checkTask, checkTests, TEST_PATH, TEST_PATH_RULE } from './check.js';
+export {
+  checkDescription,
+  checkTask,
+  checkTests,
+  precheckTask,
+  TEST_PATH,
+  TEST_PATH_RULE,
+  testErrors,
+} from './check.js';
 export { createTaskModels, type TaskModels } from './clients.js';
-export { isTaskError, TaskError, TaskErrorCode, type TaskErrorType } from './errors.js';
+export {
+  isTaskError,
+  TASK_NO_DESCRIPTION,
+  TaskError,
+  TaskErrorCode,
+  type TaskErrorType,
+} from './errors.js';
 export { buildTaskPrompt } from './prompt.js';
 export {
   harnessFor,
@@ -137,9 +151,22 @@ export interface TaskRunnerInit {
   testTimeoutMs?: number;
 }
 
-/** Why a task cannot run: no chat model, with the reason each configured one was skipped. */
+/** `openai:gpt-x skipped: <why>` -> `openai:gpt-x: <why>` */
+const skipReason = (s: { id: string; message: string }) => {
+  const prefix = `${s.id} skipped: `;
+  if (s.message.startsWith(prefix)) return `${s.id}: ${s.message.slice(prefix.length)}`;
+  return s.message.startsWith(s.id) ? s.message : `${s.id}: ${s.message}`;
+};
+
+/**
+ * Why a task cannot run: the real reason first. Configured models that cannot answer lead with each
+ * one's own reason (`openai:gpt-x: ... the key was refused (HTTP 401) ...`); only when none is
+ * configured at all does it say so.
+ */
 export const noModelsMessage = (models: Pick<TaskModels, 'skipped'>) =>
-  `no model generator is configured: the built-in template engine cannot write free-form code; set WEAVERGEN_MODELS (e.g. openai:gpt-4o-mini with OPENAI_API_KEY, or ollama:qwen3)${models.skipped.length ? ` (${models.skipped.map((s) => s.message).join('; ')})` : ''}`;
+  models.skipped.length
+    ? `${models.skipped.map(skipReason).join('; ')} (no configured chat model can answer, and the built-in template engine cannot write free-form code)`
+    : 'no model generator is configured: the built-in template engine cannot write free-form code; set WEAVERGEN_MODELS (e.g. openai:gpt-4o-mini with OPENAI_API_KEY, or ollama:qwen3)';
 
 /** A candidate that does not compile scores at most this (DESIGN.md's quality contract). */
 export const UNCOMPILED_CAP = 0.3;
@@ -160,14 +187,16 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
   const tracer = components.tracer ?? trace.getTracer('weavergen');
   const run = async (task: Task, options: TaskRunOptions = {}, parent?: Context): Promise<TaskResult> => {
     const language = taskLanguage(task.language);
+    const harness = components.harnesses?.[language] ?? harnessFor(language);
+    // the user's own errors first, before any model is asked: a blank description, test file names,
+    // tests that do not compile alone (the harness's checkTests). The tests as the harness writes
+    // them: an answer's file of the same name is dropped
+    const tests = await precheckTask(task, { harness, signal: options.signal });
     if (models.clients.length === 0)
       throw new TaskError({ code: TaskErrorCode.NO_MODELS }, noModelsMessage(models));
-    const harness = components.harnesses?.[language] ?? harnessFor(language);
     const threshold = options.threshold ?? init.threshold ?? 1;
     const maxRounds = Math.max(1, options.maxRounds ?? init.maxRounds ?? 3);
     const timeoutMs = options.testTimeoutMs ?? init.testTimeoutMs ?? 10_000;
-    // the tests as the harness writes them: an answer's file of the same name is dropped
-    const tests = checkTests(task.tests, harness);
     const testPaths = new Set(tests.map((t) => t.path));
     const decisions: TaskDecision[] = [];
     const decide = async (d: Omit<TaskDecision, 'decision'>) => {
@@ -285,9 +314,10 @@ export function createTaskRunner(components: TaskRunnerComponents, init: TaskRun
         'weavergen.task.tests.passed': r.passed,
         'weavergen.task.tests.total': r.total,
         'weavergen.task.timed_out': r.timedOut,
+        'weavergen.task.output_too_large': r.outputTooLarge === true,
       });
       roundLines.push(
-        `${s.client.id}: ${r.compiled ? 'compiled' : `did not compile (${r.diagnostics.length} errors)`}, ${r.passed}/${r.total} tests passed, q=${q.toFixed(3)}`,
+        `${s.client.id}: ${r.compiled ? 'compiled' : `did not compile (${r.diagnostics.length} errors)`}, ${r.passed}/${r.total} tests passed${r.outputTooLarge ? ' (output too large: the run was stopped)' : ''}, q=${q.toFixed(3)}`,
       );
       if (!s.best || q > s.best.q)
         s.best = {

@@ -32,8 +32,14 @@ export function buildTaskPrompt(
       '',
       `Correction round ${feedback.round}: your previous answer passed ${run.passed} of ${run.total} tests${run.compiled ? '' : ' and did not compile'}.`,
     );
-    if (run.diagnostics.length)
-      parts.push('Compiler errors:', ...run.diagnostics.slice(0, MAX_ITEMS).map((d) => `- ${d}`));
+    if (run.outputTooLarge)
+      parts.push(
+        'The test run was stopped because it wrote too much output: your code must not print (or print little).',
+      );
+    const errors = run.outputTooLarge
+      ? run.diagnostics.filter((d) => !d.includes('output too large'))
+      : run.diagnostics;
+    if (errors.length) parts.push('Compiler errors:', ...errors.slice(0, MAX_ITEMS).map((d) => `- ${d}`));
     const failing = run.tests.filter((t) => !t.passed);
     if (failing.length)
       parts.push(

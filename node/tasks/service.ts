@@ -4,7 +4,7 @@ import type { DecisionRecord } from '../jobs/types.js';
 import type { ModelsConfig } from '../models/config.js';
 import { limit } from '../orchestra/limit.js';
 import type { Store } from '../storage/index.js';
-import { checkTask } from './check.js';
+import { checkTask, precheckTask } from './check.js';
 import { createTaskModels, type TaskModels } from './clients.js';
 import { isTaskError, TaskError, TaskErrorCode } from './errors.js';
 import {
@@ -56,7 +56,9 @@ export type TaskRequestOptions = Omit<TaskRunOptions, 'id' | 'signal'>;
 export interface TaskService {
   /**
    * Stores the task (acknowledged once this resolves) and runs it in the background; `done`
-   * resolves with its final record. Throws TASK_NO_MODELS when no chat model can answer.
+   * resolves with its final record. Throws TASK_NO_MODELS when no chat model can answer, and the
+   * input errors of precheckTask (a blank description, bad test names, tests that do not compile)
+   * before anything is stored.
    */
   start(task: Task, options?: TaskRequestOptions): Promise<{ id: string; done: Promise<TaskRecord> }>;
   /** start, then wait for the end */
@@ -165,16 +167,22 @@ export function createTaskService(
     guarded(async () => {
       checkTask(task);
       const concurrency = init.concurrency ?? 2;
-      const waiting = running.size - concurrency;
-      if (waiting >= (init.maxQueued ?? 64))
-        throw new TaskError(
-          {
-            code: TaskErrorCode.BUSY,
-            queued: waiting,
-            retryAfterS: Math.min(60, Math.max(5, Math.ceil(waiting / concurrency) * 15)),
-          },
-          `the node is busy: ${running.size} tasks running or queued; try again later`,
-        );
+      const busy = () => {
+        const waiting = running.size - concurrency;
+        if (waiting >= (init.maxQueued ?? 64))
+          throw new TaskError(
+            {
+              code: TaskErrorCode.BUSY,
+              queued: waiting,
+              retryAfterS: Math.min(60, Math.max(5, Math.ceil(waiting / concurrency) * 15)),
+            },
+            `the node is busy: ${running.size} tasks running or queued; try again later`,
+          );
+      };
+      busy();
+      // the tests compiled alone, before the task is stored: their errors are the caller's (4xx)
+      await precheckTask(task);
+      busy();
       const m = await models();
       if (m.clients.length === 0) throw new TaskError({ code: TaskErrorCode.NO_MODELS }, noModelsMessage(m));
       const record: TaskRecord = {

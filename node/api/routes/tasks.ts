@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { isTaskError, TaskErrorCode } from '../../tasks/index.js';
+import { isTaskError, TASK_NO_DESCRIPTION, TaskErrorCode } from '../../tasks/index.js';
 import type { RouteContext } from '../context.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 import { TaskBodySchema } from '../schemas.js';
@@ -26,8 +26,15 @@ export function taskRoutes(app: Hono, { node, auth, log }: RouteContext): void {
       .catch((e) => {
         if (isTaskError(e) && e.code === TaskErrorCode.UNSUPPORTED_LANGUAGE)
           throw new ApiError(ApiErrorCode.INVALID_BODY, `language: ${e.message}`);
+        if (isTaskError(e) && e.code === TASK_NO_DESCRIPTION)
+          throw new ApiError(ApiErrorCode.INVALID_BODY, `description: ${e.message}`);
+        // a test file that does not compile alone: its located errors, also as details
         if (isTaskError(e) && (e.code === TaskErrorCode.BAD_TESTS || e.code === TaskErrorCode.NO_TESTS))
-          throw new ApiError(ApiErrorCode.INVALID_BODY, `tests: ${e.message}`);
+          throw new ApiError(
+            ApiErrorCode.INVALID_BODY,
+            `tests: ${e.message}`,
+            'diagnostics' in e.type && e.type.diagnostics ? { diagnostics: e.type.diagnostics } : undefined,
+          );
         if (isTaskError(e) && e.code === TaskErrorCode.NO_MODELS)
           throw new ApiError(ApiErrorCode.NO_MODELS, e.message);
         if (node.health().status !== 'ok' || (isTaskError(e) && e.code === TaskErrorCode.STOPPING))

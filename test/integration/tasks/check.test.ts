@@ -40,25 +40,29 @@ describe('test files a task accepts', () => {
       return 'accepted';
     };
     const t = (path: string) => ({ path, content: '' });
-    expect(code(() => checkTask({ language: 'ts', tests: [] }))).toBe(TaskErrorCode.NO_TESTS);
-    expect(code(() => checkTask({ language: 'ts', tests: [t('a b.test.ts')] }))).toBe(
+    expect(code(() => checkTask({ description: 'd', language: 'ts', tests: [] }))).toBe(
+      TaskErrorCode.NO_TESTS,
+    );
+    expect(code(() => checkTask({ description: 'd', language: 'ts', tests: [t('a b.test.ts')] }))).toBe(
       TaskErrorCode.BAD_TESTS,
     );
-    expect(code(() => checkTask({ language: 'ts', tests: [t('../x.test.ts')] }))).toBe(
+    expect(code(() => checkTask({ description: 'd', language: 'ts', tests: [t('../x.test.ts')] }))).toBe(
       TaskErrorCode.BAD_TESTS,
     );
-    expect(code(() => checkTask({ language: 'py', tests: [t('__weavergen_runner.py')] }))).toBe(
-      TaskErrorCode.BAD_TESTS,
-    );
-    expect(code(() => checkTask({ language: 'go', tests: [t('sum.go'), t('sum_test.go')] }))).toBe(
-      TaskErrorCode.BAD_TESTS,
-    );
-    expect(code(() => checkTask({ language: 'cobol', tests: [t('x')] }))).toBe(
+    expect(
+      code(() => checkTask({ description: 'd', language: 'py', tests: [t('__weavergen_runner.py')] })),
+    ).toBe(TaskErrorCode.BAD_TESTS);
+    expect(
+      code(() => checkTask({ description: 'd', language: 'go', tests: [t('sum.go'), t('sum_test.go')] })),
+    ).toBe(TaskErrorCode.BAD_TESTS);
+    expect(code(() => checkTask({ description: 'd', language: 'cobol', tests: [t('x')] }))).toBe(
       TaskErrorCode.UNSUPPORTED_LANGUAGE,
     );
-    expect(code(() => checkTask({ language: 'ts', tests: [t('sum.test.ts'), t('lib/more.test.ts')] }))).toBe(
-      'accepted',
-    );
+    expect(
+      code(() =>
+        checkTask({ description: 'd', language: 'ts', tests: [t('sum.test.ts'), t('lib/more.test.ts')] }),
+      ),
+    ).toBe('accepted');
     expect(checkTests([t('sum.go')], harnessFor('go')).map((f) => f.path)).toEqual(['sum_test.go']);
   });
 
