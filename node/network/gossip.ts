@@ -7,7 +7,6 @@ import {
   PATTERN_TOPIC,
   type PatternAnnouncement,
   type ReplayGuard,
-  reject,
   type ValidateOptions,
   type Verdict,
   validateDigest,
@@ -17,7 +16,10 @@ import {
 import type { Channel, Counters } from './counters.js';
 import type { RateLimiter } from './rate-limit.js';
 
-/** Where an accepted message came from: its author (signer) and the peer that relayed it to us. */
+/**
+ * Where an accepted message came from: its author (the peer whose signature inside it verified) and
+ * the peer that relayed it to us (what scoring and the per-peer rate limits judge).
+ */
 export interface MessageMeta {
   from: string;
   via: string;
@@ -37,6 +39,9 @@ export interface GossipDeps {
   acceptPattern(a: PatternAnnouncement, meta: MessageMeta): void;
 }
 
+/** The peer that signed a message (checked by the validator): a digest's peer, an announcement's publisher. */
+const authorOf = (m: Digest | PatternAnnouncement) => ('peer' in m ? m.peer : m.publisher);
+
 const RESULT = {
   accept: TopicValidatorResult.Accept,
   reject: TopicValidatorResult.Reject,
@@ -45,7 +50,7 @@ const RESULT = {
 
 /**
  * Topic validators for the two topics: every message is rate limited (per relaying peer, and per
- * author once valid), validated (protocols/validate.ts), counted by verdict, and answered with gossipsub's
+ * author, the signer inside the message, once valid), validated (protocols/validate.ts), counted by verdict, and answered with gossipsub's
  * Accept / Reject / Ignore, so gossipsub forwards only valid messages and penalizes the peers that
  * relay invalid ones. Nothing a peer sends can throw out of here.
  */
@@ -57,15 +62,13 @@ export function installGossip(deps: GossipDeps): () => void {
     source: string,
     msg: Message,
   ): Promise<Verdict<Digest | PatternAnnouncement>> {
-    if (msg.type !== 'signed') return reject('unsigned');
-    const author = msg.from.toString();
-    if (author === deps.selfId) return ignore('self');
     const now = deps.clock();
     if (!deps.limits.perSource.take(source, now)) return ignore('rate-limited', `relayed by ${source}`);
     const digest = topic === DIGEST_TOPIC;
+    // gossip carries no author (StrictNoSign): the author is the peer that signed the message inside
+    // (a digest's `peer`, an announcement's `publisher`), which the validator checks the signature of
     const options = {
       now,
-      author,
       replay: digest ? deps.digestReplay : deps.patternReplay,
       maxClockSkewMs: deps.validation.maxClockSkewMs,
       maxAgeMs: digest ? deps.validation.digestMaxAgeMs : deps.validation.patternMaxAgeMs,
@@ -73,11 +76,13 @@ export function installGossip(deps: GossipDeps): () => void {
     const verdict = digest
       ? await validateDigest(msg.data, options)
       : await validatePattern(msg.data, options);
+    if (verdict.action !== 'accept') return verdict;
+    const author = authorOf(verdict.value);
+    if (author === deps.selfId) return ignore('self');
     // an author's quota is spent by its new, valid messages only: replays of its old ones relayed
     // by someone else cannot use it up
     const quota = digest ? deps.limits.digestsPerAuthor : deps.limits.patternsPerAuthor;
-    if (verdict.action === 'accept' && !quota.take(author, now))
-      return ignore('rate-limited', `authored by ${author}`);
+    if (!quota.take(author, now)) return ignore('rate-limited', `authored by ${author}`);
     return verdict;
   }
 
@@ -95,7 +100,7 @@ export function installGossip(deps: GossipDeps): () => void {
       return RESULT[verdict.action];
     }
     const meta: MessageMeta = {
-      from: msg.type === 'signed' ? msg.from.toString() : source,
+      from: authorOf(verdict.value),
       via: source,
       receivedAt: deps.clock(),
     };

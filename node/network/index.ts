@@ -37,6 +37,7 @@ export type { FetchedPack } from './pack-protocol.js';
 export type { PeerRetention } from './peer-book.js';
 export { createPeerKey, decodePeerKey, loadOrCreatePeerKey, PEER_KEY_FILE, peerIdOfKey } from './peer-key.js';
 export type { RateLimit } from './rate-limit.js';
+export { isWildcard } from './settings.js';
 
 export interface NetworkComponents {
   /** the node's store: privacy budget, peers' latest digests and known peers persist in 'config' under `net!` */
@@ -80,7 +81,10 @@ export interface NetworkInit {
   peerKey: PrivateKey;
   /** listen multiaddrs (default ['/ip4/127.0.0.1/tcp/0']) */
   listen?: string[];
-  /** addresses to announce instead of the listen addresses (behind NAT, in containers) */
+  /**
+   * the only addresses peers are told (identify, DHT), instead of the listen addresses (behind NAT,
+   * in containers); without them a wildcard listen address (0.0.0.0, ::) is announced as nothing
+   */
   announce?: string[];
   /** multiaddrs with /p2p/<peer id>, dialled at start and redialled while disconnected */
   bootstrap?: string[];

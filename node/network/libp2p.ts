@@ -17,8 +17,10 @@ import {
 import { mdns } from '@libp2p/mdns';
 import { type Ping, ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
+import type { Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
 import { DHT_PROTOCOL, DIGEST_TOPIC, LIMITS, PATTERN_TOPIC, TOPICS } from '../../protocols/index.js';
+import { isWildcard } from './settings.js';
 
 export type WeaverServices = {
   identify: ReturnType<ReturnType<typeof identify>>;
@@ -34,6 +36,10 @@ export type DhtAddressFilter = 'all' | 'public' | 'private';
 export interface Libp2pSetup {
   privateKey: PrivateKey;
   listen: string[];
+  /**
+   * the only addresses announced (identify, DHT, mDNS); without them the listen addresses are, except
+   * that a wildcard (0.0.0.0, ::) is announced as nothing rather than as every interface's address
+   */
   announce?: string[];
   bootstrap: string[];
   mdns: boolean;
@@ -79,20 +85,40 @@ const MAPPERS: Record<DhtAddressFilter, (p: PeerInfo) => PeerInfo> = {
   private: removePublicAddressesMapper,
 };
 
+const hostOf = (address: string) => /^\/(?:ip[46]|dns[46]?)\/([^/]+)/.exec(address)?.[1];
+
 /**
- * The libp2p node: TCP, Noise, Yamux, identify, ping, gossipsub (StrictSign: every message signed
- * by its author's peer key and checked before any validator runs), kad-dht on WeaverGen's own
- * protocol id, the bootstrap list and, when asked, mDNS. Not started: the caller starts it.
+ * What is announced without `announce`: the transport addresses on the hosts the node was told to
+ * listen on by name. A wildcard's expansion (every interface: LAN, container, VPN addresses) is
+ * left out, so a node on 0.0.0.0 without `announce` announces nothing (peering.ts says so once).
+ */
+export function listenedHostsFilter(listen: string[]): ((addrs: Multiaddr[]) => Multiaddr[]) | undefined {
+  if (!listen.some(isWildcard)) return undefined;
+  const hosts = new Set(listen.filter((a) => !isWildcard(a)).map(hostOf));
+  return (addrs) => addrs.filter((a) => hosts.has(hostOf(a.toString())));
+}
+
+/**
+ * The libp2p node: TCP, Noise, Yamux, identify, ping, gossipsub (StrictNoSign: no author, sequence
+ * number or signature on gossip messages, which would name the publisher to every relay and date
+ * its process start; digests and announcements are signed by their authors inside, and validated
+ * by that signature), kad-dht on WeaverGen's own protocol id, the bootstrap list and, when asked,
+ * mDNS. Not started: the caller starts it.
  */
 export async function createLibp2pNode(s: Libp2pSetup): Promise<WeaverLibp2p> {
   const peerDiscovery = [
     ...(s.bootstrap.length > 0 ? [bootstrap({ list: s.bootstrap, timeout: 50 })] : []),
     ...(s.mdns ? [mdns({ serviceTag: 'weavergen.local' })] : []),
   ];
+  const hideWildcards = s.announce?.length ? undefined : listenedHostsFilter(s.listen);
   return createLibp2p<WeaverServices>({
     start: false,
     privateKey: s.privateKey,
-    addresses: { listen: s.listen, ...(s.announce ? { announce: s.announce } : {}) },
+    addresses: {
+      listen: s.listen,
+      ...(s.announce?.length ? { announce: s.announce } : {}),
+      ...(hideWildcards ? { announceFilter: hideWildcards } : {}),
+    },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
@@ -112,12 +138,12 @@ export async function createLibp2pNode(s: Libp2pSetup): Promise<WeaverLibp2p> {
       identify: identify(),
       ping: ping(),
       pubsub: gossipsub({
-        globalSignaturePolicy: 'StrictSign',
+        globalSignaturePolicy: 'StrictNoSign',
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         emitSelf: false,
-        // duplicates (most of what a mesh receives) are dropped on this hash before their signature
-        // is checked; author and sequence number are in it, so equal digests from two nodes stay two
+        // duplicates (most of what a mesh receives) are dropped on this hash before they are
+        // validated; the data carries its author's peer id and signature, so two nodes' digests differ
         fastMsgIdFn: fastMessageId,
         heartbeatInterval: s.heartbeatIntervalMs,
         allowedTopics: [...TOPICS],
@@ -145,7 +171,10 @@ export async function createLibp2pNode(s: Libp2pSetup): Promise<WeaverLibp2p> {
 
 const NONE = new Uint8Array(0);
 
-/** sha1 over author, sequence number and data: cheap, and unique per signed message. */
+/**
+ * sha1 over author, sequence number and data: cheap, and unique per message. Under StrictNoSign the
+ * first two are absent and the data alone (signed inside by its author) tells messages apart.
+ */
 export const fastMessageId = (m: { from?: Uint8Array; seqno?: Uint8Array; data?: Uint8Array }) =>
   createHash('sha1')
     .update(m.from ?? NONE)

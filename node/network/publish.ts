@@ -59,9 +59,13 @@ export async function publishDigest(
   return { digest: signed, recipients };
 }
 
+/** Announcement timestamps are whole hours: a millisecond one would date this node's start. */
+export const ANNOUNCEMENT_GRAIN_MS = 3_600_000;
+
 /**
- * The signed announcement of one of this node's packs (timestamps strictly increase per pack name,
- * as receivers' replay protection requires), and the pack registered to be served.
+ * The signed announcement of one of this node's packs, and the pack registered to be served. Its
+ * timestamp is the hour (ANNOUNCEMENT_GRAIN_MS), strictly increasing per pack name as receivers'
+ * replay protection requires: a second announcement within the hour is dated one ms after the first.
  */
 export async function signedAnnouncement(ctx: NetContext, pack: Pack): Promise<PatternAnnouncement> {
   const { cid, bytes } = packToBytes(pack);
@@ -72,7 +76,8 @@ export async function signedAnnouncement(ctx: NetContext, pack: Pack): Promise<P
     );
   const last = ctx.lastAnnounced;
   const name = pack.manifest.name;
-  const timestamp = Math.max(ctx.settings.clock(), (last.get(name) ?? 0) + 1);
+  const now = ctx.settings.clock();
+  const timestamp = Math.max(now - (now % ANNOUNCEMENT_GRAIN_MS), (last.get(name) ?? 0) + 1);
   last.set(name, timestamp);
   const unsigned: UnsignedPatternAnnouncement = {
     v: WIRE_VERSION,

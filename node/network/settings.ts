@@ -26,7 +26,7 @@ export function resolveSettings(init: NetworkInit) {
   const r = init.rateLimits ?? {};
   return {
     listen: checkListen(init.listen ?? ['/ip4/127.0.0.1/tcp/0']),
-    announce: init.announce,
+    announce: init.announce === undefined ? undefined : checkAnnounce(init.announce),
     bootstrapList: init.bootstrap ?? [],
     bootstrap: parseBootstrapOrThrow(init.bootstrap ?? []),
     mdns: init.mdns ?? false,
@@ -72,6 +72,30 @@ export function resolveSettings(init: NetworkInit) {
 }
 
 export type Settings = ReturnType<typeof resolveSettings>;
+
+/** A listen address on every interface (0.0.0.0, ::): announced as is, it would name each of them. */
+export function isWildcard(address: string): boolean {
+  return /^\/ip[46]\/(?:0\.0\.0\.0|::)(?:\/|$)/.test(address);
+}
+
+/** Announce addresses are multiaddrs too, never wildcards (a peer cannot dial 0.0.0.0). */
+function checkAnnounce(list: string[]): string[] {
+  for (const address of list) {
+    let bad: string | undefined;
+    try {
+      multiaddr(address);
+      if (isWildcard(address)) bad = 'a wildcard address is not one peers can dial';
+    } catch (e) {
+      bad = `not a multiaddr (${(e as Error).message})`;
+    }
+    if (bad)
+      throw new NetworkError(
+        { code: NetworkErrorCode.BAD_ADDRESS, address },
+        `announce address ${JSON.stringify(address)}: ${bad}; use this node's public address, e.g. /ip4/203.0.113.7/tcp/4591`,
+      );
+  }
+  return list;
+}
 
 /** Listen addresses must be multiaddrs (`/ip4/0.0.0.0/tcp/4591`): a typo is an error that says so. */
 function checkListen(list: string[]): string[] {

@@ -190,6 +190,8 @@ describe('a network of five nodes', () => {
       [DIGEST_TOPIC, new Uint8Array(LIMITS.digestBytes + 100).fill(0x7b)],
       [DIGEST_TOPIC, encodeCanonical(await sign('digest', digest({ v: 1 }), garbageKey))],
       [DIGEST_TOPIC, encodeCanonical(await sign('digest', digest({ epoch: 2 }), otherKey))],
+      // another peer's valid digest, relayed: gossip names no author (StrictNoSign), the signature
+      // inside does, so it is taken as the other peer's, not counted against the relay
       [
         DIGEST_TOPIC,
         encodeCanonical(await sign('digest', digest({ peer: peerIdOfKey(otherKey), epoch: 3 }), otherKey)),
@@ -199,9 +201,10 @@ describe('a network of five nodes', () => {
         DIGEST_TOPIC,
         encodeCanonical(await sign('digest', digest({ epoch: 5, at: Date.now() + 3_600_000 }), garbageKey)),
       ],
-      // a valid digest (nothing in it), then the same again: the second is a replay
+      // a valid digest (nothing in it), then an older epoch of the same author: a replay (the same
+      // bytes again are dropped by gossipsub as a duplicate, before any validator)
       [DIGEST_TOPIC, encodeCanonical(await sign('digest', digest({ epoch: 10 }), garbageKey))],
-      [DIGEST_TOPIC, encodeCanonical(await sign('digest', digest({ epoch: 10 }), garbageKey))],
+      [DIGEST_TOPIC, encodeCanonical(await sign('digest', digest({ epoch: 9 }), garbageKey))],
     ];
     for (const [topic, bytes] of sends) {
       await garbage.services.pubsub.publish(topic, bytes);
@@ -212,7 +215,6 @@ describe('a network of five nodes', () => {
       'digests:reject:oversized': 1,
       'digests:reject:wrong-version': 1,
       'digests:reject:bad-signature': 1,
-      'digests:reject:publisher-mismatch': 1,
       'patterns:reject:malformed': 1,
       'digests:ignore:future-dated': 1,
       'digests:ignore:replayed': 1,
@@ -224,6 +226,7 @@ describe('a network of five nodes', () => {
     const peer = target.net.peers().find((p) => p.id === gid);
     expect(peer?.rejected).toEqual(expected);
     expect(peer?.digests).toBe(1);
+    expect(target.net.digests().some((d) => d.peer === peerIdOfKey(otherKey) && d.epoch === 3)).toBe(true);
     await until(
       'gossipsub score of the garbage peer below zero',
       () => (target.net.peers().find((p) => p.id === gid)?.score ?? 0) < 0,
