@@ -125,11 +125,24 @@ program
 program
   .command('peers')
   .description(
-    "the running node's peer id, listen addresses and peers (score, digests received, rejections by reason)",
+    "the running node's peer id, announced addresses, share mode and peers (score, digests received, rejections by reason)",
   )
   .option('--home <dir>', HOME)
   .option('--json', 'print as JSON')
   .action(run(async (opts) => (await import('./commands/peers.js')).peers(opts)));
+
+const SHARE =
+  'what this node shares: off, receive-only (the default), contexts:<languages or context globs> (e.g. contexts:typescript,go), all';
+
+program
+  .command('init')
+  .description(
+    'choose what this node shares with the network and write it to <home>/weavergen.config.json (asks at a terminal)',
+  )
+  .option('--share <mode>', SHARE)
+  .option('--home <dir>', HOME)
+  .option('--force', 'replace a share mode the config already sets')
+  .action(run(async (opts) => (await import('./commands/init.js')).init(opts)));
 
 program
   .command('insights')
@@ -163,10 +176,15 @@ const nodeCommand = (cmd: Command) =>
       'libp2p listen addresses, comma-separated (default /ip4/127.0.0.1/tcp/0; e.g. /ip4/0.0.0.0/tcp/4591)',
     )
     .option(
+      '--announce <multiaddrs>',
+      'the only addresses peers are told, comma-separated (needed to be dialled when listening on 0.0.0.0)',
+    )
+    .option(
       '--bootstrap <multiaddrs>',
       'peers to join through, comma-separated multiaddrs ending in /p2p/<peer id>',
     )
     .option('--mdns', 'discover peers on the local network with mDNS')
+    .option('--share <mode>', SHARE)
     .option('--no-network', 'run without the peer-to-peer network (learning stays local)')
     .action(run(async (opts) => (await import('./commands/node-start.js')).nodeStart(opts)));
 nodeCommand(program.command('node').description('the WeaverGen node').command('start'));

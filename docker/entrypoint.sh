@@ -6,6 +6,11 @@
 #   WEAVERGEN_API_PORT           API and dashboard port                            (default 4590)
 #   WEAVERGEN_LISTEN             libp2p listen multiaddrs, comma-separated  (default /ip4/0.0.0.0/tcp/4001)
 #   WEAVERGEN_BOOTSTRAP          peers to dial first, comma-separated multiaddrs ending in /p2p/<peer id>
+#   WEAVERGEN_ANNOUNCE           the only addresses peers are told, comma-separated multiaddrs (--announce)
+#   WEAVERGEN_PUBLIC_HOST        this container's address as peers reach it (an IP or a DNS name): without
+#                                WEAVERGEN_ANNOUNCE, announce /ip4|ip6|dns/<it>/tcp/<port> for each listen port;
+#                                with neither, a node listening on 0.0.0.0 announces no address at all
+#   WEAVERGEN_SHARE              what the node shares: off, receive-only (default), contexts:<list>, all (--share)
 #   WEAVERGEN_NETWORK            "off" starts the node without libp2p (--no-network)
 #   OTEL_EXPORTER_OTLP_ENDPOINT  OTLP/HTTP collector, e.g. http://otel-collector:4318 (read by the node)
 #   OTEL_SERVICE_NAME            service.name of the node's spans (read by the node)
@@ -30,6 +35,8 @@ api_host="${WEAVERGEN_API_HOST:-0.0.0.0}"
 api_port="${WEAVERGEN_API_PORT:-4590}"
 listen="${WEAVERGEN_LISTEN-/ip4/0.0.0.0/tcp/4001}"
 bootstrap="${WEAVERGEN_BOOTSTRAP:-}"
+announce="${WEAVERGEN_ANNOUNCE:-}"
+share="${WEAVERGEN_SHARE:-}"
 
 log() { printf 'entrypoint: %s\n' "$*" >&2; }
 
@@ -57,13 +64,38 @@ if [ -n "${WEAVERGEN_BOOTSTRAP_ID_FILE:-}" ]; then
   fi
 fi
 
+# announce_of HOST LISTEN: the listen addresses' TCP ports on HOST, as peers should dial them
+announce_of() {
+  local host="$1" proto out="" addr port addrs
+  case "$host" in
+    *:*) proto=ip6 ;;
+    *[!0-9.]*) proto=dns ;;
+    *) proto=ip4 ;;
+  esac
+  IFS=',' read -r -a addrs <<<"$2"
+  for addr in "${addrs[@]}"; do
+    port="$(printf '%s' "$addr" | sed -n 's|.*/tcp/\([0-9][0-9]*\).*|\1|p')"
+    [ -n "$port" ] && [ "$port" != 0 ] || continue
+    case ",$out," in *",/$proto/$host/tcp/$port,"*) continue ;; esac
+    out="${out:+$out,}/$proto/$host/tcp/$port"
+  done
+  printf '%s' "$out"
+}
+
+if [ -z "$announce" ] && [ -n "${WEAVERGEN_PUBLIC_HOST:-}" ]; then
+  announce="$(announce_of "$WEAVERGEN_PUBLIC_HOST" "$listen")"
+  [ -n "$announce" ] || log "WEAVERGEN_PUBLIC_HOST is set but no listen address has a fixed TCP port: nothing to announce"
+fi
+
 args=(node start --home "$home" --api-host "$api_host" --api-port "$api_port")
 if [ "${WEAVERGEN_NETWORK:-on}" = "off" ]; then
   args+=(--no-network)
 else
   [ -n "$listen" ] && args+=(--listen "$listen")
+  [ -n "$announce" ] && args+=(--announce "$announce")
   [ -n "$bootstrap" ] && args+=(--bootstrap "$bootstrap")
 fi
+[ -n "$share" ] && args+=(--share "$share")
 args+=("$@")
 
 if [ -n "${WEAVERGEN_DRY_RUN:-}" ]; then

@@ -11,7 +11,9 @@
 #
 # Environment: WEAVERGEN_THREE_API_PORT (first API port, default 4591), WEAVERGEN_THREE_P2P_PORT
 # (first libp2p TCP port, default 4101), WEAVERGEN_THREE_WAIT (seconds to wait for node1's peer id,
-# default 60), WEAVERGEN_CLI (the CLI script, default dist/cli/bin.js of this checkout; run
+# default 60), WEAVERGEN_THREE_SHARE (the nodes' --share, default all: a demo network shares),
+# WEAVERGEN_THREE_EPOCH_MS (the nodes' digest epoch, default 60000: one digest a minute instead of
+# a day), WEAVERGEN_CLI (the CLI script, default dist/cli/bin.js of this checkout; run
 # `npm run build` first), OTEL_EXPORTER_OTLP_ENDPOINT (passed through to the nodes).
 set -euo pipefail
 
@@ -46,6 +48,9 @@ done
 api_base="${WEAVERGEN_THREE_API_PORT:-4591}"
 p2p_base="${WEAVERGEN_THREE_P2P_PORT:-4101}"
 wait_seconds="${WEAVERGEN_THREE_WAIT:-60}"
+share="${WEAVERGEN_THREE_SHARE:-all}"
+# read by each node (network.epochMs); the environment outranks the homes' config files
+export WEAVERGEN_EPOCH_MS="${WEAVERGEN_THREE_EPOCH_MS:-60000}"
 cli="${WEAVERGEN_CLI:-$root/dist/cli/bin.js}"
 host="127.0.0.1"
 
@@ -65,7 +70,7 @@ running() {
 build_command() {
   local n="$1" bootstrap="${2:-}"
   cmd=(node "$cli" node start --home "$(home_of "$n")" --api-host "$host" --api-port "$(api_port_of "$n")"
-    --listen "$(listen_of "$n")")
+    --listen "$(listen_of "$n")" --share "$share")
   [ -n "$bootstrap" ] && cmd+=(--bootstrap "$bootstrap")
   if [ ${#extra[@]} -gt 0 ]; then cmd+=("${extra[@]}"); fi
   return 0

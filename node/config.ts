@@ -3,6 +3,14 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ModelsConfigSchema } from './models/config.js';
 import { NodeError, NodeErrorCode } from './node-errors.js';
+import { DEFAULT_PUBLIC_MODELS, DEFAULT_SHARE, modelPatternError, parseShare, shareText } from './share.js';
+
+/** a multiaddr's text form (checked as a multiaddr where it is used: node/network/settings.ts) */
+const multiaddrText = z
+  .string()
+  .min(1)
+  .max(300)
+  .regex(/^\//, 'a multiaddr starts with /, e.g. /ip4/203.0.113.7/tcp/4591');
 
 /** The node's configuration: defaults < <home>/weavergen.config.json < env < flags, validated with zod. */
 export const NodeConfigSchema = z
@@ -86,11 +94,42 @@ export const NodeConfigSchema = z
         enabled: z.boolean().default(true),
         /** libp2p listen multiaddrs; loopback by default, e.g. /ip4/0.0.0.0/tcp/4591 to join a real network */
         listen: z.array(z.string().min(1).max(300)).max(16).default(['/ip4/127.0.0.1/tcp/0']),
+        /**
+         * the only addresses peers are told (identify, DHT); without it a node listening on a wildcard
+         * (0.0.0.0, ::) announces none, rather than every interface's address
+         */
+        announce: z.array(multiaddrText).max(16).optional(),
         /** multiaddrs with /p2p/<peer id> of nodes to join through */
         bootstrap: z.array(z.string().min(1).max(300)).max(64).default([]),
         mdns: z.boolean().default(false),
-        /** how often this node publishes its anonymized digest */
-        epochMs: z.number().int().min(1000).max(86_400_000).default(600_000),
+        /** what this node publishes: off | receive-only | contexts:<languages or context globs> | all (node/share.ts) */
+        share: z
+          .string()
+          .max(2000)
+          .default(DEFAULT_SHARE)
+          .superRefine((v, ctx) => {
+            const r = parseShare(v);
+            if (!r.ok) ctx.addIssue({ code: 'custom', message: r.message });
+          })
+          .transform((v) => {
+            const r = parseShare(v);
+            return r.ok ? shareText(r.share) : v;
+          }),
+        /** model ids that may appear in digests (globs, `*` within one `:` segment); others never leave */
+        publicModels: z
+          .array(
+            z
+              .string()
+              .max(100)
+              .superRefine((v, ctx) => {
+                const e = modelPatternError(v);
+                if (e) ctx.addIssue({ code: 'custom', message: e });
+              }),
+          )
+          .max(256)
+          .default([...DEFAULT_PUBLIC_MODELS]),
+        /** one digest per epoch, published at a random moment within it */
+        epochMs: z.number().int().min(1000).max(86_400_000).default(86_400_000),
         /** digests release a (context, arm) only where its noised n >= k, with Laplace noise of scale 3/epsilon on n, sumQ, sumQ2 */
         k: z.number().int().min(1).max(1000).default(5),
         epsilon: z.number().positive().max(100).default(1),
@@ -103,7 +142,9 @@ export const NodeConfigSchema = z
         listen: ['/ip4/127.0.0.1/tcp/0'],
         bootstrap: [],
         mdns: false,
-        epochMs: 600_000,
+        share: DEFAULT_SHARE,
+        publicModels: [...DEFAULT_PUBLIC_MODELS],
+        epochMs: 86_400_000,
         k: 5,
         epsilon: 1,
         budget: 1000,
@@ -138,6 +179,9 @@ const ENV_NAMES: Record<string, string> = {
   'network.enabled': 'WEAVERGEN_NETWORK',
   'network.listen': 'WEAVERGEN_LISTEN',
   'network.bootstrap': 'WEAVERGEN_BOOTSTRAP',
+  'network.announce': 'WEAVERGEN_ANNOUNCE',
+  'network.share': 'WEAVERGEN_SHARE',
+  'network.epochMs': 'WEAVERGEN_EPOCH_MS',
 };
 
 /**
@@ -174,6 +218,9 @@ function fromEnv(env: NodeJS.ProcessEnv): DeepPartial<ConfigInput> {
       enabled: bool('WEAVERGEN_NETWORK'),
       listen: list(env.WEAVERGEN_LISTEN),
       bootstrap: list(env.WEAVERGEN_BOOTSTRAP),
+      announce: list(env.WEAVERGEN_ANNOUNCE),
+      share: given('WEAVERGEN_SHARE'),
+      epochMs: int('WEAVERGEN_EPOCH_MS'),
     },
   });
 }

@@ -1,13 +1,44 @@
+import { randomInt } from 'node:crypto';
 import { createMarketplace, type Marketplace } from '../marketplace/index.js';
+import { DEFAULT_RELEASE_MODEL } from '../protocols/anonymizer.js';
 import type { NodeConfig } from './config.js';
 import type { ArmStats, Learning } from './learning/index.js';
-import type { Network, PeerSummary } from './network/index.js';
-import { builtinPacks } from './packs/index.js';
+import type { AnnouncedPattern, Network, PeerSummary } from './network/index.js';
+import { packIdOf } from './optimizer/arms.js';
+import { builtinPacks, type Pack } from './packs/index.js';
+import {
+  contextFilter,
+  describeShare,
+  parseShare,
+  publicModelFilter,
+  publishes,
+  receives,
+  type Share,
+  shareText,
+} from './share.js';
 import type { Store } from './storage/index.js';
+
+/** What `weavergen peers`, `GET /v1/peers` and the dashboard show of the share setting. */
+export interface ShareInfo {
+  /** the setting as configured: off | receive-only | contexts:<list> | all */
+  mode: string;
+  /** this node publishes digests (contexts, all) */
+  publishes: boolean;
+  /** peers' digests become priors here (every mode but off) */
+  receives: boolean;
+  /** one line saying what that means */
+  description: string;
+  /** packs whose arms may be published: built-in, announced on the network, published by this node */
+  publicPacks: number;
+  /** model-id patterns whose arms may be published (network.publicModels) */
+  publicModels: string[];
+  epochMs: number;
+}
 
 /**
  * The node's place in the network: the libp2p network, the marketplace that turns peers' digests
- * into ratings and priors, and the epoch timer that publishes this node's anonymized digest.
+ * into ratings and priors, and the epoch timer that publishes this node's anonymized digest when
+ * its team chose to share (`network.share`), at a random moment of each epoch.
  */
 export interface Peering {
   network?: Network;
@@ -16,46 +47,148 @@ export interface Peering {
   priors(contextKey: string, armKeys: string[]): Record<string, { n: number; sumQ: number; sumQ2?: number }>;
   /** fresh local statistics after an ingest (used to judge peers' reports) */
   refresh(): Promise<void>;
+  /** announces one of this node's packs on the network; its arms become public (throws when the network is off) */
+  publishPack(pack: Pack): Promise<AnnouncedPattern>;
   info(): {
     peerId?: string;
+    /** the addresses peers are told (with /p2p/<peer id>) */
     addresses: string[];
+    /** the configured listen addresses */
+    listen: string[];
     peers: PeerSummary[];
     stats?: ReturnType<Network['stats']>;
+    share: ShareInfo;
+    /** set when the node announces no address because it listens on a wildcard without network.announce */
+    notice?: string;
   };
   stop(): Promise<void>;
+}
+
+/** Packs whose content ids may appear in digests, beyond the built-in ones, kept in the store. */
+const PUBLIC_PACK = 'share!pack!';
+const MAX_PUBLIC_PACKS = 10_000;
+
+async function publicPackSet(store: Store, builtin: Iterable<string>) {
+  const known = new Map<string, number>();
+  const rows = await store.scan<{ at?: number }>('config', { prefix: PUBLIC_PACK }).catch(() => []);
+  for (const [key, v] of rows.sort((a, b) => (a[1]?.at ?? 0) - (b[1]?.at ?? 0)))
+    known.set(key.slice(PUBLIC_PACK.length), v?.at ?? 0);
+  const builtins = new Set(builtin);
+  return {
+    has: (cid: string) => builtins.has(cid) || known.has(cid),
+    get size() {
+      return builtins.size + known.size;
+    },
+    async add(cid: string) {
+      if (builtins.has(cid) || known.has(cid)) return;
+      known.set(cid, Date.now());
+      const ops: Parameters<Store['batch']>[0] = [
+        { type: 'put', sublevel: 'config', key: `${PUBLIC_PACK}${cid}`, value: { at: Date.now() } },
+      ];
+      // bounded: a flood of announcements forgets the oldest first
+      while (known.size > MAX_PUBLIC_PACKS) {
+        const oldest = known.keys().next().value as string;
+        known.delete(oldest);
+        ops.push({ type: 'del', sublevel: 'config', key: `${PUBLIC_PACK}${oldest}` });
+      }
+      await store.batch(ops);
+    },
+  };
+}
+
+/**
+ * Runs `task` once per epoch at a uniformly random moment of it (CSPRNG), never at a fixed phase of
+ * the clock and not at start: a moment of the current epoch that has already passed moves to the next.
+ */
+export function everyEpochAtRandom(epochMs: number, task: () => Promise<void>, now = Date.now) {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let next: number | undefined;
+  const plan = (epoch: number) => {
+    for (let e = epoch; !stopped; e++) {
+      const at = e * epochMs + randomInt(1, epochMs);
+      const wait = at - now();
+      if (wait <= 0) continue;
+      next = at;
+      timer = setTimeout(() => {
+        void task().finally(() => plan(e + 1));
+      }, wait);
+      timer.unref();
+      return;
+    }
+  };
+  plan(Math.floor(now() / epochMs));
+  return {
+    get next() {
+      return next;
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
 }
 
 export async function createPeering(
   components: { store: Store; learning: Learning; log: (m: string) => void },
   config: NodeConfig,
 ): Promise<Peering> {
-  const { learning, log } = components;
+  const { learning, log, store } = components;
+  const n = config.network;
+  const parsed = parseShare(n.share);
+  // the config checked it; a hand-built config that did not falls back to sharing nothing
+  const share: Share = parsed.ok ? parsed.share : { mode: 'receive-only' };
+  const shareInfo = (packs?: { size: number }): ShareInfo => ({
+    mode: shareText(share),
+    publishes: publishes(share),
+    receives: receives(share),
+    description: describeShare(share),
+    publicPacks: packs?.size ?? 0,
+    publicModels: [...n.publicModels],
+    epochMs: n.epochMs,
+  });
   let local: ArmStats[] = await learning.allArmStats();
-  if (!config.network.enabled) {
+  if (!n.enabled) {
     const marketplace = createMarketplace();
     return {
       marketplace,
       priors: () => ({}),
       refresh: async () => {},
-      info: () => ({ addresses: [], peers: [] }),
+      publishPack: async () => {
+        const { NetworkError, NetworkErrorCode } = await import('./network/errors.js');
+        throw new NetworkError(
+          { code: NetworkErrorCode.NOT_STARTED, operation: 'publishPack' },
+          'the network is off (--no-network): packs cannot be published',
+        );
+      },
+      info: () => ({ addresses: [], listen: [], peers: [], share: shareInfo() }),
       stop: async () => {},
     };
   }
+  const packs = await publicPackSet(store, (await builtinPacks()).map(packIdOf));
   // libp2p is loaded only by a node that joins the network (CLI commands start without it)
-  const { createNetwork, loadOrCreatePeerKey, NetworkError, NetworkErrorCode } = await import(
+  const { createNetwork, isWildcard, loadOrCreatePeerKey, NetworkError, NetworkErrorCode } = await import(
     './network/index.js'
   );
   const peerKey = await loadOrCreatePeerKey(config.home);
   const marketplace = createMarketplace({ privateKey: peerKey });
-  const n = config.network;
+  // what may leave: public packs, public models, the contexts the team shares (the anonymizer
+  // applies it to every entry, after k and before the noise)
+  const publicModel = publicModelFilter(n.publicModels);
+  const release = {
+    releaseModel: (model: string) => DEFAULT_RELEASE_MODEL(model) && publicModel(model),
+    releasePack: (cid: string) => packs.has(cid),
+    releaseContext: contextFilter(share),
+  };
   const network = createNetwork(
     { store: components.store, onError: (e) => log(`network: ${(e as Error).message ?? e}`) },
     {
       peerKey,
       listen: n.listen,
+      ...(n.announce?.length ? { announce: n.announce } : {}),
       bootstrap: n.bootstrap,
       mdns: n.mdns,
-      anonymizer: { k: n.k, epsilon: n.epsilon, lifetimeBudget: n.budget, epochMs: n.epochMs },
+      anonymizer: { k: n.k, epsilon: n.epsilon, lifetimeBudget: n.budget, epochMs: n.epochMs, ...release },
     },
   );
   await network.start().catch(async (e) => {
@@ -67,6 +200,11 @@ export async function createPeering(
       `cannot listen on ${n.listen.join(', ')}: ${String((e as Error).message).split('\n')[0]}; pick another address (--listen) or run with --no-network`,
     );
   });
+  const notice =
+    !n.announce?.length && n.listen.some(isWildcard)
+      ? `listening on ${n.listen.filter(isWildcard).join(', ')} without network.announce: no address of this machine is announced to peers (set network.announce, WEAVERGEN_ANNOUNCE or --announce to the address peers can dial)`
+      : undefined;
+  if (notice) log(notice);
   // the built-in packs are served to peers (pack fetch by content id, DHT provider records)
   void builtinPacks()
     .then((packs) => Promise.all(packs.map((p) => network.providePack(p))))
@@ -75,12 +213,20 @@ export async function createPeering(
       if (!(e instanceof NetworkError && e.code === NetworkErrorCode.NOT_STARTED))
         log(`packs not provided: ${e.message}`);
     });
-  // peers' digests become ratings; the sender the network authenticated is the one judged
-  for (const d of network.digests()) marketplace.receiveDigest(d, local, d.peer);
-  const off = network.onDigest((digest, meta) => {
-    const verdict = marketplace.receiveDigest(digest, local, meta.from);
-    if (!verdict.ok) log(`digest from ${meta.from} rejected: ${verdict.reason}`);
+  // a pack announced on the network is public: peers can fetch it, so its arms may be published
+  const offPattern = network.onPattern((a) => {
+    packs.add(a.cid).catch((e: Error) => log(`public pack not saved: ${e.message}`));
   });
+  // peers' digests become ratings (unless sharing is off); the author whose signature verified is the one judged
+  const offDigest = receives(share)
+    ? (() => {
+        for (const d of network.digests()) marketplace.receiveDigest(d, local, d.peer);
+        return network.onDigest((digest, meta) => {
+          const verdict = marketplace.receiveDigest(digest, local, meta.from);
+          if (!verdict.ok) log(`digest from ${meta.from} rejected: ${verdict.reason}`);
+        });
+      })()
+    : () => {};
   const publish = async () => {
     try {
       const r = await network.publishLearning(await learning.allArmStats());
@@ -89,8 +235,7 @@ export async function createPeering(
       log(`digest not published: ${(e as Error).message}`);
     }
   };
-  const timer = setInterval(publish, n.epochMs);
-  timer.unref();
+  const epochs = publishes(share) ? everyEpochAtRandom(n.epochMs, publish) : undefined;
   return {
     network,
     marketplace,
@@ -98,15 +243,24 @@ export async function createPeering(
     refresh: async () => {
       local = await learning.allArmStats();
     },
+    async publishPack(pack) {
+      const announced = await network.announcePattern(pack);
+      await packs.add(announced.announcement.cid);
+      return announced;
+    },
     info: () => ({
       peerId: network.peerId,
       addresses: network.addresses(),
+      listen: [...n.listen],
       peers: network.peers(),
       stats: network.stats(),
+      share: shareInfo(packs),
+      ...(notice ? { notice } : {}),
     }),
     async stop() {
-      clearInterval(timer);
-      off();
+      epochs?.stop();
+      offDigest();
+      offPattern();
       await network.stop();
     },
   };

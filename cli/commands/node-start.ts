@@ -16,8 +16,12 @@ export interface NodeStartOptions {
   /** false with --no-network */
   network?: boolean;
   listen?: string;
+  /** the only addresses peers are told (comma-separated multiaddrs) */
+  announce?: string;
   bootstrap?: string;
   mdns?: boolean;
+  /** off | receive-only | contexts:<list> | all */
+  share?: string;
 }
 
 const csv = (v: string | undefined) =>
@@ -43,8 +47,10 @@ export async function nodeStart(opts: NodeStartOptions): Promise<number> {
     network: {
       enabled: opts.network === false ? false : undefined,
       listen: csv(opts.listen),
+      announce: csv(opts.announce),
       bootstrap: csv(opts.bootstrap),
       mdns: opts.mdns || undefined,
+      share: opts.share,
     },
   });
   const node = await createNode(config, { globalTelemetry: true, command: NODE_START });
@@ -67,8 +73,14 @@ export async function nodeStart(opts: NodeStartOptions): Promise<number> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`weavergen node running: home ${shown(config.home)}`);
   if (server) out(`API and dashboard: ${server.url}  (token: ${shown(join(config.home, 'token'))})`);
-  if (net.peerId) out(`peer ${net.peerId} listening on ${net.addresses.join(', ')}`);
+  if (net.peerId)
+    out(
+      net.addresses.length
+        ? `peer ${net.peerId} listening on ${net.addresses.join(', ')}`
+        : `peer ${net.peerId} listening on ${net.listen.join(', ')}, announcing no address (set network.announce)`,
+    );
   else out('network off (--no-network): learning stays local');
+  out(`sharing: ${net.share.description}`);
   for (const s of node.health().models.skipped) out(s);
 
   let stopping: Promise<void> | undefined;

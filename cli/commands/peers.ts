@@ -7,6 +7,9 @@ import { homeOf } from '../session.js';
 interface PeersInfo {
   peerId?: string;
   addresses: string[];
+  listen?: string[];
+  notice?: string;
+  share?: { mode: string; description: string; publicPacks: number; epochMs: number; publishes: boolean };
   peers: {
     id: string;
     connected: boolean;
@@ -18,7 +21,7 @@ interface PeersInfo {
   }[];
 }
 
-/** `weavergen peers`: the running node's peer id, addresses and peers (needs a running node). */
+/** `weavergen peers`: the running node's peer id, announced addresses, share mode and peers (needs a running node). */
 export async function peers(opts: { home?: string; json?: boolean }): Promise<number> {
   const home = homeOf(opts.home);
   const api = await connect(home);
@@ -33,9 +36,21 @@ export async function peers(opts: { home?: string; json?: boolean }): Promise<nu
     process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
     return EXIT.OK;
   }
+  const hours = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${ms / 1000} s`);
   const lines = [
     `peer id: ${info.peerId ?? '(network off)'}`,
-    ...info.addresses.map((a) => `listening: ${a}`),
+    ...info.addresses.map((a) => `announced: ${a}`),
+    ...(info.notice ? [`announced: none (${info.notice})`] : []),
+    ...(info.share
+      ? [
+          `sharing: ${info.share.description}`,
+          ...(info.share.publishes
+            ? [
+                `  one digest per ${hours(info.share.epochMs)} at a random moment; arms of ${info.share.publicPacks} public packs and public models only`,
+              ]
+            : []),
+        ]
+      : []),
     '',
   ];
   const rows = info.peers.map((p) => [

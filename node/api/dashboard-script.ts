@@ -55,6 +55,14 @@ async function loadHealth() {
   } catch (e) { setError('health-error', e); }
 }
 
+async function loadSharing() {
+  try {
+    const p = await api('/v1/peers');
+    const share = p.share || {};
+    $('sharing').textContent = 'Network sharing: ' + (share.description || share.mode || 'unknown') + (p.peerId ? '' : ' (network off)');
+  } catch (e) { $('sharing').textContent = ''; }
+}
+
 function qualityCells(r) {
   if (!r.languages || r.languages.length === 0) return el('span', { class: 'muted' }, r.request.languages.join(', '));
   return r.languages.map((l) => el('span', { class: 'chip ' + (l.winner ? qClass(l.winner.q) : 'poor'), title: l.reason || '' }, l.language + ' ' + fmtQ(l.winner && l.winner.q)));
@@ -169,8 +177,8 @@ $('generate').addEventListener('submit', async (ev) => {
   } catch (e) { setError('generate-error', e); }
 });
 
-function refresh() { loadHealth(); loadGenerations(); loadInsights(); }
+function refresh() { loadHealth(); loadGenerations(); loadInsights(); loadSharing(); }
 refresh();
 setInterval(() => { loadHealth(); loadGenerations(); }, 5000);
-setInterval(loadInsights, 15000);
+setInterval(() => { loadInsights(); loadSharing(); }, 15000);
 `;

@@ -7,7 +7,8 @@ import { DASHBOARD_SCRIPT } from './dashboard-script.js';
  * GET /: the dashboard, one self-contained HTML page (no external assets, no build step): recent
  * generations with per-language quality, a form that starts a generation with the token typed into
  * the page, live progress over the SSE route, insights. The Content-Security-Policy allows exactly
- * the page's own script and style (by hash) and requests to this origin.
+ * the page's own script and style (by hash) and requests to this origin. Under the header, one line
+ * says what the node shares with the network (its `network.share`).
  */
 const STYLE = `
 :root { font-family: system-ui, sans-serif; color: #1d2330; background: #f6f7f9; }
@@ -48,6 +49,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 </head>
 <body>
 <header><h1>WeaverGen node</h1><span id="health" class="muted">…</span><span id="health-error" class="error"></span></header>
+<p id="sharing" class="muted"></p>
 <section>
   <h2>Start a generation</h2>
   <form id="generate">

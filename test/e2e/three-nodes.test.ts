@@ -15,6 +15,9 @@ const env = {
   ...process.env,
   WEAVERGEN_THREE_API_PORT: String(base),
   WEAVERGEN_THREE_P2P_PORT: String(base + 100),
+  // explicit: nodes share nothing by default and publish once a day
+  WEAVERGEN_THREE_SHARE: 'all',
+  WEAVERGEN_THREE_EPOCH_MS: '1500',
 };
 let dir = '';
 
@@ -43,12 +46,14 @@ async function until<T>(fn: () => Promise<T | undefined>, ms: number): Promise<T
 describe('three nodes as plain processes', () => {
   it('start, connect, and share node1 learning digest with node2 and node3', async () => {
     dir = await mkdtemp(join(tmpdir(), 'wg-three-'));
-    // short epochs and k=1 so a single generation is worth a digest within the test
+    // sharing on, short epochs (also WEAVERGEN_THREE_EPOCH_MS above, which the script passes as the
+    // environment that outranks this file), k=1 and little noise so a single generation is worth a
+    // digest within the test
     for (const n of [1, 2, 3]) {
       await mkdir(join(dir, `node${n}`), { recursive: true });
       await writeFile(
         join(dir, `node${n}`, 'weavergen.config.json'),
-        JSON.stringify({ network: { epochMs: 1500, k: 1 } }),
+        JSON.stringify({ network: { share: 'all', epochMs: 1500, k: 1, epsilon: 100, budget: 1_000_000 } }),
       );
     }
     const started = spawnSync('bash', [SCRIPT, 'start', '--dir', dir, '--no-example'], {

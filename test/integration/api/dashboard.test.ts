@@ -109,6 +109,13 @@ describe('the dashboard page', () => {
     expect(unknownIds).toEqual([]);
   });
 
+  it('says in one line what the node shares with the network', async () => {
+    expect(await until(() => el('sharing').textContent.startsWith('Network sharing: '))).toBe(true);
+    expect(el('sharing').textContent).toMatch(
+      /receive-only: this node publishes nothing and learns from peers/,
+    );
+  });
+
   it('without a token, starting a generation shows the 401 message', async () => {
     el('registry').value = MINI_REGISTRY;
     await el('generate').listeners.submit[0]({ preventDefault() {} });

@@ -1,0 +1,131 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { CONFIG_FILE } from '../../node/config.js';
+import { NodeError, NodeErrorCode } from '../../node/node-errors.js';
+import { DEFAULT_SHARE, parseShare, SHARE_EXPLAINED, SHARE_MODES, shareText } from '../../node/share.js';
+import { EXIT, UsageError } from '../errors.js';
+import { shown } from '../render/paths.js';
+
+export interface InitOptions {
+  home?: string;
+  share?: string;
+  force?: boolean;
+}
+
+/** How init talks to its user: a terminal is asked, anything else is told. */
+export interface InitIo {
+  interactive: boolean;
+  ask(question: string): Promise<string>;
+  out(line: string): void;
+}
+
+const terminal = (): InitIo => ({
+  interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+  async ask(question) {
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+      return await rl.question(question);
+    } finally {
+      rl.close();
+    }
+  },
+  out: (line) => process.stdout.write(`${line}\n`),
+});
+
+const MENU = SHARE_MODES.map(
+  (m) => `  ${(m === 'contexts' ? 'contexts:<list>' : m).padEnd(16)} ${SHARE_EXPLAINED[m]}`,
+);
+
+/** The share mode the user picks at the terminal (empty answer: the default); asks again on a typo. */
+async function askShare(io: InitIo): Promise<string> {
+  io.out('What should this node share with the WeaverGen network?');
+  for (const line of MENU) io.out(line);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const answer = (await io.ask(`share mode [${DEFAULT_SHARE}]: `)).trim();
+    if (answer === '') return DEFAULT_SHARE;
+    // `contexts` alone asks for the list
+    const text =
+      answer === 'contexts' ? `contexts:${(await io.ask('contexts (e.g. typescript,go): ')).trim()}` : answer;
+    const parsed = parseShare(text);
+    if (parsed.ok) return shareText(parsed.share);
+    io.out(parsed.message);
+  }
+  throw new UsageError('no share mode chosen; run weavergen init --share MODE');
+}
+
+/**
+ * `weavergen init`: writes the team's choice of what the node shares (`network.share`) into
+ * `<home>/weavergen.config.json`, keeping every other setting there. Asks at a terminal, explaining
+ * each mode; elsewhere takes --share, or receive-only and says so. A config that already chooses a
+ * share mode is changed only with --force.
+ */
+export async function init(opts: InitOptions, io: InitIo = terminal()): Promise<number> {
+  const home = resolve(opts.home ?? process.env.WEAVERGEN_HOME ?? '.weavergen');
+  const path = join(home, CONFIG_FILE);
+  let given: string | undefined;
+  if (opts.share !== undefined) {
+    const parsed = parseShare(opts.share);
+    if (!parsed.ok) throw new UsageError(`--share: ${parsed.message}`);
+    given = shareText(parsed.share);
+  }
+  const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return undefined;
+    throw new NodeError(
+      { code: NodeErrorCode.CONFIG_INVALID, source: path },
+      `cannot read ${path}: ${e.message}`,
+    );
+  });
+  let config: Record<string, unknown> = {};
+  if (text !== undefined) {
+    try {
+      config = JSON.parse(text);
+    } catch (e) {
+      throw new NodeError(
+        { code: NodeErrorCode.CONFIG_INVALID, source: path },
+        `${path} is not valid JSON (${(e as Error).message}); fix it or remove it`,
+      );
+    }
+    if (!config || typeof config !== 'object' || Array.isArray(config))
+      throw new NodeError(
+        { code: NodeErrorCode.CONFIG_INVALID, source: path },
+        `${path} must hold a JSON object`,
+      );
+  }
+  const network = (config.network ?? {}) as Record<string, unknown>;
+  if (typeof network !== 'object' || Array.isArray(network))
+    throw new NodeError(
+      { code: NodeErrorCode.CONFIG_INVALID, source: path },
+      `${path}: "network" must be an object`,
+    );
+  const existing = typeof network.share === 'string' ? network.share : undefined;
+  if (existing !== undefined && !opts.force && (given === undefined || given !== existing))
+    throw new UsageError(
+      `${shown(path)} already sets network.share to "${existing}"; to change it run weavergen init --force --share MODE`,
+    );
+
+  let share = given;
+  if (share === undefined) {
+    if (io.interactive) share = await askShare(io);
+    else {
+      share = DEFAULT_SHARE;
+      io.out(
+        `no --share given and no terminal to ask: sharing ${DEFAULT_SHARE} (${SHARE_EXPLAINED[DEFAULT_SHARE]})`,
+      );
+    }
+  }
+  if (existing === share) {
+    io.out(`${shown(path)}: network.share is already ${share}`);
+    return EXIT.OK;
+  }
+  const next = { ...config, network: { ...network, share } };
+  await mkdir(home, { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(next, null, 2)}\n`);
+  await rename(tmp, path);
+  const mode = share.startsWith('contexts:') ? 'contexts' : (share as keyof typeof SHARE_EXPLAINED);
+  io.out(`wrote ${shown(path)}: network.share = ${share}`);
+  io.out(`  ${SHARE_EXPLAINED[mode]}`);
+  io.out('  a node already running on this home reads it at its next start');
+  return EXIT.OK;
+}
