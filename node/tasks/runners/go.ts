@@ -24,8 +24,10 @@ import {
   cancelledRun,
   failAll,
   firstLine,
+  MAX_TEST_OUTPUT_BYTES,
   neverThrows,
   notValidated,
+  outputTooLargeRun,
   seconds,
   summarize,
   type TestHarness,
@@ -146,6 +148,7 @@ export function createGoHarness(): TestHarness {
             // 2. each package's binary; after a hang or a crash the tests that never started run again
             const outcomes: TestOutcome[] = [];
             let timedOut = false;
+            const limit = options.maxOutputBytes ?? MAX_TEST_OUTPUT_BYTES;
             for (const [n, [pkg, p]] of pkgs.entries()) {
               const seen = new Set<string>();
               const finished: GoOutcome[] = [];
@@ -176,16 +179,15 @@ export function createGoHarness(): TestHarness {
                     },
                     timeoutMs: options.timeoutMs + KILL_GRACE_MS,
                     signal: options.signal,
+                    maxOutputBytes: limit,
                   },
                 );
                 if (r.cancelled) return cancelledRun(names, started);
-                const text = await readResults(out);
+                const text = await readResults(out, limit);
+                // what it printed and what the harness recorded, together over the limit
+                if (r.outputTooLarge || text === null) return outputTooLargeRun(names, limit, started);
                 const verified =
-                  text === undefined
-                    ? { records: [] }
-                    : text === null
-                      ? { records: [], problem: 'the results file is too large' }
-                      : readGoRecords(text, keys.get(pkg) as string, nonce);
+                  text === undefined ? { records: [] } : readGoRecords(text, keys.get(pkg) as string, nonce);
                 if (verified.problem) {
                   why = `not run: the test results were tampered with (${verified.problem})`;
                   break;
@@ -229,17 +231,17 @@ const timeout = (ms: number) => `${Math.max(1, Math.round(ms))}ms`;
 
 /** the binary gets this long past its own -test.timeout before it is killed */
 const KILL_GRACE_MS = 10_000;
-/** a results file larger than this is not read (the harness bounds log output to 8 MiB) */
-const MAX_RESULTS = 256 * 1024 * 1024;
-
-/** The results file's text; undefined when there is none, null when it is too large. */
-async function readResults(path: string): Promise<string | undefined | null> {
+/**
+ * The results file's text; undefined when there is none, null when it is larger than `limit` (the
+ * harness keeps at most 8 MiB of the tests' logs; runs, reports and results are all kept).
+ */
+async function readResults(path: string, limit: number): Promise<string | undefined | null> {
   const size = await stat(path).then(
     (s) => s.size,
     () => undefined,
   );
   if (size === undefined) return undefined;
-  if (size > MAX_RESULTS) return null;
+  if (size > limit) return null;
   return readFile(path, 'utf8');
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, sep } from 'node:path';
 import { type ProcessResult, runProcess, withTempDir } from '../../validation/run-process.js';
@@ -17,9 +17,11 @@ import {
   cancelledRun,
   failAll,
   firstLine,
+  MAX_TEST_OUTPUT_BYTES,
   neverThrows,
   notCompiled,
   notValidated,
+  outputTooLargeRun,
   seconds,
   summarize,
   type TestHarness,
@@ -118,6 +120,7 @@ export function createJavaHarness(): TestHarness {
           const secret = join(work, `secret-${randomUUID()}`);
           await writeFile(secret, `${key}\n${nonce}\n${results}\n`, { mode: 0o600 });
           const backstop = options.timeoutMs * Math.max(3, names.length + 1) + 30_000;
+          const limit = options.maxOutputBytes ?? MAX_TEST_OUTPUT_BYTES;
           const r = await runProcess(
             java(),
             [
@@ -133,7 +136,7 @@ export function createJavaHarness(): TestHarness {
               `-cjunit.jupiter.execution.timeout.default=${Math.max(1, Math.round(options.timeoutMs))}ms`,
               '-cjunit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD',
             ],
-            { ...proc, timeoutMs: backstop, signal: options.signal },
+            { ...proc, timeoutMs: backstop, signal: options.signal, maxOutputBytes: limit },
           );
           if (r.notFound)
             return notValidated(
@@ -142,6 +145,12 @@ export function createJavaHarness(): TestHarness {
               started,
             );
           if (r.cancelled) return cancelledRun(names, started);
+          const size = await stat(results).then(
+            (x) => x.size,
+            () => 0,
+          );
+          // what it printed and what the harness recorded, each over the limit
+          if (r.outputTooLarge || size > limit) return outputTooLargeRun(names, limit, started);
           const text = await readFile(results, 'utf8').catch(() => '');
           const verified = readJavaRecords(text, key, nonce);
           const tested = verified.problem

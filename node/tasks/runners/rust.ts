@@ -20,9 +20,11 @@ import {
   cancelledRun,
   failAll,
   firstLine,
+  MAX_TEST_OUTPUT_BYTES,
   neverThrows,
   notCompiled,
   notValidated,
+  outputTooLargeRun,
   seconds,
   summarize,
   type TestHarness,
@@ -158,10 +160,12 @@ export function createRustHarness(): TestHarness {
             };
             let timedOut = false;
             let cancelled = false;
+            let tooLarge = false;
+            const limit = options.maxOutputBytes ?? MAX_TEST_OUTPUT_BYTES;
             const ignored = new Set<string>();
             const runOne = async (name: string): Promise<TestOutcome | undefined> => {
-              if (cancelled || options.signal?.aborted) {
-                cancelled = true;
+              if (cancelled || tooLarge || options.signal?.aborted) {
+                cancelled ||= !tooLarge;
                 return undefined;
               }
               const [mod, ...path] = name.split('::');
@@ -179,9 +183,14 @@ export function createRustHarness(): TestHarness {
                 env: { ...proc.env, [RS_OUT_ENV]: out, [RS_NONCE_ENV]: nonce },
                 timeoutMs: options.timeoutMs,
                 signal: options.signal,
+                maxOutputBytes: limit,
               });
               if (r.cancelled) {
                 cancelled = true;
+                return undefined;
+              }
+              if (r.outputTooLarge) {
+                tooLarge = true;
                 return undefined;
               }
               const text = await readFile(out, 'utf8').catch(() => '');
@@ -239,6 +248,7 @@ export function createRustHarness(): TestHarness {
               (o): o is TestOutcome => !!o,
             );
             if (cancelled) return cancelledRun(names, started);
+            if (tooLarge) return outputTooLargeRun(names, limit, started);
             if (!listed.length)
               return summarize(
                 true,

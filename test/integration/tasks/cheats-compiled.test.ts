@@ -451,3 +451,62 @@ public class Sum {
     }
   });
 });
+
+describe('output past the limit is "output too large", never counted', () => {
+  const LIMIT = { timeoutMs: 20_000, maxOutputBytes: 1024 * 1024 };
+  const tooLarge = (r: { outputTooLarge?: boolean; passed: number; tests: { message?: string }[] }) => {
+    expect(r.outputTooLarge).toBe(true);
+    expect(r.passed).toBe(0);
+    expect(r.tests[0].message).toMatch(/output too large/);
+  };
+
+  it.skipIf(GO.skip)(`go: code under test that prints 4 MiB${GO.note}`, { timeout: 120_000 }, async () => {
+    const r = await harnessFor('go').run(
+      [
+        f(
+          'sum.go',
+          'package sum\n\nimport (\n\t"fmt"\n\t"strings"\n)\n\nfunc Sum(a, b int) int {\n\tfmt.Print(strings.Repeat("x", 4<<20))\n\treturn a + b\n}\n',
+        ),
+      ],
+      [GO_TEST],
+      LIMIT,
+    );
+    tooLarge(r);
+  });
+
+  it.skipIf(RUSTC.skip)(
+    `rust: code under test that prints 4 MiB${RUSTC.note}`,
+    { timeout: 120_000 },
+    async () => {
+      const r = await harnessFor('rust').run(
+        [
+          f(
+            'src/lib.rs',
+            "use std::io::Write;\n\npub fn sum(a: i32, b: i32) -> i32 {\n    std::io::stdout().write_all(&vec![b'x'; 4 << 20]).unwrap();\n    a + b\n}\n",
+          ),
+        ],
+        [RUST_TEST],
+        LIMIT,
+      );
+      tooLarge(r);
+    },
+  );
+
+  it.skipIf(JUNIT.skip)(
+    `java: code under test that prints 4 MiB${JUNIT.note}`,
+    { timeout: 120_000 },
+    async () => {
+      const r = await harnessFor('java').run(
+        [
+          f(
+            'Sum.java',
+            'public class Sum {\n  public static int sum(int a, int b) {\n    System.out.print("x".repeat(4 << 20));\n    System.out.flush();\n    return a + b;\n  }\n}\n',
+          ),
+        ],
+        [JAVA_TEST],
+        LIMIT,
+      );
+      tooLarge(r);
+    },
+  );
+});
