@@ -25,10 +25,10 @@ import { parseArmKey } from './wire-strings.js';
  * epochs an entry gained outcomes, though not how many; the epsilon accounting covers the values,
  * not that timing.
  *
- * Noisy threshold (default): no cut on the exact n. An entry is released iff its noised n (before
- * rounding) is >= k, and that noised n is what is released. Its guarantee is (epsilon, delta) with
- * delta = 0.5 exp(-(k - 1) / scale) (`anonymizer.delta`): the probability that an entry holding one
- * outcome is released at all (its noised n reaching k). `threshold: 'exact'` is the old exact cut
+ * Noisy threshold (default): no cut on the exact n. An entry is released iff its noised n, rounded
+ * as it is released, is >= k (the noised value x >= k - 1/2). Its guarantee is (epsilon, delta)
+ * with delta the probability that an entry holding one outcome is released at all
+ * (`anonymizer.delta`): 0.5 exp(-(k - 3/2) / scale) for k >= 2 (0.16 at k 5, scale 3). `threshold: 'exact'` is the old exact cut
  * (exact n >= k) plus the noised cut: not differentially private (delta reported as 1).
  *
  * Epochs: at most one digest per epoch (default 24 h); the digest is dated with its epoch's start
@@ -82,7 +82,7 @@ export interface AnonymizerInit {
   maxTracked?: number;
   /** reuse an entry's noise until its true counts change (default true); false: fresh noise on every build */
   sticky?: boolean;
-  /** 'noisy' (default): released iff noised n >= k; 'exact': exact n >= k, then noised n >= k */
+  /** 'noisy' (default): released iff the rounded noised n >= k; 'exact': exact n >= k, then noised n >= k */
   threshold?: ThresholdMode;
   /** uniform [0, 1) source for the noise (default: the CSPRNG) */
   random?: () => number;
@@ -279,7 +279,7 @@ export interface Anonymizer {
   readonly threshold: ThresholdMode;
   /** the Laplace scale of every released coordinate: SENSITIVITY / epsilon */
   readonly scale: number;
-  /** the delta of the noisy threshold: 0.5 exp(-(k - 1) / scale); 1 with the exact threshold */
+  /** the delta of the noisy threshold: P(1 + Laplace(scale) >= k - 1/2); 1 with the exact threshold */
   readonly delta: number;
   /** builds this epoch's digest from the statistics, or says why not; never mutates `state` */
   build(stats: readonly ArmStatsLike[], at: { now: number; state: PrivacyState }): AnonymizeResult;
@@ -312,7 +312,10 @@ export function createAnonymizer(init: AnonymizerInit = {}): Anonymizer {
   if (threshold !== 'noisy' && threshold !== 'exact')
     throw new RangeError(`threshold must be 'noisy' or 'exact', got ${threshold}`);
   const scale = SENSITIVITY / epsilon;
-  const delta = threshold === 'noisy' ? 0.5 * Math.exp(-(k - 1) / scale) : 1;
+  // P(1 + L >= k - 1/2) for L ~ Laplace(scale): an entry of one outcome released at all
+  const margin = k - 1.5;
+  const delta =
+    threshold === 'noisy' ? (margin >= 0 ? 0.5 * Math.exp(-margin / scale) : 1 - 0.5 * Math.exp(margin / scale)) : 1;
   const noiseKey = `e${epsilon}:k${k}:${threshold}`;
 
   const spentLastYear = (state: PrivacyState, now: number) => {
@@ -345,7 +348,9 @@ export function createAnonymizer(init: AnonymizerInit = {}): Anonymizer {
 
   function draw(s: ArmStatsLike): [number, number, number] | null {
     const x = s.n + laplace(scale, random);
-    if (threshold === 'noisy' ? !(x >= k) : Math.round(x) < k) return null;
+    // the released n is the rounded noised n: it must reach k (an entry of exactly k outcomes is
+    // released more often than not; a cut before rounding withheld half of them)
+    if (Math.round(x) < k) return null;
     const n = clamp(Math.round(x), k, MAX_N);
     const sumQ = round2(clamp(s.sumQ + laplace(scale, random), 0, n));
     const sumQ2 = round2(clamp(s.sumQ2 + laplace(scale, random), ceil2((sumQ * sumQ) / n), sumQ));

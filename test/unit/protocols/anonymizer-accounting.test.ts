@@ -197,9 +197,9 @@ describe('the wire', () => {
 });
 
 describe('the noisy threshold', () => {
-  it('releases an entry with one outcome with probability delta = 0.5 exp(-(k - 1) / scale)', () => {
+  it('releases an entry with one outcome with probability delta = 0.5 exp(-(k - 3/2) / scale)', () => {
     const a = createAnonymizer({ epsilon: 1, k: 5, random: seeded(18) });
-    expect(a.delta).toBeCloseTo(0.5 * Math.exp(-4 / 3), 12);
+    expect(a.delta).toBeCloseTo(0.5 * Math.exp(-3.5 / 3), 12);
     const N = 20_000;
     let released = 0;
     for (let i = 0; i < N; i++) {
