@@ -133,8 +133,12 @@ export const NodeConfigSchema = z
         /** digests release a (context, arm) only where its noised n >= k, with Laplace noise of scale 3/epsilon on n, sumQ, sumQ2 */
         k: z.number().int().min(1).max(1000).default(5),
         epsilon: z.number().positive().max(100).default(1),
-        /** lifetime privacy budget (sum of epsilons spent); no digest once it is used up */
-        budget: z.number().positive().max(1_000_000).default(1000),
+        /**
+         * privacy budget: epsilon spent over any rolling 365 days (a build that draws fresh noise
+         * spends epsilon once; re-sending unchanged noised values spends nothing); past it the node
+         * pauses sharing until old spends roll off
+         */
+        budget: z.number().positive().max(1_000_000).default(365),
       })
       .strict()
       .default({
@@ -147,7 +151,7 @@ export const NodeConfigSchema = z
         epochMs: 86_400_000,
         k: 5,
         epsilon: 1,
-        budget: 1000,
+        budget: 365,
       }),
     /** model generators (see node/models/config.ts): which ones, endpoints, keys, prices, timeouts */
     models: ModelsConfigSchema.optional(),

@@ -188,7 +188,7 @@ export async function createPeering(
       ...(n.announce?.length ? { announce: n.announce } : {}),
       bootstrap: n.bootstrap,
       mdns: n.mdns,
-      anonymizer: { k: n.k, epsilon: n.epsilon, lifetimeBudget: n.budget, epochMs: n.epochMs, ...release },
+      anonymizer: { k: n.k, epsilon: n.epsilon, budgetPerYear: n.budget, epochMs: n.epochMs, ...release },
     },
   );
   await network.start().catch(async (e) => {
