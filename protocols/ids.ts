@@ -6,8 +6,8 @@ export const PROTOCOL_PREFIX = '/weavergen';
 
 /** gossipsub topic of anonymized learning digests (payload version 2: DIGEST_VERSION) */
 export const DIGEST_TOPIC = `${PROTOCOL_PREFIX}/digests/2`;
-/** gossipsub topic of pattern pack announcements (payload version 1) */
-export const PATTERN_TOPIC = `${PROTOCOL_PREFIX}/patterns/1`;
+/** gossipsub topic of pattern pack announcements (payload version 1; topic 2 since gossip is unsigned: StrictNoSign, the author is the signed publisher) */
+export const PATTERN_TOPIC = `${PROTOCOL_PREFIX}/patterns/2`;
 /** request/response protocol that fetches a pack by content id */
 export const PACK_PROTOCOL = `${PROTOCOL_PREFIX}/pack/1.0.0`;
 /** request/response protocol that fetches the latest digests a peer holds (a node catching up after a restart; digests of DIGEST_VERSION) */

@@ -9,7 +9,7 @@ import { accept, ignore, reject, type Verdict } from './verdict.js';
 export interface ValidateOptions {
   /** the receiver's clock (ms) */
   now?: number;
-  /** the authenticated author of the gossip message (gossipsub StrictSign `from`), when there is one */
+  /** the authenticated author of a message when the transport gives one (gossip is unsigned since StrictNoSign: the author is the signed `peer`/`publisher`) */
   author?: string;
   /** replay state; without it only the message itself is checked */
   replay?: ReplayGuard;

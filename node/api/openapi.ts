@@ -354,14 +354,49 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
       },
       '/v1/peers': {
         get: read(
-          'this node on the network: peer id, addresses, peers (gossipsub score, digests received, messages rejected by reason), counters',
+          'this node on the network: peer id, addresses, what it shares, peers (gossipsub score, digests received, messages rejected by reason), counters and privacy accounting',
           {
             type: 'object',
+            required: ['addresses', 'listen', 'peers', 'share'],
             properties: {
               peerId: { type: 'string' },
-              addresses: { type: 'array', items: { type: 'string' } },
+              addresses: {
+                type: 'array',
+                items: { type: 'string' },
+                description: 'what peers are told, with /p2p/<peer id>',
+              },
+              listen: {
+                type: 'array',
+                items: { type: 'string' },
+                description: 'the configured listen addresses',
+              },
               peers: { type: 'array', items: { type: 'object' } },
-              stats: { type: 'object' },
+              stats: {
+                type: 'object',
+                description:
+                  'network counters; `privacy`: epsilon, delta, k, spent over the last year, remaining',
+              },
+              share: {
+                type: 'object',
+                required: ['mode', 'publishes', 'receives', 'description'],
+                properties: {
+                  mode: {
+                    type: 'string',
+                    description: 'network.share: off | receive-only | contexts:<list> | all',
+                  },
+                  publishes: { type: 'boolean' },
+                  receives: { type: 'boolean' },
+                  description: { type: 'string' },
+                  publicPacks: { type: 'integer' },
+                  publicModels: { type: 'array', items: { type: 'string' } },
+                  epochMs: { type: 'integer' },
+                },
+              },
+              notice: {
+                type: 'string',
+                description:
+                  'set when no address is announced (a wildcard listen address without network.announce)',
+              },
             },
           },
         ),

@@ -65,7 +65,7 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | 'stalled'> {
 }
 
 /**
- * Serves `/weavergen/digests/1.0.0`: the newest digests this node holds (at most LIMITS.syncDigests),
+ * Serves `/weavergen/digests/2.0.0`: the newest digests this node holds (at most LIMITS.syncDigests),
  * one frame each, exactly as their authors signed them, then closes. The asker sends nothing and
  * ends its side: a byte from it (`reject:sync-unexpected-data`), an asker that takes nothing or
  * does not end its side within idleMs (`fail:sync-stalled`), or the whole exchange past timeoutMs
