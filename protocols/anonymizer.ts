@@ -315,7 +315,11 @@ export function createAnonymizer(init: AnonymizerInit = {}): Anonymizer {
   // P(1 + L >= k - 1/2) for L ~ Laplace(scale): an entry of one outcome released at all
   const margin = k - 1.5;
   const delta =
-    threshold === 'noisy' ? (margin >= 0 ? 0.5 * Math.exp(-margin / scale) : 1 - 0.5 * Math.exp(margin / scale)) : 1;
+    threshold === 'noisy'
+      ? margin >= 0
+        ? 0.5 * Math.exp(-margin / scale)
+        : 1 - 0.5 * Math.exp(margin / scale)
+      : 1;
   const noiseKey = `e${epsilon}:k${k}:${threshold}`;
 
   const spentLastYear = (state: PrivacyState, now: number) => {
