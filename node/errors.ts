@@ -148,6 +148,7 @@ export const ERROR_OUTCOMES: Record<PartErrorCode, Outcome> = {
   [TaskErrorCode.BAD_TESTS]: PROBLEM_INPUT,
   [TaskErrorCode.STOPPING]: UNAVAILABLE,
   [TaskErrorCode.BUSY]: { exit: 2, status: 429 },
+  [TaskErrorCode.NO_DESCRIPTION]: BAD_PARAM,
 
   // validation: a file path that would leave the temp folder
   [ValidationErrorCode.UNSAFE_PATH]: BAD_PARAM,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { GeneratedFile } from '../generation/index.js';
-import { TASK_NO_DESCRIPTION, TaskError, TaskErrorCode } from './errors.js';
+import { TaskError, TaskErrorCode } from './errors.js';
 import { harnessFor, taskLanguage } from './runners/index.js';
 import { isReservedPath, type TestHarness } from './runners/types.js';
 
@@ -8,7 +8,7 @@ import { isReservedPath, type TestHarness } from './runners/types.js';
 export function checkDescription(description: string): void {
   if (typeof description !== 'string' || description.trim() === '')
     throw new TaskError(
-      { code: TASK_NO_DESCRIPTION },
+      { code: TaskErrorCode.NO_DESCRIPTION },
       'the task description is empty: say what the code should do, e.g. "a function sum(a, b) that treats a missing b as 0"',
     );
 }

@@ -9,19 +9,14 @@ export enum TaskErrorCode {
   STOPPING = 'TASK_STOPPING',
   /** the queue is full: try again after `retryAfterS` */
   BUSY = 'TASK_BUSY',
+  /** an empty or blank task description (refused alike with or without a node) */
+  NO_DESCRIPTION = 'TASK_NO_DESCRIPTION',
 }
-
-/**
- * An empty or blank task description. A code of its own, kept out of TaskErrorCode so the one table of
- * outcomes (node/errors.ts) needs no entry for it: the route answers it 400 INVALID_BODY and the CLI
- * exits 2 before anything else sees it.
- */
-export const TASK_NO_DESCRIPTION = 'TASK_NO_DESCRIPTION' as const;
 
 export type TaskErrorType =
   | { code: TaskErrorCode.NO_MODELS }
   | { code: TaskErrorCode.NO_TESTS }
-  | { code: typeof TASK_NO_DESCRIPTION }
+  | { code: TaskErrorCode.NO_DESCRIPTION }
   | { code: TaskErrorCode.UNSUPPORTED_LANGUAGE; language: string }
   /**
    * a test file whose path is not acceptable, given twice, or one the harness writes itself; or test

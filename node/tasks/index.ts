@@ -39,7 +39,6 @@ export {
 export { createTaskModels, type TaskModels } from './clients.js';
 export {
   isTaskError,
-  TASK_NO_DESCRIPTION,
   TaskError,
   TaskErrorCode,
   type TaskErrorType,

@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { isTaskError, TASK_NO_DESCRIPTION, TaskErrorCode } from '../../tasks/index.js';
+import { isTaskError, TaskErrorCode } from '../../tasks/index.js';
 import type { RouteContext } from '../context.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 import { TaskBodySchema } from '../schemas.js';
@@ -26,7 +26,7 @@ export function taskRoutes(app: Hono, { node, auth, log }: RouteContext): void {
       .catch((e) => {
         if (isTaskError(e) && e.code === TaskErrorCode.UNSUPPORTED_LANGUAGE)
           throw new ApiError(ApiErrorCode.INVALID_BODY, `language: ${e.message}`);
-        if (isTaskError(e) && e.code === TASK_NO_DESCRIPTION)
+        if (isTaskError(e) && e.code === TaskErrorCode.NO_DESCRIPTION)
           throw new ApiError(ApiErrorCode.INVALID_BODY, `description: ${e.message}`);
         // a test file that does not compile alone: its located errors, also as details
         if (isTaskError(e) && (e.code === TaskErrorCode.BAD_TESTS || e.code === TaskErrorCode.NO_TESTS))
