@@ -65,7 +65,7 @@ export function createGoHarness(): TestHarness {
   return {
     language: 'go',
     howTestsRun:
-      'The files are written into one Go module (go.mod `module task`, go 1.19, unless you write a go.mod; no third-party modules, no network) and `go test -json ./...` runs the `*_test.go` files (package testing) with Go 1.19; put your code in the package and directory of the test file.',
+      'The files are written into one Go module (go.mod `module task`, go 1.19, unless you write a go.mod; no third-party modules, no network) and the `*_test.go` files run as one test binary per package (`go test -c`, package testing) with Go 1.19; put your code in the package and directory of the test file.',
     reservedPaths: RESERVED,
     normalizeTests: goTestFiles,
     run: neverThrows(

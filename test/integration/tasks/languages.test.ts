@@ -99,7 +99,7 @@ func TestNegatives(t *testing.T) {
     expect(r.rounds).toBe(2);
     expect(r.candidates[0]).toMatchObject({ compiled: true, passed: 2, total: 2, q: 1, rounds: 2 });
     expect(r.candidates[0].run.tests.map((t) => t.name)).toEqual(['TestAdds', 'TestNegatives']);
-    expect(system(server, 0)).toMatch(/go test -json/);
+    expect(system(server, 0)).toMatch(/go test -c/);
     const second = prompt(server, 1);
     expect(second).toContain('passed 0 of 2 tests and did not compile');
     expect(second).toMatch(/- sum\.go:4:13: undefined: c/);
@@ -239,7 +239,10 @@ fn treats_none_as_zero() {
     expect(system(server, 0)).toMatch(/use super::\*;.*rustc --edition 2021 --test/);
     const second = prompt(server, 1);
     expect(second).toContain('passed 1 of 2 tests');
-    expect(second).toMatch(/- tests\.rs > adds: panicked at .*tests\.rs:5:5.*left: `?-1`?.*right: `?5/);
+    // rustc >= 1.73 prints the location first, Debian's 1.63 after the message
+    expect(second).toMatch(/- tests\.rs > adds: panicked at /);
+    expect(second).toMatch(/- tests\.rs > adds: panicked at [\s\S]*tests\.rs:5:5/);
+    expect(second).toMatch(/left: `?-1`?[\s\S]*right: `?5/);
   });
 
   const hangs = `a compile error comes back as file:line:col; a hanging test times out alone${RUSTC.note}`;
