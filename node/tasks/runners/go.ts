@@ -6,6 +6,7 @@ import { type ProcessResult, runProcess, withTempDir } from '../../validation/ru
 import { TOOL_PACKAGES } from '../../validation/toolchain.js';
 import { goOfflineEnv } from '../../validation/toolchains/go.js';
 import { TASK_HOME, taskProcess } from './env.js';
+import { checkGoTests } from './go-check.js';
 import {
   blankGo,
   GO_NONCE_ENV,
@@ -68,6 +69,7 @@ export function createGoHarness(): TestHarness {
       'The files are written into one Go module (go.mod `module task`, go 1.19, unless you write a go.mod; no third-party modules, no network) and the `*_test.go` files run as one test binary per package (`go test -c`, package testing) with Go 1.19; put your code in the package and directory of the test file.',
     reservedPaths: RESERVED,
     normalizeTests: goTestFiles,
+    checkTests: (tests, options) => checkGoTests(goTestFiles(tests), options?.signal),
     run: neverThrows(
       (tests) => {
         const plan = planOf(goTestFiles(tests), 'task');

@@ -5,6 +5,7 @@ import { delimiter, dirname, join, relative, sep } from 'node:path';
 import { type ProcessResult, runProcess, withTempDir } from '../../validation/run-process.js';
 import { TOOL_PACKAGES } from '../../validation/toolchain.js';
 import { TASK_HOME, taskProcess } from './env.js';
+import { checkJavaTests, javacErrors } from './java-check.js';
 import {
   HARNESS_MAIN,
   harnessClasses,
@@ -60,6 +61,7 @@ export function createJavaHarness(): TestHarness {
     howTestsRun:
       'All .java files are compiled together with javac (Java 17, standard library and JUnit 5 on the class path), then the JUnit 5 console launcher runs the @Test methods of the test class; a public class goes in the file named after it.',
     reservedPaths: RESERVED,
+    checkTests: (tests, options) => checkJavaTests(tests, options?.signal),
     run: neverThrows(planOf, async (files, tests, options) => {
       const started = performance.now();
       const names = planOf(tests);
@@ -436,25 +438,4 @@ function failureText(type: string, message: string | undefined, trace: string): 
   return firstLine(`${text || 'failed'}${at ? ` (at ${at[2]}:${at[3]})` : ''}`);
 }
 
-/**
- * javac's `Sum.java:3: error: incompatible types: ...`, then the source line and a caret under the
- * column, then details (`symbol: method add(int,int)`): `Sum.java:3:46: error: ... (symbol: ...)`.
- */
-export function javacErrors(stderr: string): string[] {
-  const lines = stderr.split('\n');
-  const out: string[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^(.+?\.java):(\d+): error: (.*)$/.exec(lines[i]);
-    if (!m) continue;
-    let col = '';
-    const details: string[] = [];
-    for (let j = i + 1; j < lines.length && j <= i + 6; j++) {
-      const l = lines[j];
-      if (/^(.+?\.java):(\d+): (error|warning): /.test(l) || /^\d+ errors?$/.test(l.trim())) break;
-      if (!col && /^\s*\^\s*$/.test(l)) col = `${l.indexOf('^') + 1}:`;
-      else if (col && /^\s+\w+:\s/.test(l)) details.push(l.trim().replace(/\s+/g, ' '));
-    }
-    out.push(`${m[1]}:${m[2]}:${col} error: ${m[3]}${details.length ? ` (${details.join('; ')})` : ''}`);
-  }
-  return out;
-}
+export { javacErrors };

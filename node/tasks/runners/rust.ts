@@ -6,6 +6,7 @@ import type { GeneratedFile } from '../../generation/index.js';
 import { runProcess, withTempDir } from '../../validation/run-process.js';
 import { TOOL_PACKAGES } from '../../validation/toolchain.js';
 import { rustupVars, TASK_HOME, taskProcess } from './env.js';
+import { checkRustTests } from './rust-check.js';
 import {
   HARNESS_MOD,
   harnessModule,
@@ -63,6 +64,7 @@ export function createRustHarness(): TestHarness {
     howTestsRun:
       'Your crate root is `src/lib.rs` (or `lib.rs`); the test file is appended to it as a `#[cfg(test)]` module, so it reaches your items with `use super::*;` (or by the crate name it imports, as Cargo integration tests do). The crate is compiled with `rustc --edition 2021 --test` (standard library only, no Cargo dependencies) and each `#[test]` runs on its own.',
     reservedPaths: RESERVED,
+    checkTests: (tests, options) => checkRustTests(tests, options?.signal),
     run: neverThrows(
       (tests) => plannedTests(tests.filter((t) => t.path.endsWith('.rs'))),
       async (files, tests, options) => {
