@@ -95,21 +95,29 @@ export async function productPolicy(
   world: World,
   name: string,
   k: number,
-  init: { rules: boolean; cost: boolean },
+  init: {
+    rules?: boolean;
+    cost?: boolean;
+    /** network priors for a context's arms (what the marketplace gives node/peering.ts); none by default */
+    priors?: (contextKey: string, arms: Arm[]) => Record<string, { n: number; sumQ: number; sumQ2?: number }>;
+    /** span ids say which run they belong to */
+    idPrefix?: string;
+  } = {},
 ): Promise<Policy> {
+  const { priors, idPrefix = 'bench', ...optimizerInit } = init;
   const dir = await mkdtemp(join(tmpdir(), 'weavergen-bench-learning-'));
   const store = await createStore({ path: dir });
   const telemetry = await createTelemetry({ store }, { serviceName: 'weavergen-bench' });
   const learning = createLearning({ store });
-  const optimizer = createOptimizer({ store, learning }, { seed: world.seed, ...init });
+  const optimizer = createOptimizer({ store, learning }, { seed: world.seed, ...optimizerInit });
   return {
     name,
     async choose(_g, c) {
-      const choice = await chooseArms(optimizer, c.context, c.arms, k);
+      const choice = await chooseArms(optimizer, c.context, c.arms, k, priors?.(c.key, c.arms) ?? {});
       return { arms: choice.chosen, reason: choice.reason, alternatives: choice.alternatives };
     },
     async observe(g, c, candidates) {
-      const id = `bench-${world.seed}-${g}`;
+      const id = `${idPrefix}-${world.seed}-${g}`;
       const gen = telemetry.tracer.startSpan(SPAN.generation, { attributes: { [ATTR.generationId]: id } });
       const inGen = trace.setSpan(ROOT_CONTEXT, gen);
       for (const { arm, outcome } of candidates) {

@@ -9,7 +9,7 @@ import { createStore } from '../node/storage/index.js';
 import { ATTR, SPAN } from '../node/telemetry/conventions.js';
 import { createTelemetry } from '../node/telemetry/index.js';
 import type { AnonymizedDigest } from '../protocols/index.js';
-import { type Candidate, type Policy, type RunStats, runPolicy } from './learning-policies.js';
+import { type Candidate, type Policy, productPolicy, type RunStats, runPolicy } from './learning-policies.js';
 import type { SimContext, World } from './learning-world.js';
 
 /**
@@ -29,71 +29,6 @@ export function marketplaceOf(digests: readonly { peer: string; digest: Anonymiz
   return m;
 }
 
-/**
- * bench/learning-policies.ts productPolicy with priors: chooseArms with the real optimizer over a
- * real LevelDB store, the candidates' spans through the real tracer and exporter, ingestGeneration,
- * then the promotion review. The same code but for the priors argument (productPolicy takes none).
- */
-async function productWithPriors(
-  world: World,
-  name: string,
-  k: number,
-  marketplace: Marketplace | undefined,
-): Promise<Policy> {
-  const dir = await mkdtemp(join(tmpdir(), 'weavergen-bench-privacy-'));
-  const store = await createStore({ path: dir });
-  const telemetry = await createTelemetry({ store }, { serviceName: 'weavergen-bench' });
-  const learning = createLearning({ store });
-  const optimizer = createOptimizer({ store, learning }, { seed: world.seed });
-  return {
-    name,
-    async choose(_g, c) {
-      const priors = marketplace?.priorsFor(c.key, c.arms) ?? {};
-      const choice = await chooseArms(optimizer, c.context, c.arms, k, priors);
-      return { arms: choice.chosen, reason: choice.reason, alternatives: choice.alternatives };
-    },
-    async observe(g, c, candidates) {
-      const id = `bench-privacy-${world.seed}-${g}`;
-      const gen = telemetry.tracer.startSpan(SPAN.generation, { attributes: { [ATTR.generationId]: id } });
-      const inGen = trace.setSpan(ROOT_CONTEXT, gen);
-      for (const { arm, outcome } of candidates) {
-        const quality = {
-          q: outcome.q,
-          components: {
-            compiled: outcome.compiled,
-            completeness: 1,
-            naming: 1,
-            documentation: 1,
-            deprecation: 1,
-            warnings: 1,
-          },
-        };
-        telemetry.tracer
-          .startSpan(
-            SPAN.candidate,
-            {
-              attributes: {
-                [ATTR.generationId]: id,
-                ...candidateAttributes(c.context, arm, quality, outcome.usage),
-              },
-            },
-            inGen,
-          )
-          .end();
-      }
-      gen.end();
-      await telemetry.flush();
-      await learning.ingestGeneration(id);
-      await optimizer.review(c.context, c.arms);
-    },
-    async close() {
-      await telemetry.shutdown();
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 export interface NewNodeRun {
   stats: RunStats;
   /** per context index seen: its generations until the best arm first ran (occurrences + 1 when it never did) */
@@ -111,7 +46,10 @@ export async function newNode(
   marketplace: Marketplace | undefined,
   k = 2,
 ): Promise<NewNodeRun> {
-  const inner = await productWithPriors(world, name, k, marketplace);
+  const inner = await productPolicy(world, name, k, {
+    idPrefix: 'bench-privacy',
+    ...(marketplace ? { priors: (key, arms) => marketplace.priorsFor(key, arms) } : {}),
+  });
   const seen = new Map<number, number>();
   const untilBest = new Map<number, number>();
   const found = new Map<number, boolean>();
