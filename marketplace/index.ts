@@ -1,11 +1,13 @@
 /**
  * The marketplace: pattern packs as signed, content-addressed data; the index of known packs and
- * its search; the network's ratings of arms (peers' digests, last writer wins, reputation weights,
- * per-peer caps); and the priors they give the optimizer. Pure domain: no I/O, no libp2p node, no
+ * its search; the network's ratings of arms (peers' digests, last writer wins, per-peer caps, a
+ * trust-weighted robust aggregate clipped at the weighted median, each peer's trust earned by
+ * agreeing with this node's own measurements); and the priors they give the optimizer. Pure domain: no I/O, no libp2p node, no
  * HTTP. The network layer feeds it what arrived (with the authenticated sender as `from`) and the
  * node asks it for priors and search results.
  */
 
+import { sanitizeDigest, toDigest } from './digest.js';
 import {
   MarketplaceError,
   MarketplaceErrorCode,
@@ -27,6 +29,7 @@ import {
   createRatings,
   type PeerDigest,
   type PriorCounts,
+  type PriorsOptions,
   type Ratings,
   type RatingsInit,
 } from './ratings.js';
@@ -48,6 +51,7 @@ import {
   verifyPack,
 } from './signature.js';
 
+export * from './aggregate.js';
 export * from './errors.js';
 export { cidOfBytes, type Decoded, MAX_PACK_WIRE_BYTES, packFromBytes, packToBytes } from './pack-codec.js';
 export { canonicalJson, encodePack, type PackContent, packCid, paramsHash } from './pack-id.js';
@@ -58,9 +62,11 @@ export * from './search.js';
 export * from './signature.js';
 
 export interface MarketplaceInit {
+  /** e.g. `{ robust: false }` for the plain weighted mean (the baseline), `clip`, `perPeerCap` */
   ratings?: RatingsInit;
+  /** each peer's trust: `initial` (0.1), `minScore`, `maxVotes`, ... */
   reputation?: ReputationInit;
-  /** a saved reputation.snapshot() to start from */
+  /** a saved reputation.snapshot() to start from (node/trust-store.ts) */
   reputationSnapshot?: ReputationSnapshot;
   index?: PackIndexInit;
   /** the transfer size limit for fetched packs (default MAX_PACK_WIRE_BYTES) */
@@ -106,11 +112,18 @@ export interface Marketplace {
    * a digest claiming another peer is rejected and charged to the sender.
    */
   receiveDigest(digest: PeerDigest, local: Iterable<LocalArmStats>, from?: string): DigestVerdict;
+  /**
+   * Judges every held digest again against this node's statistics now (after a generation added
+   * evidence): each peer's vote for its held epoch is replaced, so trust follows what this node
+   * measures. Returns how many digests were judged (had something comparable).
+   */
+  recheck(local: Iterable<LocalArmStats>): number;
   /** Pseudo-counts per arm key for optimizer.choose(..., { priors }). */
   priorsFor(
     context: string,
     arms: Iterable<string | { key: string }>,
     trust?: number,
+    options?: PriorsOptions,
   ): Record<string, PriorCounts>;
   search(query: MarketplaceSearchQuery): SearchHit[];
   /** Records a rejected message from a peer (also used by the network for its own schema rejections). */
@@ -124,7 +137,12 @@ export function createMarketplace(
   init: MarketplaceInit = {},
 ): Marketplace {
   const reputation = createReputation(init.reputation, init.reputationSnapshot);
-  const ratings = createRatings({ weightOf: (peer) => reputation.weight(peer) }, init.ratings);
+  // weights relative to the most trusted peer held, a new peer's trust at least: a newcomer beside a
+  // trusted peer counts for little, a network of newcomers alone still counts
+  const ratings = createRatings(
+    { weightOf: (peer) => reputation.weight(peer) },
+    { weightFloor: reputation.initial, ...init.ratings },
+  );
   const packs = createPackIndex(init.index);
   const defaultTrust = init.trust ?? 1;
   const decode: DecodeOptions = init.maxPackBytes !== undefined ? { maxBytes: init.maxPackBytes } : {};
@@ -185,13 +203,24 @@ export function createMarketplace(
         return fail(reject('bad-digest', `digest claims to be from another peer than ${from}`), from);
       const added = ratings.add(digest);
       if (!added.ok) return fail(added, from);
-      if (added.status !== 'new' && added.status !== 'replaced') return { ok: true, status: added.status };
-      const held = ratings.reported(digest.peer);
+      // the same digest again was judged when it arrived (and again at every recheck)
+      if (added.status === 'unchanged') return { ok: true, status: added.status };
+      // an older epoch arriving late still votes for its epoch, so trust does not depend on the order
+      const judged = added.status === 'stale' ? sanitizeDigest(digest, Number.MAX_SAFE_INTEGER) : undefined;
+      const held = judged?.ok ? toDigest(judged.held) : ratings.reported(digest.peer);
       const comparison = held ? reputation.compare(held, local) : undefined;
       return { ok: true, status: added.status, ...(comparison ? { comparison } : {}) };
     },
 
-    priorsFor: (context, arms, trust = defaultTrust) => ratings.priorsFor(context, arms, trust),
+    recheck(local) {
+      const mine = [...local];
+      let judged = 0;
+      for (const d of ratings.digests()) if (reputation.compare(d, mine).counted) judged++;
+      return judged;
+    },
+
+    priorsFor: (context, arms, trust = defaultTrust, options) =>
+      ratings.priorsFor(context, arms, trust, options),
 
     search(query) {
       const rated = ratings.packRatings(query.context);

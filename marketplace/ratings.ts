@@ -1,4 +1,6 @@
+import { type Pooled, pool as poolReports, type Report } from './aggregate.js';
 import {
+  type CleanEntry,
   clamp01,
   cmp,
   type HeldDigest,
@@ -27,6 +29,26 @@ export interface RatingsInit {
   maxEntries?: number;
   /** peers held (default 10000); past it the peer with the oldest epoch is dropped */
   maxPeers?: number;
+  /**
+   * The robust aggregate (default true): each peer's mean for a (context, arm) is clipped into
+   * [median - clip, median + clip] around the weighted median of all peers' means before pooling
+   * (aggregate.ts). false: the plain weighted mean (the baseline; `rating()` shows both either way).
+   */
+  robust?: boolean;
+  /** half-width of the band around the median a report is clipped into (default 0.05) */
+  clip?: number;
+  /**
+   * Weights are relative: each peer's weight is divided by the largest weight among the held peers,
+   * or by `weightFloor` when that is larger (default 1: weights as given). The marketplace sets it to
+   * a new peer's trust, so the most trusted peer counts at its face value and a newcomer beside it
+   * for little, while a network of newcomers alone still counts.
+   */
+  weightFloor?: number;
+}
+
+export interface PriorsOptions {
+  /** override the robust setting for this call (false: the plain weighted mean) */
+  robust?: boolean;
 }
 
 export interface RatingsComponents {
@@ -46,13 +68,21 @@ export type AddStatus =
 
 export type AddResult = { ok: true; status: AddStatus; entries: number } | Rejected;
 
-/** The network's view of one arm in one context, weighted by reputation and capped per peer. */
+/** The network's view of one arm in one context, weighted by trust and capped per peer. */
 export interface ArmRating {
   context: string;
   arm: string;
   /** weighted, capped pseudo-observations */
   n: number;
+  /** the mean the priors use: robust (clipped at the weighted median) unless the ratings are plain */
   mean: number;
+  /** the clipped mean and the plain weighted mean, side by side */
+  robustMean: number;
+  plainMean: number;
+  /** the trust-weighted median of the peers' means */
+  median: number;
+  /** peers whose mean was clipped */
+  clipped: number;
   /** peers that contributed (weight > 0) */
   peers: number;
 }
@@ -62,8 +92,10 @@ export interface PackRating {
   packId: string;
   /** the shrunk mean used for ranking; 0.5 when nothing is known */
   score: number;
-  /** the best arm's pooled mean and n */
+  /** the best arm's pooled mean (robust unless the ratings are plain) and n */
   mean: number;
+  /** the best arm's plain weighted mean, for comparison */
+  plainMean: number;
   n: number;
   bestArm: string;
   peers: number;
@@ -73,6 +105,7 @@ export interface PeerSummary {
   peer: string;
   epoch: number;
   entries: number;
+  /** the weight its reports count with: its trust relative to the most trusted held peer (RatingsInit.weightFloor) */
   weight: number;
 }
 
@@ -82,19 +115,24 @@ export interface Ratings {
   /**
    * Pseudo-counts per arm key for the optimizer (ChooseOptions.priors): every peer's entry counted
    * for its effective n (noiseDiscount: a noised entry with a small n counts for less than its n),
-   * capped at perPeerCap, weighted by its reputation, pooled, capped at maxPriorN, then multiplied by `trust`
-   * (how much this node trusts the network as a whole, 0..1). Arms nobody reported are left out.
+   * capped at perPeerCap, weighted by its trust, clipped at the weighted median (robust, the
+   * default) and pooled, capped at maxPriorN, then multiplied by `trust` (how much this node trusts
+   * the network as a whole, 0..1). Arms nobody reported are left out.
    */
   priorsFor(
     context: string,
     arms: Iterable<string | { key: string }>,
     trust?: number,
+    options?: PriorsOptions,
   ): Record<string, PriorCounts>;
   rating(context: string, arm: string): ArmRating | undefined;
   /** every rated (context, arm), optionally of one context, sorted by context then arm */
   ratings(context?: string): ArmRating[];
-  /** a rating per pack content id (arm keys start with `<pack cid>:`), over all contexts or one */
-  packRatings(context?: string): Map<string, PackRating>;
+  /**
+   * A rating per pack content id (arm keys start with `<pack cid>:`), over all contexts or one: each
+   * (context, arm) pooled as the priors are (robust unless plain), then summed over the contexts.
+   */
+  packRatings(context?: string, options?: PriorsOptions): Map<string, PackRating>;
   /** the held (sanitized) digest of a peer, e.g. for the reputation comparison */
   reported(peer: string): PeerDigest | undefined;
   /** every held digest: adding them to a fresh Ratings rebuilds the same state (for persistence) */
@@ -113,7 +151,10 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
   const maxPriorN = positive('maxPriorN', init.maxPriorN ?? 100);
   const maxEntries = positive('maxEntries', init.maxEntries ?? 5000);
   const maxPeers = positive('maxPeers', init.maxPeers ?? 10_000);
-  const weightOf = (peer: string) => clamp01(components.weightOf?.(peer) ?? 1);
+  const weightFloor = positive('weightFloor', init.weightFloor ?? 1);
+  const clip = init.clip === 0 ? 0 : positive('clip', init.clip ?? 0.05);
+  const robustByDefault = init.robust ?? true;
+  const rawWeight = (peer: string) => clamp01(components.weightOf?.(peer) ?? 1);
   const held = new Map<string, HeldDigest>();
   // Pooling runs over peers in sorted order, so float sums (and thus priors) are bit-identical
   // whatever order the digests arrived in.
@@ -124,32 +165,36 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
   };
 
   /**
-   * A peer entry's multiplier: its noise discount (n_eff / n), the per-peer cap on n_eff, and the
-   * peer's reputation weight. Mean and spread are kept; only how much the entry counts shrinks.
+   * Every held peer's weight, relative to the most trusted one (or weightFloor): read once per query,
+   * since trust changes between queries.
    */
-  const factor = (h: HeldDigest, e: { n: number; sumQ: number; sumQ2?: number }, w: number) => {
+  function weights(): Map<string, number> {
+    const raw = new Map(peersSorted().map((h) => [h.peer, rawWeight(h.peer)]));
+    let top = weightFloor;
+    for (const w of raw.values()) if (w > top) top = w;
+    return new Map([...raw].map(([p, w]) => [p, w / top]));
+  }
+
+  /**
+   * A peer entry's report: its counts times its noise discount (n_eff / n), the per-peer cap on
+   * n_eff, and the peer's weight. Mean and spread are kept; only how much the entry counts shrinks.
+   */
+  const reportOf = (h: HeldDigest, e: CleanEntry, w: number): Report => {
     const g = noiseDiscount(e, h.epsilon);
-    return w * g * Math.min(1, perPeerCap / (e.n * g));
+    const f = w * g * Math.min(1, perPeerCap / (e.n * g));
+    return { n: e.n * f, sumQ: e.sumQ * f, sumQ2: (e.sumQ2 ?? (e.sumQ * e.sumQ) / e.n) * f };
   };
 
-  /** One (context, arm) pooled over peers: discounted for noise, capped per peer, weighted by reputation. */
-  function pool(context: string, arm: string) {
-    let n = 0;
-    let s = 0;
-    let s2 = 0;
-    let peers = 0;
+  /** One (context, arm) over the held peers in peer order, robust or plain. */
+  function poolArm(context: string, arm: string, w: Map<string, number>, robust: boolean): Pooled {
+    const reports: Report[] = [];
     for (const h of peersSorted()) {
       const e = h.byContext.get(context)?.get(arm);
-      if (!e) continue;
-      const w = weightOf(h.peer);
-      if (w <= 0) continue;
-      const f = factor(h, e, w);
-      n += e.n * f;
-      s += e.sumQ * f;
-      s2 += (e.sumQ2 ?? (e.sumQ * e.sumQ) / e.n) * f;
-      peers++;
+      const weight = w.get(h.peer) ?? 0;
+      if (!e || !(weight > 0)) continue;
+      reports.push(reportOf(h, e, weight));
     }
-    return { n, sumQ: s, sumQ2: s2, peers };
+    return poolReports(reports, robust ? clip : undefined);
   }
 
   function keysOf(context?: string): [string, string][] {
@@ -160,9 +205,21 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
     return [...keys].sort().map((k) => k.split('\n') as [string, string]);
   }
 
-  const ratingOf = (context: string, arm: string): ArmRating | undefined => {
-    const p = pool(context, arm);
-    return p.n > 0 ? { context, arm, n: p.n, mean: p.sumQ / p.n, peers: p.peers } : undefined;
+  const ratingOf = (context: string, arm: string, w = weights()): ArmRating | undefined => {
+    const p = poolArm(context, arm, w, true);
+    if (!(p.n > 0) || p.median === undefined) return undefined;
+    const robustMean = p.sumQ / p.n;
+    return {
+      context,
+      arm,
+      n: p.n,
+      mean: robustByDefault ? robustMean : p.plainMean,
+      robustMean,
+      plainMean: p.plainMean,
+      median: p.median,
+      clipped: p.clipped,
+      peers: p.reports,
+    };
   };
 
   return {
@@ -190,14 +247,16 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
       return { ok: true, status: prev ? 'replaced' : 'new', entries: next.entries };
     },
 
-    priorsFor(context, arms, trust = 1) {
+    priorsFor(context, arms, trust = 1, options = {}) {
       const out: Record<string, PriorCounts> = {};
       const t = clamp01(trust);
-      if (t <= 0) return out;
+      if (t <= 0 || held.size === 0) return out;
+      const robust = options.robust ?? robustByDefault;
+      const w = weights();
       for (const a of arms) {
         const key = typeof a === 'string' ? a : a.key;
         if (Object.hasOwn(out, key)) continue;
-        const p = pool(context, key);
+        const p = poolArm(context, key, w, robust);
         if (!(p.n > 0)) continue;
         const f = Math.min(1, maxPriorN / p.n) * t;
         out[key] = { n: p.n * f, sumQ: p.sumQ * f, sumQ2: p.sumQ2 * f };
@@ -205,43 +264,33 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
       return out;
     },
 
-    rating: ratingOf,
+    rating: (context, arm) => ratingOf(context, arm),
 
     ratings(context) {
+      const w = weights();
       return keysOf(context)
-        .map(([c, a]) => ratingOf(c, a))
+        .map(([c, a]) => ratingOf(c, a, w))
         .filter((r): r is ArmRating => !!r);
     },
 
-    packRatings(context) {
-      // pool each arm over the contexts asked for, then keep each pack's best arm
-      const arms = new Map<string, { n: number; sumQ: number; peers: Set<string> }>();
-      for (const h of peersSorted()) {
-        const w = weightOf(h.peer);
-        if (w <= 0) continue;
-        for (const [c, entries] of h.byContext) {
-          if (context !== undefined && c !== context) continue;
-          for (const [arm, e] of entries) {
-            const f = factor(h, e, w);
-            const p = arms.get(arm) ?? { n: 0, sumQ: 0, peers: new Set<string>() };
-            p.n += e.n * f;
-            p.sumQ += e.sumQ * f;
-            p.peers.add(h.peer);
-            arms.set(arm, p);
-          }
-        }
+    packRatings(context, options = {}) {
+      // each (context, arm) pooled as the priors are, then each arm summed over the contexts asked
+      // for, then each pack's best arm
+      const robust = options.robust ?? robustByDefault;
+      const w = weights();
+      const arms = new Map<string, { n: number; sumQ: number; plain: number; peers: Set<string> }>();
+      for (const [c, arm] of keysOf(context)) {
+        const p = poolArm(c, arm, w, robust);
+        if (!(p.n > 0)) continue;
+        const a = arms.get(arm) ?? { n: 0, sumQ: 0, plain: 0, peers: new Set<string>() };
+        a.n += p.n;
+        a.sumQ += p.sumQ;
+        a.plain += p.plainMean * p.n;
+        for (const h of peersSorted())
+          if ((w.get(h.peer) ?? 0) > 0 && h.byContext.get(c)?.has(arm)) a.peers.add(h.peer);
+        arms.set(arm, a);
       }
-      const out = new Map<string, PackRating>();
-      for (const arm of [...arms.keys()].sort()) {
-        const p = arms.get(arm)!;
-        const packId = arm.split(':')[0];
-        if (!packId || !(p.n > 0)) continue;
-        const score = (p.sumQ + SHRINK.n * SHRINK.mean) / (p.n + SHRINK.n);
-        const best = out.get(packId);
-        if (best && best.score >= score) continue;
-        out.set(packId, { packId, score, mean: p.sumQ / p.n, n: p.n, bestArm: arm, peers: p.peers.size });
-      }
-      return out;
+      return bestArmPerPack(arms);
     },
 
     reported(peer) {
@@ -254,11 +303,12 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
     },
 
     peers() {
+      const w = weights();
       return peersSorted().map((h) => ({
         peer: h.peer,
         epoch: h.epoch,
         entries: h.entries,
-        weight: weightOf(h.peer),
+        weight: w.get(h.peer) ?? 0,
       }));
     },
 
@@ -279,6 +329,32 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
       return had;
     },
   };
+}
+
+/** Each pack's best arm (arm keys start with `<pack cid>:`) by its mean shrunk toward 0.5. */
+function bestArmPerPack(
+  arms: Map<string, { n: number; sumQ: number; plain: number; peers: Set<string> }>,
+): Map<string, PackRating> {
+  const out = new Map<string, PackRating>();
+  for (const arm of [...arms.keys()].sort()) {
+    const p = arms.get(arm)!;
+    const packId = arm.split(':')[0];
+    if (!packId || !(p.n > 0)) continue;
+    const score = (p.sumQ + SHRINK.n * SHRINK.mean) / (p.n + SHRINK.n);
+    const best = out.get(packId);
+    if (best && best.score >= score) continue;
+    const mean = p.sumQ / p.n;
+    out.set(packId, {
+      packId,
+      score,
+      mean,
+      plainMean: p.plain / p.n,
+      n: p.n,
+      bestArm: arm,
+      peers: p.peers.size,
+    });
+  }
+  return out;
 }
 
 function positive(name: string, v: number): number {

@@ -167,7 +167,12 @@ async function composeNode(
     { store },
     { successThreshold: config.generation.successThreshold },
   );
-  const optimizer: Optimizer = createOptimizer({ store, learning });
+  // the promotion review weighs peers' evidence too (the marketplace's priors, through peering)
+  const optimizer: Optimizer = createOptimizer({
+    store,
+    learning,
+    priors: (context, armKeys) => peering.priors(context, armKeys),
+  });
   const peering = await createPeering(
     { store, learning, log: (m) => process.stderr.write(`weavergen: ${m}\n`) },
     config,

@@ -17,6 +17,7 @@ import {
   shareText,
 } from './share.js';
 import type { Store } from './storage/index.js';
+import { openTrust } from './trust-store.js';
 
 /** What `weavergen peers`, `GET /v1/peers` and the dashboard show of the share setting. */
 export interface ShareInfo {
@@ -171,7 +172,10 @@ export async function createPeering(
     './network/index.js'
   );
   const peerKey = await loadOrCreatePeerKey(config.home);
-  const marketplace = createMarketplace({ privateKey: peerKey });
+  // each peer's trust, as saved (a restart does not make every peer a stranger again)
+  const trust = await openTrust(store, log);
+  const marketplace = createMarketplace({ privateKey: peerKey }, { reputationSnapshot: trust.snapshot });
+  trust.attach(marketplace);
   // what may leave: public packs, public models, the contexts the team shares (the anonymizer
   // applies it to every entry, after k and before the noise)
   const publicModel = publicModelFilter(n.publicModels);
@@ -221,9 +225,11 @@ export async function createPeering(
   const offDigest = receives(share)
     ? (() => {
         for (const d of network.digests()) marketplace.receiveDigest(d, local, d.peer);
+        trust.changed();
         return network.onDigest((digest, meta) => {
           const verdict = marketplace.receiveDigest(digest, local, meta.from);
           if (!verdict.ok) log(`digest from ${meta.from} rejected: ${verdict.reason}`);
+          trust.changed();
         });
       })()
     : () => {};
@@ -242,6 +248,7 @@ export async function createPeering(
     priors: (contextKey, armKeys) => marketplace.priorsFor(contextKey, armKeys),
     refresh: async () => {
       local = await learning.allArmStats();
+      trust.recheck(local);
     },
     async publishPack(pack) {
       const announced = await network.announcePattern(pack);
@@ -261,6 +268,7 @@ export async function createPeering(
       epochs?.stop();
       offDigest();
       offPattern();
+      await trust.flush();
       await network.stop();
     },
   };

@@ -8,6 +8,9 @@ export interface VariantSummary {
   meanQ: number;
   /** posterior probability that the promoted variant is better than this one */
   pBetter?: number;
+  /** peers' pseudo-observations in its posterior, and that posterior's mean (when peers counted) */
+  priorN?: number;
+  posteriorMean?: number;
   role: 'promoted' | 'incumbent' | 'other';
 }
 

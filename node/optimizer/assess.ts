@@ -3,6 +3,7 @@ import { type GenerationContext, parseContextKey } from '../learning/context.js'
 import type { Learning } from '../learning/index.js';
 import type { Rule } from '../learning/rules.js';
 import { type Arm, BUILTIN_MODEL } from './arms.js';
+import { type NetworkPriorRule, networkPrior } from './network.js';
 import { type Steer, steerFor, steeringRules } from './steering.js';
 import { type ArmPrior, type Posterior, posterior } from './thompson.js';
 
@@ -29,6 +30,8 @@ export interface ArmAssessment {
   arm: Arm;
   /** the arm's posterior with every prior: peers', the back-off, a steering rule's */
   posterior: Posterior;
+  /** the peers' pseudo-observations in it, after the network rule (capped, and decayed by local n) */
+  networkN: number;
   /** local outcomes in this context, and how many reached the success threshold */
   n: number;
   successes: number;
@@ -47,6 +50,8 @@ export interface AssessorInit {
   /** pseudo-observations a steering rule counts for (0: rules do not steer) */
   ruleStrength: number;
   cost: CostRule;
+  /** how peers' priors count beside local outcomes (network.ts) */
+  network: NetworkPriorRule;
 }
 
 /**
@@ -147,11 +152,13 @@ export function createAssessor(learning: Learning, init: AssessorInit) {
       const successes = stats?.successes ?? 0;
       // a rule speaks for arms never tried here: once tried, the arm's own outcomes say more
       const steer = context && n === 0 ? steerFor(rules, context, arm, init.ruleStrength) : undefined;
-      const extra = [priors[arm.key], back.get(arm.key), steer?.prior].filter((p): p is ArmPrior => !!p);
+      const peers = networkPrior(priors[arm.key], n, init.network);
+      const extra = [peers, back.get(arm.key), steer?.prior].filter((p): p is ArmPrior => !!p);
       const cost = costOfArm(arm, stats);
       return {
         arm,
         posterior: posterior(stats, extra),
+        networkN: peers?.n ?? 0,
         n,
         successes,
         ...(steer ? { steer } : {}),

@@ -2,7 +2,7 @@ import type { GenerationContext } from '../learning/context.js';
 import { type Arm, BUILTIN_MODEL } from './arms.js';
 import { type ArmAssessment, usd } from './assess.js';
 import type { ArmChoice, Optimizer } from './index.js';
-import type { ArmPrior } from './thompson.js';
+import { type ArmPrior, probabilityBetter } from './thompson.js';
 
 /**
  * Safe exploration: the incumbent (the promoted variant, else the pack's defaults) always runs, and
@@ -10,7 +10,13 @@ import type { ArmPrior } from './thompson.js';
  * the best measured quality, so a user never gets less than the incumbent while the node keeps
  * learning which variants do better.
  *
- * Two things the evidence changes:
+ * Three things the evidence changes:
+ * - Peers. Where no variant was promoted here, peers' evidence (the network's priors: a
+ *   trust-weighted robust aggregate, counted as the network rule says, so local outcomes take over
+ *   as they accumulate) makes a variant the incumbent when it would win a promotion on that
+ *   evidence: the variant has peers' evidence, both it and the pack defaults have at least the
+ *   promotion's minN outcomes counting peers', P(better) >= its minProbability and the gain >= its
+ *   minGain. The defaults then run as a challenger only when drawn.
  * - Rules. In a new context (fewer outcomes of its own than the optimizer's freshOutcomes) where an
  *   informative mined rule says the pack defaults fail on this shape (steering.ts), the incumbent is
  *   instead the arm with the highest posterior mean among those no failure rule names here, and a
@@ -44,8 +50,12 @@ export async function chooseArms(
       );
     let incumbent = promotedArm || (builtin.find((a) => a.isDefault) ?? builtin[0]);
     let because = promotedArm ? 'promoted variant' : 'pack defaults';
+    const hasPriors = Object.keys(priors).length > 0;
+    const assessed =
+      !promotedArm && (optimizer.settings.rules || hasPriors)
+        ? await optimizer.assess(context, builtin, { priors })
+        : [];
     if (!promotedArm && optimizer.settings.rules) {
-      const assessed = await optimizer.assess(context, builtin, { priors });
       const mine = assessed.find((a) => a.arm === incumbent);
       // only while the context is new: then its own outcomes and the promotion review decide
       const held = mine && mine.contextN < optimizer.settings.freshOutcomes ? mine.steer : undefined;
@@ -61,6 +71,14 @@ export async function chooseArms(
           `${label(best.arm)} in place of the pack defaults, held back here by ${held.text}: ` +
           `highest posterior mean q ${f3(best.posterior.mean)} (${evidence(best)}) among the arms no failure rule names here`;
       }
+    }
+    const preferred =
+      !promotedArm && incumbent.isDefault && hasPriors
+        ? preferredByPeers(assessed, incumbent, optimizer)
+        : undefined;
+    if (preferred) {
+      incumbent = preferred.arm;
+      because = preferred.reason;
     }
     chosen.push(incumbent);
     why.push(`incumbent: ${because}`);
@@ -170,6 +188,49 @@ export async function chooseArms(
     }
   }
   return { chosen, reason: why.join('; '), alternatives };
+}
+
+/**
+ * The variant peers' evidence promotes over the pack defaults in this context, if any: the best
+ * posterior mean among the same pack's variants (same model) that have peers' evidence and no
+ * failure rule holding them back here, when it would pass the promotion rule against the defaults
+ * with peers' evidence counted on both sides.
+ */
+function preferredByPeers(
+  assessed: ArmAssessment[],
+  defaults: Arm,
+  optimizer: Optimizer,
+): { arm: Arm; reason: string } | undefined {
+  const rule = optimizer.settings.promotion;
+  const fresh = (a: ArmAssessment) => a.contextN < optimizer.settings.freshOutcomes;
+  const base = assessed.find((a) => a.arm === defaults);
+  const enough = (a: ArmAssessment) => a.posterior.n + a.posterior.priorN >= rule.minN;
+  if (!base || !enough(base)) return undefined;
+  const best = assessed
+    .filter(
+      (a) =>
+        a.arm !== defaults &&
+        a.arm.packId === defaults.packId &&
+        a.arm.model === defaults.model &&
+        a.networkN > 0 &&
+        enough(a) &&
+        !(a.steer && fresh(a)),
+    )
+    .reduce<ArmAssessment | undefined>(
+      (b, a) => (!b || a.posterior.mean > b.posterior.mean ? a : b),
+      undefined,
+    );
+  if (!best) return undefined;
+  const p = probabilityBetter(best.posterior, base.posterior);
+  const gain = best.posterior.mean - base.posterior.mean;
+  if (p < rule.minProbability || gain < rule.minGain) return undefined;
+  return {
+    arm: best.arm,
+    reason:
+      `network-preferred variant ${label(best.arm)}: posterior mean q ${f3(best.posterior.mean)} (${evidence(best)}) ` +
+      `vs the pack defaults' ${f3(base.posterior.mean)} (${evidence(base)}), P(better) = ${f3(p)} >= ${rule.minProbability}, ` +
+      `gain ${f3(gain)} >= ${rule.minGain}; peers' digests, weighted by trust`,
+  };
 }
 
 const label = (a: Arm) =>

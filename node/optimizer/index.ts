@@ -5,6 +5,7 @@ import type { Store } from '../storage/index.js';
 import { type Arm, BUILTIN_MODEL } from './arms.js';
 import { type ArmAssessment, type CostRule, createAssessor, DEFAULT_COST_RULE } from './assess.js';
 import { OptimizerError, OptimizerErrorCode } from './errors.js';
+import { DEFAULT_NETWORK_PRIOR, type NetworkPriorRule } from './network.js';
 import {
   DEFAULT_PROMOTION_RULE,
   decidePromotion,
@@ -25,6 +26,7 @@ export {
   refreshAfter,
 } from './assess.js';
 export { OptimizerError, OptimizerErrorCode, type OptimizerErrorType } from './errors.js';
+export { DEFAULT_NETWORK_PRIOR, type NetworkPriorRule, networkPrior } from './network.js';
 export { DEFAULT_PROMOTION_RULE, type PromotionRule } from './promotion.js';
 export { type Random, seededRandom } from './random.js';
 export { type Steer, steerFor, steeringRules } from './steering.js';
@@ -49,6 +51,11 @@ export interface OptimizerInit {
   backoff?: number;
   promotion?: Partial<PromotionRule>;
   /**
+   * How peers' priors count beside local outcomes (network.ts): at most `maxN` pseudo-observations
+   * per arm (default 20), halved at `takeover` local outcomes (default 10) and falling from there.
+   */
+  network?: Partial<NetworkPriorRule>;
+  /**
    * Mined failure rules steer the choice (default on): an arm never tried in a context whose shape
    * an informative `... => compile_failure | low_quality` rule names for it gets the rule's rows as a
    * prior of `strength` pseudo-observations (default 2), so it is drawn later as a challenger; and
@@ -68,6 +75,11 @@ export interface OptimizerInit {
 export interface OptimizerComponents {
   store: Store;
   learning: Learning;
+  /**
+   * Peers' priors for a context's arms (node/peering.ts: the marketplace's trust-weighted robust
+   * aggregate), read by the promotion review; choices get them through ChooseOptions.priors.
+   */
+  priors?(contextKey: string, armKeys: string[]): Record<string, ArmPrior>;
 }
 
 export interface ArmChoice {
@@ -111,6 +123,10 @@ export interface Optimizer {
     freshOutcomes: number;
     /** the cost rule, when the choice among model arms is cost-aware */
     cost?: CostRule;
+    /** when a variant replaces the one in force (also the bar for a network-preferred incumbent) */
+    promotion: PromotionRule;
+    /** how peers' priors count beside local outcomes */
+    network: NetworkPriorRule;
   };
   /** Every arm's posterior, steering rule, cost and whether it reaches the bar in `context`, without drawing. */
   assess(context: GenerationContext | string, arms: Arm[], options?: ChooseOptions): Promise<ArmAssessment[]>;
@@ -135,6 +151,7 @@ export function createOptimizer(components: OptimizerComponents, init: Optimizer
   const { store, learning } = components;
   const random = init.random ?? (init.seed !== undefined ? seededRandom(init.seed) : Math.random);
   const rule = { ...DEFAULT_PROMOTION_RULE, ...init.promotion };
+  const network = { ...DEFAULT_NETWORK_PRIOR, ...init.network };
   const ruleInit = init.rules === false ? undefined : init.rules === true ? {} : (init.rules ?? {});
   const ruleStrength = ruleInit ? (ruleInit.strength ?? 2) : 0;
   const cost: CostRule | undefined =
@@ -143,6 +160,7 @@ export function createOptimizer(components: OptimizerComponents, init: Optimizer
     backoff: init.backoff ?? 2,
     ruleStrength,
     cost: cost ?? DEFAULT_COST_RULE,
+    network,
   });
   let reviews: Promise<unknown> = Promise.resolve();
   const keyOf = (c: GenerationContext | string) => (typeof c === 'string' ? c : contextKey(c));
@@ -153,6 +171,8 @@ export function createOptimizer(components: OptimizerComponents, init: Optimizer
       rules: ruleStrength > 0,
       freshOutcomes: ruleInit?.fresh ?? DEFAULT_PROMOTION_RULE.minN,
       ...(cost ? { cost } : {}),
+      promotion: rule,
+      network,
     },
 
     assess: (context, arms, options = {}) => assessArms(keyOf(context), arms, options.priors),
@@ -216,8 +236,14 @@ export function createOptimizer(components: OptimizerComponents, init: Optimizer
       // serialized: two concurrent reviews must not both record the same promotion
       const run = reviews.then(async () => {
         const stats = await learning.armStats(ctx);
+        // peers' evidence, counted as choices count it: a promotion may rest on it for the variant
+        // in force, never for the one promoted (that takes local outcomes)
+        const priors = components.priors?.(
+          ctx,
+          arms.map((a) => a.key),
+        );
         const out: PromotionDecision[] = [];
-        for (const pack of variantsByPack(arms, stats).values()) {
+        for (const pack of variantsByPack(arms, stats, priors, network).values()) {
           const current = await readPromoted(store, ctx, pack.packName, pack.model);
           const d = decidePromotion(ctx, pack, current?.paramsHash, rule, Date.now());
           if (!d) continue;

@@ -9,13 +9,17 @@ import {
 } from '../learning/decisions.js';
 import type { Store } from '../storage/index.js';
 import type { Arm } from './arms.js';
-import { type Evidence, type Posterior, posterior, probabilityBetter } from './thompson.js';
+import { type NetworkPriorRule, networkPrior } from './network.js';
+import { type ArmPrior, type Evidence, type Posterior, posterior, probabilityBetter } from './thompson.js';
 
 /**
  * When a variant replaces the one in force (the pack's default, or the variant promoted before):
- * both have at least `minN` local outcomes in the context, the posterior probability that the
+ * the challenger has at least `minN` local outcomes in the context, the one in force at least `minN`
+ * outcomes counting peers' evidence (the network's priors, weighted by trust and counted as the
+ * network rule says: local evidence takes over as it grows), the posterior probability that the
  * challenger's mean q is higher is at least `minProbability`, and its posterior mean is higher by
- * at least `minGain` (so a certain but useless 0.001 never churns the choice).
+ * at least `minGain` (so a certain but useless 0.001 never churns the choice). Posteriors include
+ * peers' evidence on both sides.
  */
 export interface PromotionRule {
   minN: number;
@@ -31,6 +35,8 @@ interface Variant {
   isDefault: boolean;
   stats: Evidence;
   evidence: string[];
+  /** peers' pseudo-observations in the posterior */
+  priorN: number;
   posterior: Posterior;
 }
 
@@ -45,9 +51,15 @@ export interface PackVariants {
  * The variants of each (pack, model) among `arms` with their local statistics in the context. Per
  * model, because a model changes the output as much as params do (a model that truncates its output
  * must not drag a variant down under another). Only the arms offered count, so a new pack version
- * starts its own comparison.
+ * starts its own comparison. `priors` (peers' evidence per arm key) join each posterior as the
+ * network rule counts them beside the arm's local outcomes.
  */
-export function variantsByPack(arms: Arm[], stats: ArmStats[]): Map<string, PackVariants> {
+export function variantsByPack(
+  arms: Arm[],
+  stats: ArmStats[],
+  priors: Record<string, ArmPrior> = {},
+  network?: NetworkPriorRule,
+): Map<string, PackVariants> {
   const byArm = new Map(stats.map((s) => [s.armKey, s]));
   const packs = new Map<string, Omit<PackVariants, 'variants'> & { variants: Map<string, Variant> }>();
   for (const arm of arms) {
@@ -65,6 +77,7 @@ export function variantsByPack(arms: Arm[], stats: ArmStats[]): Map<string, Pack
         isDefault: arm.isDefault,
         stats: { n: 0, sumQ: 0, sumQ2: 0 },
         evidence: [],
+        priorN: 0,
         posterior: posterior(undefined),
       };
       pack.variants.set(arm.paramsHash, v);
@@ -73,8 +86,13 @@ export function variantsByPack(arms: Arm[], stats: ArmStats[]): Map<string, Pack
     if (s && v.stats.n === 0) {
       v.stats = { n: s.n, sumQ: s.sumQ, sumQ2: s.sumQ2 };
       v.evidence = [...s.evidence];
-      v.posterior = posterior(v.stats);
     }
+    const peers =
+      network && Object.hasOwn(priors, arm.key)
+        ? networkPrior(priors[arm.key], v.stats.n, network)
+        : undefined;
+    if (peers) v.priorN = peers.n;
+    v.posterior = posterior(v.stats.n > 0 ? v.stats : undefined, peers ? [peers] : []);
   }
   return new Map([...packs].map(([k, p]) => [k, { ...p, variants: [...p.variants.values()] }]));
 }
@@ -89,7 +107,7 @@ export function decidePromotion(
 ): PromotionDecision | undefined {
   const incumbent =
     pack.variants.find((v) => v.paramsHash === incumbentHash) ?? pack.variants.find((v) => v.isDefault);
-  if (!incumbent || incumbent.stats.n < rule.minN) return undefined;
+  if (!incumbent || incumbent.stats.n + incumbent.priorN < rule.minN) return undefined;
   const challengers = pack.variants
     .filter((v) => v !== incumbent && v.stats.n >= rule.minN)
     .sort((a, b) => b.posterior.mean - a.posterior.mean);
@@ -103,6 +121,7 @@ export function decidePromotion(
     paramsHash: v.paramsHash,
     n: v.stats.n,
     meanQ: meanOf(v.stats),
+    ...(v.priorN > 0 ? { priorN: v.priorN, posteriorMean: v.posterior.mean } : {}),
     ...(v === best ? {} : { pBetter: probabilityBetter(best.posterior, v.posterior) }),
     role,
   });
@@ -119,13 +138,19 @@ export function decidePromotion(
     choice: summary(best, 'promoted'),
     alternatives: [summary(incumbent, 'incumbent'), ...challengers.slice(1).map((v) => summary(v, 'other'))],
     reason:
-      `${paramsLabel(best.params)} beats ${was} (${paramsLabel(incumbent.params)}): mean q ${meanOf(best.stats).toFixed(3)} over n=${best.stats.n} ` +
-      `vs ${meanOf(incumbent.stats).toFixed(3)} over n=${incumbent.stats.n}, P(better) = ${p.toFixed(3)} >= ${rule.minProbability}, ` +
+      `${paramsLabel(best.params)} beats ${was} (${paramsLabel(incumbent.params)}): ${measured(best)} ` +
+      `vs ${measured(incumbent)}, P(better) = ${p.toFixed(3)} >= ${rule.minProbability}, ` +
       `gain ${gain.toFixed(3)} >= ${rule.minGain}`,
     evidence: [...best.evidence, ...incumbent.evidence],
     at,
   };
 }
+
+/** what a variant's posterior rests on: its local mean, and peers' evidence when there is some */
+const measured = (v: Variant) =>
+  v.priorN > 0
+    ? `posterior mean q ${v.posterior.mean.toFixed(3)} over n=${v.stats.n} (local mean ${v.stats.n > 0 ? meanOf(v.stats).toFixed(3) : '-'}) + ${(Math.round(v.priorN * 10) / 10).toString()} from peers`
+    : `mean q ${meanOf(v.stats).toFixed(3)} over n=${v.stats.n}`;
 
 const paramsLabel = (p: Record<string, string>) =>
   Object.keys(p)

@@ -117,9 +117,9 @@ describe('ratings', () => {
     expect(p.sumQ / p.n).toBeCloseTo(0.7, 9);
   });
 
-  it('weights peers by reputation and discounts everything by trust', () => {
+  it('weights peers by reputation and discounts everything by trust (the plain mean)', () => {
     const weights: Record<string, number> = { good: 1, bad: 0, half: 0.5 };
-    const r = createRatings({ weightOf: (p) => weights[p] ?? 1 });
+    const r = createRatings({ weightOf: (p) => weights[p] ?? 1 }, { robust: false });
     r.add({ peer: 'good', epoch: 1, entries: [e(CTX, A, 10, 0.9)] });
     r.add({ peer: 'bad', epoch: 1, entries: [e(CTX, A, 10, 0.0)] });
     r.add({ peer: 'half', epoch: 1, entries: [e(CTX, A, 10, 0.6)] });
