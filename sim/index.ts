@@ -20,13 +20,15 @@ import { describeWorld, drawSimWorld } from './world.js';
 
 /** Seeds the simulation was developed and tuned on; the report runs on others. */
 export const DEVELOPMENT_SEEDS = [1, 2, 3];
-export const REPORT_SEEDS = Array.from({ length: 30 }, (_, i) => 5001 + i);
+export const REPORT_SEEDS = Array.from({ length: 30 }, (_, i) => 6001 + i);
 
 export interface SimOptions {
   nodes: number;
   workers: number;
   seeds: number[];
   newcomers: number;
+  /** honest nodes that keep marketplaces and are judged in metric 2 (evenly spaced) */
+  judges: number;
   /** share of sybils among publishers in the strongest scenario (the weaker one is 20%) */
   epochs: number;
   generationsPerEpoch: number;
@@ -56,9 +58,10 @@ export function optionsFromEnv(env = process.env): SimOptions {
     workers: num('SIM_WORKERS', 2),
     seeds: parseSeeds(env.SIM_SEEDS) ?? REPORT_SEEDS,
     newcomers: num('SIM_NEWCOMERS', 2),
+    judges: num('SIM_JUDGES', 20),
     epochs: num('SIM_EPOCHS', 2),
     generationsPerEpoch: num('SIM_GENERATIONS', 45),
-    epochMs: num('SIM_EPOCH_MS', 20_000),
+    epochMs: num('SIM_EPOCH_MS', 30_000),
     horizon: num('SIM_HORIZON', 100),
     budgetSeconds: num('SIM_BUDGET_S', 540),
   };
@@ -96,6 +99,44 @@ export function rolesFor(
   return { roles, rank, s20, honest, sybils };
 }
 
+export interface Health {
+  rejections: Record<string, number>;
+  gossipRepairs: number;
+  dialFailures: number;
+  connections: number[];
+  meshes: number[];
+  /** per process: event-loop delay percentiles (ms) since start */
+  loopLagMs: { p50: number; p99: number; max: number }[];
+}
+
+/** What the nodes' networks refused or ignored, repairs, dial failures, connections and mesh sizes, over all processes. */
+async function health(workers: WorkerProcess[]): Promise<Health> {
+  const out: Health = {
+    rejections: {},
+    gossipRepairs: 0,
+    dialFailures: 0,
+    connections: [],
+    meshes: [],
+    loopLagMs: [],
+  };
+  for (const x of await Promise.all(workers.map((w) => w.call<Health>('health')))) {
+    for (const [k, v] of Object.entries(x.rejections)) out.rejections[k] = (out.rejections[k] ?? 0) + v;
+    out.gossipRepairs += x.gossipRepairs;
+    out.dialFailures += x.dialFailures;
+    out.connections.push(...x.connections);
+    out.meshes.push(...x.meshes);
+    out.loopLagMs.push(...x.loopLagMs);
+  }
+  return out;
+}
+
+/** `count` honest nodes, evenly spaced over the global indexes (so every process hosts some). */
+export function judgesOf(roles: Role[], count: number): number[] {
+  const honest = roles.flatMap((r, i) => (r === 'honest' ? [i] : []));
+  if (count >= honest.length) return honest;
+  return Array.from({ length: count }, (_, k) => honest[Math.floor((k * honest.length) / count)]);
+}
+
 export async function runSim(o: SimOptions): Promise<SimReport> {
   const t0 = performance.now();
   const script = fileURLToPath(new URL('./worker.js', import.meta.url));
@@ -126,7 +167,15 @@ export async function runSim(o: SimOptions): Promise<SimReport> {
     published: 0,
     publishedBytes: 0,
     refused: {},
-    rejections: {},
+    health: { rejections: {}, gossipRepairs: 0, dialFailures: 0, connections: [], meshes: [], loopLagMs: [] },
+    setupHealth: {
+      rejections: {},
+      gossipRepairs: 0,
+      dialFailures: 0,
+      connections: [],
+      meshes: [],
+      loopLagMs: [],
+    },
     setupSeconds: 0,
     totalSeconds: 0,
     roles: { honest: 0, sybils: 0, s20: 0, newcomers: o.newcomers },
@@ -171,6 +220,8 @@ export async function runSim(o: SimOptions): Promise<SimReport> {
     }
     await sleep(2000);
     report.setupSeconds = (performance.now() - t0) / 1000;
+    report.setupHealth = await health(workers);
+    await Promise.all(workers.map((w) => w.call('resetLag')));
     console.error(`sim: ${o.nodes} nodes up in ${report.setupSeconds.toFixed(1)} s`);
 
     let lastEpoch = Math.floor(Date.now() / o.epochMs);
@@ -191,6 +242,7 @@ export async function runSim(o: SimOptions): Promise<SimReport> {
         startEpoch,
         nodes: peerIds.map((peerId, i) => ({ peerId, role: roles.roles[i], rank: roles.rank[i] })),
         s20: roles.s20,
+        judges: judgesOf(roles.roles, o.judges),
         horizon: o.epochs * o.generationsPerEpoch,
       };
       await Promise.all(workers.map((w) => w.call('setSeed', plan)));
@@ -222,16 +274,21 @@ export async function runSim(o: SimOptions): Promise<SimReport> {
         }
         const latestEpoch = Math.max(lastEpoch, Math.floor(Date.now() / o.epochMs));
         lastEpoch = latestEpoch;
+        // wait for every digest to reach every other node, or until nothing arrived for 3 s
         const expected = published.size * (o.nodes - 1);
-        const until = Date.now() + 15_000;
-        while (Date.now() < until) {
-          const got = (await Promise.all(workers.map((w) => w.call<number>('count')))).reduce(
+        let got = 0;
+        let progressAt = Date.now();
+        while (Date.now() - progressAt < 3000) {
+          const now = (await Promise.all(workers.map((w) => w.call<number>('count')))).reduce(
             (a, b) => a + b,
             0,
           );
-          if (got >= expected) break;
-          await sleep(100);
+          if (now >= expected) break;
+          if (now > got) progressAt = Date.now();
+          got = now;
+          await sleep(200);
         }
+        await Promise.all(workers.map((w) => w.call('ingest')));
         report.epochsRun++;
       }
       const after = await Promise.all(workers.map((w) => w.call<Traffic>('traffic')));
@@ -256,9 +313,7 @@ export async function runSim(o: SimOptions): Promise<SimReport> {
         report.newcomers.push(...x.newcomers.map((n) => ({ ...n, seed })));
       }
       report.seedsRun.push(seed);
-      report.rejections = {};
-      for (const x of await Promise.all(workers.map((w) => w.call<Record<string, number>>('rejections'))))
-        for (const [k, v] of Object.entries(x)) report.rejections[k] = (report.rejections[k] ?? 0) + v;
+      report.health = await health(workers);
       seedTimes.push((performance.now() - ts) / 1000);
       console.error(
         `sim: seed ${seed} done in ${seedTimes.at(-1)?.toFixed(1)} s (delivery ${prop.delivery.toFixed(3)}, ${published.size} digests)`,

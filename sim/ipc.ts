@@ -51,12 +51,26 @@ type Request = { sim: true; id: number; cmd: string; args: unknown[] };
 /** The child's side: answers each request with its handler's result; exits after `stop`. */
 export function serve(handlers: Record<string, (...args: never[]) => unknown>): void {
   if (!process.send) throw new Error('not a forked process');
+  const running = new Set<string>();
+  if (process.env.SIM_DEBUG) {
+    let last = performance.now();
+    setInterval(() => {
+      const t = performance.now();
+      if (t - last > 1000)
+        console.error(
+          `worker ${process.pid}: event loop stalled ${(t - last).toFixed(0)} ms during ${[...running].join(',') || 'gossip'}`,
+        );
+      last = t;
+    }, 50).unref();
+  }
   process.on('message', async (m: Request) => {
     if (m?.sim !== true) return;
+    running.add(m.cmd);
     try {
       const fn = handlers[m.cmd] as ((...a: unknown[]) => unknown) | undefined;
       if (!fn) throw new Error(`unknown command ${m.cmd}`);
       const result = await fn(...m.args);
+      running.delete(m.cmd);
       process.send?.({ sim: true, id: m.id, ok: true, result }, undefined, {}, () => {
         if (m.cmd === 'stop') process.exit(0);
       });

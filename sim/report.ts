@@ -1,5 +1,6 @@
 import { percentile } from '../bench/network.js';
 import { table } from '../cli/render/table.js';
+import type { Health } from './index.js';
 import { mean, sybilShare } from './metrics.js';
 import type { NewcomerResult, RobustCell, Traffic } from './worker.js';
 import { SIM_DISTRIBUTIONS } from './world.js';
@@ -10,6 +11,7 @@ export interface SimReport {
     workers: number;
     seeds: number[];
     newcomers: number;
+    judges: number;
     epochs: number;
     generationsPerEpoch: number;
     epochMs: number;
@@ -34,13 +36,19 @@ export interface SimReport {
   published: number;
   publishedBytes: number;
   refused: Record<string, number>;
-  /** what the nodes' networks refused or ignored, by `<channel>:<verdict>`, summed over nodes (whole run) */
-  rejections: Record<string, number>;
+  /** the nodes' networks after setup and at the end */
+  setupHealth: Health;
+  health: Health;
   setupSeconds: number;
   totalSeconds: number;
   roles: { honest: number; sybils: number; s20: number; newcomers: number };
 }
 
+const healthText = (h: Health) =>
+  `connections min ${Math.min(...h.connections)} median ${percentile(h.connections, 0.5)}, ` +
+  `digest mesh min ${Math.min(...h.meshes)} median ${percentile(h.meshes, 0.5)}, ` +
+  `dial failures ${h.dialFailures}, gossip repairs ${h.gossipRepairs}, refused or ignored ${JSON.stringify(h.rejections)}, ` +
+  `event-loop delay per process p50/p99/max ms ${h.loopLagMs.map((l) => `${l.p50.toFixed(0)}/${l.p99.toFixed(0)}/${l.max.toFixed(0)}`).join(', ')}`;
 const median = (xs: number[]) => percentile(xs, 0.5);
 const pct = (x: number, d = 1) => (Number.isFinite(x) ? `${(100 * x).toFixed(d)}%` : 'n/a');
 const fx = (x: number, d = 2) => (Number.isFinite(x) ? Number(x.toFixed(d)) : Number.NaN);
@@ -138,7 +146,7 @@ export function summarize(r: SimReport) {
     sybils,
     gossip,
     refused: r.refused,
-    rejections: r.rejections,
+    health: healthText(r.health),
     seconds: fx(r.totalSeconds, 1),
   };
 }
@@ -174,6 +182,7 @@ export function printReport(r: SimReport, developmentSeeds: number[]): void {
       "the optimizer's posterior, no network priors); only the new nodes run the full choice path. Epochs last seconds, not 24 h, so the per-author and per-relay",
       'gossip rate limits are raised; everything else is the product default.',
       `Per seed: ${r.roles.newcomers} new nodes (receive only), ${r.roles.honest} honest publishers, ${r.roles.sybils} sybils; each project 1-4 contexts of the world; ` +
+        `${Math.min(o.judges, r.roles.honest)} honest nodes (evenly spaced) and the new nodes keep marketplaces and are judged; ` +
         `${o.epochs} epochs of ${o.epochMs} ms, ${o.generationsPerEpoch} generations per honest project before each; a new node then runs ${o.horizon} generations.`,
       `Sybils publish, for every context, the bad pack at q 0.97 and the 3 best honest arms (they know the hidden qualities) at q 0.35, n 30 each.`,
       `Scenarios from the same received digests, by author: honest only; 20% (${r.roles.s20} sybils, ${pct(s.sybilShares.s20)} of the digests); 40% (${r.roles.sybils} sybils, ${pct(s.sybilShares.s40)}).`,
@@ -295,6 +304,7 @@ export function printReport(r: SimReport, developmentSeeds: number[]): void {
     'RPC figures include control traffic (IHAVE/IWANT/GRAFT, heartbeat gossip) over the seconds an epoch lasted here; at 24 h epochs the control share per epoch is larger and the digest share the same.',
   );
   if (Object.keys(r.refused).length) console.log(`digests not built: ${JSON.stringify(r.refused)}`);
-  console.log(`refused or ignored on receipt, summed over nodes: ${JSON.stringify(r.rejections)}`);
+  console.log(`network after setup: ${healthText(r.setupHealth)}`);
+  console.log(`network at the end: ${healthText(r.health)}`);
   console.log(`setup ${r.setupSeconds.toFixed(1)} s, total ${r.totalSeconds.toFixed(1)} s`);
 }

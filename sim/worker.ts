@@ -2,18 +2,18 @@
  * One OS process of the simulation (sim/index.ts forks a few): hosts real WeaverGen network nodes on
  * 127.0.0.1 and, per world seed, their roles: honest projects that learn and publish their
  * statistics through the real anonymizer and network, sybils that publish lies the same way, and
- * new nodes that only receive. Every honest and new node feeds what it receives into real
- * marketplaces (receiveDigest with its own statistics, as node/peering.ts does), one per sybil
- * scenario (the same received digests, filtered by author), and keeps the digests for the
- * plain-mean baseline. Answers the parent over the fork IPC channel.
+ * new nodes that only receive. The new nodes and a sample of honest nodes (the judges) feed what
+ * they receive into real marketplaces (receiveDigest with their own statistics, as
+ * node/peering.ts does), one per sybil scenario (the same received digests, filtered by author),
+ * and keep the digests for the plain-mean baseline. Answers the parent over the fork IPC channel.
  */
 import '../node/network/polyfill.js';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createMarketplace, type Marketplace, type PeerDigest } from '../marketplace/index.js';
 import { createNetwork, createPeerKey, type Network } from '../node/network/index.js';
 import { type ArmPrior, seededRandom } from '../node/optimizer/index.js';
 import { posterior, thompsonRank } from '../node/optimizer/thompson.js';
-import { DIGEST_TOPIC, type Digest } from '../protocols/index.js';
+import { type ArmStatsLike, DIGEST_TOPIC, type Digest } from '../protocols/index.js';
 import { serve } from './ipc.js';
 import {
   firstWithin,
@@ -54,6 +54,8 @@ export interface SeedPlan {
   /** by global index: peer id and role; sybils carry their rank (the first `s20` are in the 20% scenario) */
   nodes: { peerId: string; role: Role; rank: number }[];
   s20: number;
+  /** global indexes of the honest nodes that keep marketplaces and are judged (metric 2) */
+  judges: number[];
   /** generations an honest peer runs over the whole seed */
   horizon: number;
 }
@@ -126,9 +128,14 @@ interface NodeState {
   role: Role;
   project: Project;
   learner?: PeerLearner;
+  /** the node's statistics as of its last generations (what it judges peers' digests against) */
+  local: ArmStatsLike[];
+  /** judges and new nodes: one real marketplace per scenario */
   markets?: Record<Scenario, Marketplace>;
   /** latest digest received per author (this seed) */
   received?: Map<string, PeerDigest>;
+  /** digests received and not yet given to the marketplaces, with the statistics of that moment */
+  pending?: { digest: PeerDigest; from: string; local: ArmStatsLike[] }[];
 }
 
 interface SeedState {
@@ -141,6 +148,9 @@ interface SeedState {
 }
 
 const hosted: Hosted[] = [];
+/** how late this process's event loop runs (what all its nodes' pings and gossip wait behind) */
+const lag = monitorEventLoopDelay({ resolution: 20 });
+lag.enable();
 let current: SeedState | undefined;
 
 function onDigest(local: number, digest: Digest, from: string): void {
@@ -148,14 +158,34 @@ function onDigest(local: number, digest: Digest, from: string): void {
   if (!st || digest.epoch < st.plan.startEpoch) return;
   st.receipts.push({ key: `${digest.peer}|${digest.epoch}`, at: now() });
   const node = st.nodes.get(local);
-  if (!node?.markets || !node.received) return;
-  const author = st.roleOf.get(from);
-  const mine = node.learner?.stats() ?? [];
-  for (const s of SCENARIOS)
-    if (inScenario(author, s, st.plan.s20))
-      node.markets[s].receiveDigest(digest as unknown as PeerDigest, mine, from);
-  const held = node.received.get(from);
-  if (!held || held.epoch < digest.epoch) node.received.set(from, digest as unknown as PeerDigest);
+  // given to the marketplaces after the epoch's gossip (ingest), in arrival order, with the
+  // statistics the node had on arrival: fifty nodes share a process here, and doing it inline
+  // would stall their event loop (and their connections) while a digest floods the network
+  node?.pending?.push({ digest: digest as unknown as PeerDigest, from, local: node.local });
+}
+
+const yieldLoop = () => new Promise((r) => setImmediate(r));
+
+/** Gives the digests received since the last call to the judges' marketplaces (receiveDigest, as node/peering.ts). */
+async function ingest(): Promise<{ digests: number }> {
+  const st = current;
+  if (!st) return { digests: 0 };
+  let digests = 0;
+  for (const node of st.nodes.values()) {
+    if (!node.pending || !node.markets || !node.received) continue;
+    for (const { digest, from, local } of node.pending) {
+      const author = st.roleOf.get(from);
+      for (const s of SCENARIOS)
+        if (inScenario(author, s, st.plan.s20)) node.markets[s].receiveDigest(digest, local, from);
+      const held = node.received.get(from);
+      if (!held || held.epoch < digest.epoch) node.received.set(from, digest);
+      digests++;
+      // let the hosted nodes' own work (pings, gossip) run between digests
+      if (digests % 10 === 0) await yieldLoop();
+    }
+    node.pending = [];
+  }
+  return { digests };
 }
 
 async function start(
@@ -168,8 +198,8 @@ async function start(
       {},
       {
         peerKey: await createPeerKey(),
+        // connection upkeep every 2 s instead of 10 s (epochs are short); minPeers is the product's 4
         maintainIntervalMs: 2000,
-        minPeers: 2,
         dhtServer: false,
         // the product's per-author and per-relay limits are sized for 24 h epochs; these epochs last seconds
         rateLimits: {
@@ -218,7 +248,7 @@ async function setSeed(plan: SeedPlan): Promise<{ contexts: number }> {
   hosted.forEach((h, local) => {
     const role = plan.nodes[h.global].role;
     const project = drawProject(w, h.global);
-    const state: NodeState = { role, project };
+    const state: NodeState = { role, project, local: [] };
     if (role === 'honest')
       state.learner = createPeerLearner(
         w,
@@ -227,10 +257,11 @@ async function setSeed(plan: SeedPlan): Promise<{ contexts: number }> {
         plan.horizon,
         seededRandom(plan.seed * 1009 + h.global),
       );
-    if (role !== 'sybil') {
+    if (role === 'newcomer' || (role === 'honest' && plan.judges.includes(h.global))) {
       // the product's marketplace, as node/peering.ts creates it (its defaults)
       state.markets = { honest: createMarketplace(), s20: createMarketplace(), s40: createMarketplace() };
       state.received = new Map();
+      state.pending = [];
     }
     nodes.set(local, state);
   });
@@ -239,7 +270,11 @@ async function setSeed(plan: SeedPlan): Promise<{ contexts: number }> {
 }
 
 function generate(generations: number): void {
-  for (const n of current?.nodes.values() ?? []) n.learner?.run(generations);
+  for (const n of current?.nodes.values() ?? [])
+    if (n.learner) {
+      n.learner.run(generations);
+      n.local = n.learner.stats();
+    }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -259,7 +294,7 @@ async function publish(windowMs: number): Promise<{
       if (node.role === 'newcomer') return;
       await sleep(Math.random() * windowMs);
       st.lies ??= sybilLies(st.w);
-      const stats = node.role === 'sybil' ? st.lies : (node.learner as PeerLearner).stats();
+      const stats = node.role === 'sybil' ? st.lies : node.local;
       const built = await h.net.buildDigest(stats);
       if (!built.ok) {
         refused[built.reason] = (refused[built.reason] ?? 0) + 1;
@@ -314,6 +349,7 @@ async function evaluate(horizon: number): Promise<{ cells: RobustCell[]; newcome
   const DRAWS = 20;
   for (const node of st.nodes.values()) {
     if (!node.markets) continue;
+    await yieldLoop();
     const digests = Object.fromEntries(SCENARIOS.map((s) => [s, filtered(node, s)])) as Record<
       Scenario,
       PeerDigest[]
@@ -410,15 +446,28 @@ const handlers: Record<string, (...args: never[]) => unknown> = {
   setSeed,
   generate,
   publish,
+  ingest,
+  resetLag: () => lag.reset(),
   evaluate,
   count: () => current?.receipts.length ?? 0,
   receipts: () => current?.receipts ?? [],
   traffic: () => ({ ...traffic }),
-  rejections: () => {
-    const out: Record<string, number> = {};
-    for (const h of hosted)
-      for (const [k, v] of Object.entries(h.net.stats().rejections)) out[k] = (out[k] ?? 0) + v;
-    return out;
+  health: () => {
+    const rejections: Record<string, number> = {};
+    let gossipRepairs = 0;
+    let dialFailures = 0;
+    const connections: number[] = [];
+    const meshes: number[] = [];
+    for (const h of hosted) {
+      const st = h.net.stats();
+      for (const [k, v] of Object.entries(st.rejections)) rejections[k] = (rejections[k] ?? 0) + v;
+      gossipRepairs += st.gossipRepairs;
+      dialFailures += st.dialFailures;
+      connections.push(st.connections);
+      meshes.push(st.topics[DIGEST_TOPIC]?.mesh ?? 0);
+    }
+    const loopLagMs = { p50: lag.percentile(50) / 1e6, p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 };
+    return { rejections, gossipRepairs, dialFailures, connections, meshes, loopLagMs: [loopLagMs] };
   },
   stop,
 };
