@@ -131,6 +131,72 @@ program
   .option('--json', 'print as JSON')
   .action(run(async (opts) => (await import('./commands/peers.js')).peers(opts)));
 
+const pack = program
+  .command('pack')
+  .description('pattern packs: publish, search, show, install, rate and list them');
+pack
+  .command('publish')
+  .description(
+    "validate a pack folder, render it on the example registry and compile the result, sign it with the node's peer key, keep it and announce it on the network",
+  )
+  .argument('<dir>', 'the pack folder (pack.yaml and templates/)')
+  .option('--home <dir>', HOME)
+  .option('--json', 'print as JSON')
+  .action(
+    run(async (dir: string, opts) => (await import('./commands/pack-publish.js')).packPublish(dir, opts)),
+  );
+pack
+  .command('search')
+  .description('packs this node knows (built-in, installed, announced by peers), best rated first')
+  .argument('[text]', 'words that must all appear in the name, description or language')
+  .option('--lang <language>', 'ts, python, go, rust or java')
+  .addOption(new Option('--kind <kind>', 'template or prompt').choices(['template', 'prompt']))
+  .option('--limit <n>', 'at most this many (1 to 500)')
+  .option('--home <dir>', HOME)
+  .option('--json', 'print as JSON')
+  .action(
+    run(async (text: string | undefined, opts) =>
+      (await import('./commands/pack-search.js')).packSearch(text, opts),
+    ),
+  );
+pack
+  .command('show')
+  .description('one pack: what it is, who published it, its params, how its checks went, its ratings')
+  .argument('<id>', 'content id or name')
+  .option('--home <dir>', HOME)
+  .option('--json', 'print as JSON')
+  .action(run(async (id: string, opts) => (await import('./commands/pack-show.js')).packShow(id, opts)));
+pack
+  .command('install')
+  .description(
+    'fetch a pack from its providers, verify its content id and signature, render and compile it in the sandbox; then it is an arm (needs a node running with the network on)',
+  )
+  .argument('<id>', 'content id or name')
+  .option('--home <dir>', HOME)
+  .option('--json', 'print as JSON')
+  .action(
+    run(async (id: string, opts) => (await import('./commands/pack-install.js')).packInstall(id, opts)),
+  );
+pack
+  .command('rate')
+  .description("rate a pack 1 to 5, signed with the node's peer key and kept in its home (not gossiped)")
+  .argument('<id>', 'content id or name')
+  .argument('<stars>', '1 (bad) to 5 (excellent)')
+  .option('--comment <text>', 'a few words on why')
+  .option('--home <dir>', HOME)
+  .option('--json', 'print as JSON')
+  .action(
+    run(async (id: string, stars: string, opts) =>
+      (await import('./commands/pack-rate.js')).packRate(id, stars, opts),
+    ),
+  );
+pack
+  .command('list')
+  .description('the installed packs with their local quality and network rating')
+  .option('--home <dir>', HOME)
+  .option('--json', 'print as JSON')
+  .action(run(async (opts) => (await import('./commands/pack-list.js')).packList(opts)));
+
 const SHARE =
   'what this node shares: off, receive-only (the default), contexts:<languages or context globs> (e.g. contexts:typescript,go), all';
 

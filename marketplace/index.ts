@@ -17,13 +17,7 @@ import {
 } from './errors.js';
 import type { Pack } from './pack.js';
 import type { DecodeOptions } from './pack-codec.js';
-import {
-  type AnnouncedPack,
-  createPackIndex,
-  type PackEntry,
-  type PackIndex,
-  type PackIndexInit,
-} from './pack-index.js';
+import { createPackIndex, type PackEntry, type PackIndex, type PackIndexInit } from './pack-index.js';
 import {
   type AddStatus,
   createRatings,
@@ -43,17 +37,27 @@ import {
 } from './reputation.js';
 import type { SearchHit, SearchQuery } from './search.js';
 import {
-  type PackAnnouncement,
+  checkAnnouncement,
   type PackVerdict,
+  type PatternAnnouncement,
   type PrivateKey,
   signPack,
-  verifyAnnouncement,
   verifyPack,
 } from './signature.js';
 
 export * from './aggregate.js';
 export * from './errors.js';
-export { cidOfBytes, type Decoded, MAX_PACK_WIRE_BYTES, packFromBytes, packToBytes } from './pack-codec.js';
+export { isSafePackPath } from './pack.js';
+export {
+  bytesMatchCid,
+  cidOfBytes,
+  clip,
+  type Decoded,
+  type DecodeOptions,
+  MAX_PACK_WIRE_BYTES,
+  packFromBytes,
+  packToBytes,
+} from './pack-codec.js';
 export { canonicalJson, encodePack, type PackContent, packCid, paramsHash } from './pack-id.js';
 export * from './pack-index.js';
 export * from './ratings.js';
@@ -80,10 +84,6 @@ export interface MarketplaceComponents {
   privateKey?: PrivateKey;
 }
 
-/** A peer's announcement as it arrives: the signed fields plus the metadata it claims. */
-export type IncomingAnnouncement = PackAnnouncement &
-  Pick<AnnouncedPack, 'language' | 'description' | 'license'>;
-
 export type DigestVerdict = { ok: true; status: AddStatus; comparison?: Comparison } | Rejected;
 
 export interface MarketplaceSearchQuery extends SearchQuery {
@@ -97,15 +97,12 @@ export interface Marketplace {
   readonly reputation: Reputation;
   /** Indexes packs this node holds (built-ins at start, installed ones as they are installed). */
   addLocal(pack: Pick<Pack, 'manifest' | 'templates'>, source: 'builtin' | 'installed'): PackEntry;
-  /** Signs a local pack for the network; the announcement also carries its language and description. */
-  announce(pack: Pick<Pack, 'manifest' | 'templates'>): Promise<IncomingAnnouncement>;
-  /** A peer's announcement: signature checked, then indexed as unverified. */
-  receiveAnnouncement(
-    a: IncomingAnnouncement,
-    from?: string,
-  ): Promise<{ ok: true; entry: PackEntry } | Rejected>;
-  /** Fetched pack bytes: hash, decode, name/version and signature checked, then indexed as verified. */
-  receivePack(bytes: Uint8Array, a: PackAnnouncement, from?: string): Promise<PackVerdict>;
+  /** Signs a local pack for the network (dated `timestamp`, default now) and indexes it as installed. */
+  announce(pack: Pick<Pack, 'manifest' | 'templates'>, timestamp?: number): Promise<PatternAnnouncement>;
+  /** A peer's announcement (untrusted): schema and signature checked, then indexed as unverified. */
+  receiveAnnouncement(a: unknown, from?: string): Promise<{ ok: true; entry: PackEntry } | Rejected>;
+  /** Fetched pack bytes: signature, hash, decode and manifest against the announcement, then indexed as verified. */
+  receivePack(bytes: Uint8Array, a: unknown, from?: string): Promise<PackVerdict>;
   /**
    * A peer's digest into the ratings (last writer wins) and, when it is news, compared with this
    * node's own statistics for the peer's reputation. `from` is the sender the network authenticated:
@@ -164,35 +161,29 @@ export function createMarketplace(
     reputation,
     addLocal: (pack, source) => packs.addPack(pack, source),
 
-    async announce(pack) {
+    async announce(pack, timestamp = Date.now()) {
       if (!components.privateKey)
         throw new MarketplaceError(
           { code: MarketplaceErrorCode.INVALID_ARGUMENT, argument: 'privateKey' },
           'announce needs the node private key',
         );
-      const signed = await signPack(pack, components.privateKey);
-      packs.addPack(pack, 'installed', signed.publisher);
-      const m = pack.manifest;
-      return { ...signed, language: m.language, description: m.description, license: m.license };
+      const { announcement } = await signPack(pack, components.privateKey, timestamp);
+      packs.addPack(pack, 'installed', announcement.publisher);
+      return announcement;
     },
 
     async receiveAnnouncement(a, from) {
-      const v = await verifyAnnouncement(a);
+      const v = await checkAnnouncement(a);
       if (!v.ok) return fail(v, from);
-      const added = packs.addAnnouncement({
-        cid: v.cid,
-        name: a.name,
-        version: a.version,
-        publisher: v.publisher,
-        ...(a.language !== undefined ? { language: a.language } : {}),
-        ...(a.description !== undefined ? { description: a.description } : {}),
-        ...(a.license !== undefined ? { license: a.license } : {}),
-      });
+      const { cid, name, version, publisher, language } = v.announcement;
+      const added = packs.addAnnouncement({ cid, name, version, publisher, language });
       return added.ok ? added : fail(added, from);
     },
 
     async receivePack(bytes, a, from) {
-      const v = await verifyPack(bytes, a, { ...decode, origin: `peer:${from ?? a.publisher}` });
+      const publisher = (a as { publisher?: unknown } | null)?.publisher;
+      const origin = `peer:${from ?? (typeof publisher === 'string' ? publisher.slice(0, 100) : 'unknown')}`;
+      const v = await verifyPack(bytes, a, { ...decode, origin });
       if (!v.ok) return fail(v, from);
       packs.addPack(v.pack, 'announced', v.publisher);
       return v;

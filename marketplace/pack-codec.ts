@@ -1,28 +1,23 @@
-import { createHash } from 'node:crypto';
-import { CID } from 'multiformats/cid';
-import * as raw from 'multiformats/codecs/raw';
-import { create as createDigest } from 'multiformats/hashes/digest';
-import { sha256 } from 'multiformats/hashes/sha2';
+import { bytesMatchCid, cidOfBytes, LIMITS } from '../protocols/index.js';
 import { type Rejected, type RejectReason, reject } from './errors.js';
-import { createPack, PACK_LIMITS, type Pack, PackError, PackErrorCode } from './pack.js';
+import { createPack, isSafePackPath, PACK_LIMITS, type Pack, PackError, PackErrorCode } from './pack.js';
 import { encodePack, type PackContent } from './pack-id.js';
 
 /**
- * Transfer bytes are exactly the bytes the content id hashes (pack-id.ts's deterministic
- * encoding), so "the bytes hash to the announced id" is checked on what arrived, before parsing.
- * JSON escaping can grow text up to 6x; 4x createPack's total keeps any real pack under the cap.
+ * The one pack codec, used by publish, gossip, fetch and install. Transfer bytes are exactly the
+ * bytes the content id hashes (pack-id.ts's encoding), so "the bytes hash to the announced id" is
+ * checked on what arrived, before parsing. The cap is the wire's (protocols LIMITS.packBytes):
+ * createPack's 2 MiB of text plus JSON escaping.
  */
-export const MAX_PACK_WIRE_BYTES = 4 * PACK_LIMITS.maxPackBytes;
-
-/** Template paths that are safe to write under a folder: relative, plain segments, no `..`. */
-const SAFE_PATH = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}(?:\/[A-Za-z0-9_][A-Za-z0-9._-]{0,99}){0,7}$/;
-const MAX_PATH = 200;
+export const MAX_PACK_WIRE_BYTES: number = LIMITS.packBytes;
 
 export interface DecodeOptions {
   /** recorded as the pack's origin, e.g. `peer:<id>` (default 'network') */
   origin?: string;
   /** default MAX_PACK_WIRE_BYTES */
   maxBytes?: number;
+  /** the content id the bytes must hash to (checked before anything is parsed) */
+  cid?: string;
 }
 
 export type Decoded = { ok: true; pack: Pack; cid: string } | Rejected;
@@ -32,14 +27,12 @@ export function packToBytes(pack: PackContent): Uint8Array {
   return encodePack({ manifest: pack.manifest, templates: pack.templates });
 }
 
-/** The content id of transfer bytes: CIDv1, raw codec, sha-256 (equals packCid of the decoded pack). */
-export function cidOfBytes(bytes: Uint8Array): CID {
-  return CID.createV1(raw.code, createDigest(sha256.code, createHash('sha256').update(bytes).digest()));
-}
+export { bytesMatchCid, cidOfBytes };
 
 /**
- * Bytes from a peer back to a Pack, through createPack's schema and limits. Never throws: anything
- * malformed, oversized, unsafe or non-canonical comes back as a reason.
+ * Bytes from a peer (or from this node's store) back to a Pack, through createPack's schema and
+ * limits. Never throws: anything oversized, not matching its content id, malformed, unsafe or
+ * non-canonical comes back as a reason.
  */
 export function packFromBytes(bytes: unknown, options: DecodeOptions = {}): Decoded {
   try {
@@ -51,10 +44,15 @@ export function packFromBytes(bytes: unknown, options: DecodeOptions = {}): Deco
 }
 
 function decode(bytes: unknown, options: DecodeOptions): Decoded {
-  const maxBytes = options.maxBytes ?? MAX_PACK_WIRE_BYTES;
+  const maxBytes = Math.min(options.maxBytes ?? MAX_PACK_WIRE_BYTES, MAX_PACK_WIRE_BYTES);
   if (!(bytes instanceof Uint8Array)) return reject('malformed', 'pack bytes must be a Uint8Array');
   if (bytes.byteLength > maxBytes)
     return reject('too-large', `pack is ${bytes.byteLength} bytes, the limit is ${maxBytes}`);
+  if (options.cid !== undefined && !bytesMatchCid(bytes, options.cid))
+    return reject(
+      'cid-mismatch',
+      `pack bytes hash to ${cidOfBytes(bytes)}, not to ${clip(String(options.cid), 80)}`,
+    );
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
@@ -87,11 +85,7 @@ function decode(bytes: unknown, options: DecodeOptions): Decoded {
     )
       return reject('malformed', 'each template must be [path, text]');
     const [path, body] = entry as [string, string];
-    if (
-      path.length > MAX_PATH ||
-      !SAFE_PATH.test(path) ||
-      path.split('/').some((s) => s === '.' || s === '..')
-    )
+    if (!isSafePackPath(path))
       return reject(
         'unsafe-path',
         `template path ${JSON.stringify(clip(path, 60))} is not a safe relative path`,
@@ -108,7 +102,7 @@ function decode(bytes: unknown, options: DecodeOptions): Decoded {
     if (e instanceof PackError) return reject(reasonOf(e.code), clip(e.message));
     throw e;
   }
-  // createPack checks with `in`, which also finds Object.prototype's names ("constructor")
+  // createPack checks with hasOwn; kept here too, since a Rejected is what peers are charged by
   for (const f of pack.manifest.files)
     if (!Object.hasOwn(templates, f.template))
       return reject(
@@ -125,7 +119,7 @@ function decode(bytes: unknown, options: DecodeOptions): Decoded {
       'not-canonical',
       'pack bytes are not in the deterministic encoding (sorted keys, defaults filled)',
     );
-  return { ok: true, pack, cid: cidOfBytes(bytes).toString() };
+  return { ok: true, pack, cid: cidOfBytes(bytes) };
 }
 
 function reasonOf(code: PackErrorCode): RejectReason {
@@ -136,6 +130,8 @@ function reasonOf(code: PackErrorCode): RejectReason {
       return 'missing-template';
     case PackErrorCode.INVALID_MANIFEST:
       return 'invalid-manifest';
+    case PackErrorCode.UNSAFE_PATH:
+      return 'unsafe-path';
     default:
       return 'malformed';
   }

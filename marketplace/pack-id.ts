@@ -1,8 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CID } from 'multiformats/cid';
-import * as raw from 'multiformats/codecs/raw';
-import { create as createDigest } from 'multiformats/hashes/digest';
-import { sha256 } from 'multiformats/hashes/sha2';
+import { cidOfBytes, encodeCanonical } from '../protocols/index.js';
 
 /** What a pack is made of, as far as its identity goes: the manifest (as data) and its templates. */
 export interface PackContent {
@@ -11,16 +8,23 @@ export interface PackContent {
 }
 
 /**
- * Deterministic encoding: JSON with object keys sorted at every level, templates sorted by path.
- * The same pack gives the same bytes on every machine, whatever order its files were read in.
+ * The one pack format: the protocols' canonical encoding (JSON, keys sorted at every level, no
+ * whitespace) of `{manifest, templates: [[path, text], ...]}` with the templates sorted by path. The
+ * same pack gives the same bytes on every machine, whatever order its files were read in; these
+ * bytes are what is hashed, signed (through the content id), stored, sent and installed.
  */
 export function encodePack(pack: PackContent): Uint8Array {
   const templates = Object.keys(pack.templates)
     .sort()
     .map((k) => [k, pack.templates[k]]);
-  return new TextEncoder().encode(canonicalJson({ manifest: pack.manifest, templates }));
+  return encodeCanonical({ manifest: pack.manifest, templates });
 }
 
+/**
+ * Canonical JSON for hashing local values (requests, params): object keys sorted at every level,
+ * undefined left out. Lenient where the wire encoding (protocols/encoding.ts) refuses (a non-finite
+ * number is `null`), since what it hashes never leaves the node.
+ */
 export function canonicalJson(v: unknown): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
@@ -32,10 +36,9 @@ export function canonicalJson(v: unknown): string {
     .join(',')}}`;
 }
 
-/** CIDv1 (raw codec, sha-256) of the deterministic encoding: the pack's content id. */
+/** The pack's content id: CIDv1 (raw codec, sha-256) of its encoding (protocols/content-id.ts). */
 export function packCid(pack: PackContent): string {
-  const digest = createDigest(sha256.code, createHash('sha256').update(encodePack(pack)).digest());
-  return CID.createV1(raw.code, digest).toString();
+  return cidOfBytes(encodePack(pack));
 }
 
 /** Short, stable hash of a params object (sorted keys), for arm ids. */

@@ -13,6 +13,8 @@ export interface PackEntry {
   name: string;
   version: string;
   language: string;
+  /** template | prompt; '' while only announced (announcements do not say) */
+  kind: string;
   description: string;
   license: string;
   /** param names, for display */
@@ -98,6 +100,7 @@ export function createPackIndex(init: PackIndexInit = {}): PackIndex {
         name: m.name,
         version: m.version,
         language: m.language,
+        kind: m.kind,
         description: m.description,
         license: m.license,
         params: Object.keys(m.params).sort(),
@@ -143,6 +146,7 @@ export function createPackIndex(init: PackIndexInit = {}): PackIndex {
             name: a.name,
             version: a.version,
             language: a.language ?? '',
+            kind: '',
             description: clip(a.description ?? '', 2000),
             license: typeof a.license === 'string' ? clip(a.license, 100) : '',
             params: [],

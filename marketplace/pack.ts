@@ -24,7 +24,24 @@ export const PACK_LIMITS = {
   maxManifestBytes: 64 * 1024,
 };
 
-/** Builds a pack from its manifest text and template texts, enforcing the size limits. */
+/**
+ * The one rule for a file inside a pack (its template paths), wherever the pack comes from (a
+ * folder, a peer): relative, `/`-separated, at most 8 segments of at most 100 characters each
+ * starting with a letter, digit or `_` and made of letters, digits and `._-` (so no `..`, no `.`,
+ * no hidden files, no empty segments, no backslashes, drive letters or spaces), 200 characters in all.
+ */
+const SAFE_PACK_PATH = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}(?:\/[A-Za-z0-9_][A-Za-z0-9._-]{0,99}){0,7}$/;
+
+export function isSafePackPath(path: string): boolean {
+  return (
+    typeof path === 'string' &&
+    path.length <= 200 &&
+    SAFE_PACK_PATH.test(path) &&
+    !path.split('/').some((s) => s === '.' || s === '..')
+  );
+}
+
+/** Builds a pack from its manifest text and template texts, enforcing the size limits and the path rule. */
 export function createPack(manifestText: string, templates: Record<string, string>, origin: string): Pack {
   if (manifestText.length > PACK_LIMITS.maxManifestBytes)
     throw new PackError(
@@ -56,6 +73,11 @@ export function createPack(manifestText: string, templates: Record<string, strin
     );
   let total = manifestText.length;
   for (const n of names) {
+    if (!isSafePackPath(n))
+      throw new PackError(
+        { code: PackErrorCode.UNSAFE_PATH, origin, template: n.slice(0, 100) },
+        `${origin}: template path ${JSON.stringify(n.slice(0, 100))} is not a safe relative path (letters, digits and ._- in up to 8 /-separated parts, each starting with a letter, digit or _)`,
+      );
     const size = templates[n].length;
     total += size;
     if (size > PACK_LIMITS.maxTemplateBytes)

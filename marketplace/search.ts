@@ -4,6 +4,8 @@ import { type PackRating, SHRINK } from './ratings.js';
 export interface SearchQuery {
   /** exact language, e.g. 'typescript' */
   language?: string;
+  /** template or prompt; a pack known only from its announcement (kind not yet known) matches either */
+  kind?: string;
   /** substring of the pack name (case-insensitive) */
   name?: string;
   /** every word must appear in the name or the description (case-insensitive) */
@@ -27,11 +29,12 @@ export const MAX_SEARCH_LIMIT = 500;
 
 export function matches(e: PackEntry, q: SearchQuery): boolean {
   if (q.language && e.language !== q.language) return false;
+  if (q.kind && e.kind && e.kind !== q.kind) return false;
   if (q.name && !e.name.toLowerCase().includes(q.name.toLowerCase())) return false;
   if (q.source && !e.sources.includes(q.source)) return false;
   if (q.verified !== undefined && e.verified !== q.verified) return false;
   if (q.text) {
-    const hay = `${e.name}\n${e.description}`.toLowerCase();
+    const hay = `${e.name}\n${e.description}\n${e.language}`.toLowerCase();
     for (const word of q.text.toLowerCase().split(/\s+/).filter(Boolean))
       if (!hay.includes(word)) return false;
   }

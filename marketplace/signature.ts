@@ -1,134 +1,107 @@
-import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id';
-import { CID } from 'multiformats/cid';
-import * as raw from 'multiformats/codecs/raw';
-import { sha256 } from 'multiformats/hashes/sha2';
+import type { PrivateKey } from '@libp2p/interface';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import {
+  LIMITS,
+  PatternAnnouncement,
+  publicKeyOf,
+  sign,
+  type UnsignedPatternAnnouncement,
+  verify,
+  WIRE_VERSION,
+} from '../protocols/index.js';
 import { MarketplaceError, MarketplaceErrorCode, type Rejected, reject } from './errors.js';
 import type { Pack } from './pack.js';
-import {
-  cidOfBytes,
-  clip,
-  type DecodeOptions,
-  MAX_PACK_WIRE_BYTES,
-  packFromBytes,
-  packToBytes,
-} from './pack-codec.js';
-import { canonicalJson } from './pack-id.js';
+import { clip, type DecodeOptions, MAX_PACK_WIRE_BYTES, packFromBytes, packToBytes } from './pack-codec.js';
 
-/** The node's libp2p private key (Ed25519 by default), typed without importing @libp2p/interface. */
-export type PrivateKey = Parameters<typeof peerIdFromPrivateKey>[0];
-
+export type { PrivateKey };
 /**
- * What a publisher says about a pack: its content id, name and version, and a signature over
- * those three made with the publisher's peer key. Only these fields are vouched for; any other
- * metadata travelling with an announcement (description, language) is a claim until the pack is
- * fetched and verified.
+ * The one signing scheme for packs: the publisher's peer key signs the pattern announcement
+ * (protocols/signing.ts, domain `pattern`): name, version, language, content id, size, publisher and
+ * an hour-grained timestamp. The content id binds the signature to the exact bytes, so a pack is
+ * accepted only when its bytes hash to the announced id AND the announcement verifies with the key
+ * inline in the publisher's peer id AND the manifest says what the announcement says. Publish,
+ * gossip, fetch and install all check it this way.
  */
-export interface PackAnnouncement {
-  cid: string;
-  name: string;
-  version: string;
-  /** the publisher's peer id (string form); Ed25519 ids embed the public key that verifies */
-  publisher: string;
-  signature: Uint8Array;
-}
+export { PatternAnnouncement };
 
-export type PackVerdict = { ok: true; pack: Pack; cid: string; publisher: string } | Rejected;
+export type PackVerdict =
+  | { ok: true; pack: Pack; cid: string; publisher: string; announcement: PatternAnnouncement }
+  | Rejected;
 
-/** Domain-separated, so a pack signature can never be replayed as any other signed message. */
-export const PACK_SIGNATURE_DOMAIN = 'weavergen/pack-signature/v1';
-
-/** The signed bytes. A JSON array leaves no ambiguity between where one field ends and the next begins. */
-export function signingPayload(a: Pick<PackAnnouncement, 'cid' | 'name' | 'version'>): Uint8Array {
-  return new TextEncoder().encode(canonicalJson([PACK_SIGNATURE_DOMAIN, a.cid, a.name, a.version]));
+export interface SignedPack {
+  announcement: PatternAnnouncement;
+  bytes: Uint8Array;
 }
 
 /**
- * Signs a pack for announcement. Refuses a pack its peers would reject (so a publisher learns it
- * here, not from silence on the network).
+ * Signs a pack for announcement, dated `timestamp` (ms). Refuses a pack its peers would reject (so a
+ * publisher learns it here, not from silence on the network).
  */
 export async function signPack(
   pack: Pick<Pack, 'manifest' | 'templates'>,
   privateKey: PrivateKey,
-): Promise<PackAnnouncement> {
+  timestamp: number,
+): Promise<SignedPack> {
   const bytes = packToBytes(pack);
   const decoded = packFromBytes(bytes, { origin: 'local' });
-  if (!decoded.ok)
-    throw new MarketplaceError(
+  const refuse = (why: string) =>
+    new MarketplaceError(
       { code: MarketplaceErrorCode.INVALID_ARGUMENT, argument: 'pack' },
-      `pack ${pack.manifest.name} cannot be announced, peers would reject it (${decoded.reason}): ${decoded.message}`,
+      `pack ${pack.manifest.name} cannot be announced, peers would reject it (${why})`,
     );
-  const claim = { cid: decoded.cid, name: pack.manifest.name, version: pack.manifest.version };
-  let signature: Uint8Array;
+  if (!decoded.ok) throw refuse(`${decoded.reason}: ${decoded.message}`);
+  const unsigned: UnsignedPatternAnnouncement = {
+    v: WIRE_VERSION,
+    type: 'pattern',
+    name: pack.manifest.name,
+    version: pack.manifest.version,
+    language: pack.manifest.language,
+    cid: decoded.cid,
+    size: bytes.byteLength,
+    publisher: peerIdFromPrivateKey(privateKey).toString(),
+    timestamp,
+  };
+  let announcement: PatternAnnouncement;
   try {
-    signature = await privateKey.sign(signingPayload(claim));
+    announcement = (await sign('pattern', unsigned, privateKey)) as PatternAnnouncement;
   } catch (e) {
     throw new MarketplaceError(
       { code: MarketplaceErrorCode.SIGNING_FAILED, pack: pack.manifest.name },
       `signing failed: ${(e as Error).message}`,
     );
   }
-  return { ...claim, publisher: peerIdFromPrivateKey(privateKey).toString(), signature };
+  const checked = PatternAnnouncement.safeParse(announcement);
+  if (!checked.success)
+    throw refuse(
+      `announcement: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  return { announcement, bytes };
 }
 
 /**
- * A pack is accepted only if its bytes hash to the announced id AND the publisher's signature over
- * (id, name, version) verifies AND the manifest's name and version are the announced ones. Checks
- * run cheapest first: the announcement's shape, the hash of the raw bytes, the decode, the
- * signature. Never throws.
+ * The announcement alone, before anything is fetched: well formed (the strict wire schema) and
+ * signed by its publisher. Enough to index the pack's name, version and language as the
+ * publisher's claim. Never throws.
  */
-export async function verifyPack(
-  input: Uint8Array | Pick<Pack, 'manifest' | 'templates' | 'origin'>,
-  announcement: PackAnnouncement,
-  options: DecodeOptions = {},
-): Promise<PackVerdict> {
+export async function checkAnnouncement(
+  a: unknown,
+): Promise<{ ok: true; announcement: PatternAnnouncement } | Rejected> {
   try {
-    const a = checkAnnouncement(announcement);
-    if (!a.ok) return a;
-    const maxBytes = options.maxBytes ?? MAX_PACK_WIRE_BYTES;
-    let bytes: Uint8Array;
-    if (input instanceof Uint8Array) bytes = input;
-    else if (typeof input === 'object' && input !== null && 'manifest' in input) bytes = packToBytes(input);
-    else return reject('malformed', 'expected pack bytes or a pack');
-    if (bytes.byteLength > maxBytes)
-      return reject('too-large', `pack is ${bytes.byteLength} bytes, the limit is ${maxBytes}`);
-    const actual = cidOfBytes(bytes);
-    if (!actual.equals(a.cid))
-      return reject('cid-mismatch', `pack hashes to ${actual}, the announcement says ${a.cid}`);
-    const origin = options.origin ?? (input instanceof Uint8Array ? undefined : input.origin);
-    const decoded = packFromBytes(bytes, { ...options, origin });
-    if (!decoded.ok) return decoded;
-    const { manifest } = decoded.pack;
-    if (manifest.name !== announcement.name)
+    const parsed = PatternAnnouncement.safeParse(a);
+    if (!parsed.success)
       return reject(
-        'name-mismatch',
-        `pack is named ${manifest.name}, announced as ${clip(announcement.name, 64)}`,
+        'bad-announcement',
+        clip(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '), 200),
       );
-    if (manifest.version !== announcement.version)
+    const announcement = parsed.data;
+    if (!publicKeyOf(announcement.publisher))
       return reject(
-        'version-mismatch',
-        `pack ${manifest.name} is version ${manifest.version}, announced as ${clip(announcement.version, 64)}`,
+        'unknown-publisher-key',
+        `publisher ${clip(announcement.publisher, 64)} does not embed its public key (use Ed25519)`,
       );
-    const signed = await checkSignature(a, announcement);
-    if (!signed.ok) return signed;
-    return { ok: true, pack: decoded.pack, cid: decoded.cid, publisher: a.publisher.toString() };
-  } catch (e) {
-    return reject('malformed', `could not verify the pack: ${clip((e as Error)?.message ?? String(e))}`);
-  }
-}
-
-/**
- * The announcement alone, before anything is fetched: well formed and signed by its publisher.
- * Enough to index the pack's name and version as the publisher's claim.
- */
-export async function verifyAnnouncement(
-  announcement: PackAnnouncement,
-): Promise<{ ok: true; cid: string; publisher: string } | Rejected> {
-  try {
-    const a = checkAnnouncement(announcement);
-    if (!a.ok) return a;
-    const signed = await checkSignature(a, announcement);
-    if (!signed.ok) return signed;
-    return { ok: true, cid: a.cid.toString(), publisher: a.publisher.toString() };
+    if (!(await verify('pattern', announcement, announcement.publisher)))
+      return reject('bad-signature', `not signed by its publisher ${announcement.publisher}`);
+    return { ok: true, announcement };
   } catch (e) {
     return reject(
       'malformed',
@@ -137,52 +110,39 @@ export async function verifyAnnouncement(
   }
 }
 
-async function checkSignature(
-  a: Extract<CheckedAnnouncement, { ok: true }>,
-  announcement: PackAnnouncement,
-): Promise<{ ok: true } | Rejected> {
-  const key = a.publisher.publicKey;
-  if (!key)
-    return reject(
-      'unknown-publisher-key',
-      `publisher ${a.publisher} does not embed its public key (use Ed25519)`,
-    );
-  // the canonical cid string (announcements may spell it in another base) with the announced name and version
-  const payload = signingPayload({
-    cid: a.cid.toString(),
-    name: announcement.name,
-    version: announcement.version,
-  });
-  const valid = await Promise.resolve(key.verify(payload, announcement.signature)).catch(() => false);
-  if (!valid)
-    return reject('bad-signature', `signature does not verify with the key of publisher ${a.publisher}`);
-  return { ok: true };
-}
-
-type CheckedAnnouncement = { ok: true; cid: CID; publisher: ReturnType<typeof peerIdFromString> } | Rejected;
-
-/** The announcement is untrusted too: every field is checked before it is used. */
-function checkAnnouncement(a: PackAnnouncement): CheckedAnnouncement {
-  if (typeof a !== 'object' || a === null)
-    return reject('bad-announcement', 'announcement must be an object');
-  const str = (v: unknown, max: number) => typeof v === 'string' && v.length > 0 && v.length <= max;
-  if (!str(a.cid, 200) || !str(a.name, 100) || !str(a.version, 100) || !str(a.publisher, 200))
-    return reject('bad-announcement', 'announcement needs cid, name, version and publisher strings');
-  if (!(a.signature instanceof Uint8Array) || a.signature.byteLength === 0 || a.signature.byteLength > 1024)
-    return reject('bad-announcement', 'announcement signature must be 1..1024 bytes');
-  let cid: CID;
+/**
+ * Pack bytes and the announcement they came with: the announcement checked (schema, signature),
+ * then the bytes (size, hash against the announced id, decode), then that the manifest is what was
+ * announced (name, version, language). `options.cid`: the id that was asked for. Never throws.
+ */
+export async function verifyPack(
+  bytes: Uint8Array,
+  announcement: unknown,
+  options: DecodeOptions = {},
+): Promise<PackVerdict> {
   try {
-    cid = CID.parse(a.cid);
-  } catch {
-    return reject('bad-announcement', `announced id ${JSON.stringify(clip(a.cid, 64))} is not a CID`);
+    const checked = await checkAnnouncement(announcement);
+    if (!checked.ok) return checked;
+    const a = checked.announcement;
+    if (options.cid !== undefined && a.cid !== options.cid)
+      return reject('cid-mismatch', `announcement for ${a.cid}, asked for ${clip(options.cid, 80)}`);
+    if (!(bytes instanceof Uint8Array)) return reject('malformed', 'pack bytes must be a Uint8Array');
+    const maxBytes = Math.min(options.maxBytes ?? MAX_PACK_WIRE_BYTES, a.size, LIMITS.packBytes);
+    if (bytes.byteLength > maxBytes)
+      return reject('too-large', `pack is ${bytes.byteLength} bytes, announced ${a.size}`);
+    const decoded = packFromBytes(bytes, { ...options, cid: a.cid, maxBytes });
+    if (!decoded.ok) return decoded;
+    const m = decoded.pack.manifest;
+    if (m.name !== a.name) return reject('name-mismatch', `pack is named ${m.name}, announced as ${a.name}`);
+    if (m.version !== a.version)
+      return reject('version-mismatch', `pack ${m.name} is version ${m.version}, announced as ${a.version}`);
+    if (m.language !== a.language || bytes.byteLength !== a.size)
+      return reject(
+        'bad-announcement',
+        `pack ${m.name} is ${m.language}, ${bytes.byteLength} bytes; announced ${a.language}, ${a.size} bytes`,
+      );
+    return { ok: true, pack: decoded.pack, cid: decoded.cid, publisher: a.publisher, announcement: a };
+  } catch (e) {
+    return reject('malformed', `could not verify the pack: ${clip((e as Error)?.message ?? String(e))}`);
   }
-  if (cid.version !== 1 || cid.code !== raw.code || cid.multihash.code !== sha256.code)
-    return reject('bad-announcement', `announced id ${cid} is not a CIDv1 (raw, sha-256)`);
-  let publisher: ReturnType<typeof peerIdFromString>;
-  try {
-    publisher = peerIdFromString(a.publisher);
-  } catch {
-    return reject('bad-announcement', `publisher ${JSON.stringify(clip(a.publisher, 64))} is not a peer id`);
-  }
-  return { ok: true, cid, publisher };
 }

@@ -87,6 +87,10 @@ export const ERROR_OUTCOMES: Record<PartErrorCode, Outcome> = {
   [PackErrorCode.MISSING_TEMPLATE]: INVALID,
   [PackErrorCode.TOO_LARGE]: TOO_LARGE,
   [PackErrorCode.BAD_PARAM]: BAD_PARAM,
+  /** a template path outside the one path rule: the pack is at fault */
+  [PackErrorCode.UNSAFE_PATH]: INVALID,
+  /** a pack refused at publish or install (bad bytes or signature, a hostile render, a failed compile) */
+  [PackErrorCode.REFUSED]: INVALID,
 
   // marketplace (untrusted input comes back as Rejected verdicts, never as these)
   [MarketplaceErrorCode.INVALID_ARGUMENT]: BAD_PARAM,

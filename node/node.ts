@@ -21,6 +21,7 @@ import { createGenerators } from './models/index.js';
 import { NodeError, NodeErrorCode } from './node-errors.js';
 import { type Arm, chooseArms, createOptimizer, type Optimizer } from './optimizer/index.js';
 import { createOrchestra } from './orchestra/index.js';
+import { createPatternService, type PatternService } from './packs/market.js';
 import { createPeering, type Peering } from './peering.js';
 import { type LoadResult, loadRegistryOffThread } from './semconv/index.js';
 import { createStore, type Store } from './storage/index.js';
@@ -83,6 +84,8 @@ export interface WeaverNode {
   health(): NodeHealth;
   /** this node's peer id and addresses, its peers (score, digests, rejections by reason) and network counters */
   peers(): ReturnType<Peering['info']>;
+  /** pattern packs: search, show, publish, install, rate, list (node/packs/market.ts) */
+  patterns: PatternService;
   /** in-flight generations finish (or are recorded cancelled after the grace period), then stores close */
   stop(): Promise<void>;
 }
@@ -178,6 +181,10 @@ async function composeNode(
     config,
   );
   opened.push(() => peering.stop());
+  const patterns = await createPatternService(
+    { store, peering, validator, learning, log: (m) => process.stderr.write(`weavergen: ${m}\n`) },
+    { toolTimeoutMs: config.generation.toolTimeoutMs },
+  );
   let stopping = false;
   const reviewQueue: { context: GenerationContext; arms: Arm[] }[] = [];
 
@@ -205,6 +212,7 @@ async function composeNode(
                 ),
               ),
             review: (context, arms) => reviewQueue.push({ context, arms }),
+            installedPacks: () => patterns.installedPacks(),
             llmModels: (only) => llmIds.filter((id) => !only || only.includes(id)),
             predictor: () => learning.predictor(),
             requests: {
@@ -276,10 +284,12 @@ async function composeNode(
       if (stopping)
         throw new NodeError({ code: NodeErrorCode.STOPPING }, 'the node is stopping: no new generations');
       const submit = async () => {
-        await checkRequest(request, llmIds, {
-          home: config.home,
-          roots: [process.cwd(), ...config.generation.outputRoots],
-        });
+        await checkRequest(
+          request,
+          llmIds,
+          { home: config.home, roots: [process.cwd(), ...config.generation.outputRoots] },
+          await patterns.installedPacks(),
+        );
         return jobs.submit(request);
       };
       if (!options.idempotencyKey) return submit();
@@ -306,6 +316,7 @@ async function composeNode(
     insights: () => learning.insights(),
     checkRegistry: (dir) => loadRegistryOffThread(dir),
     peers: () => peering.info(),
+    patterns,
     health: () => ({
       status: stopping ? 'stopping' : 'ok',
       version: VERSION,

@@ -1,11 +1,13 @@
 import { randomInt } from 'node:crypto';
+import type { PrivateKey } from '@libp2p/interface';
 import { createMarketplace, type Marketplace } from '../marketplace/index.js';
 import { DEFAULT_RELEASE_MODEL } from '../protocols/anonymizer.js';
 import type { NodeConfig } from './config.js';
 import type { ArmStats, Learning } from './learning/index.js';
-import type { AnnouncedPattern, Network, PeerSummary } from './network/index.js';
+import type { AnnouncedPattern, FetchedPack, FetchOptions, Network, PeerSummary } from './network/index.js';
 import { packIdOf } from './optimizer/arms.js';
 import { builtinPacks, type Pack } from './packs/index.js';
+import { createPackStore, type PackStore } from './packs/store.js';
 import {
   contextFilter,
   describeShare,
@@ -50,6 +52,12 @@ export interface Peering {
   refresh(): Promise<void>;
   /** announces one of this node's packs on the network; its arms become public (throws when the network is off) */
   publishPack(pack: Pack): Promise<AnnouncedPattern>;
+  /** a pack by content id from its providers, verified (throws NETWORK_NOT_STARTED when the network is off) */
+  fetchPack(cid: string, options?: FetchOptions): Promise<FetchedPack>;
+  /** serves a pack this node holds to peers and provides it in the DHT, without announcing it (no-op when off) */
+  servePack(pack: Pack): Promise<void>;
+  /** the node's peer key (in the home), which signs its packs and ratings */
+  peerKey(): Promise<PrivateKey>;
   info(): {
     peerId?: string;
     /** the addresses peers are told (with /p2p/<peer id>) */
@@ -149,19 +157,30 @@ export async function createPeering(
     epochMs: n.epochMs,
   });
   let local: ArmStats[] = await learning.allArmStats();
+  const peerKey = async () => (await import('./network/peer-key.js')).loadOrCreatePeerKey(config.home);
   if (!n.enabled) {
     const marketplace = createMarketplace();
+    // what peers announced while a node ran with the network on: searchable here too
+    await indexAnnouncements(createPackStore(store), marketplace, log);
+    const off = async (operation: string) => {
+      const { NetworkError, NetworkErrorCode } = await import('./network/errors.js');
+      return new NetworkError(
+        { code: NetworkErrorCode.NOT_STARTED, operation },
+        `the network is off here (--no-network, or a command's own node): ${operation} needs a node running with the network on (weavergen node start)`,
+      );
+    };
     return {
       marketplace,
       priors: () => ({}),
       refresh: async () => {},
       publishPack: async () => {
-        const { NetworkError, NetworkErrorCode } = await import('./network/errors.js');
-        throw new NetworkError(
-          { code: NetworkErrorCode.NOT_STARTED, operation: 'publishPack' },
-          'the network is off (--no-network): packs cannot be published',
-        );
+        throw await off('publishPack');
       },
+      fetchPack: async () => {
+        throw await off('fetchPack');
+      },
+      servePack: async () => {},
+      peerKey,
       info: () => ({ addresses: [], listen: [], peers: [], share: shareInfo() }),
       stop: async () => {},
     };
@@ -171,10 +190,10 @@ export async function createPeering(
   const { createNetwork, isWildcard, loadOrCreatePeerKey, NetworkError, NetworkErrorCode } = await import(
     './network/index.js'
   );
-  const peerKey = await loadOrCreatePeerKey(config.home);
+  const key = await loadOrCreatePeerKey(config.home);
   // each peer's trust, as saved (a restart does not make every peer a stranger again)
   const trust = await openTrust(store, log);
-  const marketplace = createMarketplace({ privateKey: peerKey }, { reputationSnapshot: trust.snapshot });
+  const marketplace = createMarketplace({ privateKey: key }, { reputationSnapshot: trust.snapshot });
   trust.attach(marketplace);
   // what may leave: public packs, public models, the contexts the team shares (the anonymizer
   // applies it to every entry, after k and before the noise)
@@ -187,7 +206,7 @@ export async function createPeering(
   const network = createNetwork(
     { store: components.store, onError: (e) => log(`network: ${(e as Error).message ?? e}`) },
     {
-      peerKey,
+      peerKey: key,
       listen: n.listen,
       ...(n.announce?.length ? { announce: n.announce } : {}),
       bootstrap: n.bootstrap,
@@ -221,6 +240,7 @@ export async function createPeering(
   const offPattern = network.onPattern((a) => {
     packs.add(a.cid).catch((e: Error) => log(`public pack not saved: ${e.message}`));
   });
+  const offKept = await keepAnnouncements(network, createPackStore(store), marketplace, log);
   // peers' digests become ratings (unless sharing is off); the author whose signature verified is the one judged
   const offDigest = receives(share)
     ? (() => {
@@ -255,6 +275,11 @@ export async function createPeering(
       await packs.add(announced.announcement.cid);
       return announced;
     },
+    fetchPack: (cid, options) => network.fetchPack(cid, options),
+    async servePack(pack) {
+      await network.providePack(pack);
+    },
+    peerKey: async () => key,
     info: () => ({
       peerId: network.peerId,
       addresses: network.addresses(),
@@ -268,8 +293,48 @@ export async function createPeering(
       epochs?.stop();
       offDigest();
       offPattern();
+      offKept();
       await trust.flush();
       await network.stop();
     },
   };
+}
+
+/**
+ * Announcements this node kept (the pack store) into the marketplace's index, so `pack search`
+ * finds packs peers announced, after a restart and in a command's own node too. Each is checked
+ * again (schema, signature) on the way in: the store is a file on disk.
+ */
+async function indexAnnouncements(
+  kept: PackStore,
+  marketplace: Marketplace,
+  log: (m: string) => void,
+): Promise<void> {
+  const rows = await kept.announced().catch((e: Error) => {
+    log(`announced packs not read: ${e.message}`);
+    return [];
+  });
+  for (const r of rows) await marketplace.receiveAnnouncement(r.announcement);
+}
+
+/**
+ * Received announcements go somewhere: each one the network accepted (validated, rate limited per
+ * author) is indexed in the marketplace (unverified until fetched) and kept in the store, bounded in
+ * count (packs/store.ts MAX_ANNOUNCEMENTS, the oldest received dropped first) and in size (one
+ * announcement is at most LIMITS.patternBytes).
+ */
+async function keepAnnouncements(
+  network: Network,
+  kept: PackStore,
+  marketplace: Marketplace,
+  log: (m: string) => void,
+): Promise<() => void> {
+  await indexAnnouncements(kept, marketplace, log);
+  return network.onPattern((a, meta) => {
+    void (async () => {
+      const indexed = await marketplace.receiveAnnouncement(a, meta.from);
+      if (!indexed.ok) return log(`announcement from ${meta.from} not indexed: ${indexed.reason}`);
+      await kept.announce({ announcement: a, at: meta.receivedAt, via: meta.via });
+    })().catch((e: Error) => log(`announcement not kept: ${e.message}`));
+  });
 }

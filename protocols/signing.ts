@@ -10,11 +10,17 @@ import { SIGNATURE_DOMAIN } from './ids.js';
  * message verifies on its own, wherever it was relayed from.
  */
 
-export type SignatureDomain = keyof typeof SIGNATURE_DOMAIN;
+/**
+ * The wire's domains (ids.ts) and those of signed records that do not travel on a topic (yet): a
+ * user's rating of a pack, signed by the node's peer key and kept in its home.
+ */
+const DOMAINS = { ...SIGNATURE_DOMAIN, rating: 'weavergen:rating:1' } as const;
+
+export type SignatureDomain = keyof typeof DOMAINS;
 
 export function signingBytes(domain: SignatureDomain, unsigned: object): Uint8Array {
   const { sig: _ignored, ...rest } = unsigned as Record<string, unknown>;
-  return utf8(`${SIGNATURE_DOMAIN[domain]}\n${canonicalJson(rest)}`);
+  return utf8(`${DOMAINS[domain]}\n${canonicalJson(rest)}`);
 }
 
 export async function sign<T extends object>(

@@ -21,6 +21,7 @@ import { generationRoutes } from './routes/generations.js';
 import { healthRoutes } from './routes/health.js';
 import { insightRoutes } from './routes/insights.js';
 import { openApiRoutes } from './routes/openapi.js';
+import { patternRoutes } from './routes/patterns.js';
 import { peerRoutes } from './routes/peers.js';
 import { registryCheckRoutes } from './routes/registry-check.js';
 import { spanRoutes } from './routes/spans.js';
@@ -140,6 +141,7 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
   spanRoutes(app, ctx);
   insightRoutes(app, ctx);
   peerRoutes(app, ctx);
+  patternRoutes(app, ctx);
   registryCheckRoutes(app, ctx);
   taskRoutes(app, ctx);
 

@@ -5,23 +5,28 @@ import { builtinPacks, findPack, type Pack } from '../packs/index.js';
 
 /**
  * Every variant of every pack a language's generation may use: the arms the optimizer chooses among.
- * A named pack (a built-in name or a folder) narrows them: a template pack is the built-in
- * generator's, a prompt pack (`kind: prompt`) the model generators', when it is of this language.
+ * The template packs are the built-in ones and then the installed ones (`installed`: packs fetched
+ * from peers and checked, or published here; the built-in default stays the incumbent). A named pack
+ * (a built-in or installed name or content id, or a folder) narrows them: a template pack is the
+ * built-in generator's, a prompt pack (`kind: prompt`) the model generators', when it is of this language.
  */
 export async function armsFor(
   language: Language,
   packName?: string,
   llmModels: string[] = [],
   builtin = true,
+  installed: Pack[] = [],
 ): Promise<{ arms: Arm[]; packs: Map<string, Pack> }> {
-  const named = packName ? await namedPack(language, packName) : undefined;
+  const named = packName ? await namedPack(language, packName, installed) : undefined;
   const ours = named?.manifest.language === language ? named : undefined;
   const isPrompt = ours?.manifest.kind === 'prompt';
   const templates = !builtin
     ? []
     : ours && !isPrompt
       ? [ours]
-      : (await builtinPacks()).filter((p) => p.manifest.language === language);
+      : [...(await builtinPacks()), ...installed].filter(
+          (p) => p.manifest.language === language && p.manifest.kind === 'template',
+        );
   // each configured model generator gets the language's prompt packs, in all their variants
   const prompts = !llmModels.length
     ? []
@@ -35,8 +40,15 @@ export async function armsFor(
   return { arms, packs: new Map([...templates, ...prompts].map((p) => [packIdOf(p), p])) };
 }
 
-/** A pack by name among the built-in template and prompt packs, else a pack folder. */
-export async function namedPack(language: Language, name: string): Promise<Pack> {
+/**
+ * A pack by name among the built-in template and prompt packs, then the installed ones (by name,
+ * the one installed last, or by content id), else a pack folder.
+ */
+export async function namedPack(language: Language, name: string, installed: Pack[] = []): Promise<Pack> {
   const prompt = (await promptPacks()).find((p) => p.manifest.name === name);
-  return prompt ?? findPack(language, name);
+  if (prompt) return prompt;
+  if ((await builtinPacks()).some((p) => p.manifest.name === name)) return findPack(language, name);
+  const mine = installed.filter((p) => p.manifest.name === name || packIdOf(p) === name);
+  if (mine.length) return mine[mine.length - 1];
+  return findPack(language, name);
 }

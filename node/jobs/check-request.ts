@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { PackError, PackErrorCode } from '../packs/index.js';
+import { type Pack, PackError, PackErrorCode } from '../packs/index.js';
 import { armsFor, namedPack } from './arms.js';
 import { JobsError, JobsErrorCode } from './errors.js';
 import type { GenerationRequest } from './types.js';
@@ -23,6 +23,8 @@ export async function checkRequest(
   req: GenerationRequest,
   llmModels: string[],
   outputs: OutputPolicy,
+  /** the packs installed on the node (their names and content ids can be named as `pack`) */
+  installed: Pack[] = [],
 ): Promise<void> {
   for (const model of req.models ?? []) {
     const available = ['builtin', ...llmModels];
@@ -33,10 +35,12 @@ export async function checkRequest(
       );
   }
   const builtin = !req.models || req.models.includes('builtin');
-  const perLanguage = await Promise.all(req.languages.map((l) => armsFor(l, req.pack, llmModels, builtin)));
+  const perLanguage = await Promise.all(
+    req.languages.map((l) => armsFor(l, req.pack, llmModels, builtin, installed)),
+  );
   const packs = perLanguage.flatMap((a) => [...a.packs.values()]);
   if (req.pack) {
-    const named = await namedPack(req.languages[0], req.pack);
+    const named = await namedPack(req.languages[0], req.pack, installed);
     if (named.manifest.kind === 'prompt' && llmModels.length === 0)
       throw new PackError(
         { code: PackErrorCode.BAD_PARAM, param: 'pack', pack: named.manifest.name },

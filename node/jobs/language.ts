@@ -51,6 +51,7 @@ export async function runLanguage(
     req.pack,
     c.llmModels(req.models),
     !req.models || req.models.includes('builtin'),
+    (await c.installedPacks?.()) ?? [],
   );
   if (arms.length === 0)
     throw new Error(

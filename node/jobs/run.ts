@@ -6,6 +6,7 @@ import type { GenerationContext } from '../learning/context.js';
 import type { QualityPredictor } from '../learning/predict.js';
 import { type Arm, packIdOf } from '../optimizer/arms.js';
 import type { Orchestra } from '../orchestra/index.js';
+import type { Pack } from '../packs/index.js';
 import { loadRegistryOffThread, registryContentHash, SemconvErrorCode } from '../semconv/index.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
 import { namedPack } from './arms.js';
@@ -34,6 +35,8 @@ export interface RunComponents {
   llmModels(only?: string[]): string[];
   /** predicts a candidate's quality before it runs, from the learned outcomes */
   predictor(): Promise<QualityPredictor>;
+  /** the packs installed on this node (fetched and checked, or published here): arms like the built-in ones */
+  installedPacks?(): Promise<Pack[]>;
   /** optional request cache: an unchanged request skips resolve, render and validation */
   requests?: RequestCache;
   progress(language: string, phase: string, detail?: string): void;
@@ -79,7 +82,8 @@ export async function runGeneration(
   try {
     // an unchanged request (same registry bytes, same languages, pack, params) is served from the cache
     // a pack folder is keyed by its content, so an edited pack is generated again
-    const packId = req.pack ? packIdOf(await namedPack(req.languages[0], req.pack)) : undefined;
+    const installed = (await c.installedPacks?.()) ?? [];
+    const packId = req.pack ? packIdOf(await namedPack(req.languages[0], req.pack, installed)) : undefined;
     const key = c.requests ? requestKey(await registryContentHash(req.registry), req, packId) : undefined;
     const hit = key ? await c.requests?.get(key) : undefined;
     root.setAttribute(ATTR.cached, !!hit);

@@ -1,9 +1,9 @@
 import { peerIdFromString } from '@libp2p/peer-id';
+import { packFromBytes } from '../../marketplace/pack-codec.js';
 import { isPackCid } from '../../protocols/index.js';
 import type { NetContext, Running } from './context.js';
 import { type FetchAttempt, isNetworkError, NetworkError, NetworkErrorCode } from './errors.js';
 import type { FetchOptions } from './index.js';
-import { packFromBytes } from './pack-codec.js';
 import { type FetchedPack, requestPack } from './pack-protocol.js';
 import { provideInBackground } from './provide-queue.js';
 import type { ProviderCandidate } from './providers.js';
@@ -23,6 +23,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 /** Fetch failures that say the bytes or the announcement were bad (the rest are availability). */
 const VERIFY_FAILURES = new Set([
+  // frames and the response header
   'oversized',
   'bad-length',
   'truncated',
@@ -32,9 +33,17 @@ const VERIFY_FAILURES = new Set([
   'bad-signature',
   'size-mismatch',
   'cid-mismatch',
-  'invalid-pack',
   'not-canonical',
   'announcement-mismatch',
+  // marketplace/signature.ts's verifyPack (the one check of pack bytes against their announcement)
+  'too-large',
+  'unsafe-path',
+  'invalid-manifest',
+  'missing-template',
+  'bad-announcement',
+  'name-mismatch',
+  'version-mismatch',
+  'unknown-publisher-key',
 ]);
 
 /**
@@ -51,13 +60,15 @@ export async function fetchPack(
   if (!isPackCid(cid))
     throw new NetworkError({ code: NetworkErrorCode.INVALID_CID, cid }, `not a pack content id: ${cid}`);
   const local = ctx.served.get(cid);
-  if (local)
-    return {
-      pack: packFromBytes(local.bytes, cid, 'local'),
-      announcement: local.announcement,
-      bytes: local.bytes,
-      from: ctx.selfId,
-    };
+  if (local) {
+    const decoded = packFromBytes(local.bytes, { cid, origin: 'local' });
+    if (!decoded.ok)
+      throw new NetworkError(
+        { code: NetworkErrorCode.FETCH_FAILED, reason: decoded.reason },
+        `this node's own copy of ${cid} does not decode: ${decoded.message}`,
+      );
+    return { pack: decoded.pack, announcement: local.announcement, bytes: local.bytes, from: ctx.selfId };
+  }
   const { timeouts } = ctx.settings;
   const overall = AbortSignal.any([
     AbortSignal.timeout(options.timeoutMs ?? timeouts.fetchMs),

@@ -32,7 +32,6 @@ export type { MessageMeta } from './gossip.js';
 export type { InboundLimits } from './inbound-limits.js';
 export { createLibp2pNode, type Libp2pSetup, TOPIC_SCORE, type WeaverLibp2p } from './libp2p.js';
 export { createNetwork } from './network.js';
-export { packFromBytes, packToBytes } from './pack-codec.js';
 export type { FetchedPack } from './pack-protocol.js';
 export type { PeerRetention } from './peer-book.js';
 export { createPeerKey, decodePeerKey, loadOrCreatePeerKey, PEER_KEY_FILE, peerIdOfKey } from './peer-key.js';

@@ -1,4 +1,5 @@
 import type { Libp2p, PeerId, Stream, StreamHandler } from '@libp2p/interface';
+import { checkAnnouncement, verifyPack } from '../../marketplace/signature.js';
 import {
   decodePackRequest,
   decodePackResponseHeader,
@@ -8,14 +9,12 @@ import {
   type PackResponseHeader,
   type PatternAnnouncement,
   verdictKey,
-  verifyAnnouncement,
   WIRE_VERSION,
 } from '../../protocols/index.js';
 import type { Pack } from '../packs/index.js';
 import type { Counters } from './counters.js';
 import { isNetworkError, NetworkError, NetworkErrorCode } from './errors.js';
 import { frameReader, writeFrame } from './frames.js';
-import { packFromBytes } from './pack-codec.js';
 import type { RateLimiter } from './rate-limit.js';
 
 /** A pack this node serves: its signed announcement and its encoded bytes. */
@@ -95,8 +94,9 @@ const fetchFailed = (reason: string, message: string) =>
 
 /**
  * Asks one peer for a pack and verifies everything it says: the header, the announcement's
- * signature and content id, the body's size, that the bytes hash to the content id, and that they
- * decode to a valid pack matching the announcement. Throws a NetworkError FETCH_FAILED with a reason otherwise.
+ * signature and content id (before the body is read), the body's size, then the one pack check
+ * (marketplace/signature.ts verifyPack: the bytes hash to the content id, decode to a valid pack,
+ * and the manifest is what was announced). Throws a NetworkError FETCH_FAILED with a reason otherwise.
  */
 export async function requestPack(
   libp2p: Libp2p,
@@ -122,23 +122,18 @@ export async function requestPack(
     if (h.status !== 'ok' || !h.announcement) throw fetchFailed(h.status, h.message ?? h.status);
     const a = h.announcement;
     if (a.cid !== cid) throw fetchFailed('announcement-mismatch', `announcement for ${a.cid}, asked ${cid}`);
-    if (!(await verifyAnnouncement(a))) throw fetchFailed('bad-signature', `not signed by ${a.publisher}`);
+    const signed = await checkAnnouncement(a);
+    if (!signed.ok) throw fetchFailed(signed.reason, signed.message);
     const bytes = await frames.next(a.size, signal);
     if (!bytes) throw fetchFailed('closed', 'no pack bytes');
     if (bytes.byteLength !== a.size)
       throw fetchFailed('size-mismatch', `${bytes.byteLength} bytes, announced ${a.size}`);
-    const pack = packFromBytes(bytes, cid, `peer:${peer.toString()}`);
-    if (
-      pack.manifest.name !== a.name ||
-      pack.manifest.version !== a.version ||
-      pack.manifest.language !== a.language
-    )
-      throw fetchFailed('announcement-mismatch', 'the manifest does not match the announcement');
-    return { pack, announcement: a, bytes, from: peer.toString() };
+    const checked = await verifyPack(bytes, a, { cid, origin: `peer:${peer.toString()}` });
+    if (!checked.ok) throw fetchFailed(checked.reason, checked.message);
+    return { pack: checked.pack, announcement: a, bytes, from: peer.toString() };
   } catch (e) {
     stream.abort(e instanceof Error ? e : new Error(String(e)));
     if (isNetworkError(e, NetworkErrorCode.FETCH_FAILED)) throw e;
-    if (isNetworkError(e, NetworkErrorCode.PACK_REJECTED)) throw fetchFailed(e.type.reason, e.message);
     if (isNetworkError(e, NetworkErrorCode.FRAME_FAILED)) throw fetchFailed(e.type.reason, e.message);
     throw fetchFailed(signal.aborted ? 'timeout' : 'stream-error', (e as Error).message);
   }

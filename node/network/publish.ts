@@ -1,3 +1,5 @@
+import { packToBytes } from '../../marketplace/pack-codec.js';
+import { signPack } from '../../marketplace/signature.js';
 import {
   type AnonymizedDigest,
   DIGEST_TOPIC,
@@ -6,15 +8,12 @@ import {
   LIMITS,
   type PatternAnnouncement,
   sign,
-  type UnsignedPatternAnnouncement,
   validateDigest,
-  WIRE_VERSION,
 } from '../../protocols/index.js';
 import type { Pack } from '../packs/index.js';
 import type { NetContext, Running } from './context.js';
 import { NetworkError, NetworkErrorCode } from './errors.js';
 import type { PublishedDigest } from './index.js';
-import { packToBytes } from './pack-codec.js';
 
 export async function publishBytes(current: Running, topic: string, bytes: Uint8Array): Promise<number> {
   try {
@@ -68,29 +67,19 @@ export const ANNOUNCEMENT_GRAIN_MS = 3_600_000;
  * replay protection requires: a second announcement within the hour is dated one ms after the first.
  */
 export async function signedAnnouncement(ctx: NetContext, pack: Pack): Promise<PatternAnnouncement> {
-  const { cid, bytes } = packToBytes(pack);
-  if (bytes.byteLength > LIMITS.packBytes)
+  const size = packToBytes(pack).byteLength;
+  if (size > LIMITS.packBytes)
     throw new NetworkError(
-      { code: NetworkErrorCode.PACK_TOO_LARGE, bytes: bytes.byteLength, limit: LIMITS.packBytes },
-      `pack encodes to ${bytes.byteLength} bytes > ${LIMITS.packBytes}`,
+      { code: NetworkErrorCode.PACK_TOO_LARGE, bytes: size, limit: LIMITS.packBytes },
+      `pack encodes to ${size} bytes > ${LIMITS.packBytes}`,
     );
   const last = ctx.lastAnnounced;
   const name = pack.manifest.name;
   const now = ctx.settings.clock();
   const timestamp = Math.max(now - (now % ANNOUNCEMENT_GRAIN_MS), (last.get(name) ?? 0) + 1);
   last.set(name, timestamp);
-  const unsigned: UnsignedPatternAnnouncement = {
-    v: WIRE_VERSION,
-    type: 'pattern',
-    name,
-    version: pack.manifest.version,
-    language: pack.manifest.language,
-    cid,
-    size: bytes.byteLength,
-    publisher: ctx.selfId,
-    timestamp,
-  };
-  const announcement = (await sign('pattern', unsigned, ctx.peerKey)) as PatternAnnouncement;
-  ctx.served.put(cid, { announcement, bytes }, true);
+  // the one signing scheme (marketplace/signature.ts over protocols/signing.ts)
+  const { announcement, bytes } = await signPack(pack, ctx.peerKey, timestamp);
+  ctx.served.put(announcement.cid, { announcement, bytes }, true);
   return announcement;
 }

@@ -508,7 +508,11 @@ function replaceValue(
       return null;
     case 'array': {
       const item: FuzzValue = Array.isArray(current) && current.length ? current[0] : randomValue(rng, 2);
-      const n = rng.pick([0, 2, 100, 10_000]);
+      // at most ~8 MB of JSON: a large item repeated 10 000 times would not fit in a string at all
+      const n = Math.min(
+        rng.pick([0, 2, 100, 10_000]),
+        Math.floor(8e6 / Math.max(1, encodeJson(item).length)),
+      );
       notes.push(`${at}: array of ${n}`);
       return Array.from({ length: n }, () => item);
     }

@@ -20,13 +20,16 @@ describe('marketplace', () => {
 
     expect(await bob.receiveAnnouncement(ann, aliceId)).toMatchObject({
       ok: true,
-      entry: { verified: false },
+      entry: { verified: false, kind: '', language: 'typescript' },
     });
-    expect(bob.search({ text: 'alice way' }).map((h) => h.entry.name)).toEqual(['alice-pack']);
+    // an announcement names the pack; its description is known once the pack is fetched
+    expect(bob.search({ text: 'alice' }).map((h) => h.entry.name)).toEqual(['alice-pack']);
+    expect(bob.search({ text: 'alice way' })).toEqual([]);
     const v = await bob.receivePack(packToBytes(pack), ann, aliceId);
     expect(v).toMatchObject({ ok: true, publisher: aliceId });
     if (v.ok) expect(v.pack.origin).toBe(`peer:${aliceId}`);
-    expect(bob.packs.get(ann.cid)).toMatchObject({ verified: true, publishers: [aliceId] });
+    expect(bob.packs.get(ann.cid)).toMatchObject({ verified: true, publishers: [aliceId], kind: 'template' });
+    expect(bob.search({ text: 'alice way' }).map((h) => h.entry.name)).toEqual(['alice-pack']);
     expect(bob.rejections()).toEqual({});
   });
 

@@ -27,7 +27,7 @@ describe('pack codec', () => {
       expect(reason(d), p.manifest.name).toBe('ok');
       if (!d.ok) continue;
       expect(d.cid).toBe(packCid(p));
-      expect(cidOfBytes(bytes).toString()).toBe(packCid(p));
+      expect(cidOfBytes(bytes)).toBe(packCid(p));
       expect(d.pack.manifest).toEqual(p.manifest);
       expect(d.pack.templates).toEqual(p.templates);
       expect(d.pack.origin).toBe('peer:x');
@@ -40,6 +40,18 @@ describe('pack codec', () => {
     expect(Object.keys(reordered(p).templates)).not.toEqual(Object.keys(p.templates));
     expect(packToBytes(reordered(p))).toEqual(packToBytes(p));
     expect(packToBytes({ ...p, manifest: { ...p.manifest } })).toEqual(packToBytes(p));
+  });
+
+  it('checks the content id before parsing: other bytes under an id are cid-mismatch', () => {
+    const p = samplePack();
+    const bytes = packToBytes(p);
+    expect(reason(packFromBytes(bytes, { cid: packCid(p) }))).toBe('ok');
+    const flipped = bytes.map((b, i) => (i === 30 ? b ^ 1 : b));
+    expect(reason(packFromBytes(flipped, { cid: packCid(p) }))).toBe('cid-mismatch');
+    expect(reason(packFromBytes(packToBytes(samplePack({ version: '9.0.0' })), { cid: packCid(p) }))).toBe(
+      'cid-mismatch',
+    );
+    expect(reason(packFromBytes(bytes, { cid: 'not-a-cid' }))).toBe('cid-mismatch');
   });
 
   it('rejects oversized input with too-large before parsing it', () => {
@@ -149,7 +161,7 @@ describe('pack codec', () => {
       if (d.ok) {
         // a mutation inside a template can still be a valid pack: then it is that pack, with its own id
         accepted++;
-        expect(d.cid).toBe(cidOfBytes(bytes).toString());
+        expect(d.cid).toBe(cidOfBytes(bytes));
         expect(packToBytes(d.pack)).toEqual(bytes);
       } else expect(d.message.length).toBeLessThan(400);
     }

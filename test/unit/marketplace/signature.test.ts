@@ -2,114 +2,147 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  checkAnnouncement,
   MarketplaceError,
-  type PackAnnouncement,
+  type PatternAnnouncement,
   type PrivateKey,
   packCid,
   packToBytes,
   signPack,
-  verifyAnnouncement,
   verifyPack,
 } from '../../../marketplace/index.js';
+import { sign } from '../../../protocols/index.js';
 import { samplePack, text, utf8 } from './helpers.js';
 
-describe('pack signatures', () => {
+/**
+ * One signing scheme for packs: the publisher's peer key signs the pattern announcement (protocols
+ * signing, domain `pattern`), whose content id binds it to the exact bytes. Publish, gossip, fetch
+ * and install check a pack with verifyPack.
+ */
+describe('pack signatures (the pattern announcement)', () => {
   let alice: PrivateKey;
   let bob: PrivateKey;
   const pack = samplePack();
-  let ann: PackAnnouncement;
+  let ann: PatternAnnouncement;
+  let bytes: Uint8Array;
+  const HOUR = 1_760_000_400_000;
 
   beforeAll(async () => {
     alice = await generateKeyPair('Ed25519');
     bob = await generateKeyPair('Ed25519');
-    ann = await signPack(pack, alice);
+    ({ announcement: ann, bytes } = await signPack(pack, alice, HOUR));
   });
 
-  it('signs the content id, name and version; the signed pack verifies from bytes and as a pack', async () => {
-    expect(ann.cid).toBe(packCid(pack));
-    expect(ann).toMatchObject({ name: 'sample-pack', version: '1.2.3' });
-    expect(ann.publisher).toBe(peerIdFromPrivateKey(alice).toString());
-    const fromBytes = await verifyPack(packToBytes(pack), ann);
-    expect(fromBytes).toMatchObject({ ok: true, cid: ann.cid, publisher: ann.publisher });
-    if (fromBytes.ok) expect(fromBytes.pack.manifest).toEqual(pack.manifest);
-    expect(await verifyPack(pack, ann)).toMatchObject({ ok: true });
-    expect(await verifyAnnouncement(ann)).toMatchObject({ ok: true, cid: ann.cid });
-  });
-
-  it('rejects a tampered template: the bytes no longer hash to the announced id', async () => {
-    const tampered = { ...pack, templates: { ...pack.templates, 'index.ts.liquid': 'process.exit(1)' } };
-    expect(await verifyPack(packToBytes(tampered), ann)).toMatchObject({ ok: false, reason: 'cid-mismatch' });
-    expect(await verifyPack(tampered, ann)).toMatchObject({ ok: false, reason: 'cid-mismatch' });
-    // one flipped byte in transit
-    const bytes = packToBytes(pack);
-    const i = text(bytes).indexOf('export');
-    bytes[i] = 'E'.charCodeAt(0);
-    expect(await verifyPack(bytes, ann)).toMatchObject({ ok: false, reason: 'cid-mismatch' });
-  });
-
-  it('rejects a changed name or version, in the announcement or re-released under the old signature', async () => {
-    expect(await verifyPack(pack, { ...ann, name: 'popular-pack' })).toMatchObject({
-      ok: false,
-      reason: 'name-mismatch',
+  it('signs name, version, language, content id, size, publisher and date; the pack verifies', async () => {
+    expect(ann).toMatchObject({
+      v: 1,
+      type: 'pattern',
+      name: 'sample-pack',
+      version: '1.2.3',
+      language: 'typescript',
+      cid: packCid(pack),
+      size: bytes.byteLength,
+      publisher: peerIdFromPrivateKey(alice).toString(),
+      timestamp: HOUR,
     });
-    expect(await verifyPack(pack, { ...ann, version: '9.9.9' })).toMatchObject({
-      ok: false,
-      reason: 'version-mismatch',
-    });
-    // the pack itself changed to 2.0.0, the id and version updated to match, the old signature kept
-    const v2 = samplePack({ version: '2.0.0' });
-    const forged = { ...ann, cid: packCid(v2), version: '2.0.0' };
-    expect(await verifyPack(v2, forged)).toMatchObject({ ok: false, reason: 'bad-signature' });
-    const renamed = samplePack({ name: 'popular-pack' });
-    const forged2 = { ...ann, cid: packCid(renamed), name: 'popular-pack' };
-    expect(await verifyPack(renamed, forged2)).toMatchObject({ ok: false, reason: 'bad-signature' });
-    expect(await verifyAnnouncement(forged2)).toMatchObject({ ok: false, reason: 'bad-signature' });
+    expect(bytes).toEqual(packToBytes(pack));
+    const v = await verifyPack(bytes, ann, { origin: 'peer:x' });
+    expect(v).toMatchObject({ ok: true, cid: ann.cid, publisher: ann.publisher });
+    if (v.ok) {
+      expect(v.pack.manifest).toEqual(pack.manifest);
+      expect(v.pack.origin).toBe('peer:x');
+    }
+    expect(await checkAnnouncement(ann)).toMatchObject({ ok: true });
   });
 
-  it('rejects a wrong publisher key: signed by one peer, claimed for another', async () => {
-    const claimedByBob = { ...ann, publisher: peerIdFromPrivateKey(bob).toString() };
-    expect(await verifyPack(pack, claimedByBob)).toMatchObject({ ok: false, reason: 'bad-signature' });
-    const signedByBob = await signPack(pack, bob);
-    const claimedByAlice = { ...signedByBob, publisher: ann.publisher };
-    expect(await verifyPack(pack, claimedByAlice)).toMatchObject({ ok: false, reason: 'bad-signature' });
+  it('a tampered pack is refused: bytes changed in a template, or one byte flipped in transit', async () => {
+    const tampered = packToBytes({ ...pack, templates: { ...pack.templates, 'index.ts.liquid': 'x' } });
+    expect(await verifyPack(tampered, { ...ann, size: tampered.byteLength })).toMatchObject({
+      ok: false,
+      reason: 'bad-signature', // the size is signed too: changing it breaks the signature
+    });
+    const sameSize = utf8(text(bytes).replace('export', 'EXPORT'));
+    expect(await verifyPack(sameSize, ann)).toMatchObject({ ok: false, reason: 'cid-mismatch' });
+    const flipped = bytes.map((b, i) => (i === 40 ? b ^ 1 : b));
+    expect(await verifyPack(flipped, ann)).toMatchObject({ ok: false, reason: 'cid-mismatch' });
+  });
+
+  it('a tampered pack is refused: signed by another key than its publisher', async () => {
+    // Bob signs an announcement naming Alice as publisher
+    const { sig: _sig, ...unsigned } = ann;
+    const forged = await sign('pattern', unsigned, bob);
+    expect(await verifyPack(bytes, forged)).toMatchObject({ ok: false, reason: 'bad-signature' });
+    // Alice's signature, Bob named as publisher
+    const claimed = { ...ann, publisher: peerIdFromPrivateKey(bob).toString() };
+    expect(await verifyPack(bytes, claimed)).toMatchObject({ ok: false, reason: 'bad-signature' });
     // Bob may publish the same content under his own name: that verifies, as Bob's
-    expect(await verifyPack(pack, signedByBob)).toMatchObject({ ok: true, publisher: signedByBob.publisher });
+    const own = await signPack(pack, bob, HOUR);
+    expect(await verifyPack(own.bytes, own.announcement)).toMatchObject({
+      ok: true,
+      publisher: own.announcement.publisher,
+    });
   });
 
-  it('rejects a CID mismatch: the bytes of another pack under this announcement', async () => {
+  it('a tampered pack is refused: the id does not match (another pack under this id, another id asked)', async () => {
     const other = samplePack({ description: 'another pack' });
-    expect(await verifyPack(packToBytes(other), ann)).toMatchObject({ ok: false, reason: 'cid-mismatch' });
+    const otherBytes = packToBytes(other);
+    expect(await verifyPack(otherBytes, { ...ann, size: otherBytes.byteLength })).toMatchObject({
+      ok: false,
+    });
+    const signedOther = await signPack(other, alice, HOUR);
+    // the right announcement and bytes, but not what was asked for
+    expect(await verifyPack(signedOther.bytes, signedOther.announcement, { cid: ann.cid })).toMatchObject({
+      ok: false,
+      reason: 'cid-mismatch',
+    });
+    // an announcement whose cid is the other pack's, signed honestly, with this pack's bytes
+    const lying = await sign(
+      'pattern',
+      { ...signedOther.announcement, sig: undefined, size: bytes.byteLength },
+      alice,
+    );
+    expect(await verifyPack(bytes, lying)).toMatchObject({ ok: false, reason: 'cid-mismatch' });
   });
 
-  it('rejects publishers without an embedded key and malformed announcements, never throwing', async () => {
-    // an RSA-style peer id (sha-256 multihash): the key is not in the id
+  it('a manifest that is not what was announced (name, version, language) is refused', async () => {
+    const { sig: _s, ...unsigned } = ann;
+    for (const [field, value, reason] of [
+      ['name', 'popular-pack', 'name-mismatch'],
+      ['version', '9.9.9', 'version-mismatch'],
+      ['language', 'python', 'bad-announcement'],
+    ] as const) {
+      const a = await sign('pattern', { ...unsigned, [field]: value }, alice);
+      expect(await verifyPack(bytes, a), field).toMatchObject({ ok: false, reason });
+    }
+  });
+
+  it('refuses malformed announcements and RSA publishers, never throwing', async () => {
     const rsa = { ...ann, publisher: 'QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N' };
-    expect(await verifyPack(pack, rsa)).toMatchObject({ ok: false, reason: 'unknown-publisher-key' });
-    const bad: [Partial<PackAnnouncement> | null, string][] = [
-      [{ ...ann, cid: 'not-a-cid' }, 'bad-announcement'],
-      // a CIDv0 (dag-pb) is not a pack id
-      [{ ...ann, cid: 'QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N' }, 'bad-announcement'],
-      [{ ...ann, publisher: 'not a peer' }, 'bad-announcement'],
-      [{ ...ann, signature: 'AAAA' as unknown as Uint8Array }, 'bad-announcement'],
-      [{ ...ann, signature: new Uint8Array(4096) }, 'bad-announcement'],
-      [{ ...ann, signature: new Uint8Array(64) }, 'bad-signature'],
-      [{ ...ann, name: undefined }, 'bad-announcement'],
-      [null, 'bad-announcement'],
+    expect((await verifyPack(bytes, rsa)).ok).toBe(false);
+    const bad: unknown[] = [
+      { ...ann, cid: 'not-a-cid' },
+      { ...ann, cid: 'QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N' },
+      { ...ann, publisher: 'not a peer' },
+      { ...ann, sig: 'AAAA' },
+      { ...ann, extra: 1 },
+      { ...ann, name: undefined },
+      null,
+      42,
     ];
-    for (const [a, reason] of bad) {
-      const v = await verifyPack(pack, a as PackAnnouncement);
-      expect(v, reason).toMatchObject({ ok: false, reason });
+    for (const a of bad) {
+      const v = await verifyPack(bytes, a);
+      expect(v.ok, JSON.stringify(a)).toBe(false);
       if (!v.ok) expect(v.message.length).toBeLessThan(400);
     }
     expect(await verifyPack(42 as unknown as Uint8Array, ann)).toMatchObject({
       ok: false,
       reason: 'malformed',
     });
-    expect(await verifyPack(utf8('{"manifest":'), ann)).toMatchObject({ ok: false, reason: 'cid-mismatch' });
+    expect(await verifyPack(utf8('{"manifest":'), ann)).toMatchObject({ ok: false });
   });
 
   it('refuses to sign a pack its peers would reject', async () => {
     const unsafe = { ...pack, templates: { ...pack.templates, '../escape.liquid': 'x' } };
-    await expect(signPack(unsafe, alice)).rejects.toBeInstanceOf(MarketplaceError);
+    await expect(signPack(unsafe, alice, HOUR)).rejects.toBeInstanceOf(MarketplaceError);
   });
 });

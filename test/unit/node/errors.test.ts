@@ -97,6 +97,9 @@ describe('outcomeOf', () => {
       expect(outcomeOf(e)).toEqual({ exit, status, code: e.code, message: e.message });
     expect(exitCodeOf(GenerationErrorCode.TEMPLATE_PARSE)).toBe(1);
     expect(exitCodeOf(PackErrorCode.BAD_PARAM)).toBe(2);
+    // a pack refused at publish or install, or with a path outside the one rule: the pack is at fault
+    expect(ERROR_OUTCOMES[PackErrorCode.REFUSED]).toEqual({ exit: 1, status: 422 });
+    expect(ERROR_OUTCOMES[PackErrorCode.UNSAFE_PATH]).toEqual({ exit: 1, status: 422 });
   });
 
   it('an unknown error, or a WeaverError of a code not in the table, is internal', () => {
