@@ -23,8 +23,8 @@ export interface NewcomerRun {
 /**
  * A new node's generations through the node's own choice path, as bench/privacy-learning.ts runs
  * it: chooseArms (incumbent + one Thompson challenger, rules, promotion) with the real optimizer
- * over a real LevelDB store, given `priors` (the marketplace's priorsFor, or none), the
- * candidates' spans through the real tracer and exporter, learning.ingestGeneration, then the
+ * over a real LevelDB store, given `priors` (the marketplace's priorsFor, or none) for the choice and,
+ * as node.ts wires it, for the promotion review; the candidates' spans through the real tracer and exporter, learning.ingestGeneration, then the
  * promotion review. Outcomes are drawn from the world (same generation ids, so the same noise, in
  * every variant).
  */
@@ -40,20 +40,37 @@ export async function runNewcomer(
   const store = await createStore({ path: dir });
   const telemetry = await createTelemetry({ store }, { serviceName: 'weavergen-sim' });
   const learning = createLearning({ store });
-  const optimizer = createOptimizer({ store, learning }, { seed: w.seed * 31 + index });
+  const byKey = new Map(w.contexts.map((c) => [c.key, c]));
+  const priorCache = new Map<string, Record<string, ArmPrior>>();
+  const priorsFor = (c: SimContext) => {
+    let p = priorCache.get(c.key);
+    if (!p) {
+      p = priorsOf(c);
+      priorCache.set(c.key, p);
+    }
+    return p;
+  };
+  // as node.ts: the promotion review reads the peers' priors too
+  const optimizer = createOptimizer(
+    {
+      store,
+      learning,
+      priors: (context, armKeys) => {
+        const c = byKey.get(context);
+        if (!c) return {};
+        const all = priorsFor(c);
+        return Object.fromEntries(armKeys.filter((k) => all[k]).map((k) => [k, all[k]]));
+      },
+    },
+    { seed: w.seed * 31 + index },
+  );
   const run: NewcomerRun = { delivered: [], best: [], badRun: 0, badDelivered: 0 };
   const q = (c: SimContext, key: string) => c.hidden.get(key)?.q ?? 0;
-  const priorCache = new Map<string, Record<string, ArmPrior>>();
   try {
     const traffic = projectTraffic(w, project, index, horizon);
     for (let g = 0; g < traffic.length; g++) {
       const c = w.contexts[traffic[g]];
-      let priors = priorCache.get(c.key);
-      if (!priors) {
-        priors = priorsOf(c);
-        priorCache.set(c.key, priors);
-      }
-      const choice = await chooseArms(optimizer, c.context, c.arms, k, priors);
+      const choice = await chooseArms(optimizer, c.context, c.arms, k, priorsFor(c));
       const generation = 900_000_000 + index * 10_000 + g;
       const candidates = choice.chosen.map((arm) => ({
         arm,

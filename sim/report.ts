@@ -173,7 +173,7 @@ export function printReport(r: SimReport, developmentSeeds: number[]): void {
   console.log(
     [
       'Real: the libp2p nodes and gossipsub, the anonymizer (protocols/anonymizer.ts, through Network.buildDigest: k 5, epsilon 1, budget 365/year, CSPRNG noise),',
-      "signatures and validation on receipt, the marketplace (createMarketplace with the product's defaults: receiveDigest with the node's own statistics, priorsFor, ratings),",
+      "signatures and validation on receipt, the marketplace (createMarketplace with the product's defaults: receiveDigest with the node's own statistics, recheck after its generations, priorsFor, ratings),",
       "and for the new nodes the node's choice path (chooseArms, the optimizer, LevelDB, span ingestion, promotion review).",
       'Simulated: the generations. Their qualities are drawn from hidden per-context arm qualities (bench/learning-world.ts, plus the community and bad packs of',
       `sim/world.ts: ${SIM_DISTRIBUTIONS.community.packs} community packs per language of ${SIM_DISTRIBUTIONS.community.variants} variants, q ${SIM_DISTRIBUTIONS.community.strong.join('-')} on contexts with their strong feature, ` +
@@ -201,11 +201,11 @@ export function printReport(r: SimReport, developmentSeeds: number[]): void {
   );
   const label: Record<string, string> = {
     none: 'no priors (baseline)',
-    'market:honest': 'network priors (marketplace), honest peers',
-    'market:s20': 'network priors (marketplace), 20% sybils',
-    'market:s40': 'network priors (marketplace), 40% sybils',
-    'plain:s20': 'plain-mean priors, 20% sybils',
-    'plain:s40': 'plain-mean priors, 40% sybils',
+    'robust:honest': 'network priors (robust), honest peers only',
+    'robust:s20': 'network priors (robust), 20% sybils',
+    'robust:s40': 'network priors (robust), 40% sybils',
+    'weighted:s20': 'network priors (plain weighted mean), 20% sybils',
+    'weighted:s40': 'network priors (plain weighted mean), 40% sybils',
   };
   console.log(
     table(
@@ -235,7 +235,7 @@ export function printReport(r: SimReport, developmentSeeds: number[]): void {
       ]),
     ),
   );
-  const withP = s.newcomer['market:honest']?.untilMedian ?? Number.NaN;
+  const withP = s.newcomer['robust:honest']?.untilMedian ?? Number.NaN;
   const without = s.newcomer.none?.untilMedian ?? Number.NaN;
   console.log(
     `goal: with priors <= 10 (median ${withP}: ${withP <= 10 ? 'met' : 'not met'}), without >= 60 (median ${without}: ${without >= 60 ? 'met' : 'not met'})`,
@@ -247,19 +247,24 @@ export function printReport(r: SimReport, developmentSeeds: number[]): void {
       'tau = Kendall tau-b of the arms ranked by the aggregate mean against the same aggregate over honest digests only.',
   );
   console.log(
-    'plain mean: computed here from the digests each node received (sum q / sum n over peers, no reputation, no caps), as priors scaled to 100 pseudo-observations; ' +
-      "marketplace: the product's createMarketplace (reputation from the node's own statistics, per-peer cap, noise discount).",
+    [
+      "Aggregates, each node's own, over the same received digests: robust = the product's marketplace (createMarketplace defaults: trust earned by agreeing with",
+      "the node's own measurements, per-peer cap, noise discount, each peer's mean clipped at the trust-weighted median); weighted mean = the same marketplace's",
+      'plain weighted mean (priorsFor with robust: false, its baseline: trust weights and caps, no clipping); plain mean = computed here from the received digests',
+      '(sum q / sum n over every entry: no trust, no caps, no clipping), scaled to 100 pseudo-observations. All three are counted beside local outcomes as the',
+      'optimizer counts network priors (node/optimizer/network.ts: at most 20, halved at 10 local outcomes).',
+    ].join('\n'),
   );
   const rows: (string | number)[][] = [];
   for (const scenario of ['s20', 's40', 'honest'])
     for (const view of ['peer', 'new'])
-      for (const aggregator of ['market', 'plain']) {
+      for (const aggregator of ['robust', 'weighted', 'plain']) {
         const x = s.sybils[`${scenario}|${aggregator}|${view}`];
         if (!x) continue;
         rows.push([
           scenario === 'honest' ? 'none' : scenario === 's20' ? '20%' : '40%',
           view,
-          aggregator === 'market' ? 'marketplace' : 'plain mean',
+          aggregator === 'robust' ? 'robust' : aggregator === 'weighted' ? 'weighted mean' : 'plain mean',
           x.cases,
           pct(x.unchanged),
           pct(x.badTop),
@@ -270,12 +275,12 @@ export function printReport(r: SimReport, developmentSeeds: number[]): void {
   console.log(
     table(['sybils', 'view', 'aggregate', 'cases', 'top unchanged', 'bad top', 'bad drawn', 'tau'], rows),
   );
-  const m20 = s.sybils['s20|market|peer'];
+  const m20 = s.sybils['s20|robust|peer'];
   if (m20)
     console.log(
-      `goal at 20% (marketplace, honest nodes): top unchanged >= 95% (${pct(m20.unchanged)}: ${m20.unchanged >= 0.95 ? 'met' : 'not met'}), ` +
-        `bad pack chosen < 3% (top ${pct(m20.badTop)}, drawn ${pct(m20.badDrawn)}, new nodes ran it in ${pct(s.newcomer['market:s20']?.badRun ?? Number.NaN)} of generations: ` +
-        `${Math.max(m20.badTop, m20.badDrawn, s.newcomer['market:s20']?.badRun ?? 1) < 0.03 ? 'met' : 'not met'})`,
+      `goal at 20% (robust aggregate, honest nodes): top unchanged >= 95% (${pct(m20.unchanged)}: ${m20.unchanged >= 0.95 ? 'met' : 'not met'}), ` +
+        `bad pack chosen < 3% (top ${pct(m20.badTop)}, drawn ${pct(m20.badDrawn)}, new nodes ran it in ${pct(s.newcomer['robust:s20']?.badRun ?? Number.NaN)} of generations: ` +
+        `${Math.max(m20.badTop, m20.badDrawn, s.newcomer['robust:s20']?.badRun ?? 1) < 0.03 ? 'met' : 'not met'})`,
     );
 
   const g = s.gossip;

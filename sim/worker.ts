@@ -11,7 +11,7 @@ import '../node/network/polyfill.js';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createMarketplace, type Marketplace, type PeerDigest } from '../marketplace/index.js';
 import { createNetwork, createPeerKey, type Network } from '../node/network/index.js';
-import { type ArmPrior, seededRandom } from '../node/optimizer/index.js';
+import { type ArmPrior, DEFAULT_NETWORK_PRIOR, networkPrior, seededRandom } from '../node/optimizer/index.js';
 import { posterior, thompsonRank } from '../node/optimizer/thompson.js';
 import { type ArmStatsLike, DIGEST_TOPIC, type Digest } from '../protocols/index.js';
 import { serve } from './ipc.js';
@@ -35,15 +35,21 @@ import { drawProject, drawSimWorld, type Project, type SimArm, type SimWorld } f
 
 export const now = () => performance.timeOrigin + performance.now();
 
-export const AGGREGATORS = ['market', 'plain'] as const;
+/**
+ * robust: the marketplace's priors and ratings as the product uses them (trust-weighted, clipped at
+ * the weighted median); weighted: the same marketplace's plain weighted mean (priorsFor's
+ * `robust: false`, the baseline it offers); plain: every received entry pooled with no trust, no
+ * caps and no clipping, computed here from the digests the node received.
+ */
+export const AGGREGATORS = ['robust', 'weighted', 'plain'] as const;
 export type Aggregator = (typeof AGGREGATORS)[number];
 export const NEWCOMER_VARIANTS = [
   'none',
-  'market:honest',
-  'market:s20',
-  'market:s40',
-  'plain:s20',
-  'plain:s40',
+  'robust:honest',
+  'robust:s20',
+  'robust:s40',
+  'weighted:s20',
+  'weighted:s40',
 ] as const;
 export type NewcomerVariant = (typeof NEWCOMER_VARIANTS)[number];
 
@@ -269,11 +275,14 @@ async function setSeed(plan: SeedPlan): Promise<{ contexts: number }> {
   return { contexts: w.contexts.length };
 }
 
-function generate(generations: number): void {
+async function generate(generations: number): Promise<void> {
   for (const n of current?.nodes.values() ?? [])
     if (n.learner) {
+      await yieldLoop();
       n.learner.run(generations);
       n.local = n.learner.stats();
+      // as node/peering.ts after a generation: held digests judged again against the new statistics
+      if (n.markets) for (const s of SCENARIOS) n.markets[s].recheck(n.local);
     }
 }
 
@@ -359,29 +368,40 @@ async function evaluate(horizon: number): Promise<{ cells: RobustCell[]; newcome
       const incumbent = c.arms.find((a) => (a as SimArm).kind === 'builtin' && a.isDefault) ?? c.arms[0];
       const views: ('peer' | 'new')[] = node.role === 'honest' ? ['peer', 'new'] : ['new'];
       for (const aggregator of AGGREGATORS) {
+        const markets = node.markets as Record<Scenario, Marketplace>;
         const priorsOf = (s: Scenario): Record<string, ArmPrior> =>
-          aggregator === 'market'
-            ? (node.markets as Record<Scenario, Marketplace>)[s].priorsFor(c.key, c.arms)
-            : plainPriors(plainPool(digests[s], c.key));
+          aggregator === 'plain'
+            ? plainPriors(plainPool(digests[s], c.key))
+            : markets[s].priorsFor(c.key, c.arms, undefined, { robust: aggregator === 'robust' });
         const rankingOf = (s: Scenario): Map<string, number> =>
-          aggregator === 'market'
-            ? new Map(
-                (node.markets as Record<Scenario, Marketplace>)[s].ratings
+          aggregator === 'plain'
+            ? means(plainPool(digests[s], c.key))
+            : new Map(
+                markets[s].ratings
                   .ratings(c.key)
-                  .map((r) => [r.arm, r.mean]),
-              )
-            : means(plainPool(digests[s], c.key));
+                  .map((r) => [r.arm, aggregator === 'robust' ? r.robustMean : r.plainMean]),
+              );
         const reference = { priors: priorsOf('honest'), ranking: rankingOf('honest') };
         for (const s of SCENARIOS) {
-          const priors = s === 'honest' ? reference.priors : priorsOf(s);
+          const raw = s === 'honest' ? reference.priors : priorsOf(s);
           const ranking = s === 'honest' ? reference.ranking : rankingOf(s);
           const tau = kendallTau(reference.ranking, ranking);
           for (const view of views) {
             const local = view === 'peer' ? node.learner?.evidence(c.key) : undefined;
+            // as the optimizer counts peers' priors beside local outcomes (node/optimizer/network.ts)
+            const counted = (p: Record<string, ArmPrior>) => {
+              const out: Record<string, ArmPrior> = {};
+              for (const a of c.arms) {
+                const x = networkPrior(p[a.key], local?.get(a.key)?.n ?? 0, DEFAULT_NETWORK_PRIOR);
+                if (x) out[a.key] = x;
+              }
+              return out;
+            };
+            const priors = counted(raw);
             const x = cell(s, aggregator, view);
             x.cases++;
             const top = topChoice(c.arms, local, priors);
-            if (top === topChoice(c.arms, local, reference.priors)) x.unchanged++;
+            if (top === topChoice(c.arms, local, counted(reference.priors))) x.unchanged++;
             if (w.kinds.get(top) === 'bad') x.badTop++;
             // the challenger chooseArms would draw: Thompson sampling among the non-incumbent arms
             const rest = c.arms.filter((a) => a !== incumbent);
@@ -412,12 +432,11 @@ async function evaluate(horizon: number): Promise<{ cells: RobustCell[]; newcome
     const global = hosted[local].global;
     for (const variant of NEWCOMER_VARIANTS) {
       const [aggregator, s] = variant.split(':') as [Aggregator | 'none', Scenario | undefined];
-      const digests = s ? filtered(node, s) : [];
       const run = await runNewcomer(w, node.project, global, horizon, (c) => {
         if (aggregator === 'none' || !s) return {};
-        if (aggregator === 'market')
-          return (node.markets as Record<Scenario, Marketplace>)[s].priorsFor(c.key, c.arms);
-        return plainPriors(plainPool(digests, c.key));
+        return (node.markets as Record<Scenario, Marketplace>)[s].priorsFor(c.key, c.arms, undefined, {
+          robust: aggregator === 'robust',
+        });
       });
       newcomers.push({
         node: global,
