@@ -61,7 +61,7 @@ export function optionsFromEnv(env = process.env): SimOptions {
     judges: num('SIM_JUDGES', 20),
     epochs: num('SIM_EPOCHS', 2),
     generationsPerEpoch: num('SIM_GENERATIONS', 45),
-    epochMs: num('SIM_EPOCH_MS', 30_000),
+    epochMs: num('SIM_EPOCH_MS', 40_000),
     horizon: num('SIM_HORIZON', 100),
     budgetSeconds: num('SIM_BUDGET_S', 540),
   };
@@ -253,8 +253,12 @@ export async function runSim(o: SimOptions): Promise<SimReport> {
       const published = new Map<string, number>();
       for (let e = 0; e < o.epochs; e++) {
         await Promise.all(workers.map((w) => w.call('generate', o.generationsPerEpoch)));
-        // publish in a fresh epoch: wait for its start
-        const epoch = Math.max(lastEpoch + 1, Math.floor(Date.now() / o.epochMs) + 1);
+        // publish in a fresh epoch (the anonymizer builds one digest per epoch): now, when this epoch
+        // is one no digest was built in yet and the window fits in what is left of it; else at the next start
+        const window = o.epochMs * 0.7;
+        const current = Math.floor(Date.now() / o.epochMs);
+        const fits = current > lastEpoch && (current + 1) * o.epochMs - Date.now() >= window + 1000;
+        const epoch = fits ? current : Math.max(lastEpoch + 1, current + 1);
         await sleep(Math.max(0, epoch * o.epochMs - Date.now() + 5));
         lastEpoch = epoch;
         const round = await Promise.all(
@@ -262,7 +266,7 @@ export async function runSim(o: SimOptions): Promise<SimReport> {
             w.call<{
               published: { key: string; t: number; bytes: number }[];
               refused: Record<string, number>;
-            }>('publish', o.epochMs * 0.7),
+            }>('publish', window),
           ),
         );
         for (const r of round) {
