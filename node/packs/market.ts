@@ -1,14 +1,21 @@
-import { isWeaverError } from '../../errors/index.js';
-import { clip, packFromBytes, packToBytes, signPack } from '../../marketplace/index.js';
-import { isPackCid, type PatternAnnouncement, sign } from '../../protocols/index.js';
+import { packFromBytes } from '../../marketplace/index.js';
+import { isPackCid, sign } from '../../protocols/index.js';
 import { toLanguage } from '../generation/languages.js';
 import type { Learning } from '../learning/index.js';
 import type { Peering } from '../peering.js';
 import type { Store } from '../storage/index.js';
 import type { Validator } from '../validation/index.js';
-import { type CheckDeps, checkPack, type PackCheck } from './check.js';
-import { builtinPacks, loadPackDir, type Pack, PackError, PackErrorCode } from './index.js';
-import { createPackStore, type InstalledRecord, MAX_INSTALLED, type PackRating } from './store.js';
+import {
+  type Holdings,
+  type InstallResult,
+  installFromNetwork,
+  notFound,
+  type PublishResult,
+  publishFolder,
+} from './acquire.js';
+import type { CheckDeps, PackCheck } from './check.js';
+import { builtinPacks, type Pack, PackError, PackErrorCode } from './index.js';
+import { createPackStore, type InstalledRecord, type PackRating } from './store.js';
 import {
   localQuality,
   type PatternDetail,
@@ -18,6 +25,7 @@ import {
   summarizeHit,
 } from './view.js';
 
+export type { InstallResult, PublishResult } from './acquire.js';
 export type { PatternDetail, PatternSummary } from './view.js';
 
 /**
@@ -47,25 +55,6 @@ export interface PatternQuery {
   limit?: number;
 }
 
-export interface PublishResult {
-  pattern: PatternSummary;
-  /** gossiped to peers now (false when the network is off here: it is announced at the next start) */
-  announced: boolean;
-  recipients: number;
-  announcement: PatternAnnouncement;
-  check: PackCheck;
-  note?: string;
-}
-
-export interface InstallResult {
-  pattern: PatternSummary;
-  /** already installed (or built in): nothing was fetched */
-  already: boolean;
-  /** the peer it came from */
-  from?: string;
-  check?: PackCheck;
-}
-
 export interface RateResult {
   pattern: PatternSummary;
   rating: PackRating;
@@ -86,11 +75,6 @@ export interface PatternInit {
   /** how long an install waits for providers (default 30 s) */
   fetchTimeoutMs?: number;
 }
-
-const HOUR = 3_600_000;
-
-const notFound = (id: string, why: string) =>
-  new PackError({ code: PackErrorCode.NOT_FOUND, pack: clip(id, 100) }, `no pack ${clip(id, 100)}: ${why}`);
 
 export async function createPatternService(
   components: PatternComponents,
@@ -155,56 +139,19 @@ export async function createPatternService(
     return summarize(entry, ctx ?? (await context()), networkRating(cid));
   }
 
+  const holdings: Holdings = {
+    marketplace,
+    peering,
+    kept,
+    builtins,
+    builtinById,
+    installed,
+    checkDeps,
+    summaryOf: (cid) => summaryOf(cid),
+    log,
+    fetchTimeoutMs: init.fetchTimeoutMs ?? 30_000,
+  };
   const inFlight = new Map<string, Promise<InstallResult>>();
-
-  async function install(cid: string, hints: string[] = []): Promise<InstallResult> {
-    if (installed.has(cid) || builtinById.has(cid)) return { pattern: await summaryOf(cid), already: true };
-    if (installed.size >= MAX_INSTALLED)
-      throw new PackError(
-        { code: PackErrorCode.TOO_LARGE, origin: 'install', limit: MAX_INSTALLED },
-        `this node holds ${MAX_INSTALLED} installed packs, the most it keeps`,
-      );
-    const entry = marketplace.packs.get(cid);
-    let fetched: Awaited<ReturnType<Peering['fetchPack']>>;
-    const providers = [...new Set([...hints, ...(entry?.publishers ?? [])])];
-    try {
-      fetched = await peering.fetchPack(cid, {
-        timeoutMs: init.fetchTimeoutMs ?? 30_000,
-        ...(providers.length ? { providers } : {}),
-      });
-    } catch (e) {
-      // a content id nobody announced and nobody provides is not found (the network's answer otherwise)
-      if (!entry && !hints.length && isWeaverError(e) && e.code === 'NETWORK_PACK_UNAVAILABLE')
-        throw notFound(cid, `no peer announced or provides it (${(e as Error).message})`);
-      throw e;
-    }
-    // the one check again, through the marketplace: indexed as verified, charged to the sender if not
-    const verified = await marketplace.receivePack(fetched.bytes, fetched.announcement, fetched.from);
-    if (!verified.ok)
-      throw new PackError(
-        { code: PackErrorCode.REFUSED, pack: fetched.announcement.name, check: verified.reason },
-        `pack ${cid} refused (${verified.reason}): ${verified.message}`,
-      );
-    const pack = verified.pack;
-    const check = await checkPack(pack, checkDeps()).catch((e) => {
-      log(`install of ${pack.manifest.name} ${cid} from ${fetched.from} refused: ${(e as Error).message}`);
-      throw e;
-    });
-    const record: InstalledRecord = {
-      cid,
-      text: new TextDecoder().decode(fetched.bytes),
-      announcement: fetched.announcement,
-      published: false,
-      at: Date.now(),
-      from: fetched.from,
-      check,
-    };
-    await kept.install(record);
-    installed.set(cid, { pack, record });
-    marketplace.packs.addPack(pack, 'installed', fetched.announcement.publisher);
-    void peering.servePack(pack).catch(() => undefined);
-    return { pattern: await summaryOf(cid), already: false, from: fetched.from, check };
-  }
 
   return {
     async search(q) {
@@ -256,60 +203,14 @@ export async function createPatternService(
       };
     },
 
-    async publish(dir) {
-      const pack = await loadPackDir(dir);
-      if (builtins.some((b) => b.manifest.name === pack.manifest.name))
-        throw new PackError(
-          { code: PackErrorCode.REFUSED, pack: pack.manifest.name, check: 'name' },
-          `pack ${pack.manifest.name} has the name of a built-in pack; give it a name of its own`,
-        );
-      const check = await checkPack(pack, checkDeps());
-      let announcement: PatternAnnouncement;
-      let announced = false;
-      let recipients = 0;
-      let note: string | undefined;
-      try {
-        const a = await peering.publishPack(pack);
-        announcement = a.announcement;
-        announced = true;
-        recipients = a.recipients;
-        void a.provided.catch(() => false);
-      } catch (e) {
-        if (!(isWeaverError(e) && e.code === 'NETWORK_NOT_STARTED')) throw e;
-        // signed the same way, kept, and announced when a node with the network starts on this home
-        const now = Date.now();
-        announcement = (await signPack(pack, await peering.peerKey(), now - (now % HOUR))).announcement;
-        note =
-          'the network is off here: the pack is signed and kept, and announced when `weavergen node start` runs on this home';
-      }
-      const cid = announcement.cid;
-      const record: InstalledRecord = {
-        cid,
-        text: new TextDecoder().decode(packToBytes(pack)),
-        announcement,
-        published: true,
-        at: Date.now(),
-        check,
-      };
-      await kept.install(record);
-      installed.set(cid, { pack: { ...pack, origin: `installed:${cid}` }, record });
-      marketplace.packs.addPack(pack, 'installed', announcement.publisher);
-      return {
-        pattern: await summaryOf(cid),
-        announced,
-        recipients,
-        announcement,
-        check,
-        ...(note ? { note } : {}),
-      };
-    },
+    publish: (dir) => publishFolder(holdings, dir),
 
     async install(id, options = {}) {
       const cid = resolve(id);
       if (!cid) throw notFound(id, 'no pack of that id or name is known here (pack search lists them)');
       let running = inFlight.get(cid);
       if (!running) {
-        running = install(cid, options.providers).finally(() => inFlight.delete(cid));
+        running = installFromNetwork(holdings, cid, options.providers).finally(() => inFlight.delete(cid));
         inFlight.set(cid, running);
       }
       return running;
