@@ -59,12 +59,18 @@ export const MIN_Q_VARIANCE = 0.02;
  */
 export function noiseDiscount(e: CleanEntry, epsilon: number | undefined): number {
   if (epsilon === undefined || !(e.n > 0)) return 1;
-  const scale = NOISE_SENSITIVITY / epsilon;
   const mean = e.sumQ / e.n;
   const spread = e.sumQ2 !== undefined ? e.sumQ2 / e.n - mean * mean : mean * (1 - mean);
   const varQ = Math.min(0.25, Math.max(MIN_Q_VARIANCE, spread));
-  const vNoise = (2 * scale * scale * (1 + mean * mean)) / (e.n * e.n);
-  return 1 / (1 + (vNoise * e.n) / varQ);
+  return 1 / (1 + (noiseVariance(e, epsilon) * e.n) / varQ);
+}
+
+/** The variance the Laplace noise adds to a noised entry's mean sumQ / n (0 for exact counts). */
+export function noiseVariance(e: { n: number; sumQ: number }, epsilon: number | undefined): number {
+  if (epsilon === undefined || !(e.n > 0)) return 0;
+  const scale = NOISE_SENSITIVITY / epsilon;
+  const mean = e.sumQ / e.n;
+  return (2 * scale * scale * (1 + mean * mean)) / (e.n * e.n);
 }
 
 const MAX_KEY = 300;

@@ -1,3 +1,4 @@
+import { noiseVariance } from './digest.js';
 import { MarketplaceError, MarketplaceErrorCode } from './errors.js';
 import type { PeerDigest } from './ratings.js';
 
@@ -7,12 +8,16 @@ import type { PeerDigest } from './ratings.js';
  *   score = (prior * initial + good) / (prior + good + bad)
  *
  * A new peer scores `initial` (0.1): a fresh identity has little say, so sybils start small. Each
- * digest epoch this node can check is one vote, split by the share of comparable arms (both sides
- * have at least `minN` observations in the same context) on which the peer's reported mean q agrees
- * with this node's own measurement; `good` and `bad` sum the votes of the latest `maxVotes` epochs
- * (older ones fade out), and each rejected message adds `rejectionWeight` to `bad` (at most
- * `maxRejections` of them count). So the score stays inside (0, 1): nobody becomes fully trusted or
- * fully silenced forever, and a reformed peer can climb back.
+ * digest epoch this node can check is one vote, split by the share of comparable arms on which the
+ * peer's reported mean q agrees with this node's own measurement: an arm is comparable when both
+ * sides have at least `minN` observations in the same context. The means disagree when they are
+ * further apart than `tolerance` plus two standard errors (sampling on both sides plus the peer's
+ * Laplace noise); they agree when they are not and those two standard errors are within
+ * `maxBand` (a band wider than that cannot tell: no vote either way). The agreeing share adds to `good`, the
+ * disagreeing share `penalty` times to `bad` (trust is lost faster than it is earned); the votes
+ * of the latest `maxVotes` epochs count (older ones fade out), and each rejected message adds
+ * `rejectionWeight` to `bad` (at most `maxRejections` of them count). So the score stays inside
+ * (0, 1): nobody becomes fully trusted or fully silenced forever, and a reformed peer can climb back.
  *
  * Votes are kept per epoch: judging the same digest again replaces that epoch's vote (with this
  * node's newer measurements) instead of adding one, and an older epoch that arrives late votes
@@ -32,6 +37,10 @@ export interface ReputationInit {
   maxRejections?: number;
   /** means within this much of each other agree, plus two standard errors (default 0.1) */
   tolerance?: number;
+  /** agreement within two standard errors wider than this proves nothing: no vote (default 0.25) */
+  maxBand?: number;
+  /** a disagreeing arm share weighs this many agreeing ones (default 2) */
+  penalty?: number;
   /** an arm is comparable when both this node and the peer have at least this many observations (default 5) */
   minN?: number;
   /** below this score a peer's weight in the ratings is 0 (default 0.05) */
@@ -138,6 +147,8 @@ export function createReputation(init: ReputationInit = {}, snapshot?: Reputatio
   const rejectionWeight = nonNegative('rejectionWeight', init.rejectionWeight ?? 1);
   const maxRejections = nonNegative('maxRejections', init.maxRejections ?? 20);
   const tolerance = nonNegative('tolerance', init.tolerance ?? 0.1);
+  const maxBand = nonNegative('maxBand', init.maxBand ?? 0.25);
+  const penalty = nonNegative('penalty', init.penalty ?? 2);
   const minN = nonNegative('minN', init.minN ?? 5);
   const minScore = nonNegative('minScore', init.minScore ?? 0.05);
   const maxPeers = nonNegative('maxPeers', init.maxPeers ?? 10_000, true);
@@ -187,7 +198,7 @@ export function createReputation(init: ReputationInit = {}, snapshot?: Reputatio
     let disagreed = 0;
     for (const [, a, d] of r?.votes ?? []) {
       good += a / (a + d);
-      bad += d / (a + d);
+      bad += (penalty * d) / (a + d);
       agreed += a;
       disagreed += d;
     }
@@ -273,8 +284,13 @@ export function createReputation(init: ReputationInit = {}, snapshot?: Reputatio
           if (!l || !(e.n >= minN)) continue;
           const peerMean = e.sumQ / e.n;
           const localMean = l.sumQ / l.n;
-          const allowed = tolerance + 2 * Math.sqrt(variance(l) / l.n + variance(e) / e.n);
+          const band =
+            2 * Math.sqrt(variance(l) / l.n + variance(e) / e.n + noiseVariance(e, digest.epsilon));
+          const allowed = tolerance + band;
           const agree = Math.abs(peerMean - localMean) <= allowed;
+          // a gap beyond the band is a disagreement however wide the band; agreement within a band
+          // too wide to tell proves nothing
+          if (agree && band > maxBand) continue;
           base.details.push({ context: e.contextKey, arm: e.armKey, peerMean, localMean, allowed, agree });
           if (agree) base.agreed++;
           else base.disagreed++;

@@ -35,7 +35,8 @@ describe('reputation (trust)', () => {
     expect(rep.score('honest')).toBeCloseTo((0.2 + 1) / 3, 12);
     const liar = rep.compare(digest('liar', 1, [0.2, 0.99, 0.99]), local);
     expect(liar).toMatchObject({ counted: true, agreed: 0, disagreed: 3 });
-    expect(rep.score('liar')).toBeLessThan(0.1);
+    // a disagreement weighs twice an agreement: one caught lie halves a newcomer's score
+    expect(rep.score('liar')).toBeCloseTo(0.2 / (2 + 2), 12);
     // explainable: the per-arm details say what was compared and how far apart it was
     expect(liar.details[0]).toMatchObject({ arm: ARMS[0], agree: false, localMean: expect.closeTo(0.95, 9) });
     expect(liar.details[0].peerMean).toBeCloseTo(0.2, 9);
@@ -97,8 +98,8 @@ describe('reputation (trust)', () => {
     expect(forward.digestsCompared).toBe(50); // the latest 50 epochs
   });
 
-  it('tolerates sampling noise: small samples may differ more', () => {
-    const rep = createReputation({ tolerance: 0.05 });
+  it('tolerates sampling noise: small samples may differ more, and noise too wide to tell is no vote', () => {
+    const rep = createReputation({ tolerance: 0.05, maxBand: 1 });
     const noisyLocal: LocalArmStats[] = [
       { contextKey: CTX, armKey: ARMS[0], n: 5, sumQ: 5 * 0.6, sumQ2: 5 * 0.6 * 0.6 + 5 * 0.09 },
     ];
@@ -121,6 +122,31 @@ describe('reputation (trust)', () => {
         steady,
       ),
     ).toMatchObject({ disagreed: 1 });
+    // a noised entry: its Laplace noise widens the band (epsilon 1: scale 3 on sumQ and n)
+    const noised = (peer: string, n: number): PeerDigest => ({
+      peer,
+      epoch: 1,
+      epsilon: 1,
+      entries: [{ contextKey: CTX, armKey: ARMS[0], n, sumQ: n * 0.8, sumQ2: n * 0.64 }],
+    });
+    const strict = createReputation();
+    // n = 10: the noise alone moves the mean by ~0.5, so the comparison cannot tell: no vote
+    expect(strict.compare(noised('small', 10), steady)).toMatchObject({ counted: false, details: [] });
+    // n = 400: the noise is small, the gap of 0.2 is a disagreement
+    expect(strict.compare(noised('large', 400), steady)).toMatchObject({ disagreed: 1 });
+    // a gap beyond a band too wide to vouch for agreement is still a disagreement: at n = 30 the
+    // band is ~0.4, too wide to agree within, narrow enough to catch a lie of 1 against 0
+    expect(strict.compare(noised('mid', 30), steady)).toMatchObject({ counted: false });
+    const lie: PeerDigest = {
+      ...noised('liar', 30),
+      entries: [{ contextKey: CTX, armKey: ARMS[0], n: 30, sumQ: 30, sumQ2: 30 }],
+    };
+    const far: LocalArmStats[] = [{ contextKey: CTX, armKey: ARMS[0], n: 50, sumQ: 0, sumQ2: 0 }];
+    expect(strict.compare(lie, far)).toMatchObject({ disagreed: 1 });
+    // without maxBand the small one would have been judged (and passed, on its wide band)
+    expect(createReputation({ maxBand: 10 }).compare(noised('small', 10), steady)).toMatchObject({
+      agreed: 1,
+    });
   });
 
   it('lowers it for rejected messages, by reason: a throttled or misbehaving peer counts less than a newcomer', () => {
