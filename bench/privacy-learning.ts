@@ -1,13 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { createMarketplace, type Marketplace, type PeerDigest } from '../marketplace/index.js';
-import { candidateAttributes, createLearning, HIGH_QUALITY } from '../node/learning/index.js';
-import { type Arm, chooseArms, createOptimizer } from '../node/optimizer/index.js';
-import { createStore } from '../node/storage/index.js';
-import { ATTR, SPAN } from '../node/telemetry/conventions.js';
-import { createTelemetry } from '../node/telemetry/index.js';
+import { HIGH_QUALITY } from '../node/learning/index.js';
+import type { Arm } from '../node/optimizer/index.js';
 import type { AnonymizedDigest } from '../protocols/index.js';
 import { type Candidate, type Policy, productPolicy, type RunStats, runPolicy } from './learning-policies.js';
 import type { SimContext, World } from './learning-world.js';
