@@ -107,6 +107,8 @@ export interface Health {
   meshes: number[];
   /** per process: event-loop delay percentiles (ms) since start */
   loopLagMs: { p50: number; p99: number; max: number }[];
+  /** gossipsub scores of connected peers as each node sees them (graylisted: below -80) */
+  scores: { min: number; negative: number; graylisted: number; total: number };
 }
 
 /** What the nodes' networks refused or ignored, repairs, dial failures, connections and mesh sizes, over all processes. */
@@ -118,6 +120,7 @@ async function health(workers: WorkerProcess[]): Promise<Health> {
     connections: [],
     meshes: [],
     loopLagMs: [],
+    scores: { min: 0, negative: 0, graylisted: 0, total: 0 },
   };
   for (const x of await Promise.all(workers.map((w) => w.call<Health>('health')))) {
     for (const [k, v] of Object.entries(x.rejections)) out.rejections[k] = (out.rejections[k] ?? 0) + v;
@@ -126,6 +129,10 @@ async function health(workers: WorkerProcess[]): Promise<Health> {
     out.connections.push(...x.connections);
     out.meshes.push(...x.meshes);
     out.loopLagMs.push(...x.loopLagMs);
+    out.scores.min = Math.min(out.scores.min, x.scores.min);
+    out.scores.negative += x.scores.negative;
+    out.scores.graylisted += x.scores.graylisted;
+    out.scores.total += x.scores.total;
   }
   return out;
 }
@@ -167,7 +174,15 @@ export async function runSim(o: SimOptions): Promise<SimReport> {
     published: 0,
     publishedBytes: 0,
     refused: {},
-    health: { rejections: {}, gossipRepairs: 0, dialFailures: 0, connections: [], meshes: [], loopLagMs: [] },
+    health: {
+      rejections: {},
+      gossipRepairs: 0,
+      dialFailures: 0,
+      connections: [],
+      meshes: [],
+      loopLagMs: [],
+      scores: { min: 0, negative: 0, graylisted: 0, total: 0 },
+    },
     setupHealth: {
       rejections: {},
       gossipRepairs: 0,
@@ -175,6 +190,7 @@ export async function runSim(o: SimOptions): Promise<SimReport> {
       connections: [],
       meshes: [],
       loopLagMs: [],
+      scores: { min: 0, negative: 0, graylisted: 0, total: 0 },
     },
     setupSeconds: 0,
     totalSeconds: 0,

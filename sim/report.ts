@@ -47,6 +47,7 @@ export interface SimReport {
 const healthText = (h: Health) =>
   `connections min ${Math.min(...h.connections)} median ${percentile(h.connections, 0.5)}, ` +
   `digest mesh min ${Math.min(...h.meshes)} median ${percentile(h.meshes, 0.5)}, ` +
+  `peer scores < 0 ${h.scores.negative} of ${h.scores.total} (graylisted ${h.scores.graylisted}, min ${h.scores.min.toFixed(1)}), ` +
   `dial failures ${h.dialFailures}, gossip repairs ${h.gossipRepairs}, refused or ignored ${JSON.stringify(h.rejections)}, ` +
   `event-loop delay per process p50/p99/max ms ${h.loopLagMs.map((l) => `${l.p50.toFixed(0)}/${l.p99.toFixed(0)}/${l.max.toFixed(0)}`).join(', ')}`;
 const median = (xs: number[]) => percentile(xs, 0.5);

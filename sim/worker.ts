@@ -214,6 +214,11 @@ async function start(
         },
         // k, epsilon and the yearly budget are the product defaults (5, 1, 365); only the epoch is short
         anonymizer: { epochMs },
+        // every node here has the same IP: gossipsub's IP-colocation penalty (P6: more than 10 peers
+        // seen from one IP) would graylist peers that are distinct machines in a real network
+        scoreParams: { IPColocationFactorWeight: 0 },
+        // and the per-IP inbound connection limits (8 held, 10 new per minute) would refuse peers for the same reason
+        inboundLimits: { perIp: 1000, ratePerIp: { perMinute: 60_000, burst: 1000 } },
       },
     );
     const local = hosted.length;
@@ -477,7 +482,9 @@ const handlers: Record<string, (...args: never[]) => unknown> = {
     let dialFailures = 0;
     const connections: number[] = [];
     const meshes: number[] = [];
+    const scores: number[] = [];
     for (const h of hosted) {
+      for (const p of h.net.peers()) if (p.connected && p.score !== undefined) scores.push(p.score);
       const st = h.net.stats();
       for (const [k, v] of Object.entries(st.rejections)) rejections[k] = (rejections[k] ?? 0) + v;
       gossipRepairs += st.gossipRepairs;
@@ -486,7 +493,22 @@ const handlers: Record<string, (...args: never[]) => unknown> = {
       meshes.push(st.topics[DIGEST_TOPIC]?.mesh ?? 0);
     }
     const loopLagMs = { p50: lag.percentile(50) / 1e6, p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 };
-    return { rejections, gossipRepairs, dialFailures, connections, meshes, loopLagMs: [loopLagMs] };
+    const minScore = scores.length ? Math.min(...scores) : 0;
+    const graylisted = scores.filter((x) => x < -80).length;
+    return {
+      rejections,
+      gossipRepairs,
+      dialFailures,
+      connections,
+      meshes,
+      loopLagMs: [loopLagMs],
+      scores: {
+        min: minScore,
+        negative: scores.filter((x) => x < 0).length,
+        graylisted,
+        total: scores.length,
+      },
+    };
   },
   stop,
 };
