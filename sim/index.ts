@@ -168,6 +168,7 @@ export async function runSim(o: SimOptions): Promise<SimReport> {
     newcomers: [],
     latencies: [],
     delivery: [],
+    perNodeDelivery: [],
     traffic: { rpcs: 0, rpcBytes: 0, digestMessages: 0, digestBytes: 0 },
     trafficSeconds: 0,
     epochsRun: 0,
@@ -317,9 +318,15 @@ export async function runSim(o: SimOptions): Promise<SimReport> {
         report.traffic[k] += after.reduce((a, x, i) => a + x[k] - before[i][k], 0);
       report.published += published.size;
       const receipts = (
-        await Promise.all(workers.map((w) => w.call<{ key: string; at: number }[]>('receipts')))
+        await Promise.all(workers.map((w) => w.call<{ key: string; at: number; node: number }[]>('receipts')))
       ).flat();
       const prop = propagation(published, receipts, o.nodes);
+      // how the misses spread: per receiving node, the share of the other nodes' digests it got
+      const perNode = new Array(o.nodes).fill(0);
+      for (const r of receipts) if (published.has(r.key)) perNode[r.node]++;
+      report.perNodeDelivery.push(
+        ...perNode.map((x) => x / Math.max(1, published.size - published.size / o.nodes)),
+      );
       report.latencies.push(...prop.latencies);
       report.delivery.push(prop.delivery);
 

@@ -30,6 +30,8 @@ export interface SimReport {
   newcomers: (NewcomerResult & { seed: number })[];
   latencies: number[];
   delivery: number[];
+  /** per (seed, receiving node): the share of the digests published it received */
+  perNodeDelivery: number[];
   traffic: Traffic;
   trafficSeconds: number;
   epochsRun: number;
@@ -303,6 +305,10 @@ export function printReport(r: SimReport, developmentSeeds: number[]): void {
         ['propagation p99 ms', g.propagationP99Ms],
         ['propagation max ms', g.propagationMaxMs],
         ['delivery (mean / worst seed)', `${g.deliveryMean} / ${g.deliveryMin}`],
+        [
+          'per receiving node: share of the digests received (min / p10 / median)',
+          `${fx(Math.min(...r.perNodeDelivery), 3)} / ${fx(percentile(r.perNodeDelivery, 0.1), 3)} / ${fx(percentile(r.perNodeDelivery, 0.5), 3)}`,
+        ],
       ],
     ),
   );

@@ -149,7 +149,7 @@ interface SeedState {
   w: SimWorld;
   roleOf: Map<string, { role: Role; rank: number }>;
   nodes: Map<number, NodeState>;
-  receipts: { key: string; at: number }[];
+  receipts: { key: string; at: number; node: number }[];
   lies?: ReturnType<typeof sybilLies>;
 }
 
@@ -162,7 +162,7 @@ let current: SeedState | undefined;
 function onDigest(local: number, digest: Digest, from: string): void {
   const st = current;
   if (!st || digest.epoch < st.plan.startEpoch) return;
-  st.receipts.push({ key: `${digest.peer}|${digest.epoch}`, at: now() });
+  st.receipts.push({ key: `${digest.peer}|${digest.epoch}`, at: now(), node: hosted[local].global });
   const node = st.nodes.get(local);
   // given to the marketplaces after the epoch's gossip (ingest), in arrival order, with the
   // statistics the node had on arrival: fifty nodes share a process here, and doing it inline
