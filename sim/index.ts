@@ -169,7 +169,14 @@ export async function runSim(o: SimOptions): Promise<SimReport> {
     latencies: [],
     delivery: [],
     perNodeDelivery: [],
-    traffic: { rpcs: 0, rpcBytes: 0, digestMessages: 0, digestBytes: 0 },
+    traffic: {
+      rpcs: 0,
+      rpcBytes: 0,
+      digestMessages: 0,
+      digestBytes: 0,
+      oversizedRpcs: 0,
+      largestRpcBytes: 0,
+    },
     trafficSeconds: 0,
     epochsRun: 0,
     published: 0,
@@ -314,8 +321,12 @@ export async function runSim(o: SimOptions): Promise<SimReport> {
       }
       const after = await Promise.all(workers.map((w) => w.call<Traffic>('traffic')));
       report.trafficSeconds += (performance.now() - tTraffic) / 1000;
-      for (const k of ['rpcs', 'rpcBytes', 'digestMessages', 'digestBytes'] as const)
+      for (const k of ['rpcs', 'rpcBytes', 'digestMessages', 'digestBytes', 'oversizedRpcs'] as const)
         report.traffic[k] += after.reduce((a, x, i) => a + x[k] - before[i][k], 0);
+      report.traffic.largestRpcBytes = Math.max(
+        report.traffic.largestRpcBytes,
+        ...after.map((x) => x.largestRpcBytes),
+      );
       report.published += published.size;
       const receipts = (
         await Promise.all(workers.map((w) => w.call<{ key: string; at: number; node: number }[]>('receipts')))
@@ -324,9 +335,10 @@ export async function runSim(o: SimOptions): Promise<SimReport> {
       // how the misses spread: per receiving node, the share of the other nodes' digests it got
       const perNode = new Array(o.nodes).fill(0);
       for (const r of receipts) if (published.has(r.key)) perNode[r.node]++;
-      report.perNodeDelivery.push(
-        ...perNode.map((x) => x / Math.max(1, published.size - published.size / o.nodes)),
-      );
+      const own = new Array(o.nodes).fill(0);
+      const indexOf = new Map(peerIds.map((p, i) => [p, i]));
+      for (const key of published.keys()) own[indexOf.get(key.split('|')[0]) ?? 0]++;
+      report.perNodeDelivery.push(...perNode.map((x, i) => x / Math.max(1, published.size - own[i])));
       report.latencies.push(...prop.latencies);
       report.delivery.push(prop.delivery);
 

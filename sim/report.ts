@@ -132,6 +132,8 @@ export function summarize(r: SimReport) {
     propagationMaxMs: fx(percentile(r.latencies, 1), 1),
     deliveryMean: fx(mean(r.delivery), 4),
     deliveryMin: fx(Math.min(...r.delivery), 4),
+    oversizedRpcs: r.traffic.oversizedRpcs,
+    largestRpcBytes: r.traffic.largestRpcBytes,
   };
   return {
     sim: 'weavergen',
@@ -305,6 +307,10 @@ export function printReport(r: SimReport, developmentSeeds: number[]): void {
         ['propagation p99 ms', g.propagationP99Ms],
         ['propagation max ms', g.propagationMaxMs],
         ['delivery (mean / worst seed)', `${g.deliveryMean} / ${g.deliveryMin}`],
+        [
+          `RPCs sent carrying more than a receiver's frame limit (${4 * 128} KiB; largest ${Math.round(g.largestRpcBytes / 1024)} KiB)`,
+          g.oversizedRpcs,
+        ],
         [
           'per receiving node: share of the digests received (min / p10 / median)',
           `${fx(Math.min(...r.perNodeDelivery), 3)} / ${fx(percentile(r.perNodeDelivery, 0.1), 3)} / ${fx(percentile(r.perNodeDelivery, 0.5), 3)}`,

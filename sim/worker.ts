@@ -13,7 +13,7 @@ import { createMarketplace, type Marketplace, type PeerDigest } from '../marketp
 import { createNetwork, createPeerKey, type Network } from '../node/network/index.js';
 import { type ArmPrior, DEFAULT_NETWORK_PRIOR, networkPrior, seededRandom } from '../node/optimizer/index.js';
 import { posterior, thompsonRank } from '../node/optimizer/thompson.js';
-import { type ArmStatsLike, DIGEST_TOPIC, type Digest } from '../protocols/index.js';
+import { type ArmStatsLike, DIGEST_TOPIC, type Digest, LIMITS } from '../protocols/index.js';
 import { serve } from './ipc.js';
 import {
   firstWithin,
@@ -99,18 +99,40 @@ export interface Traffic {
   rpcBytes: number;
   digestMessages: number;
   digestBytes: number;
+  /** RPCs sent with more message bytes than a receiver accepts in one frame (the network's maxInboundDataLength) */
+  oversizedRpcs: number;
+  largestRpcBytes: number;
 }
 
-const traffic: Traffic = { rpcs: 0, rpcBytes: 0, digestMessages: 0, digestBytes: 0 };
+const traffic: Traffic = {
+  rpcs: 0,
+  rpcBytes: 0,
+  digestMessages: 0,
+  digestBytes: 0,
+  oversizedRpcs: 0,
+  largestRpcBytes: 0,
+};
 
 /** Counts every gossipsub RPC a hosted node decodes (all of them: messages, control, heartbeats' gossip). */
 async function instrumentGossipsub(): Promise<void> {
   const url = new URL('./gossipsub.js', import.meta.resolve('@libp2p/gossipsub'));
   type Rpc = { messages?: { topic?: string; data?: Uint8Array }[] };
   const mod = (await import(url.href)) as {
-    GossipSub: { prototype: { decodeRpc(this: object, bytes: Uint8Array): Rpc } };
+    GossipSub: {
+      prototype: {
+        decodeRpc(this: object, bytes: Uint8Array): Rpc;
+        sendRpc(this: object, id: string, rpc: Rpc): boolean;
+      };
+    };
   };
   const proto = mod.GossipSub.prototype;
+  const send = proto.sendRpc;
+  proto.sendRpc = function (id, rpc) {
+    const bytes = (rpc.messages ?? []).reduce((a, m) => a + (m.data?.length ?? 0), 0);
+    traffic.largestRpcBytes = Math.max(traffic.largestRpcBytes, bytes);
+    if (bytes > 4 * LIMITS.digestBytes) traffic.oversizedRpcs++;
+    return send.call(this, id, rpc);
+  };
   const decode = proto.decodeRpc;
   proto.decodeRpc = function (bytes) {
     const rpc = decode.call(this, bytes);
