@@ -184,8 +184,9 @@ export function printReport(r: SimReport, developmentSeeds: number[]): void {
       `sim/world.ts: ${SIM_DISTRIBUTIONS.community.packs} community packs per language of ${SIM_DISTRIBUTIONS.community.variants} variants, q ${SIM_DISTRIBUTIONS.community.strong.join('-')} on contexts with their strong feature, ` +
         `${SIM_DISTRIBUTIONS.community.elsewhere.join('-')} elsewhere, broken on a weak feature with p=${SIM_DISTRIBUTIONS.community.breaks}; a bad pack per language, q ${SIM_DISTRIBUTIONS.bad.nominal.join('-')} failing to compile ${100 * SIM_DISTRIBUTIONS.bad.failRate}% of the time),`,
       'nothing is rendered or compiled. Model arms are left out (templates only). Honest peers learn with a light loop (pack defaults + one Thompson challenger over',
-      "the optimizer's posterior, no network priors); only the new nodes run the full choice path. Epochs last seconds, not 24 h, so the per-author and per-relay",
-      'gossip rate limits are raised; everything else is the product default.',
+      "the optimizer's posterior, no network priors); only the new nodes run the full choice path. Sybils know the hidden qualities (the worst case).",
+      `Not the product's settings, because this is one machine: epochs of ${o.epochMs / 1000} s, not 24 h (per-author and per-relay digest rate limits raised to match);`,
+      "every node on 127.0.0.1 (gossipsub's IP-colocation score and the per-IP inbound connection limits off); connection upkeep every 2 s. The rest is the default.",
       `Per seed: ${r.roles.newcomers} new nodes (receive only), ${r.roles.honest} honest publishers, ${r.roles.sybils} sybils; each project 1-4 contexts of the world; ` +
         `${Math.min(o.judges, r.roles.honest)} honest nodes (evenly spaced) and the new nodes keep marketplaces and are judged; ` +
         `${o.epochs} epochs of ${o.epochMs} ms, ${o.generationsPerEpoch} generations per honest project before each; a new node then runs ${o.horizon} generations.`,
