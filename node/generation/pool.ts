@@ -7,14 +7,10 @@ import type { Pack } from '../packs/index.js';
 import { packageRoot } from '../paths.js';
 import type { EmitScope } from '../validation/expected.js';
 import { GenerationError, GenerationErrorCode, type RenderLimitKind } from './errors.js';
+import { HELD_REGISTRIES } from './held.js';
 import { ProcessPool, type Slot } from './process-pool.js';
 import type { GeneratedFile, RenderLimits } from './render.js';
-import {
-  HELD_REGISTRIES,
-  type RenderMessage,
-  type RenderReply,
-  type RenderRequest,
-} from './render-process.js';
+import type { RenderMessage, RenderReply, RenderRequest } from './render-process.js';
 import type { TemplateRegistry } from './template-model.js';
 
 /**

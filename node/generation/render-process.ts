@@ -8,6 +8,7 @@ import { isWeaverError } from '../../errors/index.js';
 import type { Pack } from '../packs/index.js';
 import type { EmitScope } from '../validation/expected.js';
 import type { GenerationErrorType } from './errors.js';
+import { HELD_REGISTRIES } from './held.js';
 import {
   createEngine,
   type GeneratedFile,
@@ -35,7 +36,6 @@ export type RenderReply =
 
 export type RenderMessage = { id: number; template: string } | { id: number; reply: RenderReply };
 
-export const HELD_REGISTRIES = 4;
 const MAX_ENGINES = 8;
 
 /** Least recently used first; `get` moves a key to the end. */
