@@ -1,4 +1,5 @@
 import { type Pooled, pool as poolReports, type Report } from './aggregate.js';
+import { type ConsensusRule, consensusFactors, DEFAULT_CONSENSUS, supportShare } from './consensus.js';
 import {
   type CleanEntry,
   clamp01,
@@ -44,11 +45,20 @@ export interface RatingsInit {
    * for little, while a network of newcomers alone still counts.
    */
   weightFloor?: number;
+  /**
+   * Agreement with the consensus and support (consensus.ts, default on): each peer's weight is
+   * multiplied by how often its reports agree with the other peers' weighted median, and an arm's
+   * evidence counts in proportion to the weight of the peers reporting it, in full from `quorum`
+   * (0.5) of its context's. false: neither (the aggregate before them, for comparison).
+   */
+  consensus?: false | Partial<ConsensusRule>;
 }
 
 export interface PriorsOptions {
   /** override the robust setting for this call (false: the plain weighted mean) */
   robust?: boolean;
+  /** false: leave the consensus factor and the support rule out of this call (the ablation) */
+  consensus?: boolean;
 }
 
 export interface RatingsComponents {
@@ -85,6 +95,8 @@ export interface ArmRating {
   clipped: number;
   /** peers that contributed (weight > 0) */
   peers: number;
+  /** the share of its evidence that counts: its reporters' weight against the quorum of its context's (1: full) */
+  support: number;
 }
 
 /** A pack's rating: its best arm's, shrunk toward 0.5 by SHRINK pseudo-observations. */
@@ -154,6 +166,7 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
   const weightFloor = positive('weightFloor', init.weightFloor ?? 1);
   const clip = init.clip === 0 ? 0 : positive('clip', init.clip ?? 0.05);
   const robustByDefault = init.robust ?? true;
+  const consensus = init.consensus === false ? undefined : { ...DEFAULT_CONSENSUS, ...init.consensus };
   const rawWeight = (peer: string) => clamp01(components.weightOf?.(peer) ?? 1);
   const held = new Map<string, HeldDigest>();
   // Pooling runs over peers in sorted order, so float sums (and thus priors) are bit-identical
@@ -168,12 +181,46 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
    * Every held peer's weight, relative to the most trusted one (or weightFloor): read once per query,
    * since trust changes between queries.
    */
-  function weights(): Map<string, number> {
+  function weights(withConsensus = true): Map<string, number> {
     const raw = new Map(peersSorted().map((h) => [h.peer, rawWeight(h.peer)]));
     let top = weightFloor;
     for (const w of raw.values()) if (w > top) top = w;
-    return new Map([...raw].map(([p, w]) => [p, w / top]));
+    const relative = new Map([...raw].map(([p, w]) => [p, w / top]));
+    if (!consensus || !withConsensus) return relative;
+    const agreement = consensusOf(relative);
+    return new Map([...relative].map(([p, w]) => [p, w * (agreement.get(p) ?? 1)]));
   }
+
+  // the consensus factors only change with the digests held or the trust behind them: cached on both
+  let agreed: { digests: HeldDigest[]; key: string; factors: Map<string, number> } | undefined;
+  function consensusOf(relative: Map<string, number>): Map<string, number> {
+    const digests = peersSorted();
+    const key = [...relative.values()].join(',');
+    if (agreed && agreed.digests === digests && agreed.key === key) return agreed.factors;
+    const factors = consensusFactors(
+      digests,
+      (p) => relative.get(p) ?? 0,
+      (h, e) => Math.min(perPeerCap, e.n * noiseDiscount(e, h.epsilon)),
+      consensus,
+    );
+    agreed = { digests, key, factors };
+    return factors;
+  }
+
+  /** the weight of the peers that report anything in `context` (the support quorum's base) */
+  function contextWeight(context: string, w: Map<string, number>): number {
+    let total = 0;
+    for (const h of peersSorted()) if (h.byContext.has(context)) total += w.get(h.peer) ?? 0;
+    return total;
+  }
+
+  /** the share of a pooled arm's evidence that counts (1 without the consensus rule) */
+  const supportOf = (
+    p: Pooled & { weight: number },
+    context: string,
+    w: Map<string, number>,
+    withConsensus = true,
+  ) => (consensus && withConsensus ? supportShare(p.weight, contextWeight(context, w), consensus.quorum) : 1);
 
   /**
    * A peer entry's report: its counts times its noise discount (n_eff / n), the per-peer cap on
@@ -186,15 +233,22 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
   };
 
   /** One (context, arm) over the held peers in peer order, robust or plain. */
-  function poolArm(context: string, arm: string, w: Map<string, number>, robust: boolean): Pooled {
+  function poolArm(
+    context: string,
+    arm: string,
+    w: Map<string, number>,
+    robust: boolean,
+  ): Pooled & { weight: number } {
     const reports: Report[] = [];
+    let total = 0;
     for (const h of peersSorted()) {
       const e = h.byContext.get(context)?.get(arm);
       const weight = w.get(h.peer) ?? 0;
-      if (!e || !(weight > 0)) continue;
+      if (!e || !(weight > 0) || !(e.n > 0)) continue;
       reports.push(reportOf(h, e, weight));
+      total += weight;
     }
-    return poolReports(reports, robust ? clip : undefined);
+    return { ...poolReports(reports, robust ? clip : undefined), weight: total };
   }
 
   function keysOf(context?: string): [string, string][] {
@@ -219,6 +273,7 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
       median: p.median,
       clipped: p.clipped,
       peers: p.reports,
+      support: supportOf(p, context, w),
     };
   };
 
@@ -252,13 +307,15 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
       const t = clamp01(trust);
       if (t <= 0 || held.size === 0) return out;
       const robust = options.robust ?? robustByDefault;
-      const w = weights();
+      const agree = options.consensus ?? true;
+      const w = weights(agree);
       for (const a of arms) {
         const key = typeof a === 'string' ? a : a.key;
         if (Object.hasOwn(out, key)) continue;
         const p = poolArm(context, key, w, robust);
         if (!(p.n > 0)) continue;
-        const f = Math.min(1, maxPriorN / p.n) * t;
+        const f = Math.min(1, maxPriorN / p.n) * t * supportOf(p, context, w, agree);
+        if (!(f > 0)) continue;
         out[key] = { n: p.n * f, sumQ: p.sumQ * f, sumQ2: p.sumQ2 * f };
       }
       return out;
@@ -277,15 +334,18 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
       // each (context, arm) pooled as the priors are, then each arm summed over the contexts asked
       // for, then each pack's best arm
       const robust = options.robust ?? robustByDefault;
-      const w = weights();
+      const agree = options.consensus ?? true;
+      const w = weights(agree);
       const arms = new Map<string, { n: number; sumQ: number; plain: number; peers: Set<string> }>();
       for (const [c, arm] of keysOf(context)) {
         const p = poolArm(c, arm, w, robust);
         if (!(p.n > 0)) continue;
+        const share = supportOf(p, c, w, agree);
+        if (!(share > 0)) continue;
         const a = arms.get(arm) ?? { n: 0, sumQ: 0, plain: 0, peers: new Set<string>() };
-        a.n += p.n;
-        a.sumQ += p.sumQ;
-        a.plain += p.plainMean * p.n;
+        a.n += p.n * share;
+        a.sumQ += p.sumQ * share;
+        a.plain += p.plainMean * p.n * share;
         for (const h of peersSorted())
           if ((w.get(h.peer) ?? 0) > 0 && h.byContext.get(c)?.has(arm)) a.peers.add(h.peer);
         arms.set(arm, a);

@@ -1,0 +1,113 @@
+import { weightedMedian } from './aggregate.js';
+import { type HeldDigest, MIN_Q_VARIANCE, noiseVariance } from './digest.js';
+
+/**
+ * Agreement with the network's consensus, in the spirit of Yuma consensus: a node with no
+ * measurements of its own (a new node) cannot judge a peer against itself (reputation.ts), but it
+ * can judge each peer against what the others say. For every (context, arm) that at least
+ * `minReporters` peers report, the consensus is the weighted median of their means (weights: trust
+ * x capped effective n); a peer disagrees on that arm when its mean is further than `tolerance`
+ * plus two standard errors of its own report (sampling and Laplace noise) from the median, and
+ * agrees when it is not and those two standard errors are within `maxBand` (a noisy small entry
+ * agrees with anything, which proves nothing). A peer's factor is
+ *
+ *   (prior + agreed) / (prior + agreed + penalty x disagreed)
+ *
+ * so a peer that says the network's best arms are poor loses most of its weight, everywhere, and an
+ * honest peer whose noisy small entries sometimes miss keeps most of its own. A minority that
+ * agrees only with itself (an arm nobody else reports) gains nothing from it beyond the votes on
+ * that arm; the support rule below is what keeps such an arm from counting.
+ */
+export interface ConsensusRule {
+  /** reports an arm needs before it is a consensus check (default 3) */
+  minReporters: number;
+  /** means within this much of the median agree, plus two standard errors (default 0.1) */
+  tolerance: number;
+  /** agreement within two standard errors wider than this proves nothing: no vote (default 0.25) */
+  maxBand: number;
+  /** pseudo-votes of agreement every peer starts with (default 2) */
+  prior: number;
+  /** a disagreeing arm weighs this many agreeing ones (default 4) */
+  penalty: number;
+  /**
+   * Support: an arm's network evidence counts in full only when the peers reporting it hold at
+   * least this share of the weight of the peers reporting anything in its context (default 0.5),
+   * and in proportion below it. Not reporting an arm is not evidence against it, but it is not
+   * support either: an arm that only a light minority vouches for stays a challenger to try, with
+   * a few pseudo-observations, and never replaces the one in force on their word.
+   */
+  quorum: number;
+}
+
+export const DEFAULT_CONSENSUS: ConsensusRule = {
+  minReporters: 3,
+  tolerance: 0.1,
+  maxBand: 0.25,
+  prior: 2,
+  penalty: 4,
+  quorum: 0.5,
+};
+
+interface Said {
+  peer: string;
+  mean: number;
+  weight: number;
+  /** two standard errors of the report's own mean */
+  band: number;
+}
+
+/**
+ * Each held peer's consensus factor in (0, 1], from `weightOf` (its trust before consensus) and
+ * `capOf` (the effective n its entry counts for in the pool). Pure and order-independent: peers are
+ * taken in the order given (sorted by the caller) and every sum runs in that order.
+ */
+export function consensusFactors(
+  peers: readonly HeldDigest[],
+  weightOf: (peer: string) => number,
+  countOf: (h: HeldDigest, e: { n: number; sumQ: number; sumQ2?: number }) => number,
+  rule: ConsensusRule = DEFAULT_CONSENSUS,
+): Map<string, number> {
+  const byArm = new Map<string, Said[]>();
+  for (const h of peers) {
+    const w = weightOf(h.peer);
+    if (!(w > 0)) continue;
+    for (const [context, arms] of h.byContext)
+      for (const [arm, e] of arms) {
+        if (!(e.n > 0)) continue;
+        const mean = e.sumQ / e.n;
+        const spread = e.sumQ2 !== undefined ? e.sumQ2 / e.n - mean * mean : mean * (1 - mean);
+        const variance = Math.min(0.25, Math.max(MIN_Q_VARIANCE, spread));
+        const band = 2 * Math.sqrt(variance / e.n + noiseVariance(e, h.epsilon));
+        const key = `${context}\n${arm}`;
+        const said = byArm.get(key) ?? [];
+        byArm.set(key, said);
+        said.push({ peer: h.peer, mean, weight: w * countOf(h, e), band });
+      }
+  }
+  const votes = new Map<string, { agreed: number; disagreed: number }>();
+  for (const said of byArm.values()) {
+    if (said.length < rule.minReporters) continue;
+    const median = weightedMedian(said.map((s) => ({ value: s.mean, weight: s.weight })));
+    if (median === undefined) continue;
+    for (const s of said) {
+      const v = votes.get(s.peer) ?? { agreed: 0, disagreed: 0 };
+      // a miss beyond the report's own noise always counts; agreement only when the band is narrow
+      // enough to mean something (a noisy small entry agrees with anything)
+      if (Math.abs(s.mean - median) > rule.tolerance + s.band) v.disagreed++;
+      else if (s.band <= rule.maxBand) v.agreed++;
+      votes.set(s.peer, v);
+    }
+  }
+  const out = new Map<string, number>();
+  for (const h of peers) {
+    const v = votes.get(h.peer) ?? { agreed: 0, disagreed: 0 };
+    out.set(h.peer, (rule.prior + v.agreed) / (rule.prior + v.agreed + rule.penalty * v.disagreed));
+  }
+  return out;
+}
+
+/** How much of an arm's evidence counts given its reporters' weight and its context's (the quorum). */
+export function supportShare(armWeight: number, contextWeight: number, quorum: number): number {
+  if (!(armWeight > 0) || !(contextWeight > 0)) return 0;
+  return Math.min(1, armWeight / (quorum * contextWeight));
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { consensusFactors, DEFAULT_CONSENSUS, supportShare } from '../../../marketplace/consensus.js';
+import type { HeldDigest } from '../../../marketplace/digest.js';
+import { createRatings, type PeerDigest } from '../../../marketplace/index.js';
+
+const CTX = 'go|builtin|m|e1t0d1m0';
+const arm = (x: string) => `bafkreipack${x}:${x}00000000000:builtin`;
+const GOOD = ['a', 'b', 'c'].map(arm);
+const LONE = arm('z');
+
+const held = (peer: string, entries: [string, number, number][], epsilon?: number): HeldDigest => ({
+  peer,
+  epoch: 1,
+  hash: peer,
+  entries: entries.length,
+  ...(epsilon === undefined ? {} : { epsilon }),
+  byContext: new Map([
+    [CTX, new Map(entries.map(([a, n, q]) => [a, { n, sumQ: n * q, sumQ2: n * (q * q + 0.004) }]))],
+  ]),
+});
+const digest = (peer: string, entries: [string, number, number][]): PeerDigest => ({
+  peer,
+  epoch: 1,
+  entries: entries.map(([armKey, n, q]) => ({
+    contextKey: CTX,
+    armKey,
+    n,
+    sumQ: n * q,
+    sumQ2: n * (q * q + 0.004),
+  })),
+});
+const honestSays = (): [string, number, number][] => [
+  [GOOD[0], 40, 0.9],
+  [GOOD[1], 40, 0.8],
+  [GOOD[2], 40, 0.7],
+];
+
+describe('agreement with the consensus', () => {
+  const factors = (peers: HeldDigest[]) =>
+    consensusFactors(
+      peers,
+      () => 1,
+      (_h, e) => Math.min(20, e.n),
+    );
+
+  it('a peer that calls the arms everyone else rates well poor keeps a small part of its weight', () => {
+    const honest = Array.from({ length: 6 }, (_, i) => held(`h${i}`, honestSays()));
+    const liar = held('liar', [
+      [GOOD[0], 40, 0.2],
+      [GOOD[1], 40, 0.2],
+      [GOOD[2], 40, 0.7],
+    ]);
+    const f = factors([...honest, liar]);
+    for (const h of honest) expect(f.get(h.peer)).toBe(1);
+    // (prior 2 + 1 agreed) / (2 + 1 + 4 x 2 disagreed)
+    expect(f.get('liar')).toBeCloseTo(3 / 11, 12);
+  });
+
+  it('a noisy small entry neither earns agreement nor is blamed inside its noise', () => {
+    const honest = Array.from({ length: 4 }, (_, i) => held(`h${i}`, honestSays()));
+    // n 3 under Laplace noise of epsilon 1: two standard errors far wider than the band that proves agreement
+    const noisy = held('noisy', [[GOOD[0], 3, 0.7]], 1);
+    const f = factors([...honest, noisy]);
+    expect(f.get('noisy')).toBe(1);
+    // the same miss with a precise entry is a disagreement
+    const precise = held('precise', [[GOOD[0], 400, 0.6]]);
+    expect(factors([...honest, precise]).get('precise')).toBeCloseTo(2 / 6, 12);
+  });
+
+  it('an arm fewer than minReporters report is no check at all', () => {
+    const f = factors([held('a', [[LONE, 40, 0.1]]), held('b', [[LONE, 40, 0.9]])]);
+    expect([...f.values()]).toEqual([1, 1]);
+    expect(DEFAULT_CONSENSUS.minReporters).toBe(3);
+  });
+});
+
+describe('support', () => {
+  it('counts in proportion below the quorum share of the context weight, in full from it', () => {
+    expect(supportShare(5, 10, 0.5)).toBe(1);
+    expect(supportShare(2, 10, 0.5)).toBeCloseTo(0.4, 12);
+    expect(supportShare(0, 10, 0.5)).toBe(0);
+    expect(supportShare(3, 0, 0.5)).toBe(0);
+  });
+
+  it('an arm only a light minority vouches for stays under a promotion minimum; a well-supported one does not', () => {
+    const r = createRatings();
+    for (let i = 0; i < 8; i++) r.add(digest(`h${i}`, honestSays()));
+    // two peers (a fifth of the network) praise an arm nobody else has run
+    for (let i = 0; i < 2; i++) r.add(digest(`s${i}`, [...honestSays(), [LONE, 30, 0.97]]));
+    const priors = r.priorsFor(CTX, [...GOOD, LONE]);
+    expect(priors[GOOD[0]].n).toBe(100);
+    // 2 of 10 equal peers against the quorum 0.5: 0.4 of what it would count alone (40 of 100)
+    expect(priors[LONE].n).toBeCloseTo(40 * 0.4, 6);
+    expect(r.rating(CTX, LONE)?.support).toBeCloseTo(0.4, 12);
+    // without the rule (the ablation) the same two peers fill it
+    expect(r.priorsFor(CTX, [LONE], 1, { consensus: false })[LONE].n).toBe(40);
+  });
+
+  it('liars that also lie about the network best arms lose the support of what they push', () => {
+    const r = createRatings();
+    for (let i = 0; i < 8; i++) r.add(digest(`h${i}`, honestSays()));
+    for (let i = 0; i < 2; i++)
+      r.add(
+        digest(`s${i}`, [
+          [GOOD[0], 30, 0.2],
+          [GOOD[1], 30, 0.2],
+          [LONE, 30, 0.97],
+        ]),
+      );
+    const priors = r.priorsFor(CTX, [LONE]);
+    // each liar keeps 2 / (2 + 4 x 2) of its weight: their arm counts for a few pseudo-observations
+    expect(priors[LONE].n).toBeLessThan(5);
+    expect(r.priorsFor(CTX, [LONE], 1, { consensus: false })[LONE].n).toBe(40);
+  });
+});
