@@ -11,12 +11,13 @@ import { type ArmPrior, probabilityBetter } from './thompson.js';
  * learning which variants do better.
  *
  * Three things the evidence changes:
- * - Peers. Where no variant was promoted here, peers' evidence (the network's priors: a
- *   trust-weighted robust aggregate, counted as the network rule says, so local outcomes take over
- *   as they accumulate) makes a variant the incumbent when it would win a promotion on that
- *   evidence: the variant has peers' evidence, both it and the pack defaults have at least the
- *   promotion's minN outcomes counting peers', P(better) >= its minProbability and the gain >= its
- *   minGain. The defaults then run as a challenger only when drawn.
+ * - Evidence for another arm. Peers' evidence (the network's priors: a trust-weighted robust
+ *   aggregate, counted as the network rule says, so local outcomes take over as they accumulate),
+ *   or for another pack's arm also this node's own outcomes, puts that arm in the place of the one
+ *   in force when both have at least the promotion's minN outcomes counting peers', P(better) >=
+ *   its preferProbability and the gain >= its minGain (preferredOver below). This is how an
+ *   installed community pack, which the per-pack promotion review never compares with the
+ *   built-in one, becomes what runs first. The displaced arm runs as a challenger only when drawn.
  * - Rules. In a new context (fewer outcomes of its own than the optimizer's freshOutcomes) where an
  *   informative mined rule says the pack defaults fail on this shape (steering.ts), the incumbent is
  *   instead the arm with the highest posterior mean among those no failure rule names here, and a
@@ -51,6 +52,7 @@ export async function chooseArms(
     let incumbent = promotedArm || (builtin.find((a) => a.isDefault) ?? builtin[0]);
     let because = promotedArm ? 'promoted variant' : 'pack defaults';
     const hasPriors = Object.keys(priors).length > 0;
+    let steered = false;
     const assessed =
       !promotedArm && (optimizer.settings.rules || hasPriors)
         ? await optimizer.assess(context, builtin, { priors })
@@ -66,16 +68,23 @@ export async function chooseArms(
           undefined,
         );
       if (held && best) {
+        steered = true;
         incumbent = best.arm;
         because =
           `${label(best.arm)} in place of the pack defaults, held back here by ${held.text}: ` +
           `highest posterior mean q ${f3(best.posterior.mean)} (${evidence(best)}) among the arms no failure rule names here`;
       }
     }
+    // another arm takes the place on evidence that would win a promotion: peers' (discounted by
+    // trust and by local outcomes) or, for another pack's arm, this node's own outcomes
+    const compared =
+      !steered && (hasPriors || builtin.some((a) => a.packId !== incumbent.packId))
+        ? assessed.length > 0
+          ? assessed
+          : await optimizer.assess(context, builtin, { priors })
+        : [];
     const preferred =
-      !promotedArm && incumbent.isDefault && hasPriors
-        ? preferredByPeers(assessed, incumbent, optimizer)
-        : undefined;
+      compared.length > 0 ? preferredOver(compared, incumbent, !!promotedArm, optimizer) : undefined;
     if (preferred) {
       incumbent = preferred.arm;
       because = preferred.reason;
@@ -191,45 +200,51 @@ export async function chooseArms(
 }
 
 /**
- * The variant peers' evidence promotes over the pack defaults in this context, if any: the best
- * posterior mean among the same pack's variants (same model) that have peers' evidence and no
- * failure rule holding them back here, when it would pass the promotion rule against the defaults
- * with peers' evidence counted on both sides.
+ * The arm that takes the place of the one in force (`base`: the pack defaults, or the variant
+ * promoted here) in this context, if any: the best posterior mean among the template arms of the
+ * same model that no failure rule holds back here and that have enough evidence (the promotion's
+ * minN counting peers'), when it would pass the promotion rule against `base` with peers' evidence
+ * counted on both sides. Which arms may compete:
+ * - another pack's arm, on peers' evidence or on at least minN outcomes of its own here (a pack
+ *   installed beside the built-in one is otherwise only ever a challenger);
+ * - a variant of the same pack, on peers' evidence only, and only while nothing was promoted here
+ *   (the promotion review decides on local outcomes, and a local promotion stands over peers).
  */
-function preferredByPeers(
+function preferredOver(
   assessed: ArmAssessment[],
-  defaults: Arm,
+  base: Arm,
+  promoted: boolean,
   optimizer: Optimizer,
 ): { arm: Arm; reason: string } | undefined {
   const rule = optimizer.settings.promotion;
   const fresh = (a: ArmAssessment) => a.contextN < optimizer.settings.freshOutcomes;
-  const base = assessed.find((a) => a.arm === defaults);
+  const mine = assessed.find((a) => a.arm === base);
   const enough = (a: ArmAssessment) => a.posterior.n + a.posterior.priorN >= rule.minN;
-  if (!base || !enough(base)) return undefined;
+  if (!mine || !enough(mine)) return undefined;
+  const may = (a: ArmAssessment) =>
+    a.arm.packId !== base.packId ? a.networkN > 0 || a.n >= rule.minN : !promoted && a.networkN > 0;
   const best = assessed
     .filter(
-      (a) =>
-        a.arm !== defaults &&
-        a.arm.packId === defaults.packId &&
-        a.arm.model === defaults.model &&
-        a.networkN > 0 &&
-        enough(a) &&
-        !(a.steer && fresh(a)),
+      (a) => a.arm !== base && a.arm.model === base.model && may(a) && enough(a) && !(a.steer && fresh(a)),
     )
     .reduce<ArmAssessment | undefined>(
       (b, a) => (!b || a.posterior.mean > b.posterior.mean ? a : b),
       undefined,
     );
   if (!best) return undefined;
-  const p = probabilityBetter(best.posterior, base.posterior);
-  const gain = best.posterior.mean - base.posterior.mean;
-  if (p < rule.minProbability || gain < rule.minGain) return undefined;
+  const p = probabilityBetter(best.posterior, mine.posterior);
+  const gain = best.posterior.mean - mine.posterior.mean;
+  if (p < rule.preferProbability || gain < rule.minGain) return undefined;
+  const what = best.arm.packId === base.packId ? 'variant' : 'arm of another pack';
+  const source = best.networkN > 0 ? 'network-preferred' : 'measured here';
+  const basis =
+    best.networkN > 0 ? "peers' digests, weighted by trust" : `${best.n} outcomes of its own here`;
   return {
     arm: best.arm,
     reason:
-      `network-preferred variant ${label(best.arm)}: posterior mean q ${f3(best.posterior.mean)} (${evidence(best)}) ` +
-      `vs the pack defaults' ${f3(base.posterior.mean)} (${evidence(base)}), P(better) = ${f3(p)} >= ${rule.minProbability}, ` +
-      `gain ${f3(gain)} >= ${rule.minGain}; peers' digests, weighted by trust`,
+      `${source} ${what} ${label(best.arm)}: posterior mean q ${f3(best.posterior.mean)} (${evidence(best)}) ` +
+      `vs the ${promoted ? 'promoted variant' : 'pack defaults'}' ${f3(mine.posterior.mean)} (${evidence(mine)}), P(better) = ${f3(p)} >= ${rule.preferProbability}, ` +
+      `gain ${f3(gain)} >= ${rule.minGain}; ${basis}`,
   };
 }
 

@@ -25,9 +25,21 @@ export interface PromotionRule {
   minN: number;
   minProbability: number;
   minGain: number;
+  /**
+   * P(better) a choice needs to run another arm in the place of the one in force for one
+   * generation, on peers' evidence or another pack's outcomes (incumbent.ts). Lower than a
+   * promotion's: nothing is recorded, the choice is remade from the evidence every time, the arm it
+   * displaces can still be drawn as a challenger, and the user gets the better of the two.
+   */
+  preferProbability: number;
 }
 
-export const DEFAULT_PROMOTION_RULE: PromotionRule = { minN: 5, minProbability: 0.95, minGain: 0.01 };
+export const DEFAULT_PROMOTION_RULE: PromotionRule = {
+  minN: 5,
+  minProbability: 0.95,
+  minGain: 0.01,
+  preferProbability: 0.8,
+};
 
 interface Variant {
   params: Record<string, string>;

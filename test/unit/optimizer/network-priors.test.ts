@@ -11,6 +11,7 @@ import {
 } from '../../../node/optimizer/index.js';
 import { builtinPacks } from '../../../node/packs/index.js';
 import { candidateSpan, TS_CONTEXT, tempStore } from '../learning/helpers.js';
+import { samplePack } from '../marketplace/helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -24,7 +25,7 @@ const outcomes = (a: Arm, q: number, n: number) =>
 /** what the marketplace hands the optimizer: n pseudo-observations at mean q, a little spread */
 const prior = (n: number, q: number): ArmPrior => ({ n, sumQ: n * q, sumQ2: n * (q * q + 0.001) });
 
-async function setup(priors?: Record<string, ArmPrior>) {
+async function setup(priors?: Record<string, ArmPrior>, extraPack = false) {
   const { store, cleanup } = await tempStore();
   cleanups.push(cleanup);
   const learning = createLearning({ store });
@@ -32,10 +33,12 @@ async function setup(priors?: Record<string, ArmPrior>) {
     { store, learning, ...(priors ? { priors: () => priors } : {}) },
     { seed: 5, rules: false },
   );
-  const arms = enumerateArms(await builtinPacks(), { language: 'typescript' });
+  const packs = [...(await builtinPacks()), ...(extraPack ? [samplePack({ name: 'community-ts' })] : [])];
+  const arms = enumerateArms(packs, { language: 'typescript' });
   const def = arms.find((a) => a.isDefault) as Arm;
   const brief = find(arms, { doc_style: 'brief', enum_style: 'constants', layout: 'official' });
-  return { learning, optimizer, arms, def, brief };
+  const other = arms.find((a) => a.packName === 'community-ts' && a.params.style === 'b');
+  return { learning, optimizer, arms, def, brief, other: other as Arm };
 }
 
 describe('peers evidence counts beside local outcomes', () => {
@@ -64,7 +67,7 @@ describe('network evidence reaches the incumbent', () => {
     const withPeers = await chooseArms(optimizer, TS_CONTEXT, arms, 2, priors);
     expect(withPeers.chosen[0]).toBe(brief);
     expect(withPeers.reason).toMatch(
-      /^incumbent: network-preferred variant typescript-semconv doc_style=brief .*P\(better\) = 1\.000 >= 0\.95/,
+      /^incumbent: network-preferred variant typescript-semconv doc_style=brief .*P\(better\) = 1\.000 >= 0\.8/,
     );
   });
 
@@ -79,7 +82,7 @@ describe('network evidence reaches the incumbent', () => {
       [brief.key]: prior(2, 0.99),
     });
     expect(thin.chosen).toEqual([def]);
-    // a gap the evidence cannot tell apart at 95%
+    // a gap the evidence cannot tell apart
     const close = await chooseArms(optimizer, TS_CONTEXT, arms, 1, {
       [def.key]: { n: 6, sumQ: 6 * 0.8, sumQ2: 6 * (0.64 + 0.04) },
       [brief.key]: { n: 6, sumQ: 6 * 0.85, sumQ2: 6 * (0.7225 + 0.04) },
@@ -132,5 +135,46 @@ describe('promotion may use peers evidence', () => {
     const s = await setup({ [def.key]: prior(20, 0.3), [brief.key]: prior(20, 0.99) });
     await s.learning.ingest(outcomes(def, 0.6, 10));
     expect(await s.optimizer.review(TS_CONTEXT, arms)).toEqual([]);
+  });
+});
+
+describe('another pack takes the place', () => {
+  it('on peers evidence, in a new context', async () => {
+    const { optimizer, arms, def, other } = await setup(undefined, true);
+    expect(other.packId).not.toBe(def.packId);
+    const priors = { [def.key]: prior(20, 0.6), [other.key]: prior(20, 0.95) };
+    expect((await chooseArms(optimizer, TS_CONTEXT, arms, 1)).chosen).toEqual([def]);
+    const choice = await chooseArms(optimizer, TS_CONTEXT, arms, 2, priors);
+    expect(choice.chosen[0]).toBe(other);
+    expect(choice.reason).toMatch(/^incumbent: network-preferred arm of another pack community-ts style=b /);
+  });
+
+  it('on its own outcomes here, where the promotion review compares only a pack with itself', async () => {
+    const { learning, optimizer, arms, def, other } = await setup(undefined, true);
+    await learning.ingest([...outcomes(other, 0.95, 4), ...outcomes(def, 0.6, 6)]);
+    // four outcomes: below the promotion minimum of 5
+    expect((await chooseArms(optimizer, TS_CONTEXT, arms, 1)).chosen).toEqual([def]);
+    await learning.ingest(outcomes(other, 0.95, 1));
+    const choice = await chooseArms(optimizer, TS_CONTEXT, arms, 1);
+    expect(choice.chosen).toEqual([other]);
+    expect(choice.reason).toMatch(
+      /^incumbent: measured here arm of another pack .*5 outcomes of its own here/,
+    );
+    // the review never promotes across packs; the choice is remade from the evidence each time
+    expect(await optimizer.review(TS_CONTEXT, arms)).toEqual([]);
+  });
+
+  it('over a promoted variant too, but never on a thin or close margin', async () => {
+    const { learning, optimizer, arms, def, other } = await setup(undefined, true);
+    const none = find(arms, { doc_style: 'none', enum_style: 'constants', layout: 'official' });
+    await learning.ingest([...outcomes(none, 0.8, 6), ...outcomes(def, 0.6, 6)]);
+    await optimizer.review(TS_CONTEXT, arms);
+    expect((await chooseArms(optimizer, TS_CONTEXT, arms, 1)).chosen).toEqual([none]);
+    await learning.ingest(outcomes(other, 0.81, 6));
+    expect((await chooseArms(optimizer, TS_CONTEXT, arms, 1)).chosen).toEqual([none]);
+    await learning.ingest(outcomes(other, 0.97, 6));
+    const choice = await chooseArms(optimizer, TS_CONTEXT, arms, 1);
+    expect(choice.chosen).toEqual([other]);
+    expect(choice.reason).toMatch(/vs the promoted variant' /);
   });
 });
