@@ -92,7 +92,7 @@ export function oraclePolicy(kind: 'best' | 'cheapest'): Policy {
  * promotion review, in the order node.ts runs them. Not simulated: the reasoning loop's later rounds.
  */
 export async function productPolicy(
-  world: World,
+  world: Pick<World, 'seed'>,
   name: string,
   k: number,
   init: {
@@ -102,17 +102,38 @@ export async function productPolicy(
     priors?: (contextKey: string, arms: Arm[]) => Record<string, { n: number; sumQ: number; sumQ2?: number }>;
     /** span ids say which run they belong to */
     idPrefix?: string;
+    /** the optimizer's seed (default the world's) */
+    seed?: number;
   } = {},
 ): Promise<Policy> {
-  const { priors, idPrefix = 'bench', ...optimizerInit } = init;
+  const { priors, idPrefix = 'bench', seed = world.seed, ...optimizerInit } = init;
   const dir = await mkdtemp(join(tmpdir(), 'weavergen-bench-learning-'));
   const store = await createStore({ path: dir });
   const telemetry = await createTelemetry({ store }, { serviceName: 'weavergen-bench' });
   const learning = createLearning({ store });
-  const optimizer = createOptimizer({ store, learning }, { seed: world.seed, ...optimizerInit });
+  // as node.ts wires it: the promotion review reads the peers' priors too
+  const byKey = new Map<string, Arm[]>();
+  const optimizer = createOptimizer(
+    {
+      store,
+      learning,
+      ...(priors
+        ? {
+            priors: (context: string, armKeys: string[]) => {
+              const arms = byKey.get(context);
+              if (!arms) return {};
+              const all = priors(context, arms);
+              return Object.fromEntries(armKeys.filter((a) => all[a]).map((a) => [a, all[a]]));
+            },
+          }
+        : {}),
+    },
+    { seed, ...optimizerInit },
+  );
   return {
     name,
     async choose(_g, c) {
+      byKey.set(c.key, c.arms);
       const choice = await chooseArms(optimizer, c.context, c.arms, k, priors?.(c.key, c.arms) ?? {});
       return { arms: choice.chosen, reason: choice.reason, alternatives: choice.alternatives };
     },

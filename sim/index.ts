@@ -32,6 +32,11 @@ export interface SimOptions {
   /** share of sybils among publishers in the strongest scenario (the weaker one is 20%) */
   epochs: number;
   generationsPerEpoch: number;
+  /**
+   * generations every honest project ran before the simulated epochs: the network's age (its
+   * nodes' statistics are cumulative, so this is how much evidence sits behind each digest)
+   */
+  history: number;
   epochMs: number;
   horizon: number;
   /** stop starting seeds when the next would likely end past this (seconds since start) */
@@ -61,6 +66,7 @@ export function optionsFromEnv(env = process.env): SimOptions {
     judges: num('SIM_JUDGES', 20),
     epochs: num('SIM_EPOCHS', 2),
     generationsPerEpoch: num('SIM_GENERATIONS', 45),
+    history: num('SIM_HISTORY', 300),
     epochMs: num('SIM_EPOCH_MS', 40_000),
     horizon: num('SIM_HORIZON', 100),
     budgetSeconds: num('SIM_BUDGET_S', 540),
@@ -267,7 +273,7 @@ export async function runSim(o: SimOptions): Promise<SimReport> {
         nodes: peerIds.map((peerId, i) => ({ peerId, role: roles.roles[i], rank: roles.rank[i] })),
         s20: roles.s20,
         judges: judgesOf(roles.roles, o.judges),
-        horizon: o.epochs * o.generationsPerEpoch,
+        horizon: o.history + o.epochs * o.generationsPerEpoch,
       };
       await Promise.all(workers.map((w) => w.call('setSeed', plan)));
       report.worlds.push(describeWorld(await drawSimWorld(seed)));
@@ -276,7 +282,8 @@ export async function runSim(o: SimOptions): Promise<SimReport> {
       const tTraffic = performance.now();
       const published = new Map<string, number>();
       for (let e = 0; e < o.epochs; e++) {
-        await Promise.all(workers.map((w) => w.call('generate', o.generationsPerEpoch)));
+        const generations = o.generationsPerEpoch + (e === 0 ? o.history : 0);
+        await Promise.all(workers.map((w) => w.call('generate', generations)));
         // publish in a fresh epoch (the anonymizer builds one digest per epoch): now, when this epoch
         // is one no digest was built in yet and the window fits in what is left of it; else at the next start
         const window = o.epochMs * 0.7;

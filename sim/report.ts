@@ -14,6 +14,7 @@ export interface SimReport {
     judges: number;
     epochs: number;
     generationsPerEpoch: number;
+    history: number;
     epochMs: number;
     horizon: number;
     budgetSeconds: number;
@@ -189,6 +190,7 @@ export function printReport(r: SimReport, developmentSeeds: number[]): void {
       "every node on 127.0.0.1 (gossipsub's IP-colocation score and the per-IP inbound connection limits off); connection upkeep every 2 s. The rest is the default.",
       `Per seed: ${r.roles.newcomers} new nodes (receive only), ${r.roles.honest} honest publishers, ${r.roles.sybils} sybils; each project 1-4 contexts of the world; ` +
         `${Math.min(o.judges, r.roles.honest)} honest nodes (evenly spaced) and the new nodes keep marketplaces and are judged; ` +
+        `every honest project has run ${o.history} generations before the first epoch (the network's age: statistics are cumulative); ` +
         `${o.epochs} epochs of ${o.epochMs} ms, ${o.generationsPerEpoch} generations per honest project before each; a new node then runs ${o.horizon} generations.`,
       `Sybils publish, for every context, the bad pack at q 0.97 and the 3 best honest arms (they know the hidden qualities) at q 0.35, n 30 each.`,
       `Scenarios from the same received digests, by author: honest only; 20% (${r.roles.s20} sybils, ${pct(s.sybilShares.s20)} of the digests); 40% (${r.roles.sybils} sybils, ${pct(s.sybilShares.s40)}).`,
@@ -210,6 +212,8 @@ export function printReport(r: SimReport, developmentSeeds: number[]): void {
     'robust:honest': 'network priors (robust), honest peers only',
     'robust:s20': 'network priors (robust), 20% sybils',
     'robust:s40': 'network priors (robust), 40% sybils',
+    'clipped:s20': 'network priors (robust without consensus), 20% sybils',
+    'clipped:s40': 'network priors (robust without consensus), 40% sybils',
     'weighted:s20': 'network priors (plain weighted mean), 20% sybils',
     'weighted:s40': 'network priors (plain weighted mean), 40% sybils',
   };
@@ -255,22 +259,23 @@ export function printReport(r: SimReport, developmentSeeds: number[]): void {
   console.log(
     [
       "Aggregates, each node's own, over the same received digests: robust = the product's marketplace (createMarketplace defaults: trust earned by agreeing with",
-      "the node's own measurements, per-peer cap, noise discount, each peer's mean clipped at the trust-weighted median); weighted mean = the same marketplace's",
-      'plain weighted mean (priorsFor with robust: false, its baseline: trust weights and caps, no clipping); plain mean = computed here from the received digests',
-      '(sum q / sum n over every entry: no trust, no caps, no clipping), scaled to 100 pseudo-observations. All three are counted beside local outcomes as the',
+      "the node's own measurements, times agreement with the other peers' consensus, per-peer cap, noise discount, each peer's mean clipped at the trust-weighted",
+      'median, each arm counted by its support); clipped = the same without the consensus factor and support (priorsFor with consensus: false, the ablation);',
+      'weighted mean = the plain weighted mean without them (robust: false, consensus: false: trust weights and caps only); plain mean = computed here from the',
+      'received digests (sum q / sum n over every entry: no trust, no caps, no clipping), scaled to 100 pseudo-observations. All are counted beside local outcomes as the',
       'optimizer counts network priors (node/optimizer/network.ts: at most 20, halved at 10 local outcomes).',
     ].join('\n'),
   );
   const rows: (string | number)[][] = [];
   for (const scenario of ['s20', 's40', 'honest'])
     for (const view of ['peer', 'new'])
-      for (const aggregator of ['robust', 'weighted', 'plain']) {
+      for (const aggregator of ['robust', 'clipped', 'weighted', 'plain']) {
         const x = s.sybils[`${scenario}|${aggregator}|${view}`];
         if (!x) continue;
         rows.push([
           scenario === 'honest' ? 'none' : scenario === 's20' ? '20%' : '40%',
           view,
-          aggregator === 'robust' ? 'robust' : aggregator === 'weighted' ? 'weighted mean' : 'plain mean',
+          aggregator === 'weighted' ? 'weighted mean' : aggregator === 'plain' ? 'plain mean' : aggregator,
           x.cases,
           pct(x.unchanged),
           pct(x.badTop),

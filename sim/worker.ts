@@ -31,26 +31,34 @@ import {
 } from './metrics.js';
 import { runNewcomer } from './newcomer.js';
 import { createPeerLearner, type PeerLearner, sybilLies } from './peer.js';
+import { dumpNewcomer } from './replay.js';
 import { drawProject, drawSimWorld, type Project, type SimArm, type SimWorld } from './world.js';
 
 export const now = () => performance.timeOrigin + performance.now();
 
 /**
- * robust: the marketplace's priors and ratings as the product uses them (trust-weighted, clipped at
- * the weighted median); weighted: the same marketplace's plain weighted mean (priorsFor's
- * `robust: false`, the baseline it offers); plain: every received entry pooled with no trust, no
- * caps and no clipping, computed here from the digests the node received.
+ * robust: the marketplace's priors as the product uses them (trust-weighted, each peer weighted by
+ * its agreement with the consensus, clipped at the weighted median, arms counted by their support);
+ * clipped: the same without the consensus factor and the support rule (priorsFor's
+ * `consensus: false`, the ablation); weighted: the marketplace's plain weighted mean without them
+ * (`robust: false, consensus: false`, the baseline it offers); plain: every received entry pooled
+ * with no trust, no caps and no clipping, computed here from the digests the node received.
  */
-export const AGGREGATORS = ['robust', 'weighted', 'plain'] as const;
+export const AGGREGATORS = ['robust', 'clipped', 'weighted', 'plain'] as const;
 export type Aggregator = (typeof AGGREGATORS)[number];
 export const NEWCOMER_VARIANTS = [
   'none',
   'robust:honest',
   'robust:s20',
   'robust:s40',
+  'clipped:s20',
+  'clipped:s40',
   'weighted:s20',
   'weighted:s40',
 ] as const;
+/** priorsFor's options for a marketplace aggregator */
+const optionsOf = (a: Exclude<Aggregator, 'plain'>) =>
+  a === 'robust' ? {} : { robust: a === 'clipped', consensus: false };
 export type NewcomerVariant = (typeof NEWCOMER_VARIANTS)[number];
 
 export interface SeedPlan {
@@ -399,15 +407,12 @@ async function evaluate(horizon: number): Promise<{ cells: RobustCell[]; newcome
         const priorsOf = (s: Scenario): Record<string, ArmPrior> =>
           aggregator === 'plain'
             ? plainPriors(plainPool(digests[s], c.key))
-            : markets[s].priorsFor(c.key, c.arms, undefined, { robust: aggregator === 'robust' });
+            : markets[s].priorsFor(c.key, c.arms, undefined, optionsOf(aggregator));
+        // the aggregate's mean per arm (the priors keep it; only how much they count differs)
         const rankingOf = (s: Scenario): Map<string, number> =>
           aggregator === 'plain'
             ? means(plainPool(digests[s], c.key))
-            : new Map(
-                markets[s].ratings
-                  .ratings(c.key)
-                  .map((r) => [r.arm, aggregator === 'robust' ? r.robustMean : r.plainMean]),
-              );
+            : new Map(Object.entries(priorsOf(s)).map(([arm, p]) => [arm, p.sumQ / p.n]));
         const reference = { priors: priorsOf('honest'), ranking: rankingOf('honest') };
         for (const s of SCENARIOS) {
           const raw = s === 'honest' ? reference.priors : priorsOf(s);
@@ -457,13 +462,30 @@ async function evaluate(horizon: number): Promise<{ cells: RobustCell[]; newcome
   for (const [local, node] of st.nodes) {
     if (node.role !== 'newcomer' || !node.markets) continue;
     const global = hosted[local].global;
+    if (process.env.SIM_DUMP)
+      await dumpNewcomer(process.env.SIM_DUMP, {
+        seed: w.seed,
+        node: global,
+        horizon,
+        project: node.project,
+        digests: Object.fromEntries(SCENARIOS.map((s) => [s, filtered(node, s)])) as Record<
+          Scenario,
+          PeerDigest[]
+        >,
+      });
     for (const variant of NEWCOMER_VARIANTS) {
-      const [aggregator, s] = variant.split(':') as [Aggregator | 'none', Scenario | undefined];
+      const [aggregator, s] = variant.split(':') as [
+        Exclude<Aggregator, 'plain'> | 'none',
+        Scenario | undefined,
+      ];
       const run = await runNewcomer(w, node.project, global, horizon, (c) => {
         if (aggregator === 'none' || !s) return {};
-        return (node.markets as Record<Scenario, Marketplace>)[s].priorsFor(c.key, c.arms, undefined, {
-          robust: aggregator === 'robust',
-        });
+        return (node.markets as Record<Scenario, Marketplace>)[s].priorsFor(
+          c.key,
+          c.arms,
+          undefined,
+          optionsOf(aggregator),
+        );
       });
       newcomers.push({
         node: global,
