@@ -123,7 +123,7 @@ export interface Optimizer {
     freshOutcomes: number;
     /** the cost rule, when the choice among model arms is cost-aware */
     cost?: CostRule;
-    /** when a variant replaces the one in force (also the bar for a network-preferred incumbent) */
+    /** when a variant replaces the one in force (recorded), and the lower bar to run another arm first (preferProbability) */
     promotion: PromotionRule;
     /** how peers' priors count beside local outcomes */
     network: NetworkPriorRule;
