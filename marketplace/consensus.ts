@@ -1,12 +1,13 @@
 import { weightedMedian } from './aggregate.js';
 import { type HeldDigest, MIN_Q_VARIANCE, noiseVariance } from './digest.js';
+import { MarketplaceError, MarketplaceErrorCode } from './errors.js';
 
 /**
  * Agreement with the network's consensus, in the spirit of Yuma consensus: a node with no
  * measurements of its own (a new node) cannot judge a peer against itself (reputation.ts), but it
  * can judge each peer against what the others say. For every (context, arm) that at least
  * `minReporters` peers report, the consensus is the weighted median of their means (weights: trust
- * x capped effective n); a peer disagrees on that arm when its mean is further than `tolerance`
+ * x capped effective n); a peer holding at most a third of that weight (consensusFactors) disagrees on that arm when its mean is further than `tolerance`
  * plus two standard errors of its own report (sampling and Laplace noise) from the median, and
  * agrees when it is not and those two standard errors are within `maxBand` (a noisy small entry
  * agrees with anything, which proves nothing). A peer's factor is
@@ -14,9 +15,10 @@ import { type HeldDigest, MIN_Q_VARIANCE, noiseVariance } from './digest.js';
  *   (prior + agreed) / (prior + agreed + penalty x disagreed)
  *
  * so a peer that says the network's best arms are poor loses most of its weight, everywhere, and an
- * honest peer whose noisy small entries sometimes miss keeps most of its own. A minority that
- * agrees only with itself (an arm nobody else reports) gains nothing from it beyond the votes on
- * that arm; the support rule below is what keeps such an arm from counting.
+ * honest peer whose noisy small entries sometimes miss keeps most of its own. Known limit: a group
+ * reporting contexts nobody else reports is the consensus there and earns agreement votes; the
+ * support rule below is what keeps an arm only such a group reports from counting in contexts
+ * others report.
  */
 export interface ConsensusRule {
   /** reports an arm needs before it is a consensus check (default 3) */
@@ -51,26 +53,24 @@ export const DEFAULT_CONSENSUS: ConsensusRule = {
 interface Said {
   peer: string;
   mean: number;
-  weight: number;
+  /** the effective n the entry counts for in the pool (capped) */
+  count: number;
   /** two standard errors of the report's own mean */
   band: number;
 }
 
-/**
- * Each held peer's consensus factor in (0, 1], from `weightOf` (its trust before consensus) and
- * `capOf` (the effective n its entry counts for in the pool). Pure and order-independent: peers are
- * taken in the order given (sorted by the caller) and every sum runs in that order.
- */
-export function consensusFactors(
+/** Every (context, arm)'s reports, built once per set of held digests (the weights change more often). */
+export interface ConsensusIndex {
+  peers: string[];
+  arms: Said[][];
+}
+
+export function consensusIndex(
   peers: readonly HeldDigest[],
-  weightOf: (peer: string) => number,
   countOf: (h: HeldDigest, e: { n: number; sumQ: number; sumQ2?: number }) => number,
-  rule: ConsensusRule = DEFAULT_CONSENSUS,
-): Map<string, number> {
+): ConsensusIndex {
   const byArm = new Map<string, Said[]>();
-  for (const h of peers) {
-    const w = weightOf(h.peer);
-    if (!(w > 0)) continue;
+  for (const h of peers)
     for (const [context, arms] of h.byContext)
       for (const [arm, e] of arms) {
         if (!(e.n > 0)) continue;
@@ -81,15 +81,36 @@ export function consensusFactors(
         const key = `${context}\n${arm}`;
         const said = byArm.get(key) ?? [];
         byArm.set(key, said);
-        said.push({ peer: h.peer, mean, weight: w * countOf(h, e), band });
+        said.push({ peer: h.peer, mean, count: countOf(h, e), band });
       }
-  }
+  return { peers: peers.map((h) => h.peer), arms: [...byArm.values()].filter((x) => x.length > 1) };
+}
+
+/**
+ * Each held peer's consensus factor in (0, 1], from `weightOf` (its trust before consensus). Pure
+ * and order-independent: peers and reports are taken in the index's order (sorted by the caller).
+ * A report votes only where the others outweigh it: its own weight (trust x capped effective n) is
+ * at most a third of the arm's, so no peer is judged by a median it makes itself, and reports with
+ * next to no evidence (puppets) neither make the count nor let their author agree with itself.
+ */
+export function consensusFactors(
+  index: ConsensusIndex,
+  weightOf: (peer: string) => number,
+  rule: ConsensusRule = DEFAULT_CONSENSUS,
+): Map<string, number> {
   const votes = new Map<string, { agreed: number; disagreed: number }>();
-  for (const said of byArm.values()) {
-    if (said.length < rule.minReporters) continue;
+  for (const all of index.arms) {
+    const said = all
+      .map((s) => ({ ...s, weight: weightOf(s.peer) * s.count }))
+      .filter((s) => s.weight > 0 && Number.isFinite(s.weight));
+    let total = 0;
+    for (const s of said) total += s.weight;
+    // reporters that carry weight: a report under a hundredth of the arm's does not make the count
+    if (said.filter((s) => s.weight >= total / 100).length < rule.minReporters) continue;
     const median = weightedMedian(said.map((s) => ({ value: s.mean, weight: s.weight })));
     if (median === undefined) continue;
     for (const s of said) {
+      if (s.weight > total / 3) continue;
       const v = votes.get(s.peer) ?? { agreed: 0, disagreed: 0 };
       // a miss beyond the report's own noise always counts; agreement only when the band is narrow
       // enough to mean something (a noisy small entry agrees with anything)
@@ -99,11 +120,22 @@ export function consensusFactors(
     }
   }
   const out = new Map<string, number>();
-  for (const h of peers) {
-    const v = votes.get(h.peer) ?? { agreed: 0, disagreed: 0 };
-    out.set(h.peer, (rule.prior + v.agreed) / (rule.prior + v.agreed + rule.penalty * v.disagreed));
+  for (const peer of index.peers) {
+    const v = votes.get(peer) ?? { agreed: 0, disagreed: 0 };
+    out.set(peer, (rule.prior + v.agreed) / (rule.prior + v.agreed + rule.penalty * v.disagreed));
   }
   return out;
+}
+
+/** The rule with every number checked (a config mistake must not turn every weight into NaN). */
+export function validConsensusRule(rule: ConsensusRule): ConsensusRule {
+  for (const [k, v] of Object.entries(rule))
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (k !== 'tolerance' && v === 0))
+      throw new MarketplaceError(
+        { code: MarketplaceErrorCode.INVALID_ARGUMENT, argument: `consensus.${k}` },
+        `consensus.${k} must be a positive number, got ${String(v)}`,
+      );
+  return rule;
 }
 
 /** How much of an arm's evidence counts given its reporters' weight and its context's (the quorum). */

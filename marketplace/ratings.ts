@@ -1,5 +1,13 @@
 import { type Pooled, pool as poolReports, type Report } from './aggregate.js';
-import { type ConsensusRule, consensusFactors, DEFAULT_CONSENSUS, supportShare } from './consensus.js';
+import {
+  type ConsensusIndex,
+  type ConsensusRule,
+  consensusFactors,
+  consensusIndex,
+  DEFAULT_CONSENSUS,
+  supportShare,
+  validConsensusRule,
+} from './consensus.js';
 import {
   type CleanEntry,
   clamp01,
@@ -19,6 +27,8 @@ export interface PriorCounts {
   n: number;
   sumQ: number;
   sumQ2?: number;
+  /** the share of the arm's evidence its support let count (1: full; see RatingsInit.consensus) */
+  support?: number;
 }
 
 export interface RatingsInit {
@@ -117,7 +127,7 @@ export interface PeerSummary {
   peer: string;
   epoch: number;
   entries: number;
-  /** the weight its reports count with: its trust relative to the most trusted held peer (RatingsInit.weightFloor) */
+  /** the weight its reports count with: its trust relative to the most trusted held peer (RatingsInit.weightFloor), times its consensus factor */
   weight: number;
 }
 
@@ -166,7 +176,8 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
   const weightFloor = positive('weightFloor', init.weightFloor ?? 1);
   const clip = init.clip === 0 ? 0 : positive('clip', init.clip ?? 0.05);
   const robustByDefault = init.robust ?? true;
-  const consensus = init.consensus === false ? undefined : { ...DEFAULT_CONSENSUS, ...init.consensus };
+  const consensus =
+    init.consensus === false ? undefined : validConsensusRule({ ...DEFAULT_CONSENSUS, ...init.consensus });
   const rawWeight = (peer: string) => clamp01(components.weightOf?.(peer) ?? 1);
   const held = new Map<string, HeldDigest>();
   // Pooling runs over peers in sorted order, so float sums (and thus priors) are bit-identical
@@ -192,26 +203,47 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
   }
 
   // the consensus factors only change with the digests held or the trust behind them: cached on both
-  let agreed: { digests: HeldDigest[]; key: string; factors: Map<string, number> } | undefined;
+  // (the per-arm index of the reports is rebuilt only when the digests change; a trust change
+  // reruns the medians over it)
+  let agreed:
+    | { digests: HeldDigest[]; index: ConsensusIndex; key: string; factors: Map<string, number> }
+    | undefined;
   function consensusOf(relative: Map<string, number>): Map<string, number> {
     const digests = peersSorted();
     const key = [...relative.values()].join(',');
     if (agreed && agreed.digests === digests && agreed.key === key) return agreed.factors;
-    const factors = consensusFactors(
-      digests,
-      (p) => relative.get(p) ?? 0,
-      (h, e) => Math.min(perPeerCap, e.n * noiseDiscount(e, h.epsilon)),
-      consensus,
-    );
-    agreed = { digests, key, factors };
+    const index =
+      agreed?.digests === digests
+        ? agreed.index
+        : consensusIndex(digests, (h, e) => Math.min(perPeerCap, e.n * noiseDiscount(e, h.epsilon)));
+    const factors = consensusFactors(index, (p) => relative.get(p) ?? 0, consensus);
+    agreed = { digests, index, key, factors };
     return factors;
   }
 
-  /** the weight of the peers that report anything in `context` (the support quorum's base) */
+  /** how much of a full report an entry is, for support: its effective n against the per-peer cap */
+  const evidenceOf = (h: HeldDigest, e: CleanEntry) =>
+    Math.min(1, (e.n * noiseDiscount(e, h.epsilon)) / perPeerCap);
+
+  // per weights map: each context's weight of the peers reporting in it (each peer by its largest
+  // entry there), computed once for all the arms asked about
+  const contextWeights = new WeakMap<Map<string, number>, Map<string, number>>();
   function contextWeight(context: string, w: Map<string, number>): number {
-    let total = 0;
-    for (const h of peersSorted()) if (h.byContext.has(context)) total += w.get(h.peer) ?? 0;
-    return total;
+    let byContext = contextWeights.get(w);
+    if (!byContext) {
+      byContext = new Map();
+      for (const h of peersSorted()) {
+        const weight = w.get(h.peer) ?? 0;
+        if (!(weight > 0)) continue;
+        for (const [c, arms] of h.byContext) {
+          let most = 0;
+          for (const e of arms.values()) if (e.n > 0) most = Math.max(most, evidenceOf(h, e));
+          byContext.set(c, (byContext.get(c) ?? 0) + weight * most);
+        }
+      }
+      contextWeights.set(w, byContext);
+    }
+    return byContext.get(context) ?? 0;
   }
 
   /** the share of a pooled arm's evidence that counts (1 without the consensus rule) */
@@ -246,7 +278,7 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
       const weight = w.get(h.peer) ?? 0;
       if (!e || !(weight > 0) || !(e.n > 0)) continue;
       reports.push(reportOf(h, e, weight));
-      total += weight;
+      total += weight * evidenceOf(h, e);
     }
     return { ...poolReports(reports, robust ? clip : undefined), weight: total };
   }
@@ -314,9 +346,10 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
         if (Object.hasOwn(out, key)) continue;
         const p = poolArm(context, key, w, robust);
         if (!(p.n > 0)) continue;
-        const f = Math.min(1, maxPriorN / p.n) * t * supportOf(p, context, w, agree);
+        const support = supportOf(p, context, w, agree);
+        const f = Math.min(1, maxPriorN / p.n) * t * support;
         if (!(f > 0)) continue;
-        out[key] = { n: p.n * f, sumQ: p.sumQ * f, sumQ2: p.sumQ2 * f };
+        out[key] = { n: p.n * f, sumQ: p.sumQ * f, sumQ2: p.sumQ2 * f, support };
       }
       return out;
     },

@@ -32,6 +32,8 @@ export interface ArmAssessment {
   posterior: Posterior;
   /** the peers' pseudo-observations in it, after the network rule (capped, and decayed by local n) */
   networkN: number;
+  /** the share of the peers' evidence their support let count (marketplace support rule; 1 when full or unknown) */
+  networkSupport: number;
   /** local outcomes in this context, and how many reached the success threshold */
   n: number;
   successes: number;
@@ -159,6 +161,7 @@ export function createAssessor(learning: Learning, init: AssessorInit) {
         arm,
         posterior: posterior(stats, extra),
         networkN: peers?.n ?? 0,
+        networkSupport: peers?.support ?? 1,
         n,
         successes,
         ...(steer ? { steer } : {}),

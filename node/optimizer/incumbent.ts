@@ -209,6 +209,10 @@ export async function chooseArms(
  *   installed beside the built-in one is otherwise only ever a challenger);
  * - a variant of the same pack, on peers' evidence only, and only while nothing was promoted here
  *   (the promotion review decides on local outcomes, and a local promotion stands over peers).
+ * Peers' evidence counts here only with the network rule's minSupport (0.5: the peers reporting
+ * the arm hold at least half the marketplace's quorum of its context's evidence) and when it
+ * reaches minN with the local outcomes by itself (back-off and rule priors do not make it
+ * enough): an arm a light minority vouches for stays a challenger.
  */
 function preferredOver(
   assessed: ArmAssessment[],
@@ -221,8 +225,14 @@ function preferredOver(
   const mine = assessed.find((a) => a.arm === base);
   const enough = (a: ArmAssessment) => a.posterior.n + a.posterior.priorN >= rule.minN;
   if (!mine || !enough(mine)) return undefined;
+  // peers' word counts only when enough of the network stands behind it (the network rule's
+  // minSupport) and, with this node's own outcomes, reaches the promotion's minimum by itself
+  const byPeers = (a: ArmAssessment) =>
+    a.networkN > 0 &&
+    a.networkSupport >= optimizer.settings.network.minSupport &&
+    a.networkN + a.n >= rule.minN;
   const may = (a: ArmAssessment) =>
-    a.arm.packId !== base.packId ? a.networkN > 0 || a.n >= rule.minN : !promoted && a.networkN > 0;
+    a.arm.packId !== base.packId ? byPeers(a) || a.n >= rule.minN : !promoted && byPeers(a);
   const best = assessed
     .filter(
       (a) => a.arm !== base && a.arm.model === base.model && may(a) && enough(a) && !(a.steer && fresh(a)),

@@ -16,9 +16,14 @@ export interface NetworkPriorRule {
   maxN: number;
   /** local outcomes at which the network's weight is halved (default 10) */
   takeover: number;
+  /**
+   * the support (ArmPrior.support) peers' evidence on an arm needs before it may put that arm in
+   * the incumbent's place (default 0.5); below it the evidence still counts as a prior
+   */
+  minSupport: number;
 }
 
-export const DEFAULT_NETWORK_PRIOR: NetworkPriorRule = { maxN: 20, takeover: 10 };
+export const DEFAULT_NETWORK_PRIOR: NetworkPriorRule = { maxN: 20, takeover: 10, minSupport: 0.5 };
 
 /** A peer prior discounted for the local evidence beside it (undefined when nothing is left). */
 export function networkPrior(
@@ -35,5 +40,6 @@ export function networkPrior(
     n: prior.n * f,
     sumQ: prior.sumQ * f,
     ...(prior.sumQ2 !== undefined && Number.isFinite(prior.sumQ2) ? { sumQ2: prior.sumQ2 * f } : {}),
+    ...(prior.support !== undefined ? { support: prior.support } : {}),
   };
 }

@@ -16,6 +16,11 @@ export interface ArmPrior {
   n: number;
   sumQ: number;
   sumQ2?: number;
+  /**
+   * for peers' priors: the share of the evidence the network's support rule let count (1: the
+   * peers reporting the arm hold at least the quorum of its context's weight); undefined: full
+   */
+  support?: number;
 }
 
 export interface Posterior {

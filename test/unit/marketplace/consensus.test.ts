@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consensusFactors, DEFAULT_CONSENSUS, supportShare } from '../../../marketplace/consensus.js';
+import { consensusFactors, consensusIndex, supportShare } from '../../../marketplace/consensus.js';
 import type { HeldDigest } from '../../../marketplace/digest.js';
 import { createRatings, type PeerDigest } from '../../../marketplace/index.js';
 
@@ -38,9 +38,8 @@ const honestSays = (): [string, number, number][] => [
 describe('agreement with the consensus', () => {
   const factors = (peers: HeldDigest[]) =>
     consensusFactors(
-      peers,
+      consensusIndex(peers, (_h, e) => Math.min(20, e.n)),
       () => 1,
-      (_h, e) => Math.min(20, e.n),
     );
 
   it('a peer that calls the arms everyone else rates well poor keeps a small part of its weight', () => {
@@ -67,10 +66,37 @@ describe('agreement with the consensus', () => {
     expect(factors([...honest, precise]).get('precise')).toBeCloseTo(2 / 6, 12);
   });
 
-  it('an arm fewer than minReporters report is no check at all', () => {
+  it('an arm fewer than three peers report is no check at all', () => {
     const f = factors([held('a', [[LONE, 40, 0.1]]), held('b', [[LONE, 40, 0.9]])]);
     expect([...f.values()]).toEqual([1, 1]);
-    expect(DEFAULT_CONSENSUS.minReporters).toBe(3);
+  });
+
+  it('puppets with next to no evidence neither make the count nor let their author agree with itself', () => {
+    const honest = Array.from({ length: 6 }, (_, i) => held(`h${i}`, honestSays()));
+    const made = Array.from({ length: 50 }, (_, i) => arm(`made${i}`));
+    const liar = held('liar', [
+      [GOOD[0], 40, 0.2],
+      [GOOD[1], 40, 0.2],
+      ...made.map((a): [string, number, number] => [a, 40, 0.9]),
+    ]);
+    const puppets = [1, 2].map((i) =>
+      held(
+        `puppet${i}`,
+        made.map((a): [string, number, number] => [a, 1e-6, 0.9]),
+      ),
+    );
+    // (2 + 0 agreed) / (2 + 4 x 2 disagreed): the 50 invented arms earned nothing
+    expect(factors([...honest, liar, ...puppets]).get('liar')).toBeCloseTo(2 / 10, 12);
+  });
+
+  it('a peer is never judged by a median it makes itself', () => {
+    // one heavy report beside two light ones: it is the median, so it casts no vote on that arm
+    const f = factors([
+      held('heavy', [[LONE, 40, 0.2]]),
+      held('l1', [[LONE, 2, 0.9]]),
+      held('l2', [[LONE, 2, 0.9]]),
+    ]);
+    expect(f.get('heavy')).toBe(1);
   });
 });
 
@@ -82,7 +108,7 @@ describe('support', () => {
     expect(supportShare(3, 0, 0.5)).toBe(0);
   });
 
-  it('an arm only a light minority vouches for stays under a promotion minimum; a well-supported one does not', () => {
+  it('an arm only a light minority vouches for counts for a share of its evidence, marked as such', () => {
     const r = createRatings();
     for (let i = 0; i < 8; i++) r.add(digest(`h${i}`, honestSays()));
     // two peers (a fifth of the network) praise an arm nobody else has run
@@ -92,6 +118,9 @@ describe('support', () => {
     // 2 of 10 equal peers against the quorum 0.5: 0.4 of what it would count alone (40 of 100)
     expect(priors[LONE].n).toBeCloseTo(40 * 0.4, 6);
     expect(r.rating(CTX, LONE)?.support).toBeCloseTo(0.4, 12);
+    // the priors say so, and the optimizer lets only fully supported peers' evidence move the incumbent
+    expect(priors[LONE].support).toBeCloseTo(0.4, 12);
+    expect(priors[GOOD[0]].support).toBe(1);
     // without the rule (the ablation) the same two peers fill it
     expect(r.priorsFor(CTX, [LONE], 1, { consensus: false })[LONE].n).toBe(40);
   });

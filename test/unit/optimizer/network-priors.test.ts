@@ -149,6 +149,37 @@ describe('another pack takes the place', () => {
     expect(choice.reason).toMatch(/^incumbent: network-preferred arm of another pack community-ts style=b /);
   });
 
+  it('not on the word of a minority: peers evidence without full support stays a challenger prior', async () => {
+    const { optimizer, arms, def, other } = await setup(undefined, true);
+    const minority = { ...prior(20, 0.97), support: 0.4 };
+    expect(DEFAULT_NETWORK_PRIOR.minSupport).toBeGreaterThan(0.4);
+    const choice = await chooseArms(optimizer, TS_CONTEXT, arms, 1, {
+      [def.key]: prior(20, 0.6),
+      [other.key]: minority,
+    });
+    expect(choice.chosen).toEqual([def]);
+    // the same evidence with full support takes the place
+    const full = await chooseArms(optimizer, TS_CONTEXT, arms, 1, {
+      [def.key]: prior(20, 0.6),
+      [other.key]: { ...minority, support: 1 },
+    });
+    expect(full.chosen).toEqual([other]);
+  });
+
+  it('at P(better) between the preference bar 0.8 and the promotion bar 0.95', async () => {
+    const { optimizer, arms, def, other } = await setup(undefined, true);
+    // equal spreads, 12 pseudo-observations each: P(better) about 0.87
+    const spread = (n: number, q: number) => ({ n, sumQ: n * q, sumQ2: n * (q * q + 0.01) });
+    const choice = await chooseArms(optimizer, TS_CONTEXT, arms, 1, {
+      [def.key]: spread(12, 0.8),
+      [other.key]: spread(12, 0.86),
+    });
+    expect(choice.chosen).toEqual([other]);
+    const p = Number(/P\(better\) = ([\d.]+)/.exec(choice.reason)?.[1]);
+    expect(p).toBeGreaterThanOrEqual(0.8);
+    expect(p).toBeLessThan(0.95);
+  });
+
   it('on its own outcomes here, where the promotion review compares only a pack with itself', async () => {
     const { learning, optimizer, arms, def, other } = await setup(undefined, true);
     await learning.ingest([...outcomes(other, 0.95, 4), ...outcomes(def, 0.6, 6)]);
