@@ -83,5 +83,7 @@ export function serve(handlers: Record<string, (...args: never[]) => unknown>): 
       });
     }
   });
+  // a parent killed by a signal never sends 'stop': without this its workers kept gossiping
+  process.once('disconnect', () => process.exit(0));
   process.send({ sim: true, id: 0, ok: true, result: 'ready' });
 }
