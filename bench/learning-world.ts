@@ -75,7 +75,7 @@ export const DISTRIBUTIONS = {
 export const FEATURES = ['enums', 'templates', 'deprecated', 'metrics', 'large', 'small'] as const;
 /** Features a param value or model may break on. */
 export const FAILURE_FEATURES = ['enums', 'templates', 'deprecated', 'metrics', 'large'] as const;
-type Feature = (typeof FEATURES)[number];
+export type Feature = (typeof FEATURES)[number];
 
 export const SIM_MODEL = (i: number) => `sim:model-${String.fromCharCode(97 + i)}`;
 
@@ -140,7 +140,8 @@ function categorical(u: number, weights: number[]): number {
 }
 const clip = (x: number) => Math.min(1, Math.max(0, x));
 
-function has(c: GenerationContext, f: Feature): boolean {
+/** whether a context has a feature of the world's quality model */
+export function has(c: GenerationContext, f: Feature): boolean {
   switch (f) {
     case 'enums':
       return c.hasEnums;

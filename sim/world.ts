@@ -3,12 +3,13 @@ import {
   drawWorld,
   FAILURE_FEATURES,
   FEATURES,
+  type Feature,
   type Hidden,
+  has,
   type SimContext,
   type World,
 } from '../bench/learning-world.js';
 import { paramsHash } from '../marketplace/pack-id.js';
-import type { GenerationContext } from '../node/learning/context.js';
 import { armKey } from '../node/learning/features.js';
 import { type Arm, BUILTIN_MODEL } from '../node/optimizer/arms.js';
 import { normal, type Random, seededRandom } from '../node/optimizer/random.js';
@@ -98,25 +99,6 @@ function fakeArm(
   };
 }
 
-function has(c: GenerationContext, f: string): boolean {
-  switch (f) {
-    case 'enums':
-      return c.hasEnums;
-    case 'templates':
-      return c.hasTemplates;
-    case 'deprecated':
-      return c.hasDeprecated;
-    case 'metrics':
-      return c.hasMetrics;
-    case 'large':
-      return c.sizeBucket === 'l' || c.sizeBucket === 'xl';
-    case 'small':
-      return c.sizeBucket === 'xs' || c.sizeBucket === 's';
-    default:
-      return false;
-  }
-}
-
 const expected = (h: Omit<Hidden, 'q'>) =>
   (1 - h.failRate) * h.nominal + h.failRate * DISTRIBUTIONS.failedShare * h.nominal;
 
@@ -132,8 +114,8 @@ export async function drawSimWorld(seed: number): Promise<SimWorld> {
     string,
     {
       arm: SimArm;
-      strong?: string;
-      weak?: string;
+      strong?: Feature;
+      weak?: Feature;
       variant: number;
       noiseSd: number;
       lo: number;
@@ -144,7 +126,7 @@ export async function drawSimWorld(seed: number): Promise<SimWorld> {
     const list: NonNullable<ReturnType<typeof extra.get>> = [];
     for (let i = 0; i < C.packs; i++) {
       const strong = FEATURES[Math.floor(r() * FEATURES.length)];
-      let weak: string | undefined;
+      let weak: Feature | undefined;
       if (r() < C.breaks) {
         const options = FAILURE_FEATURES.filter((f) => f !== strong);
         weak = options[Math.floor(r() * options.length)];
