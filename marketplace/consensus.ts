@@ -39,6 +39,14 @@ export interface ConsensusRule {
    * a few pseudo-observations, and never replaces the one in force on their word.
    */
   quorum: number;
+  /**
+   * A reporter is a full voice toward support once its entry's effective n reaches this (default 5,
+   * the local outcomes the optimizer wants before it trusts its own mean), and a share of one below
+   * it: a peer that ran an arm twice is not a voice for it, but one that ran it five times is as much
+   * of one as a peer that ran it fifty (how much the evidence weighs is the pool's business already;
+   * counting it again here starved arms that honest peers had only started to run).
+   */
+  voiceN: number;
 }
 
 export const DEFAULT_CONSENSUS: ConsensusRule = {
@@ -48,6 +56,7 @@ export const DEFAULT_CONSENSUS: ConsensusRule = {
   prior: 2,
   penalty: 4,
   quorum: 0.5,
+  voiceN: 5,
 };
 
 interface Said {

@@ -221,9 +221,9 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
     return factors;
   }
 
-  /** how much of a full report an entry is, for support: its effective n against the per-peer cap */
+  /** how much of a voice an entry is, for support: its effective n against the rule's voiceN */
   const evidenceOf = (h: HeldDigest, e: CleanEntry) =>
-    Math.min(1, (e.n * noiseDiscount(e, h.epsilon)) / perPeerCap);
+    Math.min(1, (e.n * noiseDiscount(e, h.epsilon)) / (consensus ? consensus.voiceN : perPeerCap));
 
   // per weights map: each context's weight of the peers reporting in it (each peer by its largest
   // entry there), computed once for all the arms asked about

@@ -125,6 +125,26 @@ describe('support', () => {
     expect(r.priorsFor(CTX, [LONE], 1, { consensus: false })[LONE].n).toBe(40);
   });
 
+  it('a peer that ran an arm voiceN times is a full voice for it; one that ran it once is a fifth of one', () => {
+    const r = createRatings();
+    // ten equal peers ran the defaults at length; six of them started on a better arm, five runs each
+    for (let i = 0; i < 10; i++)
+      r.add(digest(`h${i}`, i < 6 ? [...honestSays(), [LONE, 5, 0.95]] : honestSays()));
+    // six of ten voices: past the quorum, full support although each ran it 5 times against 40
+    expect(r.rating(CTX, LONE)?.support).toBe(1);
+    expect(r.priorsFor(CTX, [LONE])[LONE].support).toBe(1);
+    // the same six with one run each are six fifths of a voice: 1.2 / (0.5 x 10) = 0.24
+    const thin = createRatings();
+    for (let i = 0; i < 10; i++)
+      thin.add(digest(`h${i}`, i < 6 ? [...honestSays(), [LONE, 1, 0.95]] : honestSays()));
+    expect(thin.rating(CTX, LONE)?.support).toBeCloseTo(0.24, 12);
+    // and the rule's voiceN is what decides: at 20 the five runs are a quarter of a voice each
+    const strict = createRatings({}, { consensus: { voiceN: 20 } });
+    for (let i = 0; i < 10; i++)
+      strict.add(digest(`h${i}`, i < 6 ? [...honestSays(), [LONE, 5, 0.95]] : honestSays()));
+    expect(strict.rating(CTX, LONE)?.support).toBeCloseTo(0.3, 12);
+  });
+
   it('liars that also lie about the network best arms lose the support of what they push', () => {
     const r = createRatings();
     for (let i = 0; i < 8; i++) r.add(digest(`h${i}`, honestSays()));

@@ -223,9 +223,9 @@ describe('ratings', () => {
     expect(a).toMatchObject({ bestArm: A, peers: 1 });
     // 40 reported, 20 counted (the per-peer cap), 2 pseudo-observations at 0.5
     expect(a?.score).toBeCloseTo((20 * 0.95 + 1) / 22, 9);
-    // one observation is a twentieth of a full report, against the context's full one: support
-    // (1/20) / (0.5 x 1) = 0.1, so it counts for 0.1 of an observation beside the 2 at 0.5
-    expect(packs.get('bafkreiccc')?.score).toBeCloseTo((0.1 + 1) / 2.1, 9);
+    // one observation is a fifth of a voice (voiceN 5), against the context's full one: support
+    // (1/5) / (0.5 x 1) = 0.4, so it counts for 0.4 of an observation beside the 2 at 0.5
+    expect(packs.get('bafkreiccc')?.score).toBeCloseTo((0.4 + 1) / 2.4, 9);
     expect(r.packRatings(undefined, { consensus: false }).get('bafkreiccc')?.score).toBeCloseTo(2 / 3, 9);
     expect(a!.score).toBeGreaterThan(packs.get('bafkreiccc')!.score);
     expect(r.packRatings(OTHER).size).toBe(0);
