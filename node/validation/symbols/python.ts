@@ -11,6 +11,10 @@ import type { ExtractedSymbol, SymbolExtractor } from './types.js';
  * - deprecation: a docstring paragraph that starts with `Deprecated:` (the official package's way)
  *   or a `.. deprecated::` directive, or a `@deprecated(...)` decorator (on a class it marks every
  *   member). The word inside a sentence (a brief saying "Deprecated, use ...") is not a marker.
+ *   Neither is the official package's relocation note on the `_incubating` copy of a stable item,
+ *   `Deprecated in favor of stable :py:const:...` (as a docstring or as the decorator of an enum
+ *   class): the item is not deprecated, its copy points to the stable module, and members that exist
+ *   only in the incubating class are not deprecated either.
  */
 export const pythonSymbols: SymbolExtractor = {
   extract(files) {
@@ -40,6 +44,8 @@ interface Block {
 /** at the start of the docstring or of a paragraph (after a blank line); or a Sphinx directive line */
 const DEPRECATED_DOC = /(?:^|\n[ \t]*\n)[ \t]*Deprecated:|(?:^|\n)[ \t]*\.\. deprecated::/;
 const DEPRECATED_DECORATOR = /^@\s*(?:[A-Za-z_][\w.]*\.)?deprecated\b/;
+/** `@deprecated("Deprecated in favor of stable :py:const:...")`: a relocation, not a deprecation */
+const RELOCATED_DECORATOR = /^@[^(]*\(\s*[rRuU]?(['"]{1,3})\s*Deprecated in favor of stable\b/;
 
 function extractModule(file: string, content: string): ExtractedSymbol[] {
   const out: ExtractedSymbol[] = [];
@@ -81,7 +87,7 @@ function extractModule(file: string, content: string): ExtractedSymbol[] {
       decorators.push(text);
       continue;
     }
-    const decorated = decorators.some((d) => DEPRECATED_DECORATOR.test(d));
+    const decorated = decorators.some((d) => DEPRECATED_DECORATOR.test(d) && !RELOCATED_DECORATOR.test(d));
     const hadDecorators = decorators.length > 0;
     decorators = [];
 

@@ -1,3 +1,4 @@
+import { delimiter } from 'node:path';
 import { runProcess, withTempDir } from '../run-process.js';
 import {
   DEFAULT_TOOL_TIMEOUT_MS,
@@ -19,11 +20,13 @@ const MARKER = '@@WEAVERGEN-PYTHON-CHECK@@';
  * The checker run by the real interpreter: `compile()` of every module (syntax errors, and the
  * SyntaxWarning / DeprecationWarning for bad escapes), then, when everything compiled, an import of
  * every module as `weavergen_out.<path>` so import-time failures (bad relative imports, NameErrors,
- * enum mistakes) count too. Results come back as one JSON line after a marker, so whatever the
- * generated code prints cannot be mistaken for them. Written for Python 3.8+.
+ * enum mistakes) count too. A module that cannot be imported only because the OpenTelemetry API
+ * (`opentelemetry.metrics`, for the metric factories) is not installed is listed in `missing_api`,
+ * compiled but not imported: never an error, never a pass. Results come back as one JSON line after
+ * a marker, so whatever the generated code prints cannot be mistaken for them. Written for Python 3.8+.
  */
 const DRIVER_SOURCE = String.raw`
-import importlib, json, os, sys, traceback, warnings
+import importlib, importlib.util, json, os, sys, traceback, warnings
 
 root = os.path.abspath(sys.argv[1])
 base = os.path.join(root, ${JSON.stringify(PACKAGE)})
@@ -58,6 +61,14 @@ for d, dirs, names in os.walk(base):
         if n.endswith('.py'):
             paths.append(os.path.join(d, n))
 
+def api_installed():
+    try:
+        return importlib.util.find_spec('opentelemetry.metrics') is not None
+    except (ImportError, ValueError):
+        return False
+
+api = api_installed()
+missing_api = []
 compiled = []
 for p in paths:
     r = rel(p)
@@ -90,6 +101,9 @@ if len(compiled) == len(paths):
             except (KeyboardInterrupt, MemoryError):
                 raise
             except BaseException as e:
+                if not api and isinstance(e, ImportError) and (e.name or '').split('.')[0] == 'opentelemetry':
+                    missing_api.append(r)
+                    continue
                 file, line = r, 0
                 for frame in traceback.extract_tb(e.__traceback__):
                     f = rel(frame.filename)
@@ -100,21 +114,51 @@ if len(compiled) == len(paths):
                 add(file, line, 0, 'error', 'import %s: %s: %s' % (name, type(e).__name__, e))
         add_warnings(caught, r)
 
-sys.stdout.write('\n' + ${JSON.stringify(MARKER)} + json.dumps({'modules': len(paths), 'diagnostics': diagnostics}) + '\n')
+sys.stdout.write('\n' + ${JSON.stringify(MARKER)} + json.dumps({'modules': len(paths), 'diagnostics': diagnostics, 'missing_api': missing_api}) + '\n')
 sys.stdout.flush()
 `;
 
 interface DriverOutput {
   modules: number;
   diagnostics: ToolDiagnostic[];
+  /** modules compiled but not imported: they import the OpenTelemetry API, which is not installed */
+  missing_api?: string[];
+}
+
+/** The Python library the official package's metric factories import, and where it comes from. */
+export const PYTHON_API = { module: 'opentelemetry', pip: 'opentelemetry-api' } as const;
+
+/**
+ * "not validated: opentelemetry (python) not found ...": the modules that need the OpenTelemetry API
+ * were compiled but could not be imported, so the output as a whole is not validated (never a pass).
+ */
+export function missingApiReason(modules: string[], total: number): string {
+  const shown = modules.slice(0, 3).join(', ');
+  const more = modules.length > 3 ? ` and ${modules.length - 3} more` : '';
+  return (
+    `not validated: ${PYTHON_API.module} (python) not found (pip package: ${PYTHON_API.pip}); ` +
+    `${modules.length} of ${total} modules need it and were compiled but not imported: ${shown}${more}`
+  );
+}
+
+export interface PythonToolchainInit {
+  /** the interpreter; `python3` by default (a virtual environment's python brings its packages) */
+  command?: string;
+  /** folders put on the module search path after the output's own (e.g. where opentelemetry-api is) */
+  pythonPath?: string[];
 }
 
 /**
  * Python through the real interpreter (`python3` by default): every module compiled with warnings
- * on (`-W always`), then imported with the output folder as a package, in a temp dir.
+ * on (`-W always`), then imported with the output folder as a package, in a temp dir. Modules that
+ * import the OpenTelemetry API when it is not installed make the result `not_validated` (see
+ * missingApiReason), unless something else already failed.
  */
-export function createPythonToolchain(init: { command?: string } = {}): Toolchain {
+export function createPythonToolchain(init: PythonToolchainInit = {}): Toolchain {
   const command = init.command ?? 'python3';
+  const extraPath = [...(init.pythonPath ?? []), ...(process.env.PYTHONPATH ?? '').split(delimiter)].filter(
+    (p) => p !== '',
+  );
   return {
     language: 'python',
     tool: command,
@@ -133,7 +177,12 @@ export function createPythonToolchain(init: { command?: string } = {}): Toolchai
           cwd: dir,
           timeoutMs,
           signal: options.signal,
-          env: { PYTHONPATH: dir, PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8', PYTHONUTF8: '1' },
+          env: {
+            PYTHONPATH: [dir, ...extraPath].join(delimiter),
+            PYTHONDONTWRITEBYTECODE: '1',
+            PYTHONIOENCODING: 'utf-8',
+            PYTHONUTF8: '1',
+          },
         }),
       );
       if (run.notFound) return result('not_validated', [], notFoundReason('python', command));
@@ -148,7 +197,11 @@ export function createPythonToolchain(init: { command?: string } = {}): Toolchai
         );
       }
       const errors = parsed.diagnostics.filter((d) => d.severity === 'error').length;
-      return result(errors > 0 ? 'failed' : 'passed', parsed.diagnostics);
+      if (errors > 0) return result('failed', parsed.diagnostics);
+      const needApi = parsed.missing_api ?? [];
+      if (needApi.length > 0)
+        return result('not_validated', parsed.diagnostics, missingApiReason(needApi, parsed.modules));
+      return result('passed', parsed.diagnostics);
     },
   };
 }

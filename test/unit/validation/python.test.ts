@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { screamingSnakeCase } from '../../../node/generation/case.js';
 import {
@@ -13,7 +17,7 @@ import { pythonSupport } from '../../../node/validation/languages/python.js';
 import { checkSymbols } from '../../../node/validation/symbol-check.js';
 import { pythonSymbols } from '../../../node/validation/symbols/python.js';
 import type { ExtractedSymbol } from '../../../node/validation/symbols/types.js';
-import { createPythonToolchain } from '../../../node/validation/toolchains/python.js';
+import { createPythonToolchain, missingApiReason } from '../../../node/validation/toolchains/python.js';
 import { SEMCONV_MISSING, semconvRegistry } from '../../helpers/reference.js';
 import { skipNote, toolchain as tools } from '../../helpers/tools.js';
 
@@ -27,6 +31,31 @@ beforeAll(async () => {
   if (REAL) model = toTemplateRegistry((await loadRegistry(REAL, { check: false })).registry);
   pack = await findPack('python');
 });
+
+/** Whether this machine's python3 imports the OpenTelemetry API (opentelemetry-api) by itself. */
+const API_INSTALLED = !PY.skip && spawnSync('python3', ['-c', 'import opentelemetry.metrics']).status === 0;
+const API_REASON =
+  /^not validated: opentelemetry \(python\) not found \(pip package: opentelemetry-api\); \d+ of \d+ modules need it/;
+
+/**
+ * A folder with an `opentelemetry` package to put on the module search path: without `metrics` it
+ * hides an installed API (so the missing-API path runs anywhere); with it, a stand-in holding the names
+ * the metric factories import (so the found-API path runs anywhere). The stand-in proves the
+ * validator's handling, not the real API: python-official.test.ts runs the real one where installed.
+ */
+async function apiFolder(withMetrics: boolean): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'wg-py-api-'));
+  await mkdir(join(dir, 'opentelemetry', withMetrics ? 'metrics' : ''), { recursive: true });
+  await writeFile(join(dir, 'opentelemetry', '__init__.py'), '');
+  if (withMetrics)
+    await writeFile(
+      join(dir, 'opentelemetry', 'metrics', '__init__.py'),
+      ['Meter', 'Counter', 'UpDownCounter', 'Histogram', 'ObservableGauge', 'CallbackOptions', 'Observation']
+        .map((c) => `class ${c}: ...\n`)
+        .join(''),
+    );
+  return dir;
+}
 
 const qualified = (s: ExtractedSymbol) => (s.container ? `${s.container}.${s.name}` : s.name);
 const byName = (syms: ExtractedSymbol[]) => Object.fromEntries(syms.map((s) => [qualified(s), s]));
@@ -202,6 +231,41 @@ describe('Python toolchain', () => {
     );
   });
 
+  const api = `a module needing the OpenTelemetry API that is not installed is not validated, never a pass${PY.note}`;
+  it.skipIf(PY.skip)(api, async () => {
+    const files = [
+      { path: '__init__.py', content: '"""pkg"""\n' },
+      { path: 'plain.py', content: 'X = 1\n' },
+      { path: 'metrics/m.py', content: 'from opentelemetry.metrics import Histogram, Meter\nX = 1\n' },
+    ];
+    const hidden = createPythonToolchain({ pythonPath: [await apiFolder(false)] });
+    const r = await hidden.validate(files);
+    expect(r.status).toBe('not_validated');
+    expect(r.reason).toMatch(API_REASON);
+    expect(r.reason).toBe(missingApiReason(['metrics/m.py'], 3));
+    expect(r.errors).toBe(0);
+    // what could be checked still counts: an error elsewhere fails, the API notwithstanding
+    const broken = await hidden.validate([...files, { path: 'b.py', content: 'B = undefined_name\n' }]);
+    expect(broken.status).toBe('failed');
+    expect(broken.diagnostics).toContainEqual(expect.objectContaining({ file: 'b.py', severity: 'error' }));
+    // a syntax error in a module needing the API is found by compiling it
+    const bad = await hidden.validate([
+      ...files,
+      { path: 'metrics/n.py', content: 'from opentelemetry.metrics import Meter\nX = (\n' },
+    ]);
+    expect(bad.status).toBe('failed');
+    // with the API on the path (here a stand-in) every module is imported: a pass
+    const withApi = createPythonToolchain({ pythonPath: [await apiFolder(true)] });
+    const found = await withApi.validate(files);
+    expect(found.diagnostics).toEqual([]);
+    expect(found.status).toBe('passed');
+    // a name the API does not have is an import error like any other
+    const wrong = await withApi.validate([
+      { path: 'w.py', content: 'from opentelemetry.metrics import NoSuchInstrument\n' },
+    ]);
+    expect(wrong.status).toBe('failed');
+  });
+
   it('reports a missing interpreter as not validated, never as a pass', async () => {
     const r = await createPythonToolchain({ command: 'python3-weavergen-missing' }).validate([
       { path: 'a.py', content: 'X = 1\n' },
@@ -233,14 +297,26 @@ describe.skipIf(!REAL || PY.skip)(`python-semconv pack on the real registry${PAC
         'attributes/http_attributes.py',
         'metrics/__init__.py',
         'metrics/http_metrics.py',
-        'events/__init__.py',
+        '_incubating/attributes/http_attributes.py',
+        '_incubating/metrics/http_metrics.py',
+        '_incubating/events/__init__.py',
       ]),
     );
+    // the metric factories import the OpenTelemetry API: without it, not validated (never a pass)
     const r = await toolchain.validate(gen.files);
     expect(r.diagnostics.slice(0, 3)).toEqual([]);
-    expect(r.status).toBe('passed');
+    if (API_INSTALLED) expect(r.status).toBe('passed');
+    else {
+      expect(r.status).toBe('not_validated');
+      expect(r.reason).toMatch(API_REASON);
+      expect(r.reason).toContain('_incubating/metrics/');
+    }
     expect(r.errors).toBe(0);
     expect(r.warnings).toBe(0);
+    // everything else imports: with the API on the path (a stand-in: the names it exports) it passes
+    const withApi = await createPythonToolchain({ pythonPath: [await apiFolder(true)] }).validate(gen.files);
+    expect(withApi.diagnostics.slice(0, 3)).toEqual([]);
+    expect(withApi.status).toBe('passed');
 
     const syms = pythonSupport.symbols.extract(gen.files);
     // every attribute key, metric name and event name (one per generated name, as unique_names keeps)
@@ -261,7 +337,8 @@ describe.skipIf(!REAL || PY.skip)(`python-semconv pack on the real registry${PAC
       ).toBe(true);
     }
 
-    const by = byName(syms);
+    const by = byName(syms.filter((x) => !x.file.startsWith('_incubating/')));
+    const incubating = byName(syms.filter((x) => x.file.startsWith('_incubating/')));
     expect(by.HTTP_REQUEST_METHOD).toMatchObject({
       value: 'http.request.method',
       file: 'attributes/http_attributes.py',
@@ -276,7 +353,8 @@ describe.skipIf(!REAL || PY.skip)(`python-semconv pack on the real registry${PAC
       value: 'http.server.request.duration',
       file: 'metrics/http_metrics.py',
     });
-    expect(by.HTTP_METHOD).toMatchObject({
+    expect(by.HTTP_METHOD).toBeUndefined();
+    expect(incubating.HTTP_METHOD).toMatchObject({
       value: 'http.method',
       deprecated: true,
       doc: expect.stringContaining('Deprecated: Replaced by `http.request.method`'),
@@ -299,14 +377,14 @@ describe.skipIf(!REAL || PY.skip)(`python-semconv pack on the real registry${PAC
 
   it('every other param combination compiles and imports clean', async () => {
     const all = paramCombinations(pack);
-    expect(all.length).toBe(18);
+    expect(all.length).toBe(54);
     const defaults = JSON.stringify(await generateWithPack(pack, model, {}).then((g) => g.params));
     const others = [];
     for (const params of all) {
       const gen = await generateWithPack(pack, model, params);
       if (JSON.stringify(gen.params) !== defaults) others.push({ params, gen });
     }
-    expect(others.length).toBe(17);
+    expect(others.length).toBe(53);
     // two at a time: the interpreter is the slow part
     for (let i = 0; i < others.length; i += 2) {
       const batch = others.slice(i, i + 2);
@@ -314,7 +392,12 @@ describe.skipIf(!REAL || PY.skip)(`python-semconv pack on the real registry${PAC
       results.forEach((r, k) => {
         const label = JSON.stringify(batch[k].params);
         expect(r.diagnostics.slice(0, 3), label).toEqual([]);
-        expect(r.status, label).toBe('passed');
+        if (batch[k].gen.params.metrics === 'constants' || API_INSTALLED)
+          expect(r.status, label).toBe('passed');
+        else {
+          expect(r.status, label).toBe('not_validated');
+          expect(r.reason, label).toMatch(API_REASON);
+        }
         const values = new Set(pythonSymbols.extract(batch[k].gen.files).map((s) => s.value));
         expect(values.has('http.request.method'), label).toBe(true);
         expect(values.has('http.server.request.duration'), label).toBe(true);
