@@ -1,4 +1,4 @@
-import { screamingSnakeCase } from '../generation/case.js';
+import { goName, screamingSnakeCase } from '../generation/case.js';
 import type { TemplateRegistry } from '../generation/template-model.js';
 
 /** A symbol the registry says a pack should emit. */
@@ -26,7 +26,8 @@ export interface EmitScope {
 
 /**
  * The symbols a pack should emit for this registry and scope. Items whose names collide after
- * case conversion (a deprecated alias and its replacement) count once, as packs emit one of them.
+ * case conversion (a deprecated alias and its replacement) count once, as packs emit one of them
+ * (see unique below).
  */
 export function expectedSymbols(
   model: TemplateRegistry,
@@ -100,12 +101,24 @@ export function registryValues(model: TemplateRegistry): RegistryValue[] {
   return out;
 }
 
+/**
+ * One item per name: items whose names collide after case conversion, in SCREAMING_SNAKE_CASE or as
+ * the Go semconv package spells them (its acronyms merge `replicationcontroller` and
+ * `replication_controller`, `zos` and `z_os`), count once, the non-deprecated one kept.
+ */
 function unique<T extends { is_deprecated: boolean }>(items: T[], id: (x: T) => string): T[] {
+  return uniqueBy(
+    uniqueBy(items, (x) => screamingSnakeCase(id(x))),
+    (x) => goName(id(x)),
+  );
+}
+
+function uniqueBy<T extends { is_deprecated: boolean }>(items: T[], name: (x: T) => string): T[] {
   const byName = new Map<string, T>();
   for (const x of items) {
-    const name = screamingSnakeCase(id(x));
-    const prev = byName.get(name);
-    if (!prev || (prev.is_deprecated && !x.is_deprecated)) byName.set(name, x);
+    const n = name(x);
+    const prev = byName.get(n);
+    if (!prev || (prev.is_deprecated && !x.is_deprecated)) byName.set(n, x);
   }
   const kept = new Set(byName.values());
   return items.filter((x) => kept.has(x));

@@ -10,15 +10,29 @@ import type { ExtractedSymbol, SymbolExtractor } from './types.js';
  * - the doc is the `//` comment block right above (a group's doc when the spec has none, or a trailing
  *   line comment); deprecated when a paragraph of the doc starts with `Deprecated:` (Go's convention:
  *   the doc's first line or a line after a blank one; a wrapped sentence is not a marker).
- * Go has no enum classes: every symbol's container is ''.
+ * Go has no enum classes: a symbol of the root package has the container ''. A symbol of a package
+ * in a sub-folder is qualified by it, as Go code outside names it; a per-namespace package of the Go
+ * semconv layout, `<namespace>conv` (httpconv, k8sconv, genaiconv), by the namespace it holds:
+ * httpconv/metric.go's ServerRequestDurationName is `http.ServerRequestDurationName`, whose name
+ * carries the metric `http.server.request.duration` it stands for.
  */
 export const goSymbols: SymbolExtractor = {
   extract(files) {
     const out: ExtractedSymbol[] = [];
-    for (const f of files) if (f.path.endsWith('.go')) out.push(...extractFile(f.path, f.content));
+    for (const f of files) {
+      if (!f.path.endsWith('.go')) continue;
+      const container = f.path.includes('/') ? packageQualifier(f.content) : '';
+      for (const s of extractFile(f.path, f.content)) out.push({ ...s, container });
+    }
     return out;
   },
 };
+
+/** The qualifier of a sub-folder package's symbols: its package name, less a `conv` suffix (see above). */
+export function packageQualifier(content: string): string {
+  const pkg = /^package\s+([A-Za-z_]\w*)/m.exec(content)?.[1] ?? '';
+  return pkg.length > 4 && pkg.endsWith('conv') ? pkg.slice(0, -4) : pkg;
+}
 
 const DEPRECATED = /(?:^|\n[ \t]*\n)[ \t]*Deprecated:/;
 

@@ -1,5 +1,7 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative } from 'node:path';
 import { type ProcessResult, runProcess, withTempDir } from '../run-process.js';
 import {
   DEFAULT_TOOL_TIMEOUT_MS,
@@ -15,6 +17,80 @@ import {
 
 /** Written when the output has no go.mod of its own. `go 1.19` is accepted by every toolchain since. */
 export const DEFAULT_GO_MOD = 'module weavergen.local/semconv\n\ngo 1.19\n';
+
+/**
+ * go.opentelemetry.io/otel, the one library generated Go may import (the official semconv form:
+ * attribute.Key, attribute.KeyValue), built offline from Debian's golang-opentelemetry-otel-dev
+ * sources. `$WEAVERGEN_GO_OTEL` points elsewhere (a folder holding the module's go.mod).
+ */
+export const OTEL_MODULE = 'go.opentelemetry.io/otel';
+export const OTEL_DEBIAN_PACKAGE = 'golang-opentelemetry-otel-dev';
+export const DEFAULT_OTEL_SOURCE = '/usr/share/gocode/src/go.opentelemetry.io/otel';
+export const OTEL_NOT_FOUND = `not validated: ${OTEL_MODULE} not found (Debian package: ${OTEL_DEBIAN_PACKAGE})`;
+
+/** An import of the library: `"go.opentelemetry.io/otel"` or one of its packages, in an import clause. */
+const OTEL_IMPORT = /^\s*(?:import\s+)?(?:[A-Za-z_.]\w*\s+)?"go\.opentelemetry\.io\/otel(?:\/[^"]*)?"/m;
+
+export const importsOtel = (files: SourceFile[]) =>
+  files.some((f) => f.path.endsWith('.go') && OTEL_IMPORT.test(f.content));
+
+interface OtelSource {
+  dir: string;
+  /** the module's version (its version.go), as go.mod and vendor/modules.txt name it */
+  version: string;
+  /** vendor/modules.txt: the module, its go version, its packages */
+  modulesTxt: string;
+}
+
+const otelSources = new Map<string, OtelSource | undefined>();
+
+/** The library at `dir`, or undefined when its attribute package is not there. Read once per process. */
+export function findOtelSource(dir: string): OtelSource | undefined {
+  if (otelSources.has(dir)) return otelSources.get(dir);
+  let found: OtelSource | undefined;
+  if (existsSync(join(dir, 'go.mod')) && existsSync(join(dir, 'attribute'))) {
+    const read = (f: string) => {
+      try {
+        return readFileSync(join(dir, f), 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    const version = /return\s+"(\d+\.\d+\.\d+[^"]*)"/.exec(read('version.go'))?.[1] ?? '1.0.0';
+    const goVersion = /^go\s+(\d+\.\d+)/m.exec(read('go.mod'))?.[1] ?? '1.15';
+    const packages = modulePackages(dir).map((p) => (p ? `${OTEL_MODULE}/${p}` : OTEL_MODULE));
+    found = {
+      dir,
+      version: `v${version}`,
+      modulesTxt: `# ${OTEL_MODULE} v${version}\n## explicit; go ${goVersion}\n${packages.join('\n')}\n`,
+    };
+  }
+  otelSources.set(dir, found);
+  return found;
+}
+
+/** The module's packages (folders with a non-test .go file), not descending into nested modules or testdata. */
+function modulePackages(root: string, rel = ''): string[] {
+  const out: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(join(root, rel)).sort();
+  } catch {
+    return out;
+  }
+  if (entries.some((e) => e.endsWith('.go') && !e.endsWith('_test.go'))) out.push(rel);
+  for (const e of entries) {
+    if (e === 'testdata' || e.startsWith('.') || e.startsWith('_')) continue;
+    const sub = rel ? `${rel}/${e}` : e;
+    try {
+      if (!statSync(join(root, sub)).isDirectory() || existsSync(join(root, sub, 'go.mod'))) continue;
+    } catch {
+      continue;
+    }
+    out.push(...modulePackages(root, sub));
+  }
+  return out;
+}
 
 /** Shared build cache: compiled packages are reused across validations; it holds no sources of ours. */
 const GOCACHE = join(tmpdir(), 'weavergen-gocache');
@@ -41,11 +117,16 @@ const LOCATED = /^(?:\.\/)?(.+?\.(?:go|mod)):(\d+)(?::(\d+))?:\s*(.*)$/;
 /**
  * Go through the real toolchain in a temp module: `go build -gcflags=-e ./...` (every compile error,
  * not just the first ten), then `gofmt -l .` where every listed file is one warning. Offline and
- * hermetic: GOTOOLCHAIN=local, GOPROXY=off, GOFLAGS=-mod=mod, GOWORK=off.
+ * hermetic: GOTOOLCHAIN=local, GOPROXY=off, GOFLAGS=-mod=mod, GOWORK=off. Output that imports
+ * go.opentelemetry.io/otel (and has no go.mod of its own) builds with -mod=vendor against the local
+ * sources of that module (Debian's golang-opentelemetry-otel-dev); without them it is not validated.
  */
-export function createGoToolchain(init: { command?: string; gofmt?: string } = {}): Toolchain {
+export function createGoToolchain(
+  init: { command?: string; gofmt?: string; otelSource?: string } = {},
+): Toolchain {
   const command = init.command ?? 'go';
   const gofmt = init.gofmt ?? 'gofmt';
+  const otelDir = () => init.otelSource ?? (process.env.WEAVERGEN_GO_OTEL?.trim() || DEFAULT_OTEL_SOURCE);
   return {
     language: 'go',
     tool: command,
@@ -55,11 +136,28 @@ export function createGoToolchain(init: { command?: string; gofmt?: string } = {
       if (!files.some((f) => f.path.endsWith('.go')))
         return result('failed', [], 'no Go files in the output');
       const timeoutMs = options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
-      const staged = files.some((f) => f.path === 'go.mod')
+      const ownMod = files.some((f) => f.path === 'go.mod');
+      // go.opentelemetry.io/otel, offline: vendored from the local sources (a link), -mod=vendor
+      const otel = !ownMod && importsOtel(files) ? findOtelSource(otelDir()) : undefined;
+      if (!ownMod && importsOtel(files) && !otel) return result('not_validated', [], OTEL_NOT_FOUND);
+      const staged = ownMod
         ? files
-        : [...files, { path: 'go.mod', content: DEFAULT_GO_MOD }];
+        : [
+            ...files,
+            {
+              path: 'go.mod',
+              content: otel ? `${DEFAULT_GO_MOD}\nrequire ${OTEL_MODULE} ${otel.version}\n` : DEFAULT_GO_MOD,
+            },
+            ...(otel ? [{ path: 'vendor/modules.txt', content: otel.modulesTxt }] : []),
+          ];
       return withTempDir('go', staged, async (dir) => {
         const env = goOfflineEnv(dir);
+        if (otel) {
+          const link = join(dir, 'vendor', ...OTEL_MODULE.split('/'));
+          await mkdir(dirname(link), { recursive: true });
+          await symlink(otel.dir, link, 'dir');
+          env.GOFLAGS = '-mod=vendor';
+        }
         const build = await runProcess(command, ['build', '-gcflags=-e', './...'], {
           cwd: dir,
           timeoutMs,
@@ -99,6 +197,7 @@ export function createGoToolchain(init: { command?: string; gofmt?: string } = {
               (f) =>
                 f &&
                 !f.startsWith('.gopath/') &&
+                !f.startsWith('vendor/') &&
                 !diagnostics.some((d) => d.file === f && d.severity === 'error'),
             );
           const lines = listed.length
@@ -115,6 +214,10 @@ export function createGoToolchain(init: { command?: string; gofmt?: string } = {
           }
         }
         const errors = diagnostics.filter((d) => d.severity === 'error').length;
+        if (otel) {
+          const built = `built against ${OTEL_MODULE} ${otel.version} from ${otel.dir}`;
+          reason = reason ? `${reason}; ${built}` : built;
+        }
         return result(errors > 0 ? 'failed' : 'passed', diagnostics, errors > 0 ? undefined : reason);
       });
     },

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { goName } from '../../../node/generation/case.js';
 import {
@@ -13,15 +15,25 @@ import { goSupport } from '../../../node/validation/languages/go.js';
 import { checkSymbols } from '../../../node/validation/symbol-check.js';
 import { goSymbols } from '../../../node/validation/symbols/go.js';
 import type { ExtractedSymbol } from '../../../node/validation/symbols/types.js';
-import { createGoToolchain } from '../../../node/validation/toolchains/go.js';
+import {
+  createGoToolchain,
+  DEFAULT_OTEL_SOURCE,
+  OTEL_NOT_FOUND,
+} from '../../../node/validation/toolchains/go.js';
 import { SEMCONV_MISSING, semconvRegistry } from '../../helpers/reference.js';
-import { skipNote, toolchain as tools } from '../../helpers/tools.js';
+import { inCI, skipNote, toolchain as tools } from '../../helpers/tools.js';
 
 let model: TemplateRegistry;
 let pack: Pack;
 const toolchain = createGoToolchain();
 const REAL = semconvRegistry();
 const GO = tools('go');
+/** go.opentelemetry.io/otel's sources (Debian's golang-opentelemetry-otel-dev), which the default output imports */
+const OTEL_MISSING =
+  !existsSync(join(process.env.WEAVERGEN_GO_OTEL?.trim() || DEFAULT_OTEL_SOURCE, 'attribute')) &&
+  'go.opentelemetry.io/otel not found (Debian package: golang-opentelemetry-otel-dev)';
+const OTEL_SKIP = GO.skip || (!!OTEL_MISSING && !inCI());
+const OTEL_NOTE = skipNote(GO.skip && GO.reason, OTEL_MISSING && !inCI() && OTEL_MISSING);
 
 beforeAll(async () => {
   if (REAL) model = toTemplateRegistry((await loadRegistry(REAL, { check: false })).registry);
@@ -109,6 +121,28 @@ describe('Go symbol extractor', () => {
     expect(syms.every((s) => s.file === 'attribute_group.go')).toBe(true);
   });
 
+  it('qualifies the symbols of a per-namespace package by its namespace, the root package by nothing', () => {
+    const syms = goSymbols.extract([
+      { path: 'doc.go', content: 'package semconv\n\nconst SchemaURL = "https://x"\n' },
+      {
+        path: 'httpconv/metric.go',
+        content:
+          'package httpconv\n\n// doc\nconst ServerRequestDurationName = "http.server.request.duration"\n',
+      },
+      {
+        path: 'genaiconv/metric.go',
+        content: 'package genaiconv\n\nconst ClientTokenUsageUnit = "{token}"\n',
+      },
+      { path: 'internal/x.go', content: 'package internal\n\nconst A = "a"\n' },
+    ]);
+    expect(syms.map((s) => `${s.container}.${s.name}`)).toEqual([
+      '.SchemaURL',
+      'http.ServerRequestDurationName',
+      'genai.ClientTokenUsageUnit',
+      'internal.A',
+    ]);
+  });
+
   it('decodes interpreted and raw strings and concatenations', () => {
     const syms = goSymbols.extract([
       {
@@ -176,6 +210,44 @@ describe('Go toolchain', () => {
     ]);
   });
 
+  it('reports output importing go.opentelemetry.io/otel without its sources as not validated, never as a pass', async () => {
+    const r = await createGoToolchain({ otelSource: '/nonexistent/weavergen/otel' }).validate([
+      {
+        path: 'a.go',
+        content: 'package a\n\nimport "go.opentelemetry.io/otel/attribute"\n\nconst K = attribute.Key("k")\n',
+      },
+    ]);
+    expect(r.status).toBe('not_validated');
+    expect(r.reason).toBe(OTEL_NOT_FOUND);
+    expect(r.reason).toMatch(/^not validated: go\.opentelemetry\.io\/otel not found/);
+  });
+
+  it.skipIf(OTEL_SKIP)(
+    `builds against go.opentelemetry.io/otel offline, and fails a wrong use of it${OTEL_NOTE}`,
+    async () => {
+      const src = (body: string) => [
+        {
+          path: 'a.go',
+          content: `package a\n\nimport "go.opentelemetry.io/otel/attribute"\n\n${body}\n`,
+        },
+      ];
+      const ok = await toolchain.validate(
+        src(
+          'const K = attribute.Key("k")\n\nvar V = K.String("v")\n\nfunc T(key string, val ...string) attribute.KeyValue {\n\treturn attribute.StringSlice("t."+key, val)\n}',
+        ),
+      );
+      expect(ok.diagnostics).toEqual([]);
+      expect(ok.status).toBe('passed');
+      const bad = await toolchain.validate(src('var V = attribute.Key("k").NoSuchMethod("v")'));
+      expect(bad.status).toBe('failed');
+      expect(bad.diagnostics[0]).toMatchObject({
+        file: 'a.go',
+        line: 5,
+        message: expect.stringMatching(/NoSuchMethod/),
+      });
+    },
+  );
+
   it('reports a missing go as not validated, never as a pass', async () => {
     const r = await createGoToolchain({ command: 'go-weavergen-missing' }).validate([
       { path: 'a.go', content: 'package a\n' },
@@ -190,18 +262,35 @@ describe('Go toolchain', () => {
   });
 });
 
-const PACK_NOTE = skipNote(!REAL && SEMCONV_MISSING, GO.skip && GO.reason);
-describe.skipIf(!REAL || GO.skip)(`go-semconv pack on the real registry${PACK_NOTE}`, () => {
+const PACK_NOTE = skipNote(
+  !REAL && SEMCONV_MISSING,
+  GO.skip && GO.reason,
+  OTEL_MISSING && !inCI() && OTEL_MISSING,
+);
+describe.skipIf(!REAL || OTEL_SKIP)(`go-semconv pack on the real registry${PACK_NOTE}`, () => {
   it('default output builds, is gofmt-clean and holds every key with its exact value and official name', async () => {
     const gen = await generateWithPack(pack, model, {});
-    expect(gen.files.map((f) => f.path).sort()).toEqual([
-      'attribute_group.go',
-      'doc.go',
-      'event.go',
-      'metric.go',
-    ]);
-    expect(gen.files.every((f) => !f.content.includes('go.opentelemetry.io'))).toBe(true);
+    const paths = gen.files.map((f) => f.path).sort();
+    expect(paths.filter((p) => !p.includes('/'))).toEqual(['attribute_group.go', 'doc.go', 'event.go']);
+    // metrics in one package per namespace, as go.opentelemetry.io/otel/semconv has them
+    expect(paths).toEqual(
+      expect.arrayContaining(['httpconv/metric.go', 'k8sconv/metric.go', 'genaiconv/metric.go']),
+    );
+    expect(paths.filter((p) => p.includes('/')).every((p) => /^[a-z0-9]+conv\/metric\.go$/.test(p))).toBe(
+      true,
+    );
+    const group = gen.files.find((f) => f.path === 'attribute_group.go')!.content;
+    expect(group).toContain('import "go.opentelemetry.io/otel/attribute"');
+    expect(group).toContain('const HTTPRequestMethodKey = attribute.Key("http.request.method")');
+    expect(group).toContain('var HTTPRequestMethodGet = HTTPRequestMethodKey.String("GET")');
+    expect(group).toMatch(
+      /func HTTPRequestBodySize\(val int\) attribute\.KeyValue \{\n\treturn HTTPRequestBodySizeKey\.Int\(val\)\n\}/,
+    );
+    expect(group).toMatch(
+      /func HTTPRequestHeader\(key string, val \.\.\.string\) attribute\.KeyValue \{\n\treturn attribute\.StringSlice\("http\.request\.header\."\+key, val\)\n\}/,
+    );
     const r = await toolchain.validate(gen.files);
+    expect(r.reason).toMatch(/^built against go\.opentelemetry\.io\/otel v/);
     expect(r.diagnostics.slice(0, 3)).toEqual([]);
     expect(r.status).toBe('passed');
     expect(r.errors).toBe(0);
@@ -228,11 +317,14 @@ describe.skipIf(!REAL || GO.skip)(`go-semconv pack on the real registry${PACK_NO
     });
     expect(by.HTTPRequestMethodGet).toMatchObject({ value: 'GET', container: '' });
     expect(by.HTTPRequestHeader).toMatchObject({ value: 'http.request.header', kind: 'template' });
-    expect(by.HTTPServerRequestDurationName).toMatchObject({
+    const http = Object.fromEntries(syms.filter((s) => s.container === 'http').map((s) => [s.name, s]));
+    expect(http.ServerRequestDurationName).toMatchObject({
       value: 'http.server.request.duration',
-      file: 'metric.go',
+      file: 'httpconv/metric.go',
     });
-    expect(by.HTTPServerRequestDurationUnit).toMatchObject({ value: 's' });
+    expect(http.ServerRequestDurationUnit).toMatchObject({ value: 's' });
+    expect(goSupport.naming.metric('http.server.request.duration')).toBe('http.ServerRequestDurationName');
+    expect(goSupport.naming.metric('gen_ai.client.token.usage')).toBe('genai.ClientTokenUsageName');
     expect(by.ExceptionEventName).toMatchObject({ value: 'exception', file: 'event.go' });
     expect(by.HTTPMethodKey).toMatchObject({
       value: 'http.method',
@@ -255,15 +347,20 @@ describe.skipIf(!REAL || GO.skip)(`go-semconv pack on the real registry${PACK_NO
     expect(report.correct).toBe(true);
   });
 
-  it('every other param combination builds and is gofmt-clean', async () => {
+  it('every other param combination builds and is gofmt-clean, typed and plain on the standard library only', async () => {
     const all = paramCombinations(pack);
-    expect(all.length).toBe(18);
+    expect(all.length).toBe(27);
     const defaults = JSON.stringify((await generateWithPack(pack, model, {})).params);
     let checked = 0;
     for (const params of all) {
       const gen = await generateWithPack(pack, model, params);
       if (JSON.stringify(gen.params) === defaults) continue;
       const label = JSON.stringify(params);
+      if (gen.params.key_type !== 'attribute')
+        expect(
+          gen.files.every((f) => !f.content.includes('go.opentelemetry.io')),
+          label,
+        ).toBe(true);
       const r = await toolchain.validate(gen.files);
       expect(r.diagnostics.slice(0, 3), label).toEqual([]);
       expect(r.status, label).toBe('passed');
@@ -272,6 +369,6 @@ describe.skipIf(!REAL || GO.skip)(`go-semconv pack on the real registry${PACK_NO
       expect(values.has('http.server.request.duration'), label).toBe(true);
       checked++;
     }
-    expect(checked).toBe(17);
+    expect(checked).toBe(26);
   });
 });
