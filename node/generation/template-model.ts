@@ -38,6 +38,13 @@ export interface TemplateAttribute {
   root_namespace: string;
   members: TemplateEnumMember[];
   allow_custom_values: boolean;
+  /**
+   * The kinds of the signal groups that use the attribute, sorted: `span`, `event`, `metric`,
+   * `resource` (groups of type `resource`, or `entity` as registries call them since 1.3x, the way
+   * Weaver's `semconv_signal("resource")` selects them), `scope`. Packs build per-signal views from
+   * it (the Rust crate's `resource::` and `trace::` re-export modules).
+   */
+  signals?: string[];
 }
 
 export interface TemplateSignal {
@@ -76,7 +83,7 @@ const stab = (s: Stability | undefined): string => s ?? 'development';
 const dep = (d: Deprecation | undefined): TemplateDeprecation | null =>
   d ? { reason: d.reason, note: d.note, renamed_to: d.renamedTo ?? null } : null;
 
-function attribute(a: Attribute): TemplateAttribute {
+function attribute(a: Attribute, signals: string[] = []): TemplateAttribute {
   const t = a.type;
   return {
     key: a.key,
@@ -106,7 +113,32 @@ function attribute(a: Attribute): TemplateAttribute {
           }))
         : [],
     allow_custom_values: t.kind === 'enum' ? t.allowCustomValues : true,
+    signals,
   };
+}
+
+const SIGNAL_KINDS: Partial<Record<Group['kind'], string>> = {
+  span: 'span',
+  event: 'event',
+  metric: 'metric',
+  resource: 'resource',
+  entity: 'resource',
+  scope: 'scope',
+};
+
+/** attribute key -> the sorted signal kinds of the groups that use it */
+function signalsByKey(groups: Group[]): Map<string, string[]> {
+  const by = new Map<string, Set<string>>();
+  for (const g of groups) {
+    const kind = SIGNAL_KINDS[g.kind];
+    if (!kind) continue;
+    for (const a of g.attributes) {
+      const set = by.get(a.key);
+      if (set) set.add(kind);
+      else by.set(a.key, new Set([kind]));
+    }
+  }
+  return new Map([...by].map(([k, v]) => [k, [...v].sort()]));
 }
 
 function signal(g: Group, name: string): TemplateSignal {
@@ -137,7 +169,8 @@ function signals(groups: Group[], nameOf: (g: Group) => string | undefined): Tem
 }
 
 export function toTemplateRegistry(r: ResolvedRegistry): TemplateRegistry {
-  const attributes = r.attributes.map(attribute);
+  const used = signalsByKey(r.groups);
+  const attributes = r.attributes.map((a) => attribute(a, used.get(a.key)));
   const metrics = signals(
     r.groups.filter((g) => g.kind === 'metric'),
     (g) => g.metricName,

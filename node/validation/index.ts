@@ -95,7 +95,11 @@ export function createValidator(init: ValidatorInit = {}): Validator {
 
 /** One line a person can read: "passed", "failed: 3 errors", "not validated: go not found". */
 export function validationStatus(r: ToolchainResult): string {
-  if (r.status === 'passed') return r.warnings ? `passed (${r.warnings} warnings)` : 'passed';
+  if (r.status === 'passed') {
+    const passed = r.warnings ? `passed (${r.warnings} warnings)` : 'passed';
+    // what the pass covers or leaves out (configurations compiled, libraries stood in for)
+    return r.reason ? `${passed}; ${r.reason}` : passed;
+  }
   if (r.status === 'not_validated') return r.reason ?? 'not validated';
   return r.reason ? `failed: ${r.reason}` : `failed: ${r.errors} error${r.errors === 1 ? '' : 's'}`;
 }

@@ -14,9 +14,14 @@ import {
 /**
  * Rust through `rustc` alone (no cargo, no network): the crate root (`src/lib.rs`, else the
  * shallowest `lib.rs`, else a lone `.rs` file) is type-checked with
- * `rustc --edition 2021 --crate-type lib --emit=metadata --error-format=json`, every feature declared
- * in the crate's Cargo.toml turned on (`--cfg feature="..."`) so feature-gated items are checked too.
- * Edition 2021 and the flags used exist since rustc 1.56, so distribution packages work.
+ * `rustc --edition 2021 --crate-type lib --emit=metadata --error-format=json` in each configuration
+ * cargo would build it in that matters here: with its default features only (`cargo build`), then,
+ * when the Cargo.toml declares others, with every feature on (`cargo build --all-features`, e.g.
+ * `--features semconv_experimental`), each feature passed as `--cfg feature="..."`. Both must
+ * compile: an item gated behind a feature and one that uses it without the gate fail one of them.
+ * A diagnostic only the second configuration has says so in its message; the result's reason names
+ * the configurations compiled. Edition 2021 and the flags used exist since rustc 1.56, so
+ * distribution packages work.
  */
 export function createRustToolchain(init: { command?: string } = {}): Toolchain {
   const command = init.command ?? 'rustc';
@@ -30,43 +35,54 @@ export function createRustToolchain(init: { command?: string } = {}): Toolchain 
       if (!root) {
         return result('failed', [], 'no Rust crate root (src/lib.rs) in the output');
       }
-      const features = cargoFeatures(files, root);
+      const { all, defaults } = cargoFeatureSets(files, root);
+      const configs = [defaults];
+      if (all.some((f) => !defaults.includes(f))) configs.push(all);
+      const timeoutMs = options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;
       return withTempDir('rust', files, async (dir) => {
-        const args = [
-          '--edition',
-          '2021',
-          '--crate-type',
-          'lib',
-          '--emit=metadata',
-          '--error-format=json',
-          '--crate-name',
-          'generated',
-        ];
-        for (const f of features) args.push('--cfg', `feature="${f}"`);
-        args.push('-o', posix.join(dir, 'out.rmeta'), root);
-        const run = await runProcess(command, args, {
-          cwd: dir,
-          timeoutMs: options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS,
-          signal: options.signal,
-        });
-        if (run.notFound) return result('not_validated', [], notFoundReason('rust', command));
-        if (run.timedOut) {
-          return result(
-            'failed',
-            [],
-            `${command} timed out after ${options.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS} ms`,
-          );
+        const diagnostics: ToolDiagnostic[] = [];
+        const seen = new Set<string>();
+        for (const [i, features] of configs.entries()) {
+          const args = [
+            '--edition',
+            '2021',
+            '--crate-type',
+            'lib',
+            '--emit=metadata',
+            '--error-format=json',
+            '--crate-name',
+            'generated',
+          ];
+          for (const f of features) args.push('--cfg', `feature="${f}"`);
+          args.push('-o', posix.join(dir, `out${i}.rmeta`), root);
+          const run = await runProcess(command, args, { cwd: dir, timeoutMs, signal: options.signal });
+          if (run.notFound) return result('not_validated', [], notFoundReason('rust', command));
+          if (run.timedOut)
+            return result('failed', diagnostics, `${command} timed out after ${timeoutMs} ms`);
+          const found = parseRustcJson(run.stderr);
+          const failed = found.some((d) => d.severity === 'error');
+          for (const d of found) {
+            const key = `${d.file}:${d.line}:${d.column}:${d.severity}:${d.message}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            diagnostics.push(
+              i === 0 ? d : { ...d, message: `${d.message} (with ${describeFeatures(features)})` },
+            );
+          }
+          // a tool that failed without a located error (bad flag, crash) still failed: the builder counts one
+          if (run.code !== 0 && !failed)
+            return result(
+              'failed',
+              diagnostics,
+              `${command} exited with code ${run.code}${i === 0 ? '' : ` (with ${describeFeatures(features)})`}: ${firstLine(run.stderr) || firstLine(run.stdout) || 'no output'}`,
+            );
         }
-        const diagnostics = parseRustcJson(run.stderr);
         const failed = diagnostics.some((d) => d.severity === 'error');
-        // a tool that failed without a located error (bad flag, crash) still failed: the builder counts one
-        if (run.code !== 0 && !failed)
-          return result(
-            'failed',
-            diagnostics,
-            `${command} exited with code ${run.code}: ${firstLine(run.stderr) || firstLine(run.stdout) || 'no output'}`,
-          );
-        return result(failed ? 'failed' : 'passed', diagnostics);
+        const compiled =
+          configs.length > 1
+            ? `compiled with the default features and with ${describeFeatures(configs[1])}`
+            : undefined;
+        return result(failed ? 'failed' : 'passed', diagnostics, compiled);
       });
     },
   };
@@ -87,13 +103,42 @@ export function crateRoot(files: SourceFile[]): string | undefined {
   return rs.length === 1 ? rs[0] : undefined;
 }
 
+/** `--features a,b` without `default`, the way a person would type it. */
+const describeFeatures = (features: string[]) => {
+  const named = features.filter((f) => f !== 'default');
+  return named.length ? `--features ${named.join(',')}` : 'no feature';
+};
+
+/**
+ * The features cargo turns on by default (`default` and what its list names, followed through
+ * other features' lists) and all features declared, from the Cargo.toml next to the crate root's
+ * `src/`.
+ */
+export function cargoFeatureSets(files: SourceFile[], root: string): { all: string[]; defaults: string[] } {
+  const table = cargoFeatureTable(files, root);
+  const all = [...table.keys()];
+  const defaults: string[] = [];
+  const visit = (f: string) => {
+    if (defaults.includes(f) || !table.has(f)) return;
+    defaults.push(f);
+    for (const g of table.get(f) ?? []) visit(g);
+  };
+  visit('default');
+  return { all, defaults: all.filter((f) => defaults.includes(f)) };
+}
+
 /** Feature names of the `[features]` table of the Cargo.toml next to the crate root's `src/`. */
 export function cargoFeatures(files: SourceFile[], root: string): string[] {
+  return [...cargoFeatureTable(files, root).keys()];
+}
+
+/** feature -> the features its list turns on (`dep:` and `crate/feature` entries left out) */
+function cargoFeatureTable(files: SourceFile[], root: string): Map<string, string[]> {
   const rootDir = posix.dirname(root);
   const crateDir = posix.basename(rootDir) === 'src' ? posix.dirname(rootDir) : rootDir;
   const manifest = files.find((f) => posix.normalize(f.path) === posix.join(crateDir, 'Cargo.toml'));
-  if (!manifest) return [];
-  const features: string[] = [];
+  const table = new Map<string, string[]>();
+  if (!manifest) return table;
   let inFeatures = false;
   for (const raw of manifest.content.split('\n')) {
     const line = raw.replace(/#.*$/, '').trim();
@@ -101,10 +146,14 @@ export function cargoFeatures(files: SourceFile[], root: string): string[] {
       inFeatures = line === '[features]';
       continue;
     }
-    const m = inFeatures ? /^"?([A-Za-z0-9_\-+.]+)"?\s*=/.exec(line) : null;
-    if (m) features.push(m[1]);
+    const m = inFeatures ? /^"?([A-Za-z0-9_\-+.]+)"?\s*=\s*(.*)$/.exec(line) : null;
+    if (m)
+      table.set(
+        m[1],
+        [...m[2].matchAll(/"([^"]*)"/g)].map((x) => x[1]).filter((f) => !f.includes(':') && !f.includes('/')),
+      );
   }
-  return features;
+  return table;
 }
 
 interface RustcSpan {

@@ -14,6 +14,7 @@ import { rustSymbols } from '../../../node/validation/symbols/rust.js';
 import type { ExtractedSymbol } from '../../../node/validation/symbols/types.js';
 import type { SourceFile } from '../../../node/validation/toolchain.js';
 import {
+  cargoFeatureSets,
   cargoFeatures,
   crateRoot,
   createRustToolchain,
@@ -133,6 +134,18 @@ describe('rustc toolchain', () => {
     ];
     expect(crateRoot(files)).toBe('src/lib.rs');
     expect(cargoFeatures(files, 'src/lib.rs')).toEqual(['default', 'semconv_experimental', 'quoted']);
+    expect(cargoFeatureSets(files, 'src/lib.rs')).toEqual({
+      all: ['default', 'semconv_experimental', 'quoted'],
+      defaults: ['default'],
+    });
+    const chained = [
+      { path: 'Cargo.toml', content: '[features]\ndefault = ["a"]\na = ["b", "dep:x"]\nb = []\nc = []\n' },
+      { path: 'src/lib.rs', content: '' },
+    ];
+    expect(cargoFeatureSets(chained, 'src/lib.rs')).toEqual({
+      all: ['default', 'a', 'b', 'c'],
+      defaults: ['default', 'a', 'b'],
+    });
     expect(crateRoot([{ path: 'only.rs', content: '' }])).toBe('only.rs');
     expect(
       crateRoot([
@@ -193,6 +206,44 @@ describe('rustc toolchain', () => {
     expect(r.diagnostics[0]).toMatchObject({ file: 'src/lib.rs', line: 1, severity: 'warning' });
   });
 
+  const gated = (attribute: string, extra: [string, string][] = []) => [
+    {
+      path: 'Cargo.toml',
+      content: '[package]\nname = "x"\n\n[features]\ndefault = []\nsemconv_experimental = []\n',
+    },
+    { path: 'src/lib.rs', content: '//! Test crate.\npub mod attribute;\npub mod trace;\n' },
+    { path: 'src/attribute.rs', content: attribute },
+    ...extra.map(([path, content]) => ({ path, content })),
+  ];
+  const both = `compiles a crate without and with its non-default features, and says so${RUSTC.note}`;
+  it.skipIf(RUSTC.skip)(both, async () => {
+    const ok = await toolchain.validate(
+      gated('/// A.\n#[cfg(feature = "semconv_experimental")]\npub const A: &str = "a";\n', [
+        ['src/trace.rs', '#[cfg(feature = "semconv_experimental")]\npub use crate::attribute::A;\n'],
+      ]),
+    );
+    expect(ok).toMatchObject({ status: 'passed', errors: 0, warnings: 0 });
+    expect(ok.reason).toBe('compiled with the default features and with --features semconv_experimental');
+    // the re-export of a gated constant without the gate breaks the build without the feature
+    const ungated = await toolchain.validate(
+      gated('/// A.\n#[cfg(feature = "semconv_experimental")]\npub const A: &str = "a";\n', [
+        ['src/trace.rs', 'pub use crate::attribute::A;\n'],
+      ]),
+    );
+    expect(ungated.status).toBe('failed');
+    expect(ungated.diagnostics[0]).toMatchObject({ file: 'src/trace.rs', line: 1, severity: 'error' });
+    expect(ungated.diagnostics[0].message).not.toMatch(/with --features/);
+    // an error only the feature brings in is found too, and says under which features
+    const broken = await toolchain.validate(
+      gated('/// A.\n#[cfg(feature = "semconv_experimental")]\npub const A: &str = 42;\n', [
+        ['src/trace.rs', ''],
+      ]),
+    );
+    expect(broken.status).toBe('failed');
+    expect(broken.diagnostics[0]).toMatchObject({ file: 'src/attribute.rs', line: 3, severity: 'error' });
+    expect(broken.diagnostics[0].message).toMatch(/\(with --features semconv_experimental\)$/);
+  });
+
   it('reports a missing compiler as not validated, never as a pass', async () => {
     const r = await createRustToolchain({ command: 'weavergen-no-such-rustc' }).validate([
       { path: 'src/lib.rs', content: '' },
@@ -226,10 +277,13 @@ describe.skipIf(!REAL)(`rust-semconv pack on the real registry${skipNote(!REAL &
       'src/event.rs',
       'src/lib.rs',
       'src/metric.rs',
+      'src/resource.rs',
+      'src/trace.rs',
     ]);
     const r = await toolchain.validate(defaultFiles);
     expect(r.diagnostics.slice(0, 3)).toEqual([]);
     expect(r).toMatchObject({ status: 'passed', errors: 0, warnings: 0 });
+    expect(r.reason).toBe('compiled with the default features and with --features semconv_experimental');
   });
 
   const combinations = `compiles every param combination with no error and no warning${RUSTC.note}`;
@@ -295,15 +349,18 @@ describe.skipIf(!REAL)(`rust-semconv pack on the real registry${skipNote(!REAL &
     expect(report.documented).toBe(report.documentable);
   });
 
-  it('marks deprecated items with #[deprecated] and gates experimental ones when asked', async () => {
-    const lib = defaultFiles.find((f) => f.path === 'src/attribute.rs')!.content;
-    expect(lib).toMatch(
-      /#\[deprecated\(note = "Replaced by `android\.app\.state`\."\)\]\npub const ANDROID_STATE: &str = "android\.state";/,
+  it('marks deprecated items with #[deprecated] and gates experimental ones unless asked not to', async () => {
+    const attr = defaultFiles.find((f) => f.path === 'src/attribute.rs')!.content;
+    expect(attr).toMatch(
+      /#\[cfg\(feature = "semconv_experimental"\)\]\n#\[deprecated\(note = "Replaced by `android\.app\.state`\."\)\]\npub const ANDROID_STATE: &str = "android\.state";/,
     );
-    expect(lib).not.toContain('semconv_experimental');
-    const gated = (await generateWithPack(pack, model, { experimental: 'feature_gated' })).files;
-    const attr = gated.find((f) => f.path === 'src/attribute.rs')!.content;
     expect(attr).toMatch(/#\[cfg\(feature = "semconv_experimental"\)\]\npub const ANDROID_OS_API_LEVEL/);
     expect(attr).toMatch(/\/\/\/ HTTP request method\.\n(?:\/\/\/.*\n)*pub const HTTP_REQUEST_METHOD:/);
+    expect(defaultFiles.find((f) => f.path === 'Cargo.toml')!.content).toMatch(
+      /\[features\]\ndefault = \[\]\n(?:#.*\n)*semconv_experimental = \[\]/,
+    );
+    const included = (await generateWithPack(pack, model, { experimental: 'include' })).files;
+    for (const f of included.filter((f) => f.path.endsWith('.rs')))
+      expect(f.content, f.path).not.toContain('#[cfg(feature = "semconv_experimental")]');
   });
 });
