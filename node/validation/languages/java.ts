@@ -12,7 +12,9 @@ const constName = (s: string) => escapeReserved(screamingSnakeCase(s), 'java');
  * `HttpMetrics.HTTP_SERVER_REQUEST_DURATION_NAME`, `AppIncubatingEvents.APP_CRASH`. Enum members use
  * the incubating artifact's nested class, `HttpIncubatingAttributes.HttpRequestMethodIncubatingValues.GET`:
  * the incubating classes hold every attribute, so every member has that name (the stable classes
- * add `HttpRequestMethodValues` for stable attributes).
+ * add `HttpRequestMethodValues` for stable attributes). As officially, the incubating classes repeat
+ * stable items marked `@Deprecated` "in favor of stable": the extractor does not count that mark as the
+ * item's deprecation (symbols/java.ts).
  */
 export const javaSupport: LanguageSupport = {
   language: 'java',

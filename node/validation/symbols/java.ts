@@ -11,8 +11,9 @@ import type { ExtractedSymbol, SymbolExtractor } from './types.js';
  * - constants of a Java `enum` with a literal first argument: `GET("GET")`.
  * Docs come from the Javadoc block above (tags kept, HTML entities decoded), deprecation from
  * `@Deprecated` or an `@deprecated` block tag (at the start of a Javadoc line; inside a sentence it
- * is text). Members of a top-level class have container ''; members
- * of a nested class or enum have that type's simple name (e.g. `HttpRequestMethodValues`).
+ * is text), except on a copy deprecated only "in favor of stable" (MOVED_TO_STABLE). Members of a
+ * top-level class have container ''; members of a nested class or enum have that type's simple name
+ * (e.g. `HttpRequestMethodValues`).
  */
 export const javaSymbols: SymbolExtractor = {
   extract(files) {
@@ -173,6 +174,14 @@ interface Scope {
 
 const TYPE_KEYWORDS = new Set(['class', 'interface', 'enum', 'record']);
 
+/**
+ * `@deprecated deprecated in favor of stable {@link ...}`: the official incubating artifact's copy of
+ * a stable item, deprecated only so that users import the stable class. The item it stands for is
+ * not deprecated, so the copy does not say it is (a copy of an item the registry deprecates carries
+ * the registry's note instead, and stays deprecated).
+ */
+const MOVED_TO_STABLE = /(?:^|\n)[ \t]*@deprecated[ \t]+deprecated in favou?r of stable\b/i;
+
 function extractFile(path: string, content: string): ExtractedSymbol[] {
   const toks = lexJava(content);
   const out: ExtractedSymbol[] = [];
@@ -207,7 +216,8 @@ function extractFile(path: string, content: string): ExtractedSymbol[] {
   };
   const containerOf = (s: Scope) => (s.typeDepth <= 1 && s.kind !== 'enum' ? '' : s.name);
   const isDeprecated = (annotations: Tok[], doc: string) =>
-    annotations.some((t) => t.text === 'Deprecated') || /(?:^|\n)[ \t]*@deprecated\b/.test(doc);
+    (annotations.some((t) => t.text === 'Deprecated') || /(?:^|\n)[ \t]*@deprecated\b/.test(doc)) &&
+    !MOVED_TO_STABLE.test(doc);
   const typeScope = (decl: { kind: string; name: string }, m: Tok[], doc: string, parent: Scope): Scope => ({
     kind: decl.kind === 'enum' ? 'enum' : 'type',
     name: decl.name,

@@ -12,7 +12,13 @@ import { checkSymbols } from '../../../node/validation/symbol-check.js';
 import { javaSymbols } from '../../../node/validation/symbols/java.js';
 import type { ExtractedSymbol } from '../../../node/validation/symbols/types.js';
 import type { SourceFile } from '../../../node/validation/toolchain.js';
-import { createJavaToolchain, parseJavacOutput } from '../../../node/validation/toolchains/java.js';
+import {
+  API_NOT_FOUND,
+  createJavaToolchain,
+  findOpenTelemetryApi,
+  parseJavacOutput,
+  usesOpenTelemetryApi,
+} from '../../../node/validation/toolchains/java.js';
 import { SEMCONV_MISSING, semconvRegistry } from '../../helpers/reference.js';
 import { skipNote, toolchain as tools } from '../../helpers/tools.js';
 
@@ -158,6 +164,40 @@ describe('Java symbol extractor', () => {
     expect(by['Kind.CLIENT']).toMatchObject({ value: 'client' });
   });
 
+  it('does not take a copy deprecated in favor of its stable original for a deprecated item', () => {
+    const moved = byName(
+      javaSymbols.extract([
+        {
+          path: 'p/incubating/HttpIncubatingAttributes.java',
+          content: [
+            'package p.incubating;',
+            'public final class HttpIncubatingAttributes {',
+            '  /**',
+            '   * HTTP request method.',
+            '   *',
+            '   * @deprecated deprecated in favor of stable {@link p.HttpAttributes#HTTP_REQUEST_METHOD} attribute.',
+            '   */',
+            '  @Deprecated public static final String HTTP_REQUEST_METHOD = "http.request.method";',
+            '  /** @deprecated Replaced by {@code http.request.method}. */',
+            '  @Deprecated public static final String HTTP_METHOD = "http.method";',
+            '  /** @deprecated deprecated in favor of stable {@link p.HttpAttributes.HttpRequestMethodValues}. */',
+            '  @Deprecated',
+            '  public static final class HttpRequestMethodIncubatingValues {',
+            '    public static final String GET = "GET";',
+            '    /** @deprecated Gone. */',
+            '    @Deprecated public static final String OLD = "OLD";',
+            '  }',
+            '}',
+          ].join('\n'),
+        },
+      ]),
+    );
+    expect(moved.HTTP_REQUEST_METHOD).toMatchObject({ deprecated: false });
+    expect(moved.HTTP_METHOD).toMatchObject({ deprecated: true });
+    expect(moved['HttpRequestMethodIncubatingValues.GET']).toMatchObject({ deprecated: false });
+    expect(moved['HttpRequestMethodIncubatingValues.OLD']).toMatchObject({ deprecated: true });
+  });
+
   it('applies unicode escapes as javac does', () => {
     const [s] = javaSymbols.extract([
       { path: 'U.java', content: 'class U {\n  static final String \\u0041 = "\\u0062\\\\u0063";\n}\n' },
@@ -236,6 +276,95 @@ describe('javac toolchain', () => {
     });
   });
 
+  const usesApi = [
+    {
+      path: 'src/p/Keys.java',
+      content: [
+        'package p;',
+        '',
+        'import static io.opentelemetry.api.common.AttributeKey.stringKey;',
+        'import static io.opentelemetry.api.common.AttributeKey.valueKey;',
+        '',
+        'import io.opentelemetry.api.common.AttributeKey;',
+        'import io.opentelemetry.api.common.Value;',
+        '',
+        'public final class Keys {',
+        '  public static final AttributeKey<String> A = stringKey("a");',
+        '  public static final AttributeKey<Value<?>> B = valueKey("b");',
+        '',
+        '  private Keys() {}',
+        '}',
+      ].join('\n'),
+    },
+  ];
+  it('finds the OpenTelemetry API where it is kept, and knows when output needs it', async () => {
+    expect(usesOpenTelemetryApi(usesApi)).toBe(true);
+    expect(usesOpenTelemetryApi([{ path: 'A.java', content: 'package a;\nclass A {}' }])).toBe(false);
+    // output that brings its own io.opentelemetry.api needs nothing
+    expect(
+      usesOpenTelemetryApi([
+        ...usesApi,
+        {
+          path: 'AttributeKey.java',
+          content: 'package io.opentelemetry.api.common;\ninterface AttributeKey<T> {}',
+        },
+      ]),
+    ).toBe(false);
+    const { mkdtemp, mkdir, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const home = await mkdtemp(join(tmpdir(), 'wg-m2-'));
+    expect(findOpenTelemetryApi({}, home)).toBe(
+      // the machine's own Debian jar wins over the (empty) home
+      findOpenTelemetryApi({}, join(home, 'nowhere')),
+    );
+    const repo = join(home, '.m2/repository/io/opentelemetry/opentelemetry-api');
+    for (const v of ['1.9.0', '1.66.0', '1.62.0']) {
+      await mkdir(join(repo, v), { recursive: true });
+      await writeFile(join(repo, v, `opentelemetry-api-${v}.jar`), '');
+    }
+    const debian = findOpenTelemetryApi({}, join(home, 'nowhere'));
+    expect(findOpenTelemetryApi({}, home)).toBe(debian ?? join(repo, '1.66.0/opentelemetry-api-1.66.0.jar'));
+    expect(
+      findOpenTelemetryApi({ WEAVERGEN_OTEL_API_JAR: join(repo, '1.9.0/opentelemetry-api-1.9.0.jar') }, home),
+    ).toBe(join(repo, '1.9.0/opentelemetry-api-1.9.0.jar'));
+    // set but missing: not found, whatever else is there
+    expect(findOpenTelemetryApi({ WEAVERGEN_OTEL_API_JAR: join(home, 'missing.jar') }, home)).toBeUndefined();
+  });
+
+  const standIns = `without opentelemetry-api, compiles against stand-ins and says it did not validate against the API${JAVAC.note}`;
+  it.skipIf(JAVAC.skip)(standIns, async () => {
+    const r = await createJavaToolchain({ apiJar: null }).validate(usesApi);
+    expect(r.diagnostics).toEqual([]);
+    expect(r).toMatchObject({ status: 'passed', errors: 0, warnings: 0, reason: API_NOT_FOUND });
+    expect(r.reason).toMatch(/^not validated against io\.opentelemetry\.api: opentelemetry-api not found/);
+    // the stand-ins have the real API's names only: a method the API lacks does not compile
+    const wrong = await createJavaToolchain({ apiJar: null }).validate([
+      {
+        path: 'src/p/Bad.java',
+        content:
+          'package p;\n\nimport io.opentelemetry.api.common.AttributeKey;\n\npublic final class Bad {\n  public static final AttributeKey<Object> A = AttributeKey.anyKey("a");\n}\n',
+      },
+    ]);
+    expect(wrong.status).toBe('failed');
+    expect(wrong.diagnostics[0]).toMatchObject({ file: 'src/p/Bad.java', line: 6, severity: 'error' });
+    // output that does not use the API says nothing about it
+    const plain = await createJavaToolchain({ apiJar: null }).validate([
+      { path: 'A.java', content: 'final class A {}' },
+    ]);
+    expect(plain).toMatchObject({ status: 'passed' });
+    expect(plain.reason).toBeUndefined();
+  });
+
+  const API_JAR = findOpenTelemetryApi();
+  const real = `compiles against the real opentelemetry-api jar when there is one, and names it${JAVAC.note || (API_JAR ? '' : ' (skipped: opentelemetry-api not found)')}`;
+  it.skipIf(JAVAC.skip || !API_JAR)(real, async () => {
+    const r = await createJavaToolchain().validate(usesApi);
+    expect(r.diagnostics).toEqual([]);
+    expect(r).toMatchObject({ status: 'passed', errors: 0, warnings: 0 });
+    expect(r.reason).toMatch(/^compiled against io\.opentelemetry\.api from opentelemetry-api.*\.jar$/);
+  });
+
   it('reports a missing compiler as not validated, never as a pass', async () => {
     const r = await createJavaToolchain({ command: 'weavergen-no-such-javac' }).validate([
       { path: 'A.java', content: 'class A {}' },
@@ -266,13 +395,19 @@ describe.skipIf(!REAL)(`java-semconv pack on the real registry${skipNote(!REAL &
     const runs: Record<string, string>[] = [{}];
     for (const [k, spec] of Object.entries(pack.manifest.params))
       for (const v of spec.values) if (v !== spec.default) runs.push({ [k]: v });
-    expect(runs.length).toBe(5);
+    expect(runs.length).toBe(6);
     for (const params of runs) {
       const files =
         Object.keys(params).length === 0 ? defaultFiles : (await generateWithPack(pack, model, params)).files;
       const r = await toolchain.validate(files);
       expect(r.diagnostics.slice(0, 3), JSON.stringify(params)).toEqual([]);
       expect(r, JSON.stringify(params)).toMatchObject({ status: 'passed', errors: 0, warnings: 0 });
+      // the default needs opentelemetry-api: compiled against it, or the result says it was not
+      if ((params.key_style ?? 'api') === 'api')
+        expect(r.reason, JSON.stringify(params)).toMatch(
+          /^(compiled against io\.opentelemetry\.api from |not validated against io\.opentelemetry\.api)/,
+        );
+      else expect(r.reason, JSON.stringify(params)).toBeUndefined();
     }
   });
 
@@ -297,10 +432,15 @@ describe.skipIf(!REAL)(`java-semconv pack on the real registry${skipNote(!REAL &
       value: 'http.request.method',
       doc: expect.stringMatching(/^HTTP request method\./),
     });
+    // the incubating copy of a stable attribute is @Deprecated in favor of the stable one, as officially;
+    // the item it stands for is not deprecated
     expect(at('HTTP_REQUEST_METHOD', 'incubating/HttpIncubatingAttributes.java')).toMatchObject({
       value: 'http.request.method',
       deprecated: false,
     });
+    expect(file(defaultFiles, `${SEMCONV}/incubating/HttpIncubatingAttributes.java`)).toMatch(
+      / {3}\* @deprecated deprecated in favor of stable \{@link io\.opentelemetry\.semconv\.HttpAttributes#HTTP_REQUEST_METHOD\} attribute\.\n {3}\*\/\n {2}@Deprecated\n {2}public static final AttributeKey<String> HTTP_REQUEST_METHOD = stringKey\("http\.request\.method"\);/,
+    );
     expect(at('HttpRequestMethodValues.GET', 'HttpAttributes.java')?.value).toBe('GET');
     expect(
       at('HttpRequestMethodIncubatingValues.QUERY', 'incubating/HttpIncubatingAttributes.java')?.value,
@@ -341,7 +481,7 @@ describe.skipIf(!REAL)(`java-semconv pack on the real registry${skipNote(!REAL &
   it('marks deprecation both ways, keeps Javadoc safe, and splits stable from incubating', async () => {
     const inc = file(defaultFiles, `${SEMCONV}/incubating/AndroidIncubatingAttributes.java`);
     expect(inc).toMatch(
-      / \* @deprecated Replaced by `android\.app\.state`\.\n {3}\*\/\n {2}@Deprecated\n {2}public static final String ANDROID_STATE = "android\.state";/,
+      / \* @deprecated Replaced by `android\.app\.state`\.\n {3}\*\/\n {2}@Deprecated\n {2}public static final AttributeKey<String> ANDROID_STATE = stringKey\("android\.state"\);/,
     );
     expect(file(defaultFiles, `${SEMCONV}/AndroidAttributes.java`)).toBe(''); // no stable android attribute
     const all = defaultFiles.map((f) => f.content).join('\n');
@@ -357,5 +497,11 @@ describe.skipIf(!REAL)(`java-semconv pack on the real registry${skipNote(!REAL &
     expect(file(typed, `${SEMCONV}/AttributeKey.java`)).toContain('public final class AttributeKey<T>');
     const syms = byName(javaSymbols.extract(typed.filter((f) => f.path.endsWith('/HttpAttributes.java'))));
     expect(syms.HTTP_REQUEST_HEADER).toMatchObject({ kind: 'template', value: 'http.request.header' });
+    // the plain-constants variant stays a param
+    const strings = (await generateWithPack(pack, model, { key_style: 'string' })).files;
+    expect(file(strings, `${SEMCONV}/HttpAttributes.java`)).toContain(
+      'public static final String HTTP_REQUEST_METHOD = "http.request.method";',
+    );
+    expect(file(strings, `${SEMCONV}/AttributeKeyTemplate.java`)).toBe('');
   });
 });
