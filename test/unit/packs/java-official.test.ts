@@ -21,7 +21,7 @@ import { skipNote, toolchain as tools } from '../../helpers/tools.js';
  * value, and whether it is deprecated (`@Deprecated` on it or its class): stable classes, incubating
  * classes with the stable attributes and values repeated `@Deprecated` in favor of the stable ones,
  * registry-deprecated attributes, nested `...Values` / `...IncubatingValues`, `AttributeKeyTemplate`
- * keys, incubating metrics and events. Only facts the registry did not change between v1.43.0 and
+ * keys, keys without a dot in the `other` namespace, incubating metrics and events. Only facts the registry did not change between v1.43.0 and
  * v1.44.0 are kept.
  */
 type Fact = [cls: string, field: string, declaration: string, value: string, deprecated: boolean];
@@ -473,6 +473,9 @@ const OFFICIAL: Fact[] = [
   ],
   ['incubating/ProcessIncubatingMetrics', 'PROCESS_UPTIME_NAME', 'String', 'process.uptime', false],
   ['incubating/ProcessIncubatingMetrics', 'PROCESS_UPTIME_UNIT', 'String', 's', false],
+  ['incubating/OtherIncubatingAttributes', 'STATE', 'AttributeKey<String> stringKey', 'state', true],
+  ['incubating/OtherIncubatingAttributes', 'StateIncubatingValues.IDLE', 'String', 'idle', true],
+  ['incubating/OtherIncubatingAttributes', 'StateIncubatingValues.USED', 'String', 'used', true],
   [
     'incubating/RpcIncubatingAttributes',
     'RPC_CONNECT_RPC_RESPONSE_METADATA',
