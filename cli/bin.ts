@@ -27,6 +27,12 @@ const run =
     }
   };
 
+// a reader that stops early (`| head`) is not an error: the command's output ends there
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 const program = new Command('weavergen')
   .description(
     'Generate, validate and learn to generate code from OpenTelemetry semantic-convention registries',
@@ -45,21 +51,62 @@ registry
   .description(
     'check a registry like Weaver does, with file:line:column and a fix for every error (exit 1 on errors)',
   )
-  .argument('<dir>', 'registry folder (v1 and v2 YAML files, manifest, local dependencies)')
+  .argument('[dir]', 'registry folder (v1 and v2 YAML files, manifest, local dependencies); or -r')
+  .option('-r, --registry <dir>', 'registry folder, as Weaver takes it')
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .addOption(
+    new Option('--diagnostic-format <format>', "Weaver's diagnostic formats").choices([
+      'ansi',
+      'json',
+      'gh_workflow_command',
+    ]),
+  )
   .action(
-    run(async (dir: string, opts: { format: 'text' | 'json' }) =>
+    run(async (dir: string | undefined, opts) =>
       (await import('./commands/registry-check.js')).registryCheck(dir, opts),
     ),
   );
 registry
   .command('resolve')
-  .description('print the resolved registry (refs, extends, ref_group, refinements applied) as JSON')
-  .argument('<dir>', 'registry folder')
+  .description(
+    "print the resolved registry (refs, extends, ref_group, refinements applied): Weaver's resolved shape (json, yaml) or WeaverGen's model",
+  )
+  .argument('[dir]', 'registry folder (or -r)')
+  .option('-r, --registry <dir>', 'registry folder, as Weaver takes it')
+  .addOption(
+    new Option('--format <format>', "json and yaml: Weaver's shape (what jq filters see); model: WeaverGen's")
+      .choices(['json', 'yaml', 'model'])
+      .default('json'),
+  )
   .option('-o, --output <file>', 'write to a file instead of stdout')
   .action(
-    run(async (dir: string, opts: { output?: string }) =>
+    run(async (dir: string | undefined, opts) =>
       (await import('./commands/registry-resolve.js')).registryResolve(dir, opts),
+    ),
+  );
+
+registry
+  .command('generate')
+  .description(
+    "Weaver's `registry generate`: render a Weaver template set (templates/registry/<target>/: weaver.yaml, Jinja templates, jq filters) against the resolved registry",
+  )
+  .argument('<target>', 'the template set: <templates>/registry/<target>/')
+  .argument('[output]', 'output folder', 'output')
+  .option('-r, --registry <dir>', 'registry folder (v1 and v2 YAML files, manifest, local dependencies)')
+  .option('-t, --templates <dir>', 'templates root, holding registry/<target>/', 'templates')
+  .option(
+    '-D, --param <k=v>',
+    'template parameter (a YAML value), repeatable; overrides weaver.yaml',
+    collect,
+    [],
+  )
+  .option('--params <file>', 'YAML file of parameters (`params: {...}` or a bare map)')
+  .option('--allow-errors', 'generate even when the registry has check errors')
+  .option('--timeout <seconds>', 'stop a template set that runs longer (default 120)')
+  .option('--json', 'print one JSON object (files, templates applied) instead of the file list')
+  .action(
+    run(async (target: string, output: string | undefined, opts) =>
+      (await import('./commands/registry-generate.js')).registryGenerate(target, output, opts),
     ),
   );
 

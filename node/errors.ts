@@ -13,6 +13,7 @@ import { OptimizerErrorCode } from './optimizer/errors.js';
 import { SemconvErrorCode } from './semconv/errors.js';
 import { TaskErrorCode } from './tasks/errors.js';
 import { ValidationErrorCode } from './validation/errors.js';
+import { WeaverForgeErrorCode } from './weaver/errors.js';
 
 /**
  * What a user-facing layer does with an error, by its code: the CLI's exit code and the API's HTTP
@@ -48,6 +49,7 @@ export type PartErrorCode =
   | EncodingErrorCode
   | JobsErrorCode
   | NodeErrorCode
+  | WeaverForgeErrorCode
   | ApiErrorCode
   | typeof CLI_USAGE;
 
@@ -72,6 +74,13 @@ export const ERROR_OUTCOMES: Record<PartErrorCode, Outcome> = {
   [SemconvErrorCode.FILES_REFUSED]: INVALID,
   /** a registry over its size limits or whose YAML aliases expand past theirs */
   [SemconvErrorCode.LIMIT_EXCEEDED]: INVALID,
+  // weaver: a Weaver template set (registry generate)
+  [WeaverForgeErrorCode.TARGET_NOT_FOUND]: NOT_FOUND,
+  [WeaverForgeErrorCode.INVALID_CONFIG]: INVALID,
+  [WeaverForgeErrorCode.FILTER_FAILED]: INVALID,
+  [WeaverForgeErrorCode.TEMPLATE_FAILED]: INVALID,
+  [WeaverForgeErrorCode.OUTPUT_ESCAPES]: INVALID,
+  [WeaverForgeErrorCode.LIMIT_EXCEEDED]: TOO_LARGE,
 
   // generation: rendering a pack's templates
   [GenerationErrorCode.TEMPLATE_PARSE]: INVALID,

@@ -21,6 +21,12 @@ export interface Deprecation {
   renamedTo?: string;
 }
 
+/** text fields as written, kept only where they differ from the trimmed ones */
+export interface RawText {
+  brief?: string;
+  note?: string;
+}
+
 export interface EnumMember {
   id: string;
   value: string | number | boolean;
@@ -28,6 +34,9 @@ export interface EnumMember {
   note: string;
   stability?: Stability;
   deprecated?: Deprecation;
+  /** e.g. `code_generation: { exclude: true }` */
+  annotations?: Record<string, unknown>;
+  raw?: RawText;
 }
 
 export type AttributeType =
@@ -50,6 +59,10 @@ export interface Attribute {
   brief: string;
   note: string;
   examples: unknown[];
+  /** the YAML gave one example, not a list (Weaver's resolved registry keeps that form) */
+  exampleIsValue?: true;
+  /** brief and note as the YAML wrote them, where that differs from the trimmed text (Weaver keeps them so) */
+  raw?: RawText;
   stability?: Stability;
   deprecated?: Deprecation;
   annotations: Record<string, unknown>;
@@ -64,6 +77,9 @@ export interface AttributeUse {
   brief: string;
   note: string;
   examples: unknown[];
+  /** the YAML gave one example, not a list */
+  exampleIsValue?: true;
+  raw?: RawText;
   requirementLevel: RequirementLevel;
   stability?: Stability;
   deprecated?: Deprecation;
@@ -87,6 +103,7 @@ export interface Group {
   note: string;
   stability?: Stability;
   deprecated?: Deprecation;
+  raw?: RawText;
   visibility: 'public' | 'internal';
   annotations: Record<string, unknown>;
   attributes: AttributeUse[];

@@ -1,9 +1,17 @@
 import type { DiagnosticSink } from './diagnostics.js';
 import type { Location } from './location.js';
-import type { Attribute, AttributeUse, Group, GroupKind, Manifest, ResolvedRegistry } from './model.js';
+import type {
+  Attribute,
+  AttributeUse,
+  Group,
+  GroupKind,
+  Manifest,
+  RawText,
+  ResolvedRegistry,
+} from './model.js';
 import { asRecord } from './normalize-util.js';
 import type { RawAttributeDef, RawFile, RawGroup, RawImports } from './raw.js';
-import { closest, examplesOf, matchesWildcard, str } from './text.js';
+import { closest, exampleForm, examplesOf, matchesWildcard, rawText, str } from './text.js';
 import { parseDeprecated, parseRequirementLevel, parseStability, parseType } from './values.js';
 
 const GROUP_KINDS: readonly string[] = [
@@ -157,6 +165,8 @@ function attributeOf(key: string, catalog: Catalog, sink: DiagnosticSink): Attri
     brief: str(f.brief),
     note: str(f.note),
     examples: examplesOf(f.examples),
+    ...exampleForm(f.examples),
+    ...rawText(f.brief, f.note),
     stability: parseStability(f.stability, loc, sink),
     deprecated: parseDeprecated(f.deprecated, loc, sink),
     annotations: asRecord(f.annotations) ?? {},
@@ -232,6 +242,12 @@ function buildGroup(
       brief: str(o.brief) || inherited?.brief || def.brief,
       note: str(o.note) || inherited?.note || def.note,
       examples: o.examples !== undefined ? examplesOf(o.examples) : (inherited?.examples ?? def.examples),
+      ...rawOf(o, inherited ?? def),
+      ...(o.examples !== undefined
+        ? exampleForm(o.examples)
+        : (inherited ?? def).exampleIsValue
+          ? { exampleIsValue: true as const }
+          : {}),
       requirementLevel:
         o.requirement_level !== undefined
           ? parseRequirementLevel(o.requirement_level, entry.location, sink)
@@ -262,6 +278,7 @@ function buildGroup(
     kind: (GROUP_KINDS.includes(type) ? type : 'undefined') as GroupKind,
     brief: str(f.brief) || base?.brief || '',
     note: str(f.note) || base?.note || '',
+    ...rawOf(f, base ?? {}),
     stability: parseStability(f.stability, loc, sink) ?? base?.stability,
     deprecated: parseDeprecated(f.deprecated, loc, sink) ?? base?.deprecated,
     visibility: f.visibility === 'internal' ? 'internal' : 'public',
@@ -279,4 +296,26 @@ function buildGroup(
     imported: raw.imported,
     location: loc,
   };
+}
+
+/** a use's raw brief and note: its own override's where it has one, else the one it inherits */
+function rawOf(o: Record<string, unknown>, from: { raw?: RawText }): { raw?: RawText } {
+  const own = rawText(o.brief, o.note).raw;
+  const raw: RawText = {
+    ...(str(o.brief)
+      ? own?.brief !== undefined
+        ? { brief: own.brief }
+        : {}
+      : from.raw?.brief !== undefined
+        ? { brief: from.raw.brief }
+        : {}),
+    ...(str(o.note)
+      ? own?.note !== undefined
+        ? { note: own.note }
+        : {}
+      : from.raw?.note !== undefined
+        ? { note: from.raw.note }
+        : {}),
+  };
+  return raw.brief !== undefined || raw.note !== undefined ? { raw } : {};
 }

@@ -7,6 +7,18 @@ export function examplesOf(v: unknown): unknown[] {
   return Array.isArray(v) ? [...v] : [v];
 }
 
+/** `{ exampleIsValue: true }` when the YAML gave one example rather than a list of them */
+export const exampleForm = (v: unknown): { exampleIsValue?: true } =>
+  v !== undefined && v !== null && !Array.isArray(v) ? { exampleIsValue: true } : {};
+
+/** `{ raw }` with the brief and note as written where they differ from their trimmed text */
+export function rawText(brief: unknown, note: unknown): { raw?: { brief?: string; note?: string } } {
+  const raw: { brief?: string; note?: string } = {};
+  if (typeof brief === 'string' && brief !== brief.trim()) raw.brief = brief;
+  if (typeof note === 'string' && note !== note.trim()) raw.note = note;
+  return raw.brief !== undefined || raw.note !== undefined ? { raw } : {};
+}
+
 /** Levenshtein distance, bounded: used only to suggest the closest existing name in an error. */
 export function distance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 8) return 99;

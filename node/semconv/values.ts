@@ -9,6 +9,7 @@ import type {
   Stability,
 } from './model.js';
 import { asRecord } from './normalize-util.js';
+import { rawText } from './text.js';
 
 /** Parsers of the small value grammars (type, stability, deprecated, requirement level); each reports what it rejects. */
 
@@ -174,6 +175,10 @@ function parseEnum(r: Record<string, unknown>, loc: Location, sink: DiagnosticSi
       note: typeof mr.note === 'string' ? mr.note.trim() : '',
       stability: parseStability(mr.stability, mloc, sink),
       deprecated: parseDeprecated(mr.deprecated, mloc, sink),
+      ...rawText(mr.brief, mr.note),
+      ...(mr.annotations && typeof mr.annotations === 'object' && !Array.isArray(mr.annotations)
+        ? { annotations: mr.annotations as Record<string, unknown> }
+        : {}),
     });
   }
   const kinds = new Set(

@@ -66,7 +66,7 @@ describe('weavergen registry check', () => {
 describe('weavergen registry resolve', () => {
   it('writes the resolved model as JSON', async () => {
     const out = join(await mkdtemp(join(tmpdir(), 'wg-')), 'resolved.json');
-    const r = await cli(['registry', 'resolve', EXAMPLE, '-o', out]);
+    const r = await cli(['registry', 'resolve', EXAMPLE, '--format', 'model', '-o', out]);
     expect(r.code).toBe(0);
     const model = JSON.parse(await readFile(out, 'utf8'));
     expect(model.attributes.map((a: { key: string }) => a.key)).toContain('shop.order.status');
@@ -82,7 +82,10 @@ describe('weavergen generate', () => {
   it('generates, validates and writes per language, with --json', async () => {
     const out = await mkdtemp(join(tmpdir(), 'wg-out-'));
     const r = await cli(['generate', EXAMPLE, '--lang', 'ts,python', '--out', out, '--json']);
-    expect(r.stderr).toBe('');
+    // python's default declares create_* factories on opentelemetry-api: where that is not installed
+    // (not in Debian, so not in CI) they are honestly "not validated", and that is the only message
+    for (const line of r.stderr.split('\n').filter(Boolean))
+      expect(line).toMatch(/^weavergen: python: not validated: opentelemetry \(python\) not found/);
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
     const ts = json.languages.find((l: { language: string }) => l.language === 'typescript');

@@ -14,6 +14,7 @@ import { OptimizerErrorCode } from '../../../node/optimizer/errors.js';
 import { SemconvError, SemconvErrorCode } from '../../../node/semconv/errors.js';
 import { TaskError, TaskErrorCode } from '../../../node/tasks/errors.js';
 import { ValidationErrorCode } from '../../../node/validation/errors.js';
+import { WeaverForgeErrorCode } from '../../../node/weaver/errors.js';
 import { EncodingErrorCode } from '../../../protocols/encoding.js';
 
 /** Every part's code vocabulary: a code added to one of these without a table entry fails below. */
@@ -31,6 +32,7 @@ const PART_CODES = {
   EncodingErrorCode,
   JobsErrorCode,
   NodeErrorCode,
+  WeaverForgeErrorCode,
 };
 
 /** The API's own codes predate the part prefixes and are part of its contract (clients switch on them). */
