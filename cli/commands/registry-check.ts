@@ -1,6 +1,6 @@
-import { type Diagnostic, formatDiagnostic, loadRegistry } from '../../node/semconv/index.js';
+import { type Diagnostic, formatDiagnostic } from '../../node/semconv/index.js';
 import { EXIT, UsageError } from '../errors.js';
-import { registryArgument } from './registry-resolve.js';
+import { loadRegistrySpec, registryArgument } from './registry-source.js';
 
 export type DiagnosticFormat = 'ansi' | 'json' | 'gh_workflow_command';
 
@@ -14,7 +14,7 @@ export interface CheckOptions {
 
 /** `weavergen registry check [<dir> | -r <dir>]`: every error with file:line:column and a fix; exit 1 when there are errors. */
 export async function registryCheck(dir: string | undefined, opts: CheckOptions): Promise<number> {
-  const r = await loadRegistry(registryArgument(dir, opts.registry));
+  const r = await loadRegistrySpec(registryArgument(dir, opts.registry));
   const df = opts.diagnosticFormat;
   if (df === 'json' || (!df && opts.format === 'json')) {
     process.stdout.write(

@@ -1,9 +1,10 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { formatDiagnostic, loadRegistry } from '../../node/semconv/index.js';
+import { formatDiagnostic } from '../../node/semconv/index.js';
 import { availableTargets, createWeaverForge } from '../../node/weaver/index.js';
 import { EXIT, UsageError } from '../errors.js';
+import { loadRegistrySpec } from './registry-source.js';
 
 export interface RegistryGenerateOptions {
   registry?: string;
@@ -27,7 +28,7 @@ export async function registryGenerate(
 ): Promise<number> {
   if (!opts.registry)
     throw new UsageError(
-      'which registry? give it with -r <folder> (e.g. -r ./model of a semantic-conventions checkout)',
+      'which registry? give it with -r <folder | git url[@ref][sub_dir] | .tar.gz/.zip archive> (e.g. -r ./model of a semantic-conventions checkout)',
     );
   const params: Record<string, unknown> = {};
   if (opts.params) {
@@ -55,7 +56,7 @@ export async function registryGenerate(
         ? `no template set in ${templatesRoot}/registry: give the templates root with -t <folder> (it holds registry/<target>/)`
         : `no target ${JSON.stringify(target)} in ${templatesRoot}/registry; targets there: ${targets.join(', ')}`,
     );
-  const loaded = await loadRegistry(opts.registry);
+  const loaded = await loadRegistrySpec(opts.registry);
   if (loaded.errors > 0) {
     for (const d of loaded.diagnostics.filter((x) => x.severity === 'error'))
       process.stderr.write(`${formatDiagnostic(d)}\n`);

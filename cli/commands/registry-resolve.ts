@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
-import { formatDiagnostic, loadRegistry } from '../../node/semconv/index.js';
+import { formatDiagnostic } from '../../node/semconv/index.js';
 import { toWeaverRegistry } from '../../node/weaver/index.js';
 import { EXIT, UsageError } from '../errors.js';
+import { loadRegistrySpec, registryArgument } from './registry-source.js';
 
 export interface ResolveOptions {
   output?: string;
@@ -14,7 +15,7 @@ export interface ResolveOptions {
 /** `weavergen registry resolve [<dir> | -r <dir>] [--format json|yaml|model] [-o file]` */
 export async function registryResolve(dir: string | undefined, opts: ResolveOptions): Promise<number> {
   const path = registryArgument(dir, opts.registry);
-  const r = await loadRegistry(path, { check: false });
+  const r = await loadRegistrySpec(path, { check: false });
   for (const d of r.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
   const format = opts.format ?? 'json';
   const value = format === 'model' ? r.registry : toWeaverRegistry(r.registry);
@@ -31,13 +32,4 @@ export async function registryResolve(dir: string | undefined, opts: ResolveOpti
     );
   } else process.stdout.write(text);
   return r.errors > 0 ? EXIT.PROBLEMS : EXIT.OK;
-}
-
-/** the registry as Weaver takes it (`-r`) or as a positional folder; one of them */
-export function registryArgument(dir: string | undefined, flag: string | undefined): string {
-  if (dir && flag && dir !== flag)
-    throw new UsageError(`two registries given (${dir} and -r ${flag}): give one`);
-  const path = dir ?? flag;
-  if (!path) throw new UsageError('which registry? give its folder, or -r <folder> as Weaver takes it');
-  return path;
 }

@@ -28,6 +28,13 @@ export {
   registryLoaderOptions,
 } from './load-off-thread.js';
 export type * from './model.js';
+export {
+  openRegistrySource,
+  parseSourceSpec,
+  type RegistrySource,
+  SOURCE_LIMITS,
+  type SourceLimits,
+} from './source.js';
 export { YAML_LIMITS } from './yaml-reader.js';
 
 export interface LoadOptions {

@@ -53,6 +53,26 @@ templates:
     expect(shop).toMatch(/- `shop\.order\.state` \(string\) deprecated/);
   });
 
+  it('takes the registry from an archive with a sub-folder, as Weaver does', async () => {
+    const templates = await set();
+    const dir = await mkdtemp(join(tmpdir(), 'wg-arch-'));
+    const { c } = await import('tar');
+    await c({ gzip: true, file: join(dir, 'semconv.tar.gz'), cwd: join(EXAMPLE, '..') }, ['mini-registry']);
+    const out = await mkdtemp(join(tmpdir(), 'wg-gen-'));
+    const r = await cli([
+      'registry',
+      'generate',
+      '-r',
+      `${join(dir, 'semconv.tar.gz')}[mini-registry]`,
+      '-t',
+      templates,
+      'markdown',
+      out,
+    ]);
+    expect(r.code).toBe(0);
+    expect(await readFile(join(out, 'attributes', 'shop.md'), 'utf8')).toContain('`shop.order.status`');
+  });
+
   it('--json says which templates applied and what each file came from', async () => {
     const templates = await set();
     const out = await mkdtemp(join(tmpdir(), 'wg-gen-'));
