@@ -94,7 +94,10 @@ export async function openRegistrySource(
           strict: true,
           preservePaths: false,
           // entries past the byte budget are not written; the archive is then refused
-          filter: (_p, entry) => (total += (entry as { size?: number }).size ?? 0) <= limits.bytes,
+          filter: (_p, entry) => {
+            total += (entry as { size?: number }).size ?? 0;
+            return total <= limits.bytes;
+          },
         });
         if (total > limits.bytes) throw new Error(`the archive unpacks to more than ${limits.bytes} bytes`);
       }
