@@ -86,6 +86,31 @@ registry
   );
 
 registry
+  .command('diff')
+  .description(
+    'what changed since an older release: attributes, metrics, events, spans added, removed, renamed, deprecated, changed',
+  )
+  .argument('[dir]', 'the newer registry (or -r)')
+  .option('-r, --registry <dir>', 'the newer registry, as Weaver takes it')
+  .option('--baseline-registry <dir>', 'the older registry (folder, git url[@ref][sub_dir] or archive)')
+  .addOption(new Option('--diff-format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .action(
+    run(async (dir: string | undefined, opts) =>
+      (await import('./commands/registry-diff.js')).registryDiff(dir, opts),
+    ),
+  );
+registry
+  .command('stats')
+  .description('what a registry holds: groups, attributes by type and stability, metrics by instrument')
+  .argument('[dir]', 'registry (or -r)')
+  .option('-r, --registry <dir>', 'registry, as Weaver takes it')
+  .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .action(
+    run(async (dir: string | undefined, opts) =>
+      (await import('./commands/registry-diff.js')).registryStatsCommand(dir, opts),
+    ),
+  );
+registry
   .command('generate')
   .description(
     "Weaver's `registry generate`: render a Weaver template set (templates/registry/<target>/: weaver.yaml, Jinja templates, jq filters) against the resolved registry",

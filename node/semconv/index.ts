@@ -16,6 +16,7 @@ import { readYaml } from './yaml-reader.js';
 export { registryContentHash } from './content-hash.js';
 export type { Diagnostic } from './diagnostics.js';
 export { formatDiagnostic } from './diagnostics.js';
+export { type Change, type ChangeKind, diffRegistries, formatDiff, type RegistryDiff } from './diff.js';
 export { type RefusedFile, SemconvError, SemconvErrorCode, type SemconvErrorType } from './errors.js';
 export { REGISTRY_LIMITS } from './files.js';
 export {
@@ -35,6 +36,7 @@ export {
   SOURCE_LIMITS,
   type SourceLimits,
 } from './source.js';
+export { formatStats, type RegistryStats, registryStats } from './stats.js';
 export { YAML_LIMITS } from './yaml-reader.js';
 
 export interface LoadOptions {
