@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { formatDiagnostic } from '../../node/semconv/index.js';
@@ -50,7 +50,9 @@ export async function registryGenerate(
   }
   const templatesRoot = resolve(opts.templates);
   const targets = await availableTargets(templatesRoot);
-  if (!targets.includes(target))
+  // `./` names the registry folder itself (the Python template set keeps its templates there)
+  const here = /^\.\/*$/.test(target) && (await hasWeaverYaml(join(templatesRoot, 'registry')));
+  if (!here && !targets.includes(target.replace(/\/+$/, '')))
     throw new UsageError(
       targets.length === 0
         ? `no template set in ${templatesRoot}/registry: give the templates root with -t <folder> (it holds registry/<target>/)`
@@ -94,6 +96,12 @@ export async function registryGenerate(
   }
   return EXIT.OK;
 }
+
+const hasWeaverYaml = (dir: string) =>
+  stat(join(dir, 'weaver.yaml')).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 
 function parseYaml(text: string, where: string): unknown {
   try {

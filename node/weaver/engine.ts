@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join, posix, relative, sep } from 'node:path';
+import { basename, join, posix, relative, resolve, sep } from 'node:path';
 import mj from 'minijinja-js';
 import { loadWeaverConfig, type TemplateRule, type WeaverConfig } from './config.js';
 import { WeaverForgeError, WeaverForgeErrorCode } from './errors.js';
@@ -54,11 +54,13 @@ export async function availableTargets(templatesRoot: string): Promise<string[]>
 
 /** Renders one target of a Weaver template set (weaver_forge's `generate`), in memory. */
 export async function renderTarget(req: RenderTargetRequest): Promise<RenderTargetResult> {
-  const targetDir = join(req.templatesRoot, 'registry', req.target);
+  // `./` is a target too (the registry folder itself, as the Python template set uses it), `..` is not
+  const base = resolve(req.templatesRoot, 'registry');
+  const targetDir = resolve(base, req.target);
   const isDir = await stat(targetDir)
     .then((s) => s.isDirectory())
     .catch(() => false);
-  if (!isDir || req.target.includes('..') || req.target.includes('/'))
+  if (!isDir || (targetDir !== base && !targetDir.startsWith(base + sep)))
     throw new WeaverForgeError(
       {
         code: WeaverForgeErrorCode.TARGET_NOT_FOUND,

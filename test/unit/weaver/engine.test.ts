@@ -99,6 +99,24 @@ templates:
     expect(r.configFiles).toHaveLength(2);
   });
 
+  it('the target ./ is the registry folder itself (as the Python set keeps it); ../ is refused', async () => {
+    const registry = toWeaverRegistry((await loadRegistry(await testRegistry(), { check: false })).registry);
+    const root = await writeTemplates('.', {
+      'weaver.yaml': 'templates:\n  - template: x.j2\n    filter: .\n    application_mode: single\n',
+      'x.j2': 'here',
+    });
+    const r = await renderTarget({ registry, templatesRoot: root, target: './', params: {}, limits: LIMITS });
+    expect(r.files.map((f) => [f.path, f.content])).toEqual([['x', 'here']]);
+    await expect(
+      renderTarget({ registry, templatesRoot: root, target: '../registry', params: {}, limits: LIMITS }),
+    ).resolves.toBeDefined();
+    await expect(
+      renderTarget({ registry, templatesRoot: root, target: '..', params: {}, limits: LIMITS }),
+    ).rejects.toMatchObject({
+      code: WeaverForgeErrorCode.TARGET_NOT_FOUND,
+    });
+  });
+
   it('refuses unknown keys with the file and the key', async () => {
     await expect(render({ 'weaver.yaml': 'templatez: []\n', 'x.j2': '' })).rejects.toMatchObject({
       code: WeaverForgeErrorCode.INVALID_CONFIG,

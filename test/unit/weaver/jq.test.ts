@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadRegistry } from '../../../node/semconv/index.js';
-import { runJq } from '../../../node/weaver/jq.js';
+import { jaqToJq, runJq } from '../../../node/weaver/jq.js';
 import { toWeaverRegistry } from '../../../node/weaver/resolved.js';
 import { testRegistry } from './helpers.js';
 
@@ -73,5 +73,17 @@ describe('the semconv jq helpers', () => {
     expect(await runJq({ xs: [1, 2] }, '.xs[]', {})).toEqual([1, 2]);
     expect(await runJq({}, 'empty', {})).toBeNull();
     await expect(runJq({}, 'bad [', {})).rejects.toThrow(/syntax error/);
+  });
+
+  it("accepts jaq's dialect as Weaver's filters use it: any expression as an object value, trailing commas", async () => {
+    const filter = `{ out: $output + "attributes/", stab: if $filter == "any" then [] else ["experimental", "", null] end, s: "a, }", }`;
+    expect(await runJq({}, filter, { output: './', filter: 'any' })).toEqual({
+      out: './attributes/',
+      stab: [],
+      s: 'a, }',
+    });
+    expect(jaqToJq('[1, 2, ] | .[1:2]')).toBe('[1, 2] | .[1:2]');
+    // strings and their interpolations stay as written
+    expect(jaqToJq('{"k": "x: \\(.a, .b)"}')).toBe('{"k": ("x: \\(.a, .b)")}');
   });
 });
