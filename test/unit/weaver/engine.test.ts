@@ -227,6 +227,49 @@ default_comment_format: go
   });
 });
 
+describe('the rest of weaver.yaml and the less common filters', () => {
+  it('`pattern` is the older name of `template`; keep_trailing_newline keeps the last newline', async () => {
+    const out = await render({
+      'weaver.yaml':
+        'whitespace_control:\n  keep_trailing_newline: true\ntemplates:\n  - pattern: "*.txt.j2"\n    filter: .\n    application_mode: single\n',
+      'a.txt.j2': 'a\n',
+      'b.txt.j2': 'b\n',
+      'macro.j2': 'not matched, not rendered',
+    });
+    expect(out).toEqual({ 'a.txt': 'a\n', 'b.txt': 'b\n' });
+  });
+
+  it('custom delimiters and auto_escape are refused with the reason, not rendered wrongly', async () => {
+    await expect(
+      render({ 'weaver.yaml': 'template_syntax:\n  block_start: "<%"\n', 'x.j2': '' }),
+    ).rejects.toMatchObject({
+      code: WeaverForgeErrorCode.INVALID_CONFIG,
+      message: expect.stringMatching(/template_syntax/),
+    });
+    await expect(
+      render({
+        'weaver.yaml':
+          'templates:\n  - template: x.j2\n    filter: .\n    application_mode: single\n    auto_escape: html\n',
+        'x.j2': '',
+      }),
+    ).rejects.toMatchObject({
+      code: WeaverForgeErrorCode.INVALID_CONFIG,
+      message: expect.stringMatching(/auto_escape/),
+    });
+  });
+
+  it('body_fields walks a body depth first; markdown_to_html, type_mapping and the ansi filters', async () => {
+    const out = await render({
+      'weaver.yaml': `type_mapping:\n  int: i64\nparams:\n  body:\n    id: root\n    fields:\n      - id: b\n      - id: a\n        fields:\n          - id: x\ntemplates:\n  - template: x.j2\n    filter: .\n    application_mode: single\n`,
+      'x.j2':
+        '{% for path, field, depth in params.body | body_fields %}{{ path }}@{{ depth }} {% endfor %}|{{ "Use `x` **now**." | markdown_to_html }}|{{ "int" | type_mapping }}|{{ "r" | ansi_red }}',
+    });
+    expect(out.x).toBe(
+      'root@0 root.a@1 root.a.x@2 root.b@1 |<p>Use <code>x</code> <strong>now</strong>.</p>|i64|\x1b[31mr\x1b[0m',
+    );
+  });
+});
+
 describe('limits: a template set is untrusted', () => {
   it('an endless template runs out of fuel', async () => {
     await expect(
