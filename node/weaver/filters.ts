@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import { acronymFilter, CASE_NAMES, capitalizeFirst, convertCase } from './case.js';
-import { type CommentArgs, renderComment } from './comment.js';
-import type { WeaverConfig } from './config.js';
+import { type CommentArgs, DEFAULT_FORMAT, renderComment } from './comment.js';
+import type { CommentFormat, WeaverConfig } from './config.js';
 
 /**
  * Weaver's own filters, tests and functions (weaver_forge's extensions, as its documentation lists
@@ -263,21 +263,10 @@ export function installWeaverExtensions(
   );
 }
 
-const HTML_DEFAULT = {
-  format: 'html' as const,
-  indent_type: 'space' as const,
-  trim: true,
-  remove_trailing_dots: false,
-  enforce_trailing_dots: false,
-  word_wrap: { ignore_newlines: false },
-  escape_backslashes: false,
-  escape_square_brackets: false,
-  shortcut_reference_links: false,
-  indent_first_level_list_items: false,
-  default_block_code_language: '',
-  use_go_style_list_indent: false,
-  old_style_paragraph: false,
-  omit_closing_li: false,
+/** markdown_to_html: the comment renderer's html form with plain HTML code elements */
+const HTML_DEFAULT: CommentFormat = {
+  ...DEFAULT_FORMAT,
+  format: 'html',
   inline_code_snippet: '<code>{{code}}</code>',
   block_code_snippet: '<pre><code>{{code}}</code></pre>',
 };

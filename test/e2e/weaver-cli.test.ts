@@ -6,6 +6,19 @@ import { cli } from '../helpers/cli.js';
 import { MINI_REGISTRY as EXAMPLE, writeRegistry, yaml } from '../helpers/registry.js';
 import { writeTemplates } from '../unit/weaver/helpers.js';
 
+/** a registry with one check error (an invalid type on line 6) */
+const invalidRegistry = () =>
+  writeRegistry({
+    'r.yaml': yaml(
+      'groups:',
+      '  - id: registry.x',
+      '    type: attribute_group',
+      '    brief: X.',
+      '    attributes:',
+      '      - {id: x.a, type: strng, stability: development, brief: A.}',
+    ),
+  });
+
 /** Weaver's own commands, as a Weaver user types them: -r, -t, a target and an output folder. */
 describe('weavergen registry generate', () => {
   const set = () =>
@@ -108,16 +121,7 @@ templates:
     ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/a\.j2: jq filter failed: .*semconv_nonexistent/);
-    const invalid = await writeRegistry({
-      'r.yaml': yaml(
-        'groups:',
-        '  - id: registry.x',
-        '    type: attribute_group',
-        '    brief: X.',
-        '    attributes:',
-        '      - {id: x.a, type: strng, stability: development, brief: A.}',
-      ),
-    });
+    const invalid = await invalidRegistry();
     const refused = await cli([
       'registry',
       'generate',
@@ -149,16 +153,7 @@ describe('weavergen registry resolve and check, Weaver style', () => {
   });
 
   it('check --diagnostic-format gh_workflow_command and json', async () => {
-    const bad = await writeRegistry({
-      'r.yaml': yaml(
-        'groups:',
-        '  - id: registry.x',
-        '    type: attribute_group',
-        '    brief: X.',
-        '    attributes:',
-        '      - {id: x.a, type: strng, stability: development, brief: A.}',
-      ),
-    });
+    const bad = await invalidRegistry();
     const gh = await cli(['registry', 'check', '-r', bad, '--diagnostic-format', 'gh_workflow_command']);
     expect(gh.code).toBe(1);
     expect(gh.stdout).toMatch(
