@@ -82,7 +82,10 @@ describe('diagnose: the summary from the defects', () => {
 describe('diagnose: component claims only where defects are', () => {
   it('claims deprecation for a dropped deprecated item, never on a registry without any', async () => {
     const dropped = diagnose(
-      await check('go', filesWith('go', ['const ShopOrderLegacyIDKey = "shop.order.legacy_id"\n', ''])),
+      await check(
+        'go',
+        filesWith('go', ['const ShopOrderLegacyIDKey = attribute.Key("shop.order.legacy_id")\n', '']),
+      ),
     );
     expect(dropped.summary).toMatch(
       /^completeness 0\.88 \(1 missing\), deprecation 0\.00 \(1 deprecated missing\): missing: deprecated attribute shop\.order\.legacy_id/,

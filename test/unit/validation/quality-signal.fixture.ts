@@ -193,44 +193,65 @@ export const FILES: Partial<Record<Language, SourceFile[]>> = {
       ].join('\n'),
     },
   ],
+  // the form of go.opentelemetry.io/otel/semconv: keys of type attribute.Key, a value constructor
+  // per key, enum values as attribute.KeyValue vars, template attributes as functions returning a
+  // KeyValue, metrics in the package of their namespace (shopconv) named without it
   go: [
     {
       path: 'attributes.go',
       content: [
         'package semconv',
         '',
+        'import "go.opentelemetry.io/otel/attribute"',
+        '',
         '// ShopOrderIDKey is the attribute key conforming to the "shop.order.id" semantic conventions.',
         `// ${ID_BRIEF}`,
-        'const ShopOrderIDKey = "shop.order.id"',
+        'const ShopOrderIDKey = attribute.Key("shop.order.id")',
+        '',
+        '// ShopOrderID returns an attribute KeyValue conforming to the "shop.order.id" semantic conventions.',
+        'func ShopOrderID(val string) attribute.KeyValue {',
+        '\treturn ShopOrderIDKey.String(val)',
+        '}',
         '',
         '// ShopOrderLegacyIDKey is the attribute key conforming to the "shop.order.legacy_id" semantic conventions.',
         `// ${LEGACY_BRIEF}`,
         '//',
         '// Deprecated: Replaced by `shop.order.id`.',
-        'const ShopOrderLegacyIDKey = "shop.order.legacy_id"',
+        'const ShopOrderLegacyIDKey = attribute.Key("shop.order.legacy_id")',
         '',
         '// ShopOrderStatusKey is the attribute key conforming to the "shop.order.status" semantic conventions.',
         // the brief wrapped as a person would: one of its lines starts with "Deprecated:"
         `// ${STATUS_BRIEF.replace(' Deprecated:', '\n// Deprecated:')}`,
-        'const ShopOrderStatusKey = "shop.order.status"',
+        'const ShopOrderStatusKey = attribute.Key("shop.order.status")',
         '',
-        '// ShopOrderStatusPending is the "pending" value. Not paid yet.',
-        'const ShopOrderStatusPending = "pending"',
+        '// ShopOrderStatusPending is the "pending" value of the "shop.order.status" attribute.',
+        '// Not paid yet.',
+        'var ShopOrderStatusPending = ShopOrderStatusKey.String("pending")',
         '',
-        '// ShopOrderStatusPaid is the "paid" value. Paid in full.',
-        'const ShopOrderStatusPaid = "paid"',
+        '// ShopOrderStatusPaid is the "paid" value of the "shop.order.status" attribute.',
+        '// Paid in full.',
+        'var ShopOrderStatusPaid = ShopOrderStatusKey.String("paid")',
         '',
-        '// ShopOrderHeader returns the key of the "shop.order.header" template attribute.',
+        '// ShopOrderHeader returns an attribute KeyValue for the "shop.order.header" template attribute.',
         '// Order headers, the key being the header name.',
-        'func ShopOrderHeader(key string) string {',
-        '\treturn "shop.order.header." + key',
+        'func ShopOrderHeader(key string, val string) attribute.KeyValue {',
+        '\treturn attribute.String("shop.order.header."+key, val)',
         '}',
         '',
-        '// ShopOrderDurationName is the metric name. Time from order creation to shipping.',
-        'const ShopOrderDurationName = "shop.order.duration"',
-        '',
-        '// ShopOrderPlacedEventName is the event name. An order was placed.',
+        '// ShopOrderPlacedEventName is the name of the "shop.order.placed" event.',
+        '// An order was placed.',
         'const ShopOrderPlacedEventName = "shop.order.placed"',
+        '',
+      ].join('\n'),
+    },
+    {
+      path: 'shopconv/metric.go',
+      content: [
+        'package shopconv',
+        '',
+        '// OrderDurationName is the name of the "shop.order.duration" metric.',
+        '// Time from order creation to shipping.',
+        'const OrderDurationName = "shop.order.duration"',
         '',
       ].join('\n'),
     },
@@ -247,16 +268,18 @@ export const PASSED = (language: Language): ToolchainResult => ({
   durationMs: 0,
 });
 
-/** A fresh copy of a language's correct files, with edits (each `from` must be there). */
+/**
+ * A fresh copy of a language's correct files, with edits: each replaces the first `from` of the first
+ * file holding it (one of the files must hold it).
+ */
 export function filesWith(language: Language, ...edits: [from: string, to: string][]): SourceFile[] {
-  return (FILES[language] ?? []).map((f) => {
-    let content = f.content;
-    for (const [from, to] of edits) {
-      if (!content.includes(from)) throw new Error(`${f.path} holds no ${JSON.stringify(from)}`);
-      content = content.replace(from, to);
-    }
-    return { path: f.path, content };
-  });
+  const files = (FILES[language] ?? []).map((f) => ({ path: f.path, content: f.content }));
+  for (const [from, to] of edits) {
+    const f = files.find((x) => x.content.includes(from));
+    if (!f) throw new Error(`no ${language} file holds ${JSON.stringify(from)}`);
+    f.content = f.content.replace(from, to);
+  }
+  return files;
 }
 
 /** The file and 1-based line of the first line that starts with `text`. */

@@ -103,7 +103,7 @@ const CASES: Partial<Record<Language, Case>> = {
     legacy: 'ShopOrderLegacyIDKey',
     colour: 'HTTPRequestColourKey',
     dropLegacy: [
-      `// ShopOrderLegacyIDKey is the attribute key conforming to the "shop.order.legacy_id" semantic conventions.\n// ${LEGACY_BRIEF}\n//\n// Deprecated: Replaced by \`shop.order.id\`.\nconst ShopOrderLegacyIDKey = "shop.order.legacy_id"\n`,
+      `// ShopOrderLegacyIDKey is the attribute key conforming to the "shop.order.legacy_id" semantic conventions.\n// ${LEGACY_BRIEF}\n//\n// Deprecated: Replaced by \`shop.order.id\`.\nconst ShopOrderLegacyIDKey = attribute.Key("shop.order.legacy_id")\n`,
       '',
     ],
     markId: [
@@ -113,12 +113,13 @@ const CASES: Partial<Record<Language, Case>> = {
     unmarkLegacy: ['//\n// Deprecated: Replaced by `shop.order.id`.\n', ''],
     invent: [
       'const ShopOrderPlacedEventName = "shop.order.placed"\n',
-      'const ShopOrderPlacedEventName = "shop.order.placed"\n\nconst HTTPRequestColourKey = "http.request.colour"\n',
+      'const ShopOrderPlacedEventName = "shop.order.placed"\n\nconst HTTPRequestColourKey = attribute.Key("http.request.colour")\n',
     ],
+    // the value constructor keeps its name: it holds no literal, so it is no symbol
     unrelated: ['const ShopOrderIDKey', 'const OrderKey'],
     unrelatedName: 'OrderKey',
     truncateDoc: [`// ${ID_BRIEF}\n`, `// ${ID_BRIEF.slice(0, 50)}.\n`],
-    wrongValue: ['= "shop.order.id"', '= "shop.order.identifier"'],
+    wrongValue: ['attribute.Key("shop.order.id")', 'attribute.Key("shop.order.identifier")'],
     wrongName: ['const ShopOrderIDKey', 'const ShopOrderIdKey'],
     wrongNameFound: 'ShopOrderIdKey',
   },
@@ -346,21 +347,25 @@ describe('the defect list', () => {
   });
 
   it('counts as registry values what packs emit beside the keys (unit, description, schema URL)', async () => {
-    const files = filesWith('go', [
-      'const ShopOrderDurationName = "shop.order.duration"\n',
-      'const ShopOrderDurationName = "shop.order.duration"\nconst ShopOrderDurationUnit = "s"\nconst ShopOrderDurationDescription = "Time from order creation to shipping."\nconst SchemaURL = "https://example.com/schemas/1.0.0"\n',
-    ]);
+    const files = filesWith(
+      'go',
+      [
+        'const OrderDurationName = "shop.order.duration"\n',
+        'const OrderDurationName = "shop.order.duration"\nconst OrderDurationUnit = "s"\nconst OrderDurationDescription = "Time from order creation to shipping."\n',
+      ],
+      ['package semconv\n', 'package semconv\n\nconst SchemaURL = "https://example.com/schemas/1.0.0"\n'],
+    );
     const r = await check('go', files);
     expect(r.symbols.defects).toEqual([]);
     const wrong = await check(
       'go',
-      filesWith('go', ['package semconv\n', 'package semconv\n\nconst ShopOrderDurationUnit = "ms"\n']),
+      filesWith('go', ['package shopconv\n', 'package shopconv\n\nconst OrderDurationUnit = "ms"\n']),
     );
     expect(wrong.symbols.defects).toEqual([
       expect.objectContaining({
         kind: 'invented',
-        item: 'ShopOrderDurationUnit',
-        file: 'attributes.go',
+        item: 'shop.OrderDurationUnit',
+        file: 'shopconv/metric.go',
         line: 3,
       }),
     ]);
