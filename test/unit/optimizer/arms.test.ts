@@ -7,8 +7,10 @@ describe('arms', () => {
     const packs = await builtinPacks();
     const count = (language: string, models?: string[]) => enumerateArms(packs, { language, models }).length;
     expect(count('typescript')).toBe(12);
-    expect(count('python')).toBe(18);
-    expect(count('go')).toBe(18);
+    // doc_style 3 x enum_style 3 x layout 3 x metrics 2
+    expect(count('python')).toBe(54);
+    // doc_style 3 x key_type 3 x layout 3
+    expect(count('go')).toBe(27);
     expect(count('typescript', ['builtin', 'ollama:llama3'])).toBe(24);
 
     const ts = enumerateArms(packs, { language: 'typescript' });
