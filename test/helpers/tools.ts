@@ -1,13 +1,31 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { DEFAULT_OTEL_SOURCE, OTEL_DEBIAN_PACKAGE } from '../../node/validation/toolchains/go.js';
 
 /**
  * The external toolchains some tests run, how each is found, and the Debian package that brings it
  * (.ci/run installs them all). Found without starting anything: executables are looked up on PATH,
- * files at their configured place.
+ * files (or folders holding given files) at their configured place, or where their variable points.
  */
 const TOOLS = {
   go: { executables: ['go', 'gofmt'], files: [], debian: 'golang-go' },
+  /**
+   * go.opentelemetry.io/otel's sources, which the Go pack's default output imports (attribute.Key):
+   * the Go validator builds against them offline, and reports output importing them as not validated
+   * without them. A folder: found when it holds the module's go.mod and attribute package.
+   */
+  goOtel: {
+    name: 'go.opentelemetry.io/otel',
+    executables: [],
+    files: [
+      {
+        env: 'WEAVERGEN_GO_OTEL',
+        path: DEFAULT_OTEL_SOURCE,
+        inside: ['go.mod', join('attribute', 'key.go')],
+      },
+    ],
+    debian: OTEL_DEBIAN_PACKAGE,
+  },
   java: { executables: ['javac', 'java'], files: [], debian: 'default-jdk-headless' },
   junit: {
     executables: [],
@@ -26,7 +44,17 @@ const TOOLS = {
     files: [{ env: 'WEAVERGEN_CHROMIUM', path: '/usr/bin/chromium' }],
     debian: 'chromium',
   },
-} satisfies Record<string, { executables: string[]; files: { env: string; path: string }[]; debian: string }>;
+} satisfies Record<
+  string,
+  {
+    /** what messages call it; the key by default */
+    name?: string;
+    executables: string[];
+    /** a file at `path` (or `$env`); with `inside`, a folder holding these files */
+    files: { env: string; path: string; inside?: string[] }[];
+    debian: string;
+  }
+>;
 
 export type Tool = keyof typeof TOOLS;
 
@@ -63,6 +91,14 @@ const isFile = (path: string) => {
   }
 };
 
+const isDir = (path: string) => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
 /**
  * Whether the tools a test needs are here. Outside CI a test needing a missing one is skipped
  * (`skip`, with `note` in its name saying what to install); under CI (`CI=true` or `CI=1`) it is not
@@ -75,12 +111,16 @@ export function toolchain(...tools: Tool[]): Toolchain {
     const t = TOOLS[tool];
     const absent = [
       ...t.executables.filter((e) => !onPath(e, env)).map((e) => `${e} not on PATH`),
-      ...t.files
-        .map((f) => env[f.env] || f.path)
-        .filter((p) => !isFile(p))
-        .map((p) => `${p} not found`),
+      ...t.files.flatMap((f: { env: string; path: string; inside?: string[] }) => {
+        const p = env[f.env]?.trim() || f.path;
+        if (!f.inside) return isFile(p) ? [] : [`${p} not found`];
+        if (!isDir(p)) return [`${p} not found`];
+        const lacking = f.inside.filter((i) => !isFile(join(p, i)));
+        return lacking.length ? [`${p} holds no ${lacking.join(', ')}`] : [];
+      }),
     ];
-    if (absent.length) missing.push(`${tool}: ${absent.join(', ')} (apt-get install ${t.debian})`);
+    const name = 'name' in t ? t.name : tool;
+    if (absent.length) missing.push(`${name}: ${absent.join(', ')} (apt-get install ${t.debian})`);
   }
   const ok = missing.length === 0;
   const reason = missing.join('; ');

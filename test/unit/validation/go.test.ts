@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { goName } from '../../../node/generation/case.js';
 import {
@@ -15,25 +13,19 @@ import { goSupport } from '../../../node/validation/languages/go.js';
 import { checkSymbols } from '../../../node/validation/symbol-check.js';
 import { goSymbols } from '../../../node/validation/symbols/go.js';
 import type { ExtractedSymbol } from '../../../node/validation/symbols/types.js';
-import {
-  createGoToolchain,
-  DEFAULT_OTEL_SOURCE,
-  OTEL_NOT_FOUND,
-} from '../../../node/validation/toolchains/go.js';
+import { createGoToolchain, OTEL_NOT_FOUND } from '../../../node/validation/toolchains/go.js';
 import { SEMCONV_MISSING, semconvRegistry } from '../../helpers/reference.js';
-import { inCI, skipNote, toolchain as tools } from '../../helpers/tools.js';
+import { skipNote, toolchain as tools } from '../../helpers/tools.js';
 
 let model: TemplateRegistry;
 let pack: Pack;
 const toolchain = createGoToolchain();
 const REAL = semconvRegistry();
 const GO = tools('go');
-/** go.opentelemetry.io/otel's sources (Debian's golang-opentelemetry-otel-dev), which the default output imports */
-const OTEL_MISSING =
-  !existsSync(join(process.env.WEAVERGEN_GO_OTEL?.trim() || DEFAULT_OTEL_SOURCE, 'attribute')) &&
-  'go.opentelemetry.io/otel not found (Debian package: golang-opentelemetry-otel-dev)';
-const OTEL_SKIP = GO.skip || (!!OTEL_MISSING && !inCI());
-const OTEL_NOTE = skipNote(GO.skip && GO.reason, OTEL_MISSING && !inCI() && OTEL_MISSING);
+/** go and go.opentelemetry.io/otel's sources (Debian's golang-opentelemetry-otel-dev), which the default output imports */
+const GO_OTEL = tools('go', 'goOtel');
+const OTEL_SKIP = GO_OTEL.skip;
+const OTEL_NOTE = GO_OTEL.note;
 
 beforeAll(async () => {
   if (REAL) model = toTemplateRegistry((await loadRegistry(REAL, { check: false })).registry);
@@ -262,11 +254,7 @@ describe('Go toolchain', () => {
   });
 });
 
-const PACK_NOTE = skipNote(
-  !REAL && SEMCONV_MISSING,
-  GO.skip && GO.reason,
-  OTEL_MISSING && !inCI() && OTEL_MISSING,
-);
+const PACK_NOTE = skipNote(!REAL && SEMCONV_MISSING, GO_OTEL.skip && GO_OTEL.reason);
 describe.skipIf(!REAL || OTEL_SKIP)(`go-semconv pack on the real registry${PACK_NOTE}`, () => {
   it('default output builds, is gofmt-clean and holds every key with its exact value and official name', async () => {
     const gen = await generateWithPack(pack, model, {});
