@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cli } from '../helpers/cli.js';
+import { providePythonApi } from '../helpers/python-api.js';
 import { SHOP_REGISTRY } from '../helpers/registry.js';
+import { toolchain } from '../helpers/tools.js';
 
 /**
  * One pipeline behind every command: without a node the CLI starts the same node in its own
@@ -14,6 +16,10 @@ import { SHOP_REGISTRY } from '../helpers/registry.js';
  * with a node running on the home the same commands give the same results and exit codes.
  */
 const BROKEN = join(process.cwd(), 'examples', 'broken');
+// the generations below expect Python to pass: its default output needs opentelemetry-api (see python-api.ts)
+providePythonApi();
+/** the Go default output builds against go.opentelemetry.io/otel: a test expecting Go to pass needs both */
+const GO_OTEL = toolchain('go', 'goOtel');
 const home = () => mkdtemp(join(tmpdir(), 'wg-pipeline-'));
 const NO_STACK = /^\s+at .+:\d+:\d+\)?$/m;
 const idOf = (stdout: string) => /generation (\d{15}-[0-9a-f]{8})/.exec(stdout)?.[1];
@@ -145,16 +151,19 @@ describe('a CLI command runs its own work only', () => {
     }
   });
 
-  it('does not serve a result no toolchain judged from the cache once the tool is there', async () => {
-    const h = await home();
-    const args = ['generate', SHOP_REGISTRY, '--lang', 'go', '--json', '--home', h];
-    const without = await cli(args, { PATH: '/nonexistent' });
-    expect(without.code).toBe(1);
-    const withGo = await cli(args);
-    const json = JSON.parse(withGo.stdout);
-    expect(json.generation.cachedFrom).toBeUndefined();
-    expect(json.languages[0].validation.status).toBe('passed');
-  });
+  it.skipIf(GO_OTEL.skip)(
+    `does not serve a result no toolchain judged from the cache once the tool is there${GO_OTEL.note}`,
+    async () => {
+      const h = await home();
+      const args = ['generate', SHOP_REGISTRY, '--lang', 'go', '--json', '--home', h];
+      const without = await cli(args, { PATH: '/nonexistent' });
+      expect(without.code).toBe(1);
+      const withGo = await cli(args);
+      const json = JSON.parse(withGo.stdout);
+      expect(json.generation.cachedFrom).toBeUndefined();
+      expect(json.languages[0].validation.status).toBe('passed');
+    },
+  );
 });
 
 describe('the request cache', () => {
