@@ -55,14 +55,19 @@ const ShopPaymentMethodInvoice = "invoice"
 // A request header, the key being the lowercased header name.
 func ShopRequestHeader(key string) string { return "shop.request.header." + key }
 
-// Items per cart at checkout.
-const ShopCartSizeName = "shop.cart.size"
-
-// Time from order creation to shipping.
-const ShopOrderDurationName = "shop.order.duration"
-
 // A checkout finished.
 const ShopCheckoutCompletedEventName = "shop.checkout.completed"
+\`\`\`
+
+\`\`\`go
+// file: shopconv/metric.go
+package shopconv
+
+// Items per cart at checkout.
+const CartSizeName = "shop.cart.size"
+
+// Time from order creation to shipping.
+const OrderDurationName = "shop.order.duration"
 \`\`\``;
 
 const RUST = `\`\`\`rust
@@ -193,7 +198,7 @@ const ANSWERS: Record<Language, { answer: string; files: string[] }> = {
     answer: PY_GOOD,
     files: ['attributes/shop_attributes.py', 'events/shop_events.py', 'metrics/shop_metrics.py'],
   },
-  go: { answer: GO, files: ['doc.go', 'shop.go'] },
+  go: { answer: GO, files: ['doc.go', 'shop.go', 'shopconv/metric.go'] },
   rust: {
     answer: RUST,
     files: ['src/attribute/shop.rs', 'src/event/shop.rs', 'src/lib.rs', 'src/metric/shop.rs'],
