@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
+import { pythonApiEnv } from '../helpers/python-api.js';
 import { SEMCONV_MISSING, semconvRegistry } from '../helpers/reference.js';
 import { MINI_REGISTRY as EXAMPLE, writeRegistry, yaml } from '../helpers/registry.js';
 import { skipNote } from '../helpers/tools.js';
@@ -81,11 +82,12 @@ describe('weavergen registry resolve', () => {
 describe('weavergen generate', () => {
   it('generates, validates and writes per language, with --json', async () => {
     const out = await mkdtemp(join(tmpdir(), 'wg-out-'));
-    const r = await cli(['generate', EXAMPLE, '--lang', 'ts,python', '--out', out, '--json']);
     // python's default declares create_* factories on opentelemetry-api: where that is not installed
-    // (not in Debian, so not in CI) they are honestly "not validated", and that is the only message
-    for (const line of r.stderr.split('\n').filter(Boolean))
-      expect(line).toMatch(/^weavergen: python: not validated: opentelemetry \(python\) not found/);
+    // (not in Debian, so not in CI) a candidate importing it is honestly "not validated" (exit 1), and
+    // whether the node picks one depends on the arms it samples; against a stand-in of the API every
+    // candidate imports, so the result does not depend on the draw (see python-api.ts)
+    const r = await cli(['generate', EXAMPLE, '--lang', 'ts,python', '--out', out, '--json'], pythonApiEnv());
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
     const ts = json.languages.find((l: { language: string }) => l.language === 'typescript');
@@ -101,9 +103,9 @@ describe('weavergen generate', () => {
       'warnings',
     ]);
     expect(existsSync(join(out, 'typescript', 'index.ts'))).toBe(true);
-    expect(
-      json.languages.find((l: { language: string }) => l.language === 'python').files.length,
-    ).toBeGreaterThan(0);
+    const py = json.languages.find((l: { language: string }) => l.language === 'python');
+    expect(py.files.length).toBeGreaterThan(0);
+    expect(py.validation.status).toBe('passed');
   });
 
   it('prints a summary table by default', async () => {

@@ -38,14 +38,27 @@ export function pythonApiStandIn(): string {
   return dir;
 }
 
+/** The note for a test's name when Python is imported against the stand-in. */
+export const STAND_IN_NOTE =
+  ' (opentelemetry-api not installed: Python imported against a stand-in of opentelemetry.metrics)';
+
 /**
- * Where the API is not installed, puts the stand-in on this process's PYTHONPATH, which the CLI and
- * the nodes this test file starts inherit (the Python validator adds PYTHONPATH to the module search
- * path). Returns what it did, for a test's name: '' when the real API is there.
+ * The environment for a CLI or node process whose Python validation should pass: where the API is
+ * not installed, PYTHONPATH with the stand-in first (the Python validator adds PYTHONPATH to the
+ * module search path); {} where the real API is there.
+ */
+export function pythonApiEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  if (pythonApiInstalled()) return {};
+  return { PYTHONPATH: [pythonApiStandIn(), env.PYTHONPATH].filter(Boolean).join(delimiter) };
+}
+
+/**
+ * pythonApiEnv for this whole process: the CLI and the nodes this test file starts inherit it.
+ * Returns what it did, for a test's name: '' when the real API is there, else STAND_IN_NOTE.
  */
 export function providePythonApi(): string {
-  if (pythonApiInstalled()) return '';
-  const dir = pythonApiStandIn();
-  process.env.PYTHONPATH = [dir, process.env.PYTHONPATH].filter(Boolean).join(delimiter);
-  return ' (opentelemetry-api not installed: Python imported against a stand-in of opentelemetry.metrics)';
+  const env = pythonApiEnv();
+  if (!env.PYTHONPATH) return '';
+  process.env.PYTHONPATH = env.PYTHONPATH;
+  return STAND_IN_NOTE;
 }
