@@ -1,5 +1,5 @@
 import { type Diagnostic, formatDiagnostic } from '../../node/semconv/index.js';
-import { EXIT, UsageError } from '../errors.js';
+import { EXIT } from '../errors.js';
 import { loadRegistrySpec, registryArgument } from './registry-source.js';
 
 export type DiagnosticFormat = 'ansi' | 'json' | 'gh_workflow_command';

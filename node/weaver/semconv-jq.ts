@@ -7,7 +7,7 @@
  * apply to a signal's own attributes (but `exclude_root_namespace` only to the signals).
  * Not supported: the `v2` option (Weaver's v2 resolved schema).
  */
-export const SEMCONV_JQ = String.raw`
+export const SEMCONV_JQ = `
 def _wg_levels($xs):
   if ($xs | index("experimental")) then $xs + ["development", "alpha", "beta", "release_candidate", "", null] else $xs end;
 def _wg_keep_items(f):
