@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LANGUAGES } from '../../node/generation/languages.js';
 import { cli } from '../helpers/cli.js';
+import { provideJavaApi } from '../helpers/java-api.js';
 import { providePythonApi } from '../helpers/python-api.js';
 import { SEMCONV_MISSING, semconvRegistry } from '../helpers/reference.js';
 import { SHOP_REGISTRY } from '../helpers/registry.js';
@@ -14,6 +15,8 @@ const REAL_REGISTRY = semconvRegistry();
 const TOOLS = toolchain('go', 'goOtel', 'java', 'rust', 'python');
 /** the default Python output needs opentelemetry-api, which is not installable offline (see python-api.ts) */
 const PY_API = providePythonApi();
+/** the default Java output declares AttributeKey<T> of opentelemetry-api, not in Debian (see java-api.ts) */
+const JAVA_API = provideJavaApi();
 
 interface LanguageJson {
   language: string;
@@ -68,7 +71,7 @@ function expectCompiledEverywhere(result: Awaited<ReturnType<typeof generateAll>
  * The project's own example registry (both syntaxes, a dependency registry, every loader feature),
  * generated in all five languages through the CLI's one pipeline and compiled by the real toolchains.
  */
-describe.skipIf(TOOLS.skip)(`examples/shop in five languages${TOOLS.note}${PY_API}`, () => {
+describe.skipIf(TOOLS.skip)(`examples/shop in five languages${TOOLS.note}${PY_API}${JAVA_API}`, () => {
   it('generates, compiles and finds every symbol in every language', async () => {
     const result = await generateAll(SHOP_REGISTRY);
     expectCompiledEverywhere(result);
@@ -81,7 +84,7 @@ describe.skipIf(TOOLS.skip)(`examples/shop in five languages${TOOLS.note}${PY_AP
 
 /** The real registry v1.44.0: 2400+ symbols per language, every one with its exact value. */
 describe.skipIf(!REAL_REGISTRY || TOOLS.skip)(
-  `the real registry in five languages${skipNote(!REAL_REGISTRY && SEMCONV_MISSING, TOOLS.skip && TOOLS.reason)}${PY_API}`,
+  `the real registry in five languages${skipNote(!REAL_REGISTRY && SEMCONV_MISSING, TOOLS.skip && TOOLS.reason)}${PY_API}${JAVA_API}`,
   () => {
     it('generates, compiles and emits every registry symbol with its exact value, named as the official packages do', async () => {
       const result = await generateAll(REAL_REGISTRY as string);

@@ -109,7 +109,9 @@ export function createJavaToolchain(
             diagnostics,
             `${command} exited with code ${run.code}: ${firstLine(run.stderr) || firstLine(run.stdout) || 'no output'}`,
           );
-        return result(failed ? 'failed' : 'passed', diagnostics, reason);
+        // compiled against our stand-ins only: the code compiles, but nothing was checked against
+        // io.opentelemetry.api itself, so it is not validated (never a pass)
+        return result(failed ? 'failed' : needsApi && !jar ? 'not_validated' : 'passed', diagnostics, reason);
       });
     },
   };
@@ -119,9 +121,9 @@ const STAND_IN_DIR = '.weavergen-api';
 
 /** What a pass means when opentelemetry-api was not found (never a silent pass). */
 export const API_NOT_FOUND =
-  'not validated against io.opentelemetry.api: opentelemetry-api not found ' +
-  '(set WEAVERGEN_OTEL_API_JAR to its jar, or have io.opentelemetry:opentelemetry-api in ~/.m2); ' +
-  'compiled against local stand-ins';
+  'not validated: opentelemetry-api (io.opentelemetry.api) not found ' +
+  '(set WEAVERGEN_OTEL_API_JAR to its jar or classes folder, or have io.opentelemetry:opentelemetry-api in ~/.m2); ' +
+  'compiled against local stand-ins of its classes';
 
 /** The output imports io.opentelemetry.api and does not define it itself. */
 export function usesOpenTelemetryApi(files: SourceFile[]): boolean {
@@ -168,12 +170,20 @@ const byVersionDesc = (a: string, b: string) => {
  * there), else /usr/share/java/opentelemetry-api.jar, else the newest version in the local Maven
  * repository (~/.m2/repository/io/opentelemetry/opentelemetry-api/<v>/) or Gradle's cache.
  */
+const isDir = (p: string) => {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
 export function findOpenTelemetryApi(
   env: NodeJS.ProcessEnv = process.env,
   home: string = homedir(),
 ): string | undefined {
   const given = env.WEAVERGEN_OTEL_API_JAR?.trim();
-  if (given) return isFile(given) ? given : undefined;
+  if (given) return isFile(given) || isDir(given) ? given : undefined;
   if (isFile('/usr/share/java/opentelemetry-api.jar')) return '/usr/share/java/opentelemetry-api.jar';
   const m2 = join(home, '.m2', 'repository', 'io', 'opentelemetry', 'opentelemetry-api');
   for (const v of listDir(m2).sort(byVersionDesc)) {
@@ -201,7 +211,7 @@ export function findOpenTelemetryApi(
  * Minimal stand-ins for the opentelemetry-api classes the semantic-convention artifacts use, with
  * the real API's names and signatures (io.opentelemetry.api.common, API 1.5x), written by us.
  */
-const API_STAND_INS: Record<string, string> = {
+export const API_STAND_INS: Record<string, string> = {
   AttributeKey: `package io.opentelemetry.api.common;
 
 import java.util.List;
