@@ -2,6 +2,7 @@ import { stringify } from 'yaml';
 import { acronymFilter, CASE_NAMES, capitalizeFirst, convertCase } from './case.js';
 import { type CommentArgs, DEFAULT_FORMAT, renderComment } from './comment.js';
 import type { CommentFormat, WeaverConfig } from './config.js';
+import { promName, promNames, promUnit, toStrategy } from './prometheus.js';
 
 /**
  * Weaver's own filters, tests and functions (weaver_forge's extensions, as its documentation lists
@@ -9,7 +10,7 @@ import type { CommentFormat, WeaverConfig } from './config.js';
  * arguments as a trailing Map; `plain` turns them back into objects. A callback must never throw
  * (a JavaScript exception inside minijinja-js poisons the environment): failures are recorded in
  * `errors` and the render is failed by the caller.
- * Not provided: the prometheus_* filters, markdown_to_html's full CommonMark, body_fields' sort_by.
+ * Not provided: markdown_to_html's full CommonMark, body_fields' sort_by, numsort.
  */
 export interface MinijinjaLike {
   addFilter(name: string, f: (...args: unknown[]) => unknown): void;
@@ -228,6 +229,38 @@ export function installWeaverExtensions(
     };
     walk(body, '', 0);
     return out;
+  });
+  const metricField = (m: unknown, k: string) => {
+    const v = get(m, k);
+    if (typeof v !== 'string') throw new Error(`Expected ${k} to be a string`);
+    return v;
+  };
+  filter('prometheus_metric_name', (m: unknown, ...rest: unknown[]) => {
+    const kw = kwargs(rest);
+    if (kw.translation_strategy === undefined)
+      throw new Error('translation_strategy parameter is required for prometheus_metric_name filter');
+    return promName(
+      metricField(m, 'metric_name'),
+      metricField(m, 'unit'),
+      metricField(m, 'instrument'),
+      toStrategy(kw.translation_strategy),
+    );
+  });
+  filter('prometheus_metric_names', (m: unknown, ...rest: unknown[]) => {
+    const kw = kwargs(rest);
+    return promNames(
+      metricField(m, 'metric_name'),
+      metricField(m, 'unit'),
+      metricField(m, 'instrument'),
+      kw.translation_strategy === undefined || kw.translation_strategy === null
+        ? undefined
+        : toStrategy(kw.translation_strategy),
+      kw.expand_summary_and_histogram === true,
+    );
+  });
+  filter('prometheus_unit_name', (m: unknown) => {
+    const unit = metricField(m, 'unit');
+    return promUnit(unit) ?? unit;
   });
   for (const [color, code] of Object.entries(ANSI)) {
     filter(`ansi_${color}`, (s: unknown) => `\x1b[${code}m${String(s)}\x1b[0m`);
