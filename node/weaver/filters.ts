@@ -10,7 +10,7 @@ import { promName, promNames, promUnit, toStrategy } from './prometheus.js';
  * arguments as a trailing Map; `plain` turns them back into objects. A callback must never throw
  * (a JavaScript exception inside minijinja-js poisons the environment): failures are recorded in
  * `errors` and the render is failed by the caller.
- * Not provided: markdown_to_html's full CommonMark, body_fields' sort_by, numsort.
+ * Not provided: markdown_to_html's full CommonMark, body_fields' sort_by.
  */
 export interface MinijinjaLike {
   addFilter(name: string, f: (...args: unknown[]) => unknown): void;
@@ -151,6 +151,17 @@ export function installWeaverExtensions(
     ),
   );
   filter('toyaml', (v: unknown) => stringify(plain(v)));
+  // numsort: a map as [key, value] pairs, numeric keys first in numeric order, then the rest by text
+  filter('numsort', (v: unknown) => {
+    const num = (k: string) => (/^-?\d+$/.test(k) ? Number(k) : undefined);
+    return Object.entries((plain(v) ?? {}) as Record<string, unknown>).sort(([a], [b]) => {
+      const [x, y] = [num(a), num(b)];
+      if (x !== undefined && y !== undefined) return x - y;
+      if (x !== undefined) return -1;
+      if (y !== undefined) return 1;
+      return a < b ? -1 : a > b ? 1 : 0;
+    });
+  });
   filter('map_text', (s: unknown, mapName: unknown, fallback?: unknown) => {
     const map = config.textMaps[String(mapName)];
     const hit = map?.[String(s)];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { promName, promNames, unitSuffix } from '../../../node/weaver/prometheus.js';
 import { render } from './render.js';
 
-describe('the prometheus_* filters', () => {
+describe('the prometheus_* filters and numsort', () => {
   it('units as the Prometheus exporter specification writes them', () => {
     expect(unitSuffix('s')).toBe('seconds');
     expect(unitSuffix('By')).toBe('bytes');
@@ -38,5 +38,13 @@ describe('the prometheus_* filters', () => {
       '{% for m in ctx.groups | selectattr("type", "equalto", "metric") | sort(attribute="metric_name") %}{{ m | prometheus_metric_name(translation_strategy="UnderscoreEscapingWithSuffixes") }} {{ m | prometheus_unit_name }} {% endfor %}',
     );
     expect(out).toBe('db_rows_read_total {row} http_server_duration_seconds seconds ');
+  });
+
+  it('numsort orders a map by numeric keys first', async () => {
+    expect(
+      await render(
+        '{% for k, v in {"10": "a", "9": "b", "x": "c", "-1": "d"} | numsort %}{{ k }}={{ v }} {% endfor %}',
+      ),
+    ).toBe('-1=d 9=b 10=a x=c ');
   });
 });
