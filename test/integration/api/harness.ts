@@ -5,9 +5,15 @@ import { expect } from 'vitest';
 import { type ApiServer, type ApiServerInit, startApiServer } from '../../../node/api/index.js';
 import { type ConfigInput, loadConfig } from '../../../node/config.js';
 import { createNode, type WeaverNode } from '../../../node/node.js';
+import { providePythonApi } from '../../helpers/python-api.js';
 import { MINI_REGISTRY } from '../../helpers/registry.js';
 
 export { MINI_REGISTRY };
+
+// the API tests generate Python through a real node and expect a validated winner: where
+// opentelemetry-api is not installed, the stand-in (python-api.ts) keeps that independent of the
+// arms the node draws (the missing-API path is tested in validation/python.test.ts)
+providePythonApi();
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are what the assertions check
 export type Json = any;
