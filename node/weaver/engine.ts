@@ -212,11 +212,13 @@ function environment(
   const snippets = new mj.Environment();
   installWeaverExtensions(env, config, errors, (source, ctx) => snippets.renderStr(source, ctx));
   env.addGlobal('params', params);
+  // a file that does not parse (a syntax error, a binary) fails only if it is rendered, with its error
+  const unparsed = new Map<string, string>();
   for (const [name, source] of sources) {
     try {
       env.addTemplate(name, source);
-    } catch {
-      // a file that is not a template (a binary, a syntax error) fails only when it is rendered
+    } catch (e) {
+      unparsed.set(name, String((e as Error).message ?? e).split('\n')[0]);
     }
   }
   return {
@@ -224,6 +226,8 @@ function environment(
       let name = fileName ? '' : basename(template).replace(/\.j2$/, '');
       const fail = (why: string) =>
         new WeaverForgeError({ code: WeaverForgeErrorCode.TEMPLATE_FAILED, template }, `${template}: ${why}`);
+      const parseError = unparsed.get(template);
+      if (parseError !== undefined) throw fail(`does not parse: ${parseError}`);
       try {
         if (fileName) name = env.renderStr(fileName, { ctx });
         env.addGlobal('template', {

@@ -287,6 +287,18 @@ describe('limits: a template set is untrusted', () => {
     });
   });
 
+  it('a template that does not parse fails with its own syntax error when it is rendered', async () => {
+    await expect(
+      render({
+        'weaver.yaml': 'templates:\n  - template: x.j2\n    filter: .\n    application_mode: single\n',
+        'x.j2': '{% for a in %}',
+      }),
+    ).rejects.toMatchObject({
+      code: WeaverForgeErrorCode.TEMPLATE_FAILED,
+      message: expect.stringMatching(/^x\.j2: does not parse: .*syntax error/),
+    });
+  });
+
   it('a file name leaving the output folder is refused', async () => {
     await expect(
       render({
