@@ -6,8 +6,6 @@ import { dirname, join, normalize, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { unzipSync } from 'fflate';
-import { x as untar } from 'tar';
 import { SemconvError, SemconvErrorCode } from './errors.js';
 
 const run = promisify(execFile);
@@ -88,6 +86,8 @@ export async function openRegistrySource(
       if (/\.zip$/i.test(s.location)) await unzipTo(file, root, limits);
       else {
         let total = 0;
+        // loaded when an archive is opened, not with the registry loader every command imports
+        const { x: untar } = await import('tar');
         await untar({
           file,
           cwd: root,
@@ -155,6 +155,7 @@ async function unzipTo(file: string, root: string, limits: SourceLimits): Promis
   const bytes = await readFile(file);
   if (bytes.length > limits.bytes) throw new Error(`the archive is larger than ${limits.bytes} bytes`);
   let total = 0;
+  const { unzipSync } = await import('fflate');
   const entries = unzipSync(new Uint8Array(bytes), {
     filter: (f) => {
       total += f.originalSize;
