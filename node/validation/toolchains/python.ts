@@ -156,9 +156,9 @@ export interface PythonToolchainInit {
  */
 export function createPythonToolchain(init: PythonToolchainInit = {}): Toolchain {
   const command = init.command ?? 'python3';
-  const extraPath = [...(init.pythonPath ?? []), ...(process.env.PYTHONPATH ?? '').split(delimiter)].filter(
-    (p) => p !== '',
-  );
+  // PYTHONPATH is read when validating, not when the toolchain is made (it is made at import)
+  const extraPath = () =>
+    [...(init.pythonPath ?? []), ...(process.env.PYTHONPATH ?? '').split(delimiter)].filter((p) => p !== '');
   return {
     language: 'python',
     tool: command,
@@ -178,7 +178,7 @@ export function createPythonToolchain(init: PythonToolchainInit = {}): Toolchain
           timeoutMs,
           signal: options.signal,
           env: {
-            PYTHONPATH: [dir, ...extraPath].join(delimiter),
+            PYTHONPATH: [dir, ...extraPath()].join(delimiter),
             PYTHONDONTWRITEBYTECODE: '1',
             PYTHONIOENCODING: 'utf-8',
             PYTHONUTF8: '1',
