@@ -47,6 +47,7 @@ import {
 
 export * from './aggregate.js';
 export * from './errors.js';
+export { type BackoffRule, contextDistance, DEFAULT_BACKOFF } from './neighbours.js';
 export { isSafePackPath } from './pack.js';
 export {
   bytesMatchCid,

@@ -19,6 +19,7 @@ import {
   toDigest,
 } from './digest.js';
 import { MarketplaceError, MarketplaceErrorCode, type Rejected } from './errors.js';
+import { type BackoffRule, contextDistance, DEFAULT_BACKOFF, validBackoffRule } from './neighbours.js';
 
 export type { DigestEntry, PeerDigest } from './digest.js';
 
@@ -29,6 +30,8 @@ export interface PriorCounts {
   sumQ2?: number;
   /** the share of the arm's evidence its support let count (1: full; see RatingsInit.consensus) */
   support?: number;
+  /** of `n`, the pseudo-observations borrowed from neighbouring contexts (neighbours.ts) */
+  neighbourN?: number;
 }
 
 export interface RatingsInit {
@@ -62,6 +65,13 @@ export interface RatingsInit {
    * (0.5) of its context's. false: neither (the aggregate before them, for comparison).
    */
   consensus?: false | Partial<ConsensusRule>;
+  /**
+   * Back-off to neighbouring contexts (neighbours.ts, default on): an arm with fewer than `maxN`
+   * pseudo-observations in the context asked about is topped up from the same arm in contexts one
+   * or two steps away (size bucket, feature flags), each pooled as the context itself and counted
+   * decay^distance. false: the context alone.
+   */
+  backoff?: false | Partial<BackoffRule>;
 }
 
 export interface PriorsOptions {
@@ -69,6 +79,8 @@ export interface PriorsOptions {
   robust?: boolean;
   /** false: leave the consensus factor and the support rule out of this call (the ablation) */
   consensus?: boolean;
+  /** false: no back-off to neighbouring contexts in this call */
+  backoff?: boolean;
 }
 
 export interface RatingsComponents {
@@ -178,6 +190,8 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
   const robustByDefault = init.robust ?? true;
   const consensus =
     init.consensus === false ? undefined : validConsensusRule({ ...DEFAULT_CONSENSUS, ...init.consensus });
+  const backoff =
+    init.backoff === false ? undefined : validBackoffRule({ ...DEFAULT_BACKOFF, ...init.backoff });
   const rawWeight = (peer: string) => clamp01(components.weightOf?.(peer) ?? 1);
   const held = new Map<string, HeldDigest>();
   // Pooling runs over peers in sorted order, so float sums (and thus priors) are bit-identical
@@ -187,6 +201,23 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
     sorted ??= [...held.values()].sort((a, b) => cmp(a.peer, b.peer));
     return sorted;
   };
+  // every context some held peer reports, with its neighbours by distance: rebuilt with the digests
+  let near: { digests: HeldDigest[]; byContext: Map<string, [string, number][]> } | undefined;
+  function neighboursOf(context: string, rule: BackoffRule): [string, number][] {
+    const digests = peersSorted();
+    if (near?.digests !== digests) near = { digests, byContext: new Map() };
+    let out = near.byContext.get(context);
+    if (!out) {
+      const reported = new Set<string>();
+      for (const h of digests) for (const c of h.byContext.keys()) reported.add(c);
+      out = [...reported]
+        .sort()
+        .map((c): [string, number] => [c, contextDistance(context, c) ?? 0])
+        .filter(([, d]) => d >= 1 && d <= rule.maxDistance);
+      near.byContext.set(context, out);
+    }
+    return out;
+  }
 
   /**
    * Every held peer's weight, relative to the most trusted one (or weightFloor): read once per query,
@@ -341,15 +372,43 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
       const robust = options.robust ?? robustByDefault;
       const agree = options.consensus ?? true;
       const w = weights(agree);
+      const rule = options.backoff === false ? undefined : backoff;
       for (const a of arms) {
         const key = typeof a === 'string' ? a : a.key;
         if (Object.hasOwn(out, key)) continue;
+        const own = { n: 0, sumQ: 0, sumQ2: 0, support: 0 };
         const p = poolArm(context, key, w, robust);
-        if (!(p.n > 0)) continue;
-        const support = supportOf(p, context, w, agree);
-        const f = Math.min(1, maxPriorN / p.n) * t * support;
-        if (!(f > 0)) continue;
-        out[key] = { n: p.n * f, sumQ: p.sumQ * f, sumQ2: p.sumQ2 * f, support };
+        if (p.n > 0) {
+          const support = supportOf(p, context, w, agree);
+          const f = Math.min(1, maxPriorN / p.n) * t * support;
+          if (f > 0) Object.assign(own, { n: p.n * f, sumQ: p.sumQ * f, sumQ2: p.sumQ2 * f, support });
+        }
+        // top up thin evidence from neighbouring contexts, each pooled as this one, nearer ones first
+        const room = rule ? rule.maxN - own.n : 0;
+        const borrowed = { n: 0, sumQ: 0, sumQ2: 0, support: 0 };
+        if (rule && room > 0)
+          for (const [c, d] of neighboursOf(context, rule)) {
+            const q = poolArm(c, key, w, robust);
+            if (!(q.n > 0)) continue;
+            const support = supportOf(q, c, w, agree);
+            const f = Math.min(1, maxPriorN / q.n) * t * support * rule.decay ** d;
+            if (!(f > 0)) continue;
+            borrowed.n += q.n * f;
+            borrowed.sumQ += q.sumQ * f;
+            borrowed.sumQ2 += q.sumQ2 * f;
+            // support weighted by evidence, so one well-supported neighbour is not diluted by thin ones
+            borrowed.support += support * q.n * f;
+          }
+        const g = borrowed.n > room && borrowed.n > 0 ? Math.max(0, room) / borrowed.n : 1;
+        const n = own.n + borrowed.n * g;
+        if (!(n > 0)) continue;
+        out[key] = {
+          n,
+          sumQ: own.sumQ + borrowed.sumQ * g,
+          sumQ2: own.sumQ2 + borrowed.sumQ2 * g,
+          support: (own.support * own.n + borrowed.support * g) / n,
+          ...(borrowed.n > 0 ? { neighbourN: borrowed.n * g } : {}),
+        };
       }
       return out;
     },
