@@ -98,6 +98,8 @@ export async function productPolicy(
   init: {
     rules?: boolean;
     cost?: boolean;
+    /** the structure prior's strength (the optimizer's default when absent; 0: off) */
+    structure?: number;
     /** network priors for a context's arms (what the marketplace gives node/peering.ts); none by default */
     priors?: (contextKey: string, arms: Arm[]) => Record<string, { n: number; sumQ: number; sumQ2?: number }>;
     /** span ids say which run they belong to */

@@ -47,6 +47,10 @@ const POLICIES: { name: string; make: (w: World, k: number) => Promise<Policy> }
     make: (w, k) => productPolicy(w, 'product, rules off', k, { rules: false, cost: true }),
   },
   {
+    name: 'product, structure off',
+    make: (w, k) => productPolicy(w, 'product, structure off', k, { rules: true, cost: true, structure: 0 }),
+  },
+  {
     name: 'product, cost-blind',
     make: (w, k) => productPolicy(w, 'product, cost-blind', k, { rules: true, cost: false }),
   },
@@ -100,8 +104,9 @@ export async function benchLearning(options: BenchLearningOptions = {}) {
         'mined failure rules (informative, naming an arm and a shape) make arms never tried in a context be drawn later there, and in a new context ' +
         `(< ${DEFAULT_PROMOTION_RULE.minN} outcomes of its own) replace pack defaults they name as incumbent and skip models they name; ` +
         `cost rule: an arm reaches the bar with >= ${DEFAULT_COST_RULE.minN} outcomes here and (successes+1)/(n+2) >= ${DEFAULT_COST_RULE.reachRate}, ` +
-        'and then no dearer model runs (none at all when a free template arm reaches it)',
-      '- product, rules off: the same without rule steering; product, cost-blind: the same running every model every time',
+        'and then no dearer model runs (none at all when a free template arm reaches it); an arm also gets one pseudo-observation of what the ' +
+        "pack's other variants here predict for it (an additive model over parameter values)",
+      "- product, rules off: the same without rule steering; product, structure off: without the prior a pack's other variants give an arm (node/optimizer/structure.ts); product, cost-blind: the same running every model every time",
       '- defaults only: the pack defaults plus every model with its default prompt',
       `- uniform: ${k} template arms at random plus every model with a prompt variant at random (the product's candidate budget, no learning)`,
       '- oracle (best arm): the arm of highest hidden q in the context, alone; oracle (cheapest arm at the bar): the cheapest arm whose hidden q >= the bar, else the best',

@@ -5,7 +5,8 @@ import type { Rule } from '../learning/rules.js';
 import { type Arm, BUILTIN_MODEL } from './arms.js';
 import { type NetworkPriorRule, networkPrior } from './network.js';
 import { type Steer, steerFor, steeringRules } from './steering.js';
-import { type ArmPrior, type Posterior, posterior } from './thompson.js';
+import { structurePriors } from './structure.js';
+import { type ArmPrior, type Evidence, type Posterior, posterior } from './thompson.js';
 
 /**
  * When an arm "reaches the bar" in a context, for the cost-aware choice among model arms: at least
@@ -49,6 +50,8 @@ export interface ArmAssessment {
 
 export interface AssessorInit {
   backoff: number;
+  /** pseudo-observations of what a pack's other variants predict for an arm (structure.ts; 0: off) */
+  structure: number;
   /** pseudo-observations a steering rule counts for (0: rules do not steer) */
   ruleStrength: number;
   cost: CostRule;
@@ -148,14 +151,32 @@ export function createAssessor(learning: Learning, init: AssessorInit) {
     const costOfArm = costs(context, all);
     const { minN, reachRate } = init.cost;
     const contextN = local.reduce((n, s) => n + s.n, 0);
+    const peersOf = new Map(
+      arms.map((a) => [a.key, networkPrior(priors[a.key], byArm.get(a.key)?.n ?? 0, init.network)]),
+    );
+    // what each arm's own evidence here says, with the peers' and the back-off, for the structure
+    const evidenceOf = (arm: Arm): Evidence => {
+      const parts = [byArm.get(arm.key), peersOf.get(arm.key), back.get(arm.key)];
+      let n = 0;
+      let sumQ = 0;
+      for (const p of parts)
+        if (p && p.n > 0) {
+          n += p.n;
+          sumQ += p.sumQ;
+        }
+      return { n, sumQ, sumQ2: 0 };
+    };
+    const structure = structurePriors(arms, evidenceOf, init.structure);
     return arms.map((arm) => {
       const stats = byArm.get(arm.key);
       const n = stats?.n ?? 0;
       const successes = stats?.successes ?? 0;
       // a rule speaks for arms never tried here: once tried, the arm's own outcomes say more
       const steer = context && n === 0 ? steerFor(rules, context, arm, init.ruleStrength) : undefined;
-      const peers = networkPrior(priors[arm.key], n, init.network);
-      const extra = [peers, back.get(arm.key), steer?.prior].filter((p): p is ArmPrior => !!p);
+      const peers = peersOf.get(arm.key);
+      const extra = [peers, back.get(arm.key), steer?.prior, structure.get(arm.key)].filter(
+        (p): p is ArmPrior => !!p,
+      );
       const cost = costOfArm(arm, stats);
       return {
         arm,

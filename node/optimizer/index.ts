@@ -49,6 +49,13 @@ export interface OptimizerInit {
    * neighbours showed, and its own evidence outweighs that after a few generations.
    */
   backoff?: number;
+  /**
+   * Pseudo-observations (default 1; 0 disables) of what a pack's other variants in the context
+   * predict for an arm (structure.ts: an additive model over parameter values), so an untried
+   * variant sharing the values that failed here is drawn late, and one sharing the values that did
+   * well is drawn early.
+   */
+  structure?: number;
   promotion?: Partial<PromotionRule>;
   /**
    * How peers' priors count beside local outcomes (network.ts): at most `maxN` pseudo-observations
@@ -158,6 +165,7 @@ export function createOptimizer(components: OptimizerComponents, init: Optimizer
     init.cost === false ? undefined : { ...DEFAULT_COST_RULE, ...(init.cost === true ? {} : init.cost) };
   const assessArms = createAssessor(learning, {
     backoff: init.backoff ?? 2,
+    structure: init.structure ?? 1,
     ruleStrength,
     cost: cost ?? DEFAULT_COST_RULE,
     network,

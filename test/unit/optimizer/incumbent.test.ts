@@ -49,7 +49,8 @@ describe('chooseArms: the policy the node runs', () => {
     expect(first.chosen).toEqual([def]);
     expect(first.reason).toBe('incumbent: pack defaults');
     await learning.ingest([...outcomes(def, 0.62, 6), ...outcomes(better, 0.97, 6)]);
-    // before the review, the challenger slot goes to it more than to any other arm (the best posterior by far)
+    // before the review, the challenger slot goes to it more than to any other arm (the best posterior
+    // by far; untried variants sharing its values come next, structure.ts)
     const times = new Map<string, number>();
     for (let i = 0; i < 100; i++) {
       const two = await chooseArms(optimizer, TS_CONTEXT, templates, 2);
@@ -57,7 +58,7 @@ describe('chooseArms: the policy the node runs', () => {
       times.set(two.chosen[1].key, (times.get(two.chosen[1].key) ?? 0) + 1);
     }
     const other = Math.max(...[...times].filter(([k]) => k !== better.key).map(([, n]) => n));
-    expect(times.get(better.key)).toBeGreaterThan(3 * other);
+    expect(times.get(better.key)).toBeGreaterThan(2 * other);
     await optimizer.review(TS_CONTEXT, templates);
     const after = await chooseArms(optimizer, TS_CONTEXT, templates, 1);
     expect(after.chosen).toEqual([better]);
