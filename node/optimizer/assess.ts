@@ -35,6 +35,8 @@ export interface ArmAssessment {
   networkN: number;
   /** the share of the peers' evidence their support let count (marketplace support rule; 1 when full or unknown) */
   networkSupport: number;
+  /** of networkN, what peers reported in neighbouring contexts (the marketplace's back-off) */
+  networkNeighbourN: number;
   /** local outcomes in this context, and how many reached the success threshold */
   n: number;
   successes: number;
@@ -183,6 +185,7 @@ export function createAssessor(learning: Learning, init: AssessorInit) {
         posterior: posterior(stats, extra),
         networkN: peers?.n ?? 0,
         networkSupport: peers?.support ?? 1,
+        networkNeighbourN: peers?.neighbourN ?? 0,
         n,
         successes,
         ...(steer ? { steer } : {}),

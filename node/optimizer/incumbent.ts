@@ -247,8 +247,11 @@ function preferredOver(
   if (p < rule.preferProbability || gain < rule.minGain) return undefined;
   const what = best.arm.packId === base.packId ? 'variant' : 'arm of another pack';
   const source = best.networkN > 0 ? 'network-preferred' : 'measured here';
+  const near = best.networkNeighbourN;
   const basis =
-    best.networkN > 0 ? "peers' digests, weighted by trust" : `${best.n} outcomes of its own here`;
+    best.networkN > 0
+      ? `peers' digests, weighted by trust${near > 0 ? ` (${Math.round((near / best.networkN) * 100)}% of them from neighbouring contexts)` : ''}`
+      : `${best.n} outcomes of its own here`;
   return {
     arm: best.arm,
     reason:

@@ -41,5 +41,6 @@ export function networkPrior(
     sumQ: prior.sumQ * f,
     ...(prior.sumQ2 !== undefined && Number.isFinite(prior.sumQ2) ? { sumQ2: prior.sumQ2 * f } : {}),
     ...(prior.support !== undefined ? { support: prior.support } : {}),
+    ...(prior.neighbourN !== undefined && prior.neighbourN > 0 ? { neighbourN: prior.neighbourN * f } : {}),
   };
 }

@@ -21,6 +21,8 @@ export interface ArmPrior {
    * peers reporting the arm hold at least the quorum of its context's weight); undefined: full
    */
   support?: number;
+  /** for peers' priors: of `n`, the pseudo-observations peers reported in neighbouring contexts */
+  neighbourN?: number;
 }
 
 export interface Posterior {

@@ -71,6 +71,21 @@ describe('network evidence reaches the incumbent', () => {
     );
   });
 
+  it('says when the peers measured the variant in neighbouring contexts rather than this one', async () => {
+    const { optimizer, arms, def, brief } = await setup();
+    // what the marketplace's back-off hands over: 10 pseudo-observations, 8 of them from neighbours
+    const near = { ...prior(10, 0.97), neighbourN: 8 };
+    const choice = await chooseArms(optimizer, TS_CONTEXT, arms, 1, {
+      [def.key]: prior(10, 0.5),
+      [brief.key]: near,
+    });
+    expect(choice.chosen).toEqual([brief]);
+    expect(choice.reason).toMatch(
+      /peers' digests, weighted by trust \(80% of them from neighbouring contexts\)$/,
+    );
+    expect(networkPrior(near, 10, DEFAULT_NETWORK_PRIOR)?.neighbourN).toBeCloseTo(4, 12);
+  });
+
   it('not on a lone report, a small gap, or no word about the defaults', async () => {
     const { optimizer, arms, def, brief } = await setup();
     // nobody said anything about the defaults: the variant is a likely challenger, not the incumbent
