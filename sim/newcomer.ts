@@ -27,6 +27,8 @@ export async function runNewcomer(
   horizon: number,
   priorsOf: (c: SimContext) => Record<string, ArmPrior>,
   k = 2,
+  /** the optimizer's settings beside the product's defaults (an ablation) */
+  optimizer: { structure?: number } = {},
 ): Promise<NewcomerRun> {
   const byKey = new Map(w.contexts.map((c) => [c.key, c]));
   const cache = new Map<string, Record<string, ArmPrior>>();
@@ -40,6 +42,7 @@ export async function runNewcomer(
     priors,
     idPrefix: `sim-${index}`,
     seed: w.seed * 31 + index,
+    ...optimizer,
   });
   const run: NewcomerRun = { delivered: [], best: [], badRun: 0, badDelivered: 0 };
   const q = (c: SimContext, key: string) => c.hidden.get(key)?.q ?? 0;

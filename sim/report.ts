@@ -209,7 +209,9 @@ export function printReport(r: SimReport, developmentSeeds: number[]): void {
   );
   const label: Record<string, string> = {
     none: 'no priors (baseline)',
+    'none:flat': 'no priors, no structure prior (ablation)',
     'robust:honest': 'network priors (robust), honest peers only',
+    'exact:honest': 'network priors without back-off, honest only',
     'robust:s20': 'network priors (robust), 20% sybils',
     'robust:s40': 'network priors (robust), 40% sybils',
     'clipped:s20': 'network priors (robust without consensus), 20% sybils',

@@ -48,7 +48,9 @@ export const AGGREGATORS = ['robust', 'clipped', 'weighted', 'plain'] as const;
 export type Aggregator = (typeof AGGREGATORS)[number];
 export const NEWCOMER_VARIANTS = [
   'none',
+  'none:flat',
   'robust:honest',
+  'exact:honest',
   'robust:s20',
   'robust:s40',
   'clipped:s20',
@@ -56,9 +58,12 @@ export const NEWCOMER_VARIANTS = [
   'weighted:s20',
   'weighted:s40',
 ] as const;
-/** priorsFor's options for a marketplace aggregator */
-const optionsOf = (a: Exclude<Aggregator, 'plain'>) =>
-  a === 'robust' ? {} : { robust: a === 'clipped', consensus: false };
+/**
+ * priorsFor's options for a marketplace aggregator; `exact` is robust without the back-off to
+ * neighbouring contexts (the ablation of marketplace/neighbours.ts)
+ */
+const optionsOf = (a: Exclude<Aggregator, 'plain'> | 'exact') =>
+  a === 'robust' ? {} : a === 'exact' ? { backoff: false } : { robust: a === 'clipped', consensus: false };
 export type NewcomerVariant = (typeof NEWCOMER_VARIANTS)[number];
 
 export interface SeedPlan {
@@ -474,19 +479,28 @@ async function evaluate(horizon: number): Promise<{ cells: RobustCell[]; newcome
         >,
       });
     for (const variant of NEWCOMER_VARIANTS) {
+      // 'none:flat' is 'none' without the optimizer's structure prior (the ablation of structure.ts)
       const [aggregator, s] = variant.split(':') as [
-        Exclude<Aggregator, 'plain'> | 'none',
-        Scenario | undefined,
+        Exclude<Aggregator, 'plain'> | 'exact' | 'none',
+        Scenario | 'flat' | undefined,
       ];
-      const run = await runNewcomer(w, node.project, global, horizon, (c) => {
-        if (aggregator === 'none' || !s) return {};
-        return (node.markets as Record<Scenario, Marketplace>)[s].priorsFor(
-          c.key,
-          c.arms,
-          undefined,
-          optionsOf(aggregator),
-        );
-      });
+      const run = await runNewcomer(
+        w,
+        node.project,
+        global,
+        horizon,
+        (c) => {
+          if (aggregator === 'none' || !s || s === 'flat') return {};
+          return (node.markets as Record<Scenario, Marketplace>)[s].priorsFor(
+            c.key,
+            c.arms,
+            undefined,
+            optionsOf(aggregator),
+          );
+        },
+        2,
+        s === 'flat' ? { structure: 0 } : {},
+      );
       newcomers.push({
         node: global,
         variant,
