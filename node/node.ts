@@ -16,10 +16,17 @@ import {
   runGeneration,
 } from './jobs/index.js';
 import { contextKey, type GenerationContext } from './learning/context.js';
-import { createLearning, type Learning } from './learning/index.js';
+import { createLearning, type Learning, type LearningHistory, learningHistory } from './learning/index.js';
 import { createGenerators } from './models/index.js';
 import { NodeError, NodeErrorCode } from './node-errors.js';
-import { type Arm, chooseArms, createOptimizer, type Optimizer } from './optimizer/index.js';
+import {
+  type Arm,
+  type ArmQuality,
+  armQualities,
+  chooseArms,
+  createOptimizer,
+  type Optimizer,
+} from './optimizer/index.js';
 import { createOrchestra } from './orchestra/index.js';
 import { createPatternService, type PatternService } from './packs/market.js';
 import { createPeering, type Peering } from './peering.js';
@@ -73,6 +80,8 @@ export interface WeaverNode {
     options?: TaskRequestOptions & { idempotencyKey?: string },
   ): Promise<{ id: string; done: Promise<TaskRecord>; replayed?: boolean }>;
   taskRecord(id: string): Promise<TaskRecord | undefined>;
+  /** the newest tasks, newest first (their requests left out) */
+  tasks(limit: number): Promise<TaskRecord[]>;
   /**
    * A generation's or a task's decisions. A generation served from the cache has one decision of
    * its own (`cache`), followed by the decisions of the generation that produced its results.
@@ -80,6 +89,10 @@ export interface WeaverNode {
   decisions(generationId: string): Promise<DecisionRecord[]>;
   spans: SpanQueries;
   insights(): ReturnType<Learning['insights']>;
+  /** quality per context and cost per model over time, from the newest `outcomes` outcomes */
+  learningHistory(outcomes: number): Promise<LearningHistory>;
+  /** every arm tried in a context with its posterior mean and sd (throws LEARNING_BAD_CONTEXT on a bad key) */
+  armQualities(context: string): Promise<ArmQuality[]>;
   checkRegistry(dir: string): Promise<LoadResult>;
   health(): NodeHealth;
   /** this node's peer id and addresses, its peers (score, digests, rejections by reason) and network counters */
@@ -311,9 +324,12 @@ async function composeNode(
       return r.started ?? { id: r.id, done: tasks.wait(r.id) as Promise<TaskRecord>, replayed: true };
     },
     taskRecord: (id) => tasks.get(id),
+    tasks: (limit) => tasks.list(limit),
     decisions,
     spans,
     insights: () => learning.insights(),
+    learningHistory: async (n) => learningHistory(await learning.outcomes(n)),
+    armQualities: async (context) => armQualities(await learning.armStats(context)),
     checkRegistry: (dir) => loadRegistryOffThread(dir),
     peers: () => peering.info(),
     patterns,

@@ -73,7 +73,11 @@ export async function generate(dir: string, opts: GenerateOptions): Promise<numb
     for (const s of session.skippedModels) process.stderr.write(`weavergen: ${s}\n`);
     const started = performance.now();
     const record = await runOnNode(session.api, request, !opts.json);
-    return report(record, performance.now() - started, opts.json, opts.home);
+    const code = report(record, performance.now() - started, opts.json, opts.home);
+    // a running node keeps the generation's page (a node started for this command stops with it)
+    if (!session.embedded && !opts.json)
+      process.stdout.write(`dashboard: ${session.api.url}/#/generations/${encodeURIComponent(record.id)}\n`);
+    return code;
   });
 }
 

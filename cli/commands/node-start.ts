@@ -72,7 +72,12 @@ export async function nodeStart(opts: NodeStartOptions): Promise<number> {
     });
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`weavergen node running: home ${shown(config.home)}`);
-  if (server) out(`API and dashboard: ${server.url}  (token: ${shown(join(config.home, 'token'))})`);
+  if (server) {
+    out(`API and dashboard: ${server.url}  (token: ${shown(join(config.home, 'token'))})`);
+    out(
+      `  pages: ${server.url}/#/ generations · ${server.url}/#/learning · ${server.url}/#/network packs and peers · ${server.url}/#/tasks`,
+    );
+  }
   if (net.peerId)
     out(
       net.addresses.length
@@ -113,7 +118,7 @@ export async function nodeStart(opts: NodeStartOptions): Promise<number> {
       );
     }
     out(
-      `  files in ${shown(join(config.home, 'out'))}; why: weavergen explain ${id}${server ? `; dashboard: ${server.url}/` : ''}`,
+      `  files in ${shown(join(config.home, 'out'))}; why: weavergen explain ${id}${server ? `; see ${server.url}/#/generations/${encodeURIComponent(id)}` : ''}`,
     );
   }
   // keep running until a signal arrives

@@ -3,8 +3,12 @@ import { PATTERN_COMPONENTS, patternPaths } from './openapi-patterns.js';
 import {
   GENERATIONS_DEFAULT_LIMIT,
   GENERATIONS_MAX_LIMIT,
+  HISTORY_DEFAULT_OUTCOMES,
+  HISTORY_MAX_OUTCOMES,
   SPANS_DEFAULT_LIMIT,
   SPANS_MAX_LIMIT,
+  TASKS_DEFAULT_LIMIT,
+  TASKS_MAX_LIMIT,
 } from './schemas.js';
 
 /**
@@ -117,10 +121,40 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
     paths: {
       '/': {
         get: {
-          summary: 'the dashboard: one self-contained HTML page',
+          summary:
+            'the dashboard (pages #/ generations, #/generations/<id>, #/learning, #/network, #/tasks, #/tasks/<id>), reading the routes below',
           security: [{}],
           responses: {
             '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } },
+          },
+        },
+      },
+      '/ui/{path}': {
+        get: {
+          summary:
+            "the dashboard's files (ui/ of the package) and its libraries from the node's own dependencies (ui/vendor/: uPlot, Mermaid)",
+          security: [{}],
+          parameters: [
+            {
+              name: 'path',
+              in: 'path',
+              required: true,
+              schema: { type: 'string' },
+              description: 'e.g. app.js',
+            },
+          ],
+          responses: {
+            '200': { description: 'the file (JavaScript, CSS, SVG or HTML)' },
+            ...errors(404),
+          },
+        },
+      },
+      '/favicon.ico': {
+        get: {
+          summary: "the dashboard's icon (SVG)",
+          security: [{}],
+          responses: {
+            '200': { description: 'SVG', content: { 'image/svg+xml': { schema: { type: 'string' } } } },
           },
         },
       },
@@ -266,6 +300,16 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
         },
       },
       '/v1/tasks': {
+        get: read(
+          'the newest tasks, newest first (each without the request it was started with)',
+          {
+            type: 'object',
+            required: ['tasks'],
+            properties: { tasks: { type: 'array', items: ref('TaskRecord') } },
+          },
+          { parameters: [limitParam(TASKS_MAX_LIMIT, TASKS_DEFAULT_LIMIT)] },
+          [400],
+        ),
         post: {
           summary:
             'start a free-form task: the configured chat models write the code, the given tests judge it, failing tests are fed back; answers at once, the task runs in the background',
@@ -404,6 +448,120 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
         ),
       },
       ...patternPaths({ body, read, errors, write: WRITE_SECURITY }),
+      '/v1/learning/history': {
+        get: read(
+          'learning over time: per context the quality each generation delivered (its best candidate), per model arm what its candidates cost, oldest first',
+          {
+            type: 'object',
+            required: ['outcomes', 'contexts', 'models'],
+            properties: {
+              outcomes: { type: 'integer', description: 'outcomes read (the newest ones)' },
+              contexts: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    contextKey: { type: 'string' },
+                    points: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        properties: {
+                          at: { type: 'number' },
+                          generationId: { type: 'string' },
+                          q: { type: 'number' },
+                          candidates: { type: 'integer' },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+              models: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    model: { type: 'string' },
+                    points: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        properties: {
+                          at: { type: 'number' },
+                          generationId: { type: 'string' },
+                          candidates: { type: 'integer' },
+                          costUsd: { type: 'number' },
+                          inputTokens: { type: 'integer' },
+                          outputTokens: { type: 'integer' },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          {
+            parameters: [
+              {
+                name: 'outcomes',
+                in: 'query',
+                required: false,
+                description: `the newest outcomes to read, 1 to ${HISTORY_MAX_OUTCOMES} (default ${HISTORY_DEFAULT_OUTCOMES})`,
+                schema: { type: 'integer', minimum: 1, maximum: HISTORY_MAX_OUTCOMES },
+              },
+            ],
+          },
+          [400],
+        ),
+      },
+      '/v1/learning/arms': {
+        get: read(
+          'every arm tried in a context with the posterior mean and sd of its quality (local outcomes), best mean first',
+          {
+            type: 'object',
+            required: ['context', 'arms'],
+            properties: {
+              context: { type: 'string' },
+              arms: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    armKey: { type: 'string' },
+                    packName: { type: 'string' },
+                    params: { type: 'object', additionalProperties: { type: 'string' } },
+                    model: { type: 'string' },
+                    n: { type: 'integer' },
+                    mean: { type: 'number' },
+                    sd: { type: 'number' },
+                    successes: { type: 'integer' },
+                    compileFailures: { type: 'integer' },
+                    costUsd: {
+                      type: 'number',
+                      description: 'per candidate, when its outcomes carried a cost',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          {
+            parameters: [
+              {
+                name: 'context',
+                in: 'query',
+                required: true,
+                description:
+                  'a context key, e.g. typescript|builtin|m|e1t0d1m1 (GET /v1/insights lists them)',
+                schema: { type: 'string' },
+              },
+            ],
+          },
+          [400],
+        ),
+      },
       '/v1/insights': {
         get: read('what learning found: best arms per context, rules, correlations', ref('Insights')),
       },

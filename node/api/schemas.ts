@@ -72,6 +72,10 @@ export const GENERATIONS_MAX_LIMIT = 500;
 export const GENERATIONS_DEFAULT_LIMIT = 50;
 export const SPANS_MAX_LIMIT = 10_000;
 export const SPANS_DEFAULT_LIMIT = 1000;
+export const TASKS_MAX_LIMIT = 500;
+export const TASKS_DEFAULT_LIMIT = 50;
+export const HISTORY_MAX_OUTCOMES = 20_000;
+export const HISTORY_DEFAULT_OUTCOMES = 5000;
 
 const wholeNumber = (max: number, fallback: number) => {
   const message = `expected a whole number from 1 to ${max}`;
@@ -109,6 +113,27 @@ export const ID = /^[\w.:-]{1,200}$/;
 
 export const GenerationsQuerySchema = z
   .object({ limit: wholeNumber(GENERATIONS_MAX_LIMIT, GENERATIONS_DEFAULT_LIMIT) })
+  .strict();
+
+export const TasksQuerySchema = z
+  .object({ limit: wholeNumber(TASKS_MAX_LIMIT, TASKS_DEFAULT_LIMIT) })
+  .strict();
+
+export const HistoryQuerySchema = z
+  .object({ outcomes: wholeNumber(HISTORY_MAX_OUTCOMES, HISTORY_DEFAULT_OUTCOMES) })
+  .strict();
+
+export const CONTEXT_KEY = /^[a-z]+\|[a-z]+\|(xs|s|m|l|xl)\|e[01]t[01]d[01]m[01]$/;
+
+export const ArmsQuerySchema = z
+  .object({
+    context: z
+      .string()
+      .regex(
+        CONTEXT_KEY,
+        'expected a context key, e.g. typescript|builtin|m|e1t0d1m1 (GET /v1/insights lists them)',
+      ),
+  })
   .strict();
 
 export const SpansQuerySchema = z

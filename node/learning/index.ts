@@ -32,6 +32,14 @@ export {
   USAGE_ATTR,
   type Usage,
 } from './features.js';
+export {
+  type ContextHistory,
+  type CostPoint,
+  type LearningHistory,
+  learningHistory,
+  type ModelHistory,
+  type QualityPoint,
+} from './history.js';
 export { type ArmSummary, type ContextInsight, type Insights, renderInsights } from './insights.js';
 export {
   createQualityPredictor,

@@ -29,6 +29,7 @@ export { OptimizerError, OptimizerErrorCode, type OptimizerErrorType } from './e
 export { DEFAULT_NETWORK_PRIOR, type NetworkPriorRule, networkPrior } from './network.js';
 export { DEFAULT_PROMOTION_RULE, type PromotionRule } from './promotion.js';
 export { type Random, seededRandom } from './random.js';
+export { type ArmQuality, armQualities } from './view.js';
 export { type Steer, steerFor, steeringRules } from './steering.js';
 export {
   type ArmPrior,

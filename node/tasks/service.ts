@@ -64,6 +64,8 @@ export interface TaskService {
   /** start, then wait for the end */
   run(task: Task, options?: TaskRequestOptions): Promise<TaskRecord>;
   get(id: string): Promise<TaskRecord | undefined>;
+  /** the newest `limit` tasks, newest first, without what was asked (the records' `request`) */
+  list(limit: number): Promise<TaskRecord[]>;
   /** the task's end: its running promise, else its stored record */
   wait(id: string): Promise<TaskRecord | undefined>;
   /** runs again the tasks stored as queued or running (the node stopped before they ended); returns their ids */
@@ -230,6 +232,12 @@ export function createTaskService(
       return (await start(task, options)).done;
     },
     get: (id) => store.get<TaskRecord>('tasks', id),
+    async list(limit) {
+      return (await store.scan<TaskRecord>('tasks'))
+        .map(([, { request: _request, ...r }]) => r)
+        .sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id))
+        .slice(0, limit);
+    },
     wait: async (id) => {
       await running.get(id)?.done;
       return store.get<TaskRecord>('tasks', id);

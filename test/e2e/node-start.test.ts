@@ -63,6 +63,13 @@ describe('weavergen node start', () => {
     expect(mode).toBe(0o600);
     // the first screen: the example generation finishes and is listed
     await until(async () => (/example generation \S+: succeeded/.test(node.output()) ? true : undefined));
+    // the link it prints opens the generation's dashboard page (the page, not raw JSON)
+    const see = /see (http:\/\/127\.0\.0\.1:\d+\/)#\/generations\/(\S+)/.exec(node.output());
+    expect(see).not.toBeNull();
+    const page = await fetch(see![1]);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toMatch(/<script type="module" src="\/ui\/app\.js">/);
+    expect(node.output()).toMatch(/pages: http\S+\/#\/ generations · http\S+\/#\/learning/);
     const list = (await (await fetch(`${node.url}/v1/generations`)).json()) as {
       generations: { status: string; languages: { winner?: { q: number } }[] }[];
     };

@@ -389,13 +389,19 @@ describe('with a node running on the home: the same commands, the same results',
       .replace(/\d{15}-[0-9a-f]{8}/g, '<id>')
       .replace(/in \d+\.\d+ s/g, 'in <t> s')
       .replace(/\n(typescript|python): .*\/out\/<id>\/\1/g, '\n$1: <out>')
-      .replace(/ --home \S+/g, '');
+      .replace(/ --home \S+/g, '')
+      // a running node adds the generation's dashboard page
+      .replace(/\ndashboard: http\S+/, '');
 
   it('generate gives the same table, exit code and errors as without a node, and is explained', async () => {
     const lone = await home();
     const args = ['generate', SHOP_REGISTRY, '--lang', 'ts,python'];
     const [via, here] = await Promise.all([cli([...args, '--home', h]), cli([...args, '--home', lone])]);
     expect(via.code).toBe(0);
+    expect(via.stdout).toMatch(
+      /\ndashboard: http:\/\/127\.0\.0\.1:\d+\/#\/generations\/\d{15}-[0-9a-f]{8}\n$/,
+    );
+    expect(here.stdout).not.toMatch(/dashboard: /);
     expect(normalize(via.stdout)).toBe(normalize(here.stdout));
     const why = await cli(['explain', idOf(via.stdout)!, '--home', h]);
     expect(why.stdout).toMatch(/choose:python/);

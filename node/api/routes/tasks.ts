@@ -2,8 +2,8 @@ import type { Hono } from 'hono';
 import { isTaskError, TaskErrorCode } from '../../tasks/index.js';
 import type { RouteContext } from '../context.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
-import { TaskBodySchema } from '../schemas.js';
-import { idempotencyKey, idParam, readJson } from '../validate.js';
+import { TaskBodySchema, TasksQuerySchema } from '../schemas.js';
+import { idempotencyKey, idParam, parseWith, readJson, singleQuery } from '../validate.js';
 
 /** The links of a task, as the 202 of POST /v1/tasks returns them. */
 export const taskLinks = (id: string) => ({
@@ -15,9 +15,14 @@ export const taskLinks = (id: string) => ({
 /**
  * POST /v1/tasks stores a free-form task and answers 202 with its id at once (the models answer and
  * the tests run in the background, seconds to minutes); GET /v1/tasks/:id reads it back, `queued`
- * or `running` until it ends. Its decisions are served by /v1/generations/:id/chain like a generation's.
+ * or `running` until it ends; GET /v1/tasks lists the newest (newest first). Its decisions are served by /v1/generations/:id/chain like a generation's.
  */
 export function taskRoutes(app: Hono, { node, auth, log }: RouteContext): void {
+  app.get('/v1/tasks', auth.read, async (c) => {
+    const { limit } = parseWith(TasksQuerySchema, singleQuery(c).query, 'query');
+    return c.json({ tasks: await node.tasks(limit) });
+  });
+
   app.post('/v1/tasks', auth.write, async (c) => {
     const body = await readJson(c, TaskBodySchema);
     const { description, language, tests, ...options } = body;

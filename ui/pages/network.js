@@ -1,0 +1,234 @@
+// The network and the pattern marketplace: this node, its peers with their scores, what it has
+// received and refused; packs with their local and network ratings, to install and to rate.
+import { api, post } from '../lib/api.js';
+import { timeChart } from '../lib/charts.js';
+import { el, errorBox, fmtQ, fmtTime, section, table } from '../lib/dom.js';
+
+const LANGUAGES = ['typescript', 'python', 'go', 'rust', 'java'];
+const short = (id) => (id && id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-6)}` : id || '-');
+const pairs = (o) =>
+  Object.entries(o || {})
+    .map(([k, v]) => `${k} ${typeof v === 'number' ? v : JSON.stringify(v)}`)
+    .join(', ') || 'none';
+
+/** Rejections are counters: the page samples them while it is open and plots their growth. */
+const samples = [];
+
+function peersSection(p) {
+  const stats = p.stats || {};
+  const rows = (p.peers || []).map((x) =>
+    el(
+      'tr',
+      {},
+      el('td', { class: 'mono', title: x.peer || x.peerId }, short(x.peer || x.peerId)),
+      el('td', {}, typeof x.score === 'number' ? x.score.toFixed(2) : '-'),
+      el('td', {}, typeof x.weight === 'number' ? x.weight.toFixed(3) : '-'),
+      el('td', {}, x.epoch === undefined ? '-' : String(x.epoch)),
+      el('td', {}, x.entries === undefined ? '-' : String(x.entries)),
+      el('td', {}, pairs(x.rejected)),
+    ),
+  );
+  return section(
+    'This node and its peers',
+    el(
+      'p',
+      {},
+      p.peerId
+        ? ['peer id ', el('span', { class: 'mono' }, p.peerId)]
+        : el(
+            'span',
+            { class: 'muted' },
+            'the network is off on this node (network.enabled in weavergen.config.json)',
+          ),
+    ),
+    p.addresses?.length ? el('p', { class: 'muted mono' }, p.addresses.join(' ')) : '',
+    p.notice ? el('p', { class: 'muted' }, p.notice) : '',
+    el('p', {}, 'sharing: ', (p.share && (p.share.description || p.share.mode)) || '-'),
+    table(
+      ['peer', 'gossip score', 'trust weight', 'digest epoch', 'entries', 'rejected'],
+      rows,
+      'no peer has sent a digest yet',
+    ),
+    el('h3', {}, 'Counters'),
+    el(
+      'p',
+      { class: 'mono' },
+      pairs(Object.fromEntries(Object.entries(stats).filter(([, v]) => typeof v === 'number'))),
+    ),
+  );
+}
+
+function packRow(x, refresh) {
+  const note = el('span', { class: 'muted' });
+  const stars = el(
+    'select',
+    { 'aria-label': `stars for ${x.name}` },
+    [5, 4, 3, 2, 1].map((s) => el('option', { value: s }, `${s} ★`)),
+  );
+  const yours = (r) => (r ? `${'★'.repeat(r.stars)} ${r.comment || ''}` : '-');
+  const rated = el('td', { class: 'your-rating' }, yours(x.rating));
+  const act = async (f) => {
+    note.className = 'muted';
+    note.textContent = '…';
+    try {
+      return await f();
+    } catch (e) {
+      note.className = 'error';
+      note.textContent = String(e.message || e);
+      return undefined;
+    }
+  };
+  const install = async () => {
+    const r = await act(() => post(`/v1/patterns/${encodeURIComponent(x.id)}/install`));
+    if (r) refresh();
+  };
+  const rate = async () => {
+    const r = await act(() =>
+      post(`/v1/patterns/${encodeURIComponent(x.id)}/ratings`, { stars: Number(stars.value) }),
+    );
+    if (!r) return;
+    rated.textContent = yours(r.rating);
+    note.textContent = r.note || 'rated';
+  };
+  return el(
+    'tr',
+    {},
+    el(
+      'td',
+      {},
+      el('b', {}, x.name),
+      ` ${x.version}`,
+      el(
+        'div',
+        { class: 'muted', title: x.description },
+        x.description.length > 220 ? `${x.description.slice(0, 220)}…` : x.description,
+      ),
+    ),
+    el('td', {}, x.language, x.kind ? ` · ${x.kind}` : ''),
+    el('td', {}, x.sources.join(', '), x.verified ? '' : el('div', { class: 'muted' }, 'not verified yet')),
+    el('td', {}, x.local ? `${fmtQ(x.local.meanQ)} (n ${x.local.n})` : '-'),
+    el(
+      'td',
+      {},
+      x.network
+        ? `${fmtQ(x.network.score)} (mean ${fmtQ(x.network.mean)}, n ${Math.round(x.network.n)}, ${x.network.peers} peers)`
+        : '-',
+    ),
+    rated,
+    el(
+      'td',
+      {},
+      x.installed || x.sources.includes('builtin')
+        ? ''
+        : el('button', { type: 'button', onclick: install }, 'install'),
+      ' ',
+      stars,
+      el('button', { type: 'button', onclick: rate }, 'rate'),
+      ' ',
+      note,
+    ),
+  );
+}
+
+export async function render(main) {
+  const peersBox = el('div', { id: 'peers' });
+  const rejBox = el('div', { class: 'chart', id: 'rejections-chart' });
+  const packsBox = el('div', { id: 'packs' });
+  const text = el('input', { type: 'search', id: 'packs-text', placeholder: 'search packs…' });
+  const lang = el(
+    'select',
+    { id: 'packs-language', 'aria-label': 'language' },
+    el('option', { value: '' }, 'any language'),
+    LANGUAGES.map((l) => el('option', { value: l }, l)),
+  );
+  let chart;
+
+  async function loadPacks() {
+    try {
+      const q = new URLSearchParams();
+      if (text.value.trim()) q.set('q', text.value.trim());
+      if (lang.value) q.set('lang', lang.value);
+      const { patterns } = await api(`/v1/patterns?${q}`);
+      packsBox.replaceChildren(
+        table(
+          ['pack', 'language', 'source', 'quality here', 'network rating', 'your rating', ''],
+          patterns.map((x) => packRow(x, loadPacks)),
+          'no pack matches',
+        ),
+      );
+    } catch (e) {
+      packsBox.replaceChildren(errorBox(e));
+    }
+  }
+
+  async function loadPeers() {
+    try {
+      const [p, h] = await Promise.all([api('/v1/peers'), api('/v1/health')]);
+      peersBox.replaceChildren(peersSection(p));
+      const rejected = { ...(h.rejected || {}) };
+      for (const [k, v] of Object.entries(p.stats?.rejected || {}))
+        if (typeof v === 'number') rejected[`gossip ${k}`] = v;
+      samples.push({ at: Date.now(), rejected });
+      if (samples.length > 720) samples.shift();
+      const reasons = [...new Set(samples.flatMap((s) => Object.keys(s.rejected)))].sort();
+      if (chart) chart();
+      chart = undefined;
+      rejBox.replaceChildren();
+      if (reasons.length === 0)
+        rejBox.append(
+          el(
+            'p',
+            { class: 'muted' },
+            `no request or message refused (sampled every 10 s since ${fmtTime(samples[0].at)})`,
+          ),
+        );
+      else if (samples.length < 2)
+        rejBox.append(
+          el(
+            'p',
+            {},
+            reasons.map((r) => `${r} ${rejected[r] || 0}`).join(', '),
+            el('span', { class: 'muted' }, ' (plotted from the next sample, in 10 s)'),
+          ),
+        );
+      else
+        chart = timeChart(rejBox, {
+          yLabel: 'refused (count)',
+          series: reasons.map((r) => ({
+            label: r,
+            points: samples.map((s) => ({ at: s.at, y: s.rejected[r] || 0 })),
+          })),
+        });
+    } catch (e) {
+      peersBox.replaceChildren(errorBox(e));
+    }
+  }
+
+  text.addEventListener('input', () => loadPacks());
+  lang.addEventListener('change', () => loadPacks());
+  main.append(
+    el('h1', {}, 'Network and packs'),
+    peersBox,
+    section(
+      'Refused requests and messages by reason',
+      el('p', { class: 'muted' }, 'counters since the node started, sampled while this page is open'),
+      rejBox,
+    ),
+    section(
+      'Pattern packs',
+      el(
+        'p',
+        { class: 'muted' },
+        'built-in, installed and announced by peers; install fetches, verifies and test-renders a pack, and it becomes an arm',
+      ),
+      el('div', { class: 'filters' }, text, lang),
+      packsBox,
+    ),
+  );
+  await Promise.all([loadPeers(), loadPacks()]);
+  const timer = setInterval(loadPeers, 10_000);
+  return () => {
+    clearInterval(timer);
+    if (chart) chart();
+  };
+}
