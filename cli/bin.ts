@@ -275,10 +275,11 @@ const SHARE =
 program
   .command('init')
   .description(
-    'choose what this node shares with the network and write it to <home>/weavergen.config.json (asks at a terminal)',
+    "in a repository: create the node's home and token, write a commented <home>/weavergen.config.json with what the node shares (asks at a terminal), find the registries here, print the next commands",
   )
   .option('--share <mode>', SHARE)
   .option('--home <dir>', HOME)
+  .option('--dir <repo>', 'the repository to search for semantic-convention registries (default: here)')
   .option('--force', 'replace a share mode the config already sets')
   .action(run(async (opts) => (await import('./commands/init.js')).init(opts)));
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { parseConfigText } from './config-file.js';
 import { ModelsConfigSchema } from './models/config.js';
 import { NodeError, NodeErrorCode } from './node-errors.js';
 import { DEFAULT_PUBLIC_MODELS, DEFAULT_SHARE, modelPatternError, parseShare, shareText } from './share.js';
@@ -239,11 +240,10 @@ export async function loadConfig(
   const path = join(home, CONFIG_FILE);
   const text = await readFile(path, 'utf8').catch(() => undefined);
   if (text !== undefined) {
-    try {
-      filePart = JSON.parse(text);
-    } catch (e) {
-      throw invalid(`${path} is not valid JSON (${(e as Error).message}); fix it or remove it`, path);
-    }
+    const parsed = parseConfigText(text);
+    if (!parsed.ok)
+      throw invalid(`${path} is not valid JSON with comments (${parsed.message}); fix it or remove it`, path);
+    filePart = parsed.value as DeepPartial<ConfigInput>;
     if (!filePart || typeof filePart !== 'object' || Array.isArray(filePart))
       throw invalid(`${path} must hold a JSON object (see the README's configuration table)`, path);
   }

@@ -1,17 +1,23 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { init } from '../../cli/commands/init.js';
+import { parseConfigText } from '../../node/config-file.js';
 import { BIN, cli } from '../helpers/cli.js';
+import { MINI_REGISTRY } from '../helpers/registry.js';
 
 /**
  * The team's choice of what its node shares: `weavergen init` writes it, `node start --share` and
  * WEAVERGEN_SHARE override it, and the running node says what it is (`weavergen peers`, /v1/peers).
  */
 const home = () => mkdtemp(join(tmpdir(), 'wg-share-'));
-const configOf = async (h: string) => JSON.parse(await readFile(join(h, 'weavergen.config.json'), 'utf8'));
+const configOf = async (h: string) => {
+  const parsed = parseConfigText(await readFile(join(h, 'weavergen.config.json'), 'utf8'));
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.value as Record<string, Record<string, unknown>>;
+};
 
 describe('weavergen init', () => {
   it('without a terminal and without --share: receive-only, and says so', async () => {
@@ -20,7 +26,63 @@ describe('weavergen init', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/no --share given and no terminal to ask: sharing receive-only/);
-    expect(await configOf(h)).toEqual({ network: { share: 'receive-only' } });
+    expect(await configOf(h)).toEqual({
+      network: { share: 'receive-only' },
+      generation: { candidates: 2, outputRoots: [] },
+    });
+  });
+
+  it('in a repository: creates the home, the token and a commented config the node reads, finds the registry, prints the next three commands', async () => {
+    const repo = await mkdtemp(join(tmpdir(), 'wg-init-repo-'));
+    // a release's layout: model/<area>/*.yaml, and a copy under node_modules that is not the project's
+    await mkdir(join(repo, 'model', 'db'), { recursive: true });
+    await cp(join(MINI_REGISTRY, 'shop'), join(repo, 'model', 'http'), { recursive: true });
+    await writeFile(
+      join(repo, 'model', 'db', 'db.yaml'),
+      'groups:\n  - id: registry.dbx\n    type: attribute_group\n    brief: Database attributes.\n    attributes:\n' +
+        '      - id: dbx.system.name\n        type: string\n        brief: The database system.\n        stability: development\n        examples: ["postgresql"]\n',
+    );
+    await mkdir(join(repo, 'node_modules', 'dep'), { recursive: true });
+    await cp(
+      join(process.cwd(), 'examples', 'shop', 'payments.yaml'),
+      join(repo, 'node_modules', 'dep', 'x.yaml'),
+    );
+    await writeFile(join(repo, 'README.yaml'), 'title: not a registry\n');
+    // the home in the repository, as without WEAVERGEN_HOME (the helper sets one per test file)
+    const h = join(repo, '.weavergen');
+    const here = { WEAVERGEN_HOME: h };
+    const r = await cli(['init'], here, repo);
+    expect(r.code).toBe(0);
+    expect((await stat(join(h, 'token'))).mode & 0o777).toBe(0o600);
+    const text = await readFile(join(h, 'weavergen.config.json'), 'utf8');
+    expect(text).toMatch(/^\/\/ WeaverGen node configuration: JSON with comments/);
+    expect(text).toMatch(/\/\/ {3}all {11}publishes anonymized digests/);
+    expect(r.stdout).toMatch(/found a registry: model \(4 YAML files\)\n/);
+    expect(r.stdout).not.toMatch(/node_modules/);
+    const next = r.stdout
+      .split('next:\n')[1]
+      .trim()
+      .split('\n')
+      .map((l) => l.trim());
+    expect(next).toHaveLength(3);
+    expect(next[0]).toMatch(/^weavergen registry check model +# /);
+    expect(next[1]).toMatch(/^weavergen generate model --lang typescript +# /);
+    expect(next[2]).toMatch(/^weavergen node start +# .*http:\/\/127\.0\.0\.1:4590\//);
+    // the commented config is what the node reads, and the printed commands work as printed
+    const check = await cli(['registry', 'check', 'model'], here, repo);
+    expect(check.code).toBe(0);
+    const gen = await cli(['generate', 'model', '--lang', 'typescript', '--no-validate'], here, repo);
+    expect(gen.code).toBe(0);
+    // changing the share mode later keeps the comments
+    expect((await cli(['init', '--share', 'all', '--force'], here, repo)).code).toBe(0);
+    const after = await readFile(join(h, 'weavergen.config.json'), 'utf8');
+    expect(after).toMatch(/"share": "all"/);
+    expect(after.split('//').length).toBe(text.split('//').length);
+    // no registry here: it says so, and the commands name a placeholder
+    const empty = await mkdtemp(join(tmpdir(), 'wg-init-empty-'));
+    const none = await cli(['init'], { WEAVERGEN_HOME: join(empty, '.weavergen') }, empty);
+    expect(none.stdout).toMatch(/no semantic-convention registry found in/);
+    expect(none.stdout).toMatch(/weavergen registry check <registry folder>/);
   });
 
   it('writes --share into the config, keeping the other settings; replaces a chosen one only with --force', async () => {
