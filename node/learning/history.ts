@@ -81,6 +81,8 @@ export function learningHistory(outcomes: CandidateOutcome[]): LearningHistory {
     contexts: [...quality]
       .map(([contextKey, m]) => ({ contextKey, points: sorted(m) }))
       .sort((a, b) => b.points.length - a.points.length || a.contextKey.localeCompare(b.contextKey)),
-    models: [...cost].map(([model, m]) => ({ model, points: sorted(m) })).sort((a, b) => a.model.localeCompare(b.model)),
+    models: [...cost]
+      .map(([model, m]) => ({ model, points: sorted(m) }))
+      .sort((a, b) => a.model.localeCompare(b.model)),
   };
 }

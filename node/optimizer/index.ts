@@ -29,7 +29,6 @@ export { OptimizerError, OptimizerErrorCode, type OptimizerErrorType } from './e
 export { DEFAULT_NETWORK_PRIOR, type NetworkPriorRule, networkPrior } from './network.js';
 export { DEFAULT_PROMOTION_RULE, type PromotionRule } from './promotion.js';
 export { type Random, seededRandom } from './random.js';
-export { type ArmQuality, armQualities } from './view.js';
 export { type Steer, steerFor, steeringRules } from './steering.js';
 export {
   type ArmPrior,
@@ -39,6 +38,7 @@ export {
   posterior,
   probabilityBetter,
 } from './thompson.js';
+export { type ArmQuality, armQualities } from './view.js';
 
 export interface OptimizerInit {
   /** uniform [0, 1) source for the draws; default Math.random, or seededRandom(seed) when a seed is given */
