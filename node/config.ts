@@ -78,9 +78,23 @@ export const NodeConfigSchema = z
           })
           .strict()
           .optional(),
+        /**
+         * predictive pre-generation (node/prediction): when a registry the node generated from
+         * changes, it runs ahead what this project is likely to ask next, while no user generation
+         * runs, so the next request is a cache hit (WEAVERGEN_PREDICT=off turns it off)
+         */
+        predict: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** quiet time after the last change of the registry's files before predicting */
+            debounceMs: z.number().int().min(100).max(600_000).default(2000),
+          })
+          .strict()
+          .default({ enabled: true, debounceMs: 2000 }),
       })
       .strict()
       .default({
+        predict: { enabled: true, debounceMs: 2000 },
         candidates: 2,
         concurrency: 2,
         toolTimeoutMs: 120_000,
@@ -179,6 +193,7 @@ const ENV_NAMES: Record<string, string> = {
   'api.port': 'WEAVERGEN_API_PORT',
   'generation.candidates': 'WEAVERGEN_CANDIDATES',
   'generation.concurrency': 'WEAVERGEN_CONCURRENCY',
+  'generation.predict.enabled': 'WEAVERGEN_PREDICT',
   'telemetry.otlpEndpoint': 'OTEL_EXPORTER_OTLP_ENDPOINT',
   'telemetry.serviceName': 'OTEL_SERVICE_NAME',
   'network.enabled': 'WEAVERGEN_NETWORK',
@@ -214,7 +229,11 @@ function fromEnv(env: NodeJS.ProcessEnv): DeepPartial<ConfigInput> {
   return prune({
     home: given('WEAVERGEN_HOME'),
     api: { host: given('WEAVERGEN_API_HOST'), port: int('WEAVERGEN_API_PORT') },
-    generation: { candidates: int('WEAVERGEN_CANDIDATES'), concurrency: int('WEAVERGEN_CONCURRENCY') },
+    generation: {
+      candidates: int('WEAVERGEN_CANDIDATES'),
+      concurrency: int('WEAVERGEN_CONCURRENCY'),
+      predict: { enabled: bool('WEAVERGEN_PREDICT') },
+    },
     telemetry: {
       otlpEndpoint: given('OTEL_EXPORTER_OTLP_ENDPOINT'),
       serviceName: given('OTEL_SERVICE_NAME'),

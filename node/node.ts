@@ -30,6 +30,7 @@ import {
 import { createOrchestra } from './orchestra/index.js';
 import { createPatternService, type PatternService } from './packs/market.js';
 import { createPeering, type Peering } from './peering.js';
+import { createPrefetcher, type PrefetchStats } from './prediction/index.js';
 import { type LoadResult, loadRegistryOffThread } from './semconv/index.js';
 import { createStore, type Store } from './storage/index.js';
 import { createTaskService, type Task, type TaskRecord, type TaskRequestOptions } from './tasks/index.js';
@@ -45,6 +46,8 @@ export interface NodeHealth {
   uptimeMs: number;
   home: string;
   generations: { inFlight: number };
+  /** predictive pre-generation: registries watched, predictions run, used by a request, wasted */
+  predictions: PrefetchStats;
   tasks: { inFlight: number };
   spans: { exported: number; failed: number; otlp: boolean };
   /** generators in use, and the configured ones skipped with the reason */
@@ -256,6 +259,22 @@ async function composeNode(
     { concurrency: config.generation.concurrency, maxQueued: config.generation.maxQueued },
   );
   if (init.recover !== false) await jobs.recover();
+  // run ahead, when a registry users generated from changes, what they are likely to ask next
+  const prefetcher = createPrefetcher(
+    {
+      async history(registry) {
+        return (await jobs.list(500))
+          .filter(
+            (r) => r.origin !== 'prediction' && r.status === 'succeeded' && r.request.registry === registry,
+          )
+          .map((r) => ({ request: r.request, at: r.createdAt }))
+          .reverse();
+      },
+      busy: () => jobs.inFlight() > 0 || tasks.inFlight() > 0,
+      run: async (request) => (await jobs.submit(request, { origin: 'prediction' })).done,
+    },
+    { enabled: config.generation.predict.enabled, debounceMs: config.generation.predict.debounceMs },
+  );
   const tasks = createTaskService(
     { store, tracer: telemetry.tracer, models: config.models ?? {}, decide },
     { concurrency: config.generation.concurrency, maxQueued: config.generation.maxQueued },
@@ -303,7 +322,9 @@ async function composeNode(
           { home: config.home, roots: [process.cwd(), ...config.generation.outputRoots] },
           await patterns.installedPacks(),
         );
-        return jobs.submit(request);
+        const started = await jobs.submit(request);
+        void started.done.then((r) => prefetcher.noted(r)).catch(() => {});
+        return started;
       };
       if (!options.idempotencyKey) return submit();
       const r = await idempotency.once('generate', options.idempotencyKey, request, submit);
@@ -339,6 +360,7 @@ async function composeNode(
       uptimeMs: Date.now() - started,
       home: config.home,
       generations: { inFlight: jobs.inFlight() },
+      predictions: prefetcher.stats(),
       tasks: { inFlight: tasks.inFlight() },
       spans: (({ exported, failed, otlp }) => ({ exported, failed, otlp }))(telemetry.stats()),
       models: { active: models.generators.map((g) => g.id), skipped: models.skipped.map((s) => s.message) },
@@ -346,6 +368,7 @@ async function composeNode(
     async stop() {
       if (stopping) return;
       stopping = true;
+      prefetcher.stop();
       await Promise.all([
         jobs.drain(config.generation.shutdownGraceMs),
         tasks.stop(config.generation.shutdownGraceMs),

@@ -55,8 +55,10 @@ async function health() {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
     const share = p?.share ? ` · sharing: ${p.share.description || p.share.mode}` : '';
+    const pr = h.predictions;
+    const predicted = pr?.enabled ? ` · predictions used ${pr.used} of ${pr.predicted}` : '';
     box.className = 'muted';
-    box.textContent = `${h.status} · v${h.version} · up ${Math.round(h.uptimeMs / 1000)} s · generations in flight ${h.generations.inFlight} · spans ${h.spans.exported} · rejected requests: ${rejected || 'none'}${share}`;
+    box.textContent = `${h.status} · v${h.version} · up ${Math.round(h.uptimeMs / 1000)} s · generations in flight ${h.generations.inFlight} · spans ${h.spans.exported}${predicted} · rejected requests: ${rejected || 'none'}${share}`;
   } catch (e) {
     box.className = 'error';
     box.textContent = `the node does not answer: ${e.message || e}`;

@@ -75,6 +75,19 @@ export const COMPONENTS: Record<string, Schema> = {
       home: { type: 'string' },
       generations: { type: 'object', properties: { inFlight: { type: 'integer' } } },
       tasks: { type: 'object', properties: { inFlight: { type: 'integer' } } },
+      predictions: {
+        type: 'object',
+        description:
+          'predictive pre-generation: registries watched, generations run ahead (predicted), answered a later request (used), never did (wasted), not used yet (pending)',
+        properties: {
+          enabled: { type: 'boolean' },
+          watched: { type: 'integer' },
+          predicted: { type: 'integer' },
+          used: { type: 'integer' },
+          wasted: { type: 'integer' },
+          pending: { type: 'integer' },
+        },
+      },
       spans: {
         type: 'object',
         properties: { exported: { type: 'integer' }, failed: { type: 'integer' }, otlp: { type: 'boolean' } },

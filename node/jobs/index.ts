@@ -27,7 +27,10 @@ export interface JobsInit {
 
 export interface Jobs {
   /** Persists the queued record (acknowledged = on disk) and starts it; resolves with the id. */
-  submit(request: GenerationRequest): Promise<{ id: string; done: Promise<GenerationRecord> }>;
+  submit(
+    request: GenerationRequest,
+    meta?: Pick<GenerationRecord, 'origin'>,
+  ): Promise<{ id: string; done: Promise<GenerationRecord> }>;
   /** Restarts generations a previous process acknowledged but did not finish (killed, crashed). */
   recover(): Promise<string[]>;
   get(id: string): Promise<GenerationRecord | undefined>;
@@ -79,7 +82,7 @@ export function createJobs(components: JobsComponents, init: JobsInit = {}): Job
   };
 
   return {
-    async submit(request) {
+    async submit(request, meta = {}) {
       // back-pressure: a full queue is refused before anything is stored, with when to try again
       const waiting = running.size - concurrency;
       if (waiting >= maxQueued)
@@ -97,6 +100,7 @@ export function createJobs(components: JobsComponents, init: JobsInit = {}): Job
         request,
         createdAt: Date.now(),
         languages: [],
+        ...(meta.origin ? { origin: meta.origin } : {}),
       };
       await save(record);
       return { id: record.id, done: start(record) };

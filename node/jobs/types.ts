@@ -101,6 +101,8 @@ export interface GenerationRecord {
   error?: string;
   /** the error's code when the whole generation failed (e.g. `GENERATION_REGISTRY_INVALID`) */
   errorCode?: string;
+  /** `prediction`: run ahead by the node after its registry changed (node/prediction), not asked by a user */
+  origin?: 'prediction';
 }
 
 /** A decision with its reason and the spans that are its evidence (DESIGN.md: every decision is recorded). */

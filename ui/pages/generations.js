@@ -85,7 +85,19 @@ export async function render(main) {
               onclick: () => (location.hash = `#/generations/${encodeURIComponent(r.id)}`),
             },
             el('td', { class: 'mono' }, el('a', { href: `#/generations/${encodeURIComponent(r.id)}` }, r.id)),
-            el('td', {}, status(r.status), r.cachedFrom ? el('span', { class: 'muted' }, ' (cached)') : ''),
+            el(
+              'td',
+              {},
+              status(r.status),
+              r.cachedFrom ? el('span', { class: 'muted' }, ' (cached)') : '',
+              r.origin === 'prediction'
+                ? el(
+                    'span',
+                    { class: 'muted', title: 'run ahead by the node after its registry changed' },
+                    ' (predicted)',
+                  )
+                : '',
+            ),
             el('td', {}, fmtTime(r.createdAt)),
             el('td', {}, duration(r)),
             el('td', { class: 'mono' }, r.request.registry),
