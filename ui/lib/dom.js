@@ -45,11 +45,18 @@ export const params = (p) =>
     .join(' ') || '(no params)';
 export const armLabel = (a) => (a ? `${a.packName} ${params(a.params)} @${a.model}` : '-');
 
-/** A table from headers and rows of cells; `empty` when there is no row. */
+/**
+ * A table from headers and rows of cells; `empty` when there is no row. Each cell carries its
+ * column's name, which a narrow window shows before it when rows are stacked (style.css).
+ */
 export function table(headers, rows, empty = 'nothing yet') {
+  for (const row of rows)
+    [...row.children].forEach((td, i) => {
+      if (headers[i]) td.setAttribute('data-label', headers[i]);
+    });
   return el(
     'table',
-    {},
+    { class: 'stacking' },
     el(
       'thead',
       {},
