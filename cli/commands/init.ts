@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
@@ -72,6 +72,11 @@ async function askShare(io: InitIo): Promise<string> {
 export async function init(opts: InitOptions, io: InitIo = terminal()): Promise<number> {
   const home = resolve(opts.home ?? process.env.WEAVERGEN_HOME ?? '.weavergen');
   const path = join(home, CONFIG_FILE);
+  const repo = resolve(opts.dir ?? process.cwd());
+  if (opts.dir !== undefined && !statSync(repo, { throwIfNoEntry: false })?.isDirectory())
+    throw new UsageError(
+      `--dir: ${shown(repo)} is not a folder (give the repository to search for registries)`,
+    );
   let given: string | undefined;
   if (opts.share !== undefined) {
     const parsed = parseShare(opts.share);
@@ -130,7 +135,6 @@ export async function init(opts: InitOptions, io: InitIo = terminal()): Promise<
       `created the node's home ${shown(home)} with its API token (${shown(join(home, TOKEN_FILE))}, mode 0600)`,
     );
 
-  const repo = resolve(opts.dir ?? process.cwd());
   const registries = await findRegistries(repo, { skip: [home] });
   if (existing === share) io.out(`${shown(path)}: network.share is already ${share}`);
   else {

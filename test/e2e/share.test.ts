@@ -83,6 +83,13 @@ describe('weavergen init', () => {
     const none = await cli(['init'], { WEAVERGEN_HOME: join(empty, '.weavergen') }, empty);
     expect(none.stdout).toMatch(/no semantic-convention registry found in/);
     expect(none.stdout).toMatch(/weavergen registry check <registry folder>/);
+    const nowhere = await cli(
+      ['init', '--dir', join(empty, 'nope')],
+      { WEAVERGEN_HOME: join(empty, '.weavergen') },
+      empty,
+    );
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toMatch(/--dir: .*nope is not a folder/);
   });
 
   it('writes --share into the config, keeping the other settings; replaces a chosen one only with --force', async () => {

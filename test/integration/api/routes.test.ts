@@ -242,22 +242,19 @@ describe('api success paths (real node, real HTTP)', () => {
     });
   });
 
-  it('GET / serves the self-contained dashboard with a strict CSP', async () => {
+  it('GET / serves the dashboard with a strict CSP, every asset from the node itself', async () => {
     const res = await h.call('/');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toMatch(/default-src 'none'/);
     expect(csp).toMatch(/connect-src 'self'/);
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
     const html = await res.text();
-    // no external assets: nothing loaded by src/href, and the only script is inline and allowed by its hash
-    expect(html).not.toMatch(/\s(src|href)=/i);
-    const script = /<script>([\s\S]*)<\/script>/.exec(html)![1];
-    const { createHash } = await import('node:crypto');
-    expect(csp).toContain(`'sha256-${createHash('sha256').update(script).digest('base64')}'`);
-    for (const route of ['/v1/generations', '/v1/generate', '/v1/insights', '/events'])
-      expect(script).toContain(route);
-    // the page's script is valid JavaScript
-    expect(() => new Function(script)).not.toThrow();
+    // nothing from elsewhere, and no inline script
+    const assets = [...html.matchAll(/\s(?:src|href)="([^"]*)"/gi)].map((m) => m[1]);
+    expect(assets.length).toBeGreaterThan(3);
+    for (const a of assets) expect(a, a).toMatch(/^(\/ui\/|#)/);
+    expect(html).not.toMatch(/<script>[^<]/);
   });
 });
