@@ -12,6 +12,7 @@ import { NodeError, NodeErrorCode } from '../node-errors.js';
 import { createAuth, isLoopbackHost } from './auth.js';
 import type { RouteContext } from './context.js';
 import { ApiError, ApiErrorCode } from './errors.js';
+import { createRejectionHistory } from './rejection-history.js';
 import { createRejections } from './rejections.js';
 import { eventRoutes } from './routes/events.js';
 import { fileRoutes } from './routes/files.js';
@@ -60,6 +61,10 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
     init.log ??
     ((message: string, error?: unknown) => console.error(`weavergen api: ${message}`, error ?? ''));
   const rejections = createRejections();
+  const refusals = createRejectionHistory(() => {
+    if (node.health().status !== 'ok') throw new Error('the node is stopping');
+    return { requests: rejections.snapshot(), messages: { ...(node.peers().stats?.rejections ?? {}) } };
+  });
   const auth = createAuth({
     token: node.token,
     home: node.config.home,
@@ -134,7 +139,7 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
 
   dashboardRoutes(app);
   openApiRoutes(app, { version: node.health().version, bodyLimitBytes });
-  healthRoutes(app, ctx, rejections);
+  healthRoutes(app, ctx, rejections, refusals);
   generateRoutes(app, ctx);
   generationRoutes(app, ctx);
   eventRoutes(app, ctx);

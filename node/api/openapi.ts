@@ -448,6 +448,28 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
         ),
       },
       ...patternPaths({ body, read, errors, write: WRITE_SECURITY }),
+      '/v1/rejections': {
+        get: read(
+          'refused requests (by error code) and network messages (by reason) over time: the counters sampled every minute when they changed (a day kept), the last sample now',
+          {
+            type: 'object',
+            required: ['samples'],
+            properties: {
+              samples: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    at: { type: 'number' },
+                    requests: { type: 'object', additionalProperties: { type: 'integer' } },
+                    messages: { type: 'object', additionalProperties: { type: 'integer' } },
+                  },
+                },
+              },
+            },
+          },
+        ),
+      },
       '/v1/learning/history': {
         get: read(
           'learning over time: per context the quality each generation delivered (its best candidate), per model arm what its candidates cost, oldest first',

@@ -207,6 +207,8 @@ describe.skipIf(BROWSER.skip)(`dashboard in a real browser${BROWSER.note}`, () =
     const page = await open('#/network');
     await expect.poll(() => page.textContent('#packs')).toContain('typescript-semconv');
     expect(await page.textContent('#peers')).toMatch(/sharing: /);
+    // the refusal the first test caused (a start without the token), over time as the node sampled it
+    await expect.poll(() => page.textContent('#rejections-chart')).toMatch(/request unauthorized/);
     // the token, as the box keeps it for the tab; then the page drawn with it
     await page.evaluate((t) => sessionStorage.setItem('weavergen.token', t), h.token);
     await page.reload();

@@ -11,9 +11,6 @@ const pairs = (o) =>
     .map(([k, v]) => `${k} ${typeof v === 'number' ? v : JSON.stringify(v)}`)
     .join(', ') || 'none';
 
-/** Rejections are counters: the page samples them while it is open and plots their growth. */
-const samples = [];
-
 function peersSection(p) {
   const stats = p.stats || {};
   const rows = (p.peers || []).map((x) =>
@@ -163,40 +160,30 @@ export async function render(main) {
 
   async function loadPeers() {
     try {
-      const [p, h] = await Promise.all([api('/v1/peers'), api('/v1/health')]);
+      const [p, r] = await Promise.all([api('/v1/peers'), api('/v1/rejections')]);
       peersBox.replaceChildren(peersSection(p));
-      const rejected = { ...(h.rejected || {}) };
-      for (const [k, v] of Object.entries(p.stats?.rejected || {}))
-        if (typeof v === 'number') rejected[`gossip ${k}`] = v;
-      samples.push({ at: Date.now(), rejected });
-      if (samples.length > 720) samples.shift();
-      const reasons = [...new Set(samples.flatMap((s) => Object.keys(s.rejected)))].sort();
+      // the node's counters over time (sampled each minute when they change), the last one now
+      const samples = r.samples.map((x) => {
+        const counts = {};
+        for (const [k, v] of Object.entries(x.requests)) counts[`request ${k}`] = v;
+        for (const [k, v] of Object.entries(x.messages)) counts[`message ${k}`] = v;
+        return { at: x.at, counts };
+      });
+      const reasons = [...new Set(samples.flatMap((x) => Object.keys(x.counts)))].sort();
+      const latest = samples[samples.length - 1].counts;
       if (chart) chart();
       chart = undefined;
       rejBox.replaceChildren();
       if (reasons.length === 0)
-        rejBox.append(
-          el(
-            'p',
-            { class: 'muted' },
-            `no request or message refused (sampled every 10 s since ${fmtTime(samples[0].at)})`,
-          ),
-        );
+        rejBox.append(el('p', { class: 'muted' }, `nothing refused since ${fmtTime(samples[0].at)}`));
       else if (samples.length < 2)
-        rejBox.append(
-          el(
-            'p',
-            {},
-            reasons.map((r) => `${r} ${rejected[r] || 0}`).join(', '),
-            el('span', { class: 'muted' }, ' (plotted from the next sample, in 10 s)'),
-          ),
-        );
+        rejBox.append(el('p', {}, reasons.map((k) => `${k} ${latest[k] || 0}`).join(', ')));
       else
         chart = timeChart(rejBox, {
           yLabel: 'refused (count)',
-          series: reasons.map((r) => ({
-            label: r,
-            points: samples.map((s) => ({ at: s.at, y: s.rejected[r] || 0 })),
+          series: reasons.map((k) => ({
+            label: k,
+            points: samples.map((x) => ({ at: x.at, y: x.counts[k] || 0 })),
           })),
         });
     } catch (e) {
@@ -211,7 +198,11 @@ export async function render(main) {
     peersBox,
     section(
       'Refused requests and messages by reason',
-      el('p', { class: 'muted' }, 'counters since the node started, sampled while this page is open'),
+      el(
+        'p',
+        { class: 'muted' },
+        'counters since the node started: requests by error code, network messages by reason, sampled by the node each minute',
+      ),
       rejBox,
     ),
     section(

@@ -84,6 +84,20 @@ describe('the dashboard files', () => {
 });
 
 describe('routes the dashboard reads', () => {
+  it('GET /v1/rejections: the refusal counters over time, the last sample now', async () => {
+    const before = (await (await h.call('/v1/rejections')).json()).samples;
+    expect(before.length).toBeGreaterThanOrEqual(1);
+    expect(
+      (await h.call('/v1/generate', { method: 'POST', json: { registry: '/x', languages: ['go'] } })).status,
+    ).toBe(401);
+    const after = (await (await h.call('/v1/rejections')).json()).samples;
+    const last = after[after.length - 1];
+    expect(last.requests.unauthorized).toBe((before[before.length - 1].requests.unauthorized ?? 0) + 1);
+    expect(last.messages).toEqual(expect.any(Object));
+    expect(last.at).toBeGreaterThanOrEqual(before[before.length - 1].at);
+    expect((await h.call('/v1/rejections?x=1')).status).toBe(200);
+  });
+
   it('GET /v1/tasks lists tasks newest first, and refuses a bad limit', async () => {
     expect(await (await h.call('/v1/tasks')).json()).toEqual({ tasks: [] });
     for (const bad of ['0', 'abc', '501', '-1']) {
