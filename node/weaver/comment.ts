@@ -121,47 +121,67 @@ function normalizeMarkdown(text: string, f: CommentFormat): string {
     if (cur.length) blocks.push(cur);
     cur = [];
   };
-  for (const line of text.split('\n')) {
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
     if (/^\s*```/.test(line)) fenced = !fenced;
     if (!fenced && line.trim() === '') {
+      // a blank line between two items keeps the list (written tight, as the writer does)
+      const next = lines.slice(i + 1).find((l) => l.trim() !== '');
+      if (inList && next !== undefined && ITEM.test(next)) return;
       flush();
       inList = false;
-      continue;
+      return;
     }
     const isItem = !fenced && ITEM.test(line);
     if (isItem && !inList) flush();
-    if (!isItem && inList && !/^\s+\S/.test(line)) {
+    // an unindented line right after an item's text continues it (a lazy continuation line), unless
+    // it opens a block of its own
+    if (!isItem && inList && !/^\s+\S/.test(line) && /^(#|```|>|---|\*\*\*)/.test(line.trim())) {
       flush();
       inList = false;
     }
     if (isItem) inList = true;
     cur.push(line);
-  }
+  });
   flush();
-  return blocks
-    .map((b) => {
-      // a paragraph's lines lose their indentation (four spaces before the first make it code)
-      if (!ITEM.test(b[0]))
-        return /^( {4}|\t)/.test(b[0]) || /^\s*```/.test(b[0])
-          ? b.join('\n')
-          : b.map((l) => l.trimStart()).join('\n');
-      let n = 0;
-      let width = 0;
-      const base = /^\s*/.exec(b[0])?.[0].length ?? 0;
-      return b
-        .map((line) => {
-          const m = ITEM.exec(line);
-          if (m && m[1].length <= base) {
-            const marker = /\d/.test(m[2]) ? `${++n}.` : '-';
-            const lead = f.indent_first_level_list_items ? '  ' : '';
-            width = lead.length + marker.length + 1;
-            return `${lead}${marker} ${m[3]}`;
-          }
-          return `${' '.repeat(width)}${line.trim()}`;
-        })
-        .join('\n');
-    })
-    .join('\n\n');
+  // a text that starts with an alert's marker (`> [!WARNING]`) directly followed by its text: the
+  // marker stands apart (as Weaver writes it; an alert later in the text stays as it is)
+  const split = blocks.flatMap((b, i) =>
+    i === 0 && b.length > 1 && /^\s*>\s*\[!\w+\]\s*$/.test(b[0]) && /^\s*>\s*\S/.test(b[1])
+      ? [[b[0]], b.slice(1)]
+      : [b],
+  );
+  const laid = split.map((b) => {
+    // a paragraph's lines lose their indentation (four spaces before the first make it code)
+    if (!ITEM.test(b[0]))
+      return /^( {4}|\t)/.test(b[0]) || /^\s*```/.test(b[0])
+        ? b.join('\n')
+        : b.map((l) => l.trimStart()).join('\n');
+    let n = 0;
+    let width = 0;
+    const base = /^\s*/.exec(b[0])?.[0].length ?? 0;
+    return b
+      .map((line) => {
+        const m = ITEM.exec(line);
+        if (m && m[1].length <= base) {
+          const marker = /\d/.test(m[2]) ? `${++n}.` : '-';
+          const lead = f.indent_first_level_list_items ? '  ' : '';
+          width = lead.length + marker.length + 1;
+          return `${lead}${marker} ${m[3]}`;
+        }
+        return `${' '.repeat(width)}${line.trim()}`;
+      })
+      .join('\n');
+  });
+  // blocks one blank line apart, except a fenced code block right after a paragraph: the writer
+  // starts it on the next line
+  const fence = (b: string[]) => /^\s*```/.test(b[0]);
+  const paragraph = (b: string[]) => !ITEM.test(b[0]) && !fence(b) && !/^\s*>/.test(b[0]);
+  return laid
+    .map((text, i) =>
+      i === 0 ? text : `${fence(split[i]) && paragraph(split[i - 1]) ? '\n' : '\n\n'}${text}`,
+    )
+    .join('');
 }
 
 /**
