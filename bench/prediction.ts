@@ -65,7 +65,10 @@ function drawHabit(r: () => number, registry: string): { shape: GenerationReques
 function pick<T extends { weight: number }>(r: () => number, xs: T[]): T {
   const total = xs.reduce((a, x) => a + x.weight, 0);
   let u = r() * total;
-  for (const x of xs) if ((u -= x.weight) <= 0) return x;
+  for (const x of xs) {
+    u -= x.weight;
+    if (u <= 0) return x;
+  }
   return xs[xs.length - 1];
 }
 
