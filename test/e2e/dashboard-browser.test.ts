@@ -169,6 +169,10 @@ describe.skipIf(BROWSER.skip)(`dashboard in a real browser${BROWSER.note}`, () =
     expect(main).toMatch(/python: q \d\.\d{3}/);
     expect(main).toMatch(/winner: typescript-semconv/);
     expect(main).toMatch(/compiled 1\.000/);
+    // every candidate's validation as its span recorded it
+    const validations = await page.locator('td.validation').allTextContents();
+    expect(validations.length).toBeGreaterThanOrEqual(4);
+    expect(validations.some((v) => /^passed: 0 errors, \d+ warnings$/.test(v))).toBe(true);
     expect(main).toMatch(/@openai:gpt-4o-mini/);
     expect(main).toMatch(/TypeScript, built-in templates/);
     // Mermaid drew the decision chain as an SVG

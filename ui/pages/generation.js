@@ -41,6 +41,18 @@ function components(attrs) {
   );
 }
 
+/** A candidate's validation as its span recorded it: the toolchain's status and its error and warning counts. */
+function validationOf(attrs) {
+  if (!attrs) return '-';
+  if (attrs['weavergen.validation.skipped']) return 'not run (validate: false)';
+  const status = attrs['weavergen.validation.status'];
+  if (status === undefined) return '-';
+  const errors = attrs['weavergen.validation.errors'];
+  const warnings = attrs['weavergen.validation.warnings'];
+  const counts = typeof errors === 'number' ? `: ${errors} errors, ${warnings ?? 0} warnings` : '';
+  return el('span', { class: status === 'passed' ? 'good' : 'error' }, `${status}${counts}`);
+}
+
 function languageSection(l, spanAttrs) {
   const w = l.winner;
   const diag = w ? w.validation.diagnostics : [];
@@ -105,7 +117,7 @@ function languageSection(l, spanAttrs) {
     ),
     el('h3', {}, `Candidates (${l.candidates.length})`),
     table(
-      ['arm', 'attempt', 'status', 'q', 'predicted', 'components', 'summary'],
+      ['arm', 'attempt', 'status', 'q', 'predicted', 'components', 'validation', 'summary'],
       l.candidates.map((c) =>
         el(
           'tr',
@@ -126,6 +138,7 @@ function languageSection(l, spanAttrs) {
             c.predicted === undefined ? '-' : `${fmtQ(c.predicted)} (${c.predictedFrom} outcomes)`,
           ),
           el('td', {}, components(spanAttrs.get(c.spanId))),
+          el('td', { class: 'validation' }, validationOf(spanAttrs.get(c.spanId))),
           el('td', {}, c.error ? el('span', { class: 'error' }, c.error) : c.summary),
         ),
       ),
