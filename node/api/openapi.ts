@@ -50,11 +50,11 @@ const idParam = (description: string, pattern?: string) => ({
   schema: { type: 'string', ...(pattern ? { pattern } : { pattern: '^[\\w.:-]{1,200}$' }) },
 });
 
-const limitParam = (max: number, fallback: number) => ({
-  name: 'limit',
+const limitParam = (max: number, fallback: number, name = 'limit', what = 'at most this many') => ({
+  name,
   in: 'query',
   required: false,
-  description: `at most this many (1 to ${max}, default ${fallback})`,
+  description: `${what} (1 to ${max}, default ${fallback})`,
   schema: { type: 'integer', minimum: 1, maximum: max, default: fallback },
 });
 
@@ -526,13 +526,12 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
           },
           {
             parameters: [
-              {
-                name: 'outcomes',
-                in: 'query',
-                required: false,
-                description: `the newest outcomes to read, 1 to ${HISTORY_MAX_OUTCOMES} (default ${HISTORY_DEFAULT_OUTCOMES})`,
-                schema: { type: 'integer', minimum: 1, maximum: HISTORY_MAX_OUTCOMES },
-              },
+              limitParam(
+                HISTORY_MAX_OUTCOMES,
+                HISTORY_DEFAULT_OUTCOMES,
+                'outcomes',
+                'the newest outcomes to read',
+              ),
             ],
           },
           [400],
