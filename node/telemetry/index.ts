@@ -15,8 +15,8 @@ export interface TelemetryInit {
   /** upper bound on flushing at shutdown, so an unreachable collector never stalls it */
   shutdownTimeoutMs?: number;
   /**
-   * Register with @opentelemetry/sdk-node as the process's global SDK (the CLI's `node start` does:
-   * one node per process). Otherwise the node keeps a private provider, so several nodes can share
+   * Register as the process's global tracer provider (the CLI's `node start` does: one node per
+   * process; see global.ts). Otherwise the node keeps a private provider, so several nodes can share
    * a process (tests, simulations) without mixing their spans.
    */
   global?: boolean;
@@ -34,7 +34,7 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
-/** Async because the OTLP exporter and the global SDK are loaded only when configured (a fast start otherwise). */
+/** Async because the OTLP exporter is loaded only when configured (a fast start otherwise). */
 export async function createTelemetry(
   components: TelemetryComponents,
   init: TelemetryInit = {},
@@ -65,29 +65,14 @@ export async function createTelemetry(
   });
   const timeout = init.shutdownTimeoutMs ?? 3_000;
 
-  let tracer: Tracer;
-  let flush: () => Promise<void>;
-  let shutdown: () => Promise<void>;
-  if (init.global) {
-    const { NodeSDK } = await import('@opentelemetry/sdk-node');
-    const sdk = new NodeSDK({
-      resource,
-      spanProcessors: processors,
-      instrumentations: [],
-      autoDetectResources: false,
-    });
-    sdk.start();
-    tracer = trace.getTracer('weavergen', '0.1.0');
-    flush = async () => {
-      await Promise.all(processors.map((p) => p.forceFlush()));
-    };
-    shutdown = () => bounded(sdk.shutdown(), timeout);
-  } else {
-    const provider = new BasicTracerProvider({ resource, spanProcessors: processors });
-    tracer = provider.getTracer('weavergen', '0.1.0');
-    flush = () => provider.forceFlush();
-    shutdown = () => bounded(provider.shutdown(), timeout);
-  }
+  const provider = new BasicTracerProvider({ resource, spanProcessors: processors });
+  // the CLI's node is the process's one SDK; nodes sharing a process (tests, simulations) stay private
+  const unregister = init.global ? (await import('./global.js')).registerGlobally(provider) : () => {};
+  const tracer: Tracer = init.global
+    ? trace.getTracer('weavergen', '0.1.0')
+    : provider.getTracer('weavergen', '0.1.0');
+  const flush = () => provider.forceFlush();
+  const shutdown = () => bounded(provider.shutdown(), timeout).finally(unregister);
   return {
     tracer,
     stats: () => ({ ...level.stats, otlp: !!endpoint }),
