@@ -71,14 +71,15 @@ export function createArmStatsTable(store: Store, successThreshold: number): Arm
 
   async function addNow(outcomes: CandidateOutcome[]) {
     const stats = await load();
-    const fresh: CandidateOutcome[] = [];
-    const batchKeys = new Set<string>();
+    const unique = new Map<string, CandidateOutcome>();
     for (const o of outcomes) {
       const key = outcomeKey(o);
-      if (batchKeys.has(key)) continue;
-      batchKeys.add(key);
-      if ((await store.get('arms', key)) === undefined) fresh.push(o);
+      if (!unique.has(key)) unique.set(key, o);
     }
+    // one read for the whole batch: an outcome already recorded is a duplicate
+    const keys = [...unique.keys()];
+    const seen = await store.getMany('arms', keys, { values: 'raw' });
+    const fresh = keys.filter((_, i) => seen[i] === undefined).map((k) => unique.get(k) as CandidateOutcome);
     const touched = new Map<string, ArmStats>();
     for (const o of fresh) {
       const key = statsKey(o.contextKey, o.arm.key);

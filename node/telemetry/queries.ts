@@ -24,9 +24,7 @@ const DEFAULT_LIMIT = 1000;
 /** Span queries over the store's key layout: by trace (prefix), generation and time (indexes), attributes (filter). */
 export function createSpanQueries(store: Store): SpanQueries {
   const load = async (keys: string[]) =>
-    (await Promise.all(keys.map((k) => store.get<SpanRecord>('spans', k)))).filter(
-      (s): s is SpanRecord => !!s,
-    );
+    (await store.getMany<SpanRecord>('spans', keys)).filter((s): s is SpanRecord => !!s);
   const byTrace = async (traceId: string) =>
     sortByStart((await store.scan<SpanRecord>('spans', { prefix: `${traceId}!` })).map(([, v]) => v));
   const byGeneration = async (generationId: string) =>
