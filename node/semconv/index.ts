@@ -8,6 +8,7 @@ import type { Manifest, ResolvedRegistry } from './model.js';
 import { asRecord, fileLoc } from './normalize-util.js';
 import { normalizeV1 } from './normalize-v1.js';
 import { normalizeV2 } from './normalize-v2.js';
+import { createParseCache, type ParsedFile } from './parse-cache.js';
 import type { RawFile } from './raw.js';
 import { resolveRegistry } from './resolve.js';
 import { str } from './text.js';
@@ -53,7 +54,12 @@ export interface LoadResult {
   bytes: number;
   /** sha-256 over every file's path and bytes (dependencies included): the registry's content hash for caches */
   contentHash: string;
+  /** definition files parsed by this load, and those reused unchanged from an earlier load in the same process */
+  parsedFiles: { parsed: number; reused: number };
 }
+
+/** This process's parsed files (see parse-cache.ts); exported for tests and benchmarks. */
+export const parseCache = createParseCache();
 
 /**
  * Loads a registry folder (both YAML syntaxes, the manifest, local dependency registries),
@@ -67,10 +73,20 @@ export async function loadRegistry(dir: string, options: LoadOptions = {}): Prom
   const root = resolvePath(dir);
   const sink = new DiagnosticSink();
   const budget = readBudget();
-  const local = await readFolder(root, sink, budget);
+  const parsedFiles = { parsed: 0, reused: 0 };
+  const local = await readFolder(root, sink, budget, parsedFiles);
   const deps: RawFile[] = [];
   const depHashes: string[] = [];
-  await loadDependencies(local.manifest, local.manifestDir, sink, deps, depHashes, [root], budget);
+  await loadDependencies(
+    local.manifest,
+    local.manifestDir,
+    sink,
+    deps,
+    depHashes,
+    [root],
+    budget,
+    parsedFiles,
+  );
   const registry = resolveRegistry(root, local.manifest, local.files, deps, sink);
   if (options.check ?? true) checkRegistry(registry, local.files, sink);
   const diagnostics = sink.sorted();
@@ -84,6 +100,7 @@ export async function loadRegistry(dir: string, options: LoadOptions = {}): Prom
     warnings: diagnostics.length - errors,
     bytes: local.bytes,
     contentHash: hash.digest('hex'),
+    parsedFiles,
   };
 }
 
@@ -95,7 +112,12 @@ interface Folder {
   hash: string;
 }
 
-async function readFolder(root: string, sink: DiagnosticSink, budget: ReadBudget): Promise<Folder> {
+async function readFolder(
+  root: string,
+  sink: DiagnosticSink,
+  budget: ReadBudget,
+  counts: { parsed: number; reused: number },
+): Promise<Folder> {
   const { definitions, manifest: manifestFile } = await readRegistryFolder(root, budget);
   if (definitions.length === 0)
     throw new SemconvError(
@@ -115,18 +137,18 @@ async function readFolder(root: string, sink: DiagnosticSink, budget: ReadBudget
     bytes += text.length;
     const file = displayPath(root, path);
     hash.update(`${relative(root, path)}\0${text}\0`);
-    const doc = asRecord(readYaml(text, file, sink));
-    if (!doc) continue;
-    if (doc.file_format === 'definition/2') files.push(normalizeV2(doc, file, sink));
-    else if (doc.file_format !== undefined)
-      sink.error(
-        'unknown-file-format',
-        fileLoc(file),
-        `unknown file_format ${JSON.stringify(doc.file_format)}`,
-        'use `file_format: definition/2`, or no file_format with a `groups:` list (v1)',
-      );
-    else if ('groups' in doc || 'imports' in doc) files.push(normalizeV1(doc, file, sink));
-    // Other YAML files (CI configs, policies) are not definitions: skip them silently, like Weaver.
+    // a file unchanged since a load in this process is not parsed again (parse-cache.ts)
+    // keyed by the name diagnostics show too: the same file read as part of another folder says another name
+    const key = `${path}\0${file}`;
+    let parsed = parseCache.get(key, text);
+    if (parsed) counts.reused++;
+    else {
+      counts.parsed++;
+      parsed = parseDefinition(text, file);
+      parseCache.set(key, text, parsed);
+    }
+    sink.items.push(...parsed.diagnostics);
+    if (parsed.raw) files.push(parsed.raw);
   }
   return {
     files,
@@ -135,6 +157,25 @@ async function readFolder(root: string, sink: DiagnosticSink, budget: ReadBudget
     bytes,
     hash: hash.digest('hex'),
   };
+}
+
+/** One definition file, parsed and normalised (either syntax), with what it reported. */
+function parseDefinition(text: string, file: string): ParsedFile {
+  const sink = new DiagnosticSink();
+  const doc = asRecord(readYaml(text, file, sink));
+  let raw: RawFile | undefined;
+  if (!doc) return { diagnostics: sink.items };
+  if (doc.file_format === 'definition/2') raw = normalizeV2(doc, file, sink);
+  else if (doc.file_format !== undefined)
+    sink.error(
+      'unknown-file-format',
+      fileLoc(file),
+      `unknown file_format ${JSON.stringify(doc.file_format)}`,
+      'use `file_format: definition/2`, or no file_format with a `groups:` list (v1)',
+    );
+  else if ('groups' in doc || 'imports' in doc) raw = normalizeV1(doc, file, sink);
+  // Other YAML files (CI configs, policies) are not definitions: skip them silently, like Weaver.
+  return { raw, diagnostics: sink.items };
 }
 
 function parseManifest(v: unknown): Manifest {
@@ -162,6 +203,7 @@ async function loadDependencies(
   depHashes: string[],
   seen: string[],
   budget: ReadBudget,
+  counts: { parsed: number; reused: number },
 ): Promise<void> {
   for (const dep of manifest.dependencies) {
     if (/^[a-z]+:\/\//i.test(dep.registryPath)) {
@@ -179,9 +221,18 @@ async function loadDependencies(
         { code: SemconvErrorCode.DEPENDENCY_CYCLE, chain: [...seen, dir] },
         `dependency cycle: ${[...seen, dir].join(' -> ')}`,
       );
-    const folder = await readFolder(dir, sink, budget);
+    const folder = await readFolder(dir, sink, budget, counts);
     out.push(...folder.files);
     depHashes.push(folder.hash);
-    await loadDependencies(folder.manifest, folder.manifestDir, sink, out, depHashes, [...seen, dir], budget);
+    await loadDependencies(
+      folder.manifest,
+      folder.manifestDir,
+      sink,
+      out,
+      depHashes,
+      [...seen, dir],
+      budget,
+      counts,
+    );
   }
 }

@@ -79,7 +79,7 @@ export function configureRegistryLoader(given: Partial<RegistryLoaderOptions>): 
   const next = { ...options, ...given };
   if (JSON.stringify(next) === JSON.stringify(options)) return;
   options = next;
-  for (const s of [...slots]) if (!s.job) stop(s);
+  for (const s of [...slots]) if (!s.taken) stop(s);
 }
 
 export const registryLoaderOptions = (): RegistryLoaderOptions => ({ ...options });
@@ -162,9 +162,14 @@ interface Slot {
   job?: Job;
   idleTimer?: NodeJS.Timeout;
   dead: boolean;
+  /** taken for a load: set when handed out, before the load's job is (two loads started at once must not share a worker) */
+  taken: boolean;
+  /** the registry folders this worker loaded last: it holds their parsed files (parse-cache.ts) */
+  roots: string[];
 }
 
 interface Waiter {
+  root: string;
   resolve(slot: Slot): void;
   reject(e: unknown): void;
 }
@@ -175,9 +180,11 @@ let nextId = 0;
 
 /** A worker for one load: an idle one, a new one under the maximum, or the next one released. */
 function acquire(signal: AbortSignal | undefined, root: string): Promise<Slot> {
-  const idle = [...slots].find((s) => !s.job && !s.dead);
-  if (idle) return Promise.resolve(take(idle));
-  if (slots.size < options.maxWorkers) return Promise.resolve(take(spawn()));
+  // the worker that loaded this folder before parses only what changed since
+  const free = [...slots].filter((s) => !s.taken && !s.dead);
+  const idle = free.find((s) => s.roots.includes(root)) ?? free[0];
+  if (idle) return Promise.resolve(take(idle, root));
+  if (slots.size < options.maxWorkers) return Promise.resolve(take(spawn(), root));
   return new Promise<Slot>((resolve, reject) => {
     const onAbort = () => {
       const at = waiters.indexOf(waiter);
@@ -185,6 +192,7 @@ function acquire(signal: AbortSignal | undefined, root: string): Promise<Slot> {
       reject(cancelled(root));
     };
     const waiter: Waiter = {
+      root,
       resolve: (s) => {
         signal?.removeEventListener('abort', onAbort);
         resolve(s);
@@ -196,7 +204,9 @@ function acquire(signal: AbortSignal | undefined, root: string): Promise<Slot> {
   });
 }
 
-function take(slot: Slot): Slot {
+function take(slot: Slot, root: string): Slot {
+  slot.taken = true;
+  slot.roots = [root, ...slot.roots.filter((r) => r !== root)].slice(0, 4);
   clearTimeout(slot.idleTimer);
   slot.idleTimer = undefined;
   return slot;
@@ -206,9 +216,10 @@ function take(slot: Slot): Slot {
 function release(slot: Slot): void {
   const next = waiters.shift();
   if (next) {
-    next.resolve(take(slot));
+    next.resolve(take(slot, next.root));
     return;
   }
+  slot.taken = false;
   slot.worker.unref();
   slot.idleTimer = setTimeout(() => stop(slot), options.idleTimeoutMs);
   slot.idleTimer.unref();
@@ -224,7 +235,7 @@ function stop(slot: Slot): void {
   const next = waiters.shift();
   if (next) {
     try {
-      next.resolve(take(spawn()));
+      next.resolve(take(spawn(), next.root));
     } catch (e) {
       next.reject(e);
     }
@@ -235,7 +246,7 @@ function spawn(): Slot {
   const worker = new Worker(workerFile(), {
     resourceLimits: { maxOldGenerationSizeMb: options.heapMb },
   });
-  const slot: Slot = { worker, dead: false };
+  const slot: Slot = { worker, dead: false, taken: false, roots: [] };
   worker.on('message', (m: LoadReply) => slot.job?.reply(m));
   worker.on('error', (e) => {
     const job = slot.job;
