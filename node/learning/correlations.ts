@@ -38,16 +38,10 @@ export function correlate(rows: CorrelationRow[], minCount = 10): Correlation[] 
   }
   const out: Correlation[] = [];
   for (const [feature, [k, sum]] of withSum) {
-    if (k < minCount || n - k < minCount) continue;
-    const meanWith = sum / k;
-    const meanWithout = (meanQ * n - sum) / (n - k);
-    const p = k / n;
-    const r = sdQ === 0 ? 0 : ((meanWith - meanWithout) * Math.sqrt(p * (1 - p))) / sdQ;
-    out.push({ feature, r, n: k, meanWith, meanWithout });
+    const c = featureCorrelation(feature, k, sum, n, meanQ, sdQ, minCount);
+    if (c) out.push(c);
   }
-  const size = rows.map(
-    (r) => SIZE_RANK[r.items.find((i) => i.startsWith('size='))?.slice(5) ?? ''] ?? Number.NaN,
-  );
+  const size = rows.map((r) => sizeRankOf(r.items));
   if (size.every((x) => !Number.isNaN(x))) {
     const r = pearson(
       size,
@@ -55,13 +49,45 @@ export function correlate(rows: CorrelationRow[], minCount = 10): Correlation[] 
     );
     if (r !== undefined) out.push({ feature: SIZE_FEATURE, r, n, meanWith: meanQ, meanWithout: meanQ });
   }
-  return out.sort((a, b) => Math.abs(b.r) - Math.abs(a.r) || a.feature.localeCompare(b.feature));
+  return sortCorrelations(out);
 }
 
-export function pearson(x: number[], y: number[]): number | undefined {
+/** The size bucket's rank for the ordinal correlation (NaN: no size item). */
+export const sizeRankOf = (items: string[]) =>
+  SIZE_RANK[items.find((i) => i.startsWith('size='))?.slice(5) ?? ''] ?? Number.NaN;
+
+/**
+ * One feature's point-biserial correlation from its count `k` and q sum among `n` rows of mean
+ * `meanQ` and sd `sdQ`; undefined when it is in fewer than `minCount` rows or missing from fewer.
+ */
+export function featureCorrelation(
+  feature: string,
+  k: number,
+  sum: number,
+  n: number,
+  meanQ: number,
+  sdQ: number,
+  minCount: number,
+): Correlation | undefined {
+  if (k < minCount || n - k < minCount) return undefined;
+  const meanWith = sum / k;
+  const meanWithout = (meanQ * n - sum) / (n - k);
+  const p = k / n;
+  const r = sdQ === 0 ? 0 : ((meanWith - meanWithout) * Math.sqrt(p * (1 - p))) / sdQ;
+  return { feature, r, n: k, meanWith, meanWithout };
+}
+
+export const sortCorrelations = (out: Correlation[]) =>
+  out.sort((a, b) => Math.abs(b.r) - Math.abs(a.r) || a.feature.localeCompare(b.feature));
+
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number | undefined {
   const n = x.length;
-  const mx = x.reduce((s, v) => s + v, 0) / n;
-  const my = y.reduce((s, v) => s + v, 0) / n;
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) mx += x[i];
+  for (let i = 0; i < n; i++) my += y[i];
+  mx /= n;
+  my /= n;
   let sxy = 0;
   let sxx = 0;
   let syy = 0;

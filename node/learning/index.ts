@@ -4,13 +4,14 @@ import { createSpanQueries } from '../telemetry/queries.js';
 import { type SpanRecord, timeKey } from '../telemetry/span-record.js';
 import { type ArmStats, createArmStatsTable } from './arm-stats.js';
 import { contextKey, type GenerationContext, parseContextKey } from './context.js';
-import { type Correlation, correlate } from './correlations.js';
+import type { Correlation } from './correlations.js';
 import { readAllPromoted, readPromotions } from './decisions.js';
 import { LearningError, LearningErrorCode } from './errors.js';
-import { type CandidateOutcome, featuresOf, HIGH_QUALITY, labelsOf, outcomeFromSpan } from './features.js';
+import { type CandidateOutcome, HIGH_QUALITY, outcomeFromSpan } from './features.js';
 import { buildInsights, type Insights } from './insights.js';
 import { createQualityPredictor, type QualityPredictor } from './predict.js';
-import { mineRules, type RuleSet, type RuleThresholds } from './rules.js';
+import type { RuleSet, RuleThresholds } from './rules.js';
+import { correlateOf, mineRulesOf, type OutcomeRows, readOutcomeRows } from './window.js';
 
 export { type ArmStats, costOf, meanOf, sdOf } from './arm-stats.js';
 export { contextKey, contextOf, type GenerationContext, parseContextKey } from './context.js';
@@ -135,16 +136,28 @@ export function createLearning(components: LearningComponents, init: LearningIni
     return c;
   };
 
+  // the newest outcomes, read once per change and shared by rules and correlations (one pass, two aggregates)
+  let window: { version: number; rows: Promise<OutcomeRows> } | undefined;
+  function rows(): Promise<OutcomeRows> {
+    if (window?.version !== table.version) {
+      const version = table.version;
+      const read = readOutcomeRows(store, maxTransactions);
+      window = { version, rows: read };
+      // a failed read is not kept: the next call reads again
+      read.catch(() => {
+        if (window?.rows === read) window = undefined;
+      });
+    }
+    return window.rows;
+  }
+
   async function rules(thresholds: Partial<RuleThresholds> = {}): Promise<RuleSet> {
     const t = { ...init.rules, ...thresholds };
     const key = JSON.stringify(t);
     if (mined && mined.version === table.version && mined.key === key) return mined.rules;
-    const outcomes = await table.outcomes(maxTransactions);
-    const ruleSet = mineRules(
-      outcomes.map((o) => ({ items: featuresOf(o), labels: labelsOf(o), q: o.q })),
-      t,
-    );
-    mined = { version: table.version, key, rules: ruleSet };
+    const version = table.version;
+    const ruleSet = mineRulesOf(await rows(), t);
+    mined = { version, key, rules: ruleSet };
     // the latest mining is kept for readers that do not mine (a CLI reading a stopped node's store)
     await store.put('rules', 'latest', {
       minedAt: Date.now(),
@@ -158,11 +171,7 @@ export function createLearning(components: LearningComponents, init: LearningIni
   async function correlations(): Promise<Correlation[]> {
     if (correlated?.version === table.version) return correlated.correlations;
     const version = table.version;
-    const outcomes = await table.outcomes(maxTransactions);
-    correlated = {
-      version,
-      correlations: correlate(outcomes.map((o) => ({ items: featuresOf(o), q: o.q }))),
-    };
+    correlated = { version, correlations: correlateOf(await rows()) };
     return correlated.correlations;
   }
 

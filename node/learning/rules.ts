@@ -124,7 +124,26 @@ export function mineRules(transactions: Transaction[], thresholds: Partial<RuleT
     });
   });
   for (const l of OUTCOME_LABELS) baseRates[l] /= total;
+  return rulesFromCounts(counts, total, t, baseRates, minCount);
+}
 
+/**
+ * The counting of rule mining, as `mineRules` does it, for a caller that counts its own way
+ * (node/learning/window.ts counts grouped rows): per item set (its items sorted, joined by SEP),
+ * [rows, cover hash, then rows and cover hash with each label, then rows with a q, sum q, sum q^2].
+ */
+export type RuleCounts = Map<string, ArrayLike<number>>;
+export const RULE_SEP = SEP;
+export const RULE_COUNT_WIDTH = Q_SLOT + 3;
+
+/** The rules of counted item sets: measures, improvement over every shorter rule, duplicates, order. */
+export function rulesFromCounts(
+  counts: RuleCounts,
+  total: number,
+  t: RuleThresholds,
+  baseRates: Record<OutcomeLabel, number>,
+  minCount: number,
+): RuleSet {
   const rules: Rule[] = [];
   const evidence = new Map<Rule, string>();
   for (const [key, c] of counts) {
@@ -200,7 +219,7 @@ function markDuplicates(rules: Rule[], evidence: Map<Rule, string>): void {
 }
 
 /** A well-mixed 32-bit value per row (the murmur3 finalizer); sums of them identify sets of rows. */
-function rowHash(row: number): number {
+export function rowHash(row: number): number {
   let h = Math.imul(row + 1, 0x9e3779b1);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
@@ -211,7 +230,7 @@ export const ruleText = (r: Pick<Rule, 'antecedent' | 'consequent'>) =>
   `${r.antecedent.join(' & ')} => ${r.consequent}`;
 
 /** Calls `fn` with the key of every non-empty subset of sorted `items` up to `max` elements. */
-function forEachSubset(items: string[], max: number, fn: (key: string) => void): void {
+export function forEachSubset(items: string[], max: number, fn: (key: string) => void): void {
   const pick: string[] = [];
   const walk = (from: number) => {
     for (let i = from; i < items.length; i++) {
