@@ -41,8 +41,13 @@ export const outcomeKey = (o: Pick<CandidateOutcome, 'at' | 'traceId' | 'spanId'
   `o!${Math.max(0, Math.floor(o.at)).toString().padStart(15, '0')}!${o.traceId}!${o.spanId}`;
 
 export interface ArmStatsTable {
-  /** Adds the outcomes not seen before, atomically with their dedup records; returns those added. */
-  add(outcomes: CandidateOutcome[]): Promise<{ added: CandidateOutcome[]; duplicates: number }>;
+  /**
+   * Adds the outcomes not seen before, atomically with their dedup records; returns those added and
+   * the version this add brought the table to (it was `version - added.length` before).
+   */
+  add(
+    outcomes: CandidateOutcome[],
+  ): Promise<{ added: CandidateOutcome[]; duplicates: number; version: number }>;
   forContext(contextKey: string): Promise<ArmStats[]>;
   all(): Promise<ArmStats[]>;
   /** Ingested outcomes, newest first. */
@@ -102,7 +107,7 @@ export function createArmStatsTable(store: Store, successThreshold: number): Arm
     ]);
     for (const [k, v] of touched) stats.set(k, v);
     version += fresh.length;
-    return { added: fresh, duplicates: outcomes.length - fresh.length };
+    return { added: fresh, duplicates: outcomes.length - fresh.length, version };
   }
 
   return {

@@ -11,7 +11,14 @@ import { type CandidateOutcome, HIGH_QUALITY, outcomeFromSpan } from './features
 import { buildInsights, type Insights } from './insights.js';
 import { createQualityPredictor, type QualityPredictor } from './predict.js';
 import type { RuleSet, RuleThresholds } from './rules.js';
-import { correlateOf, mineRulesOf, type OutcomeRows, readOutcomeRows } from './window.js';
+import {
+  correlateOf,
+  mineRulesOf,
+  type OutcomeRows,
+  prependRows,
+  RowGroups,
+  readOutcomeRows,
+} from './window.js';
 
 export { type ArmStats, costOf, meanOf, sdOf } from './arm-stats.js';
 export { contextKey, contextOf, type GenerationContext, parseContextKey } from './context.js';
@@ -117,7 +124,8 @@ export function createLearning(components: LearningComponents, init: LearningIni
 
   async function ingest(spans: SpanRecord[]): Promise<IngestResult> {
     const outcomes = spans.map(outcomeFromSpan).filter((o): o is CandidateOutcome => !!o);
-    const { added, duplicates } = await table.add(outcomes);
+    const { added, duplicates, version } = await table.add(outcomes);
+    follow(added, version);
     return {
       candidates: outcomes.length,
       added: added.length,
@@ -136,19 +144,35 @@ export function createLearning(components: LearningComponents, init: LearningIni
     return c;
   };
 
-  // the newest outcomes, read once per change and shared by rules and correlations (one pass, two aggregates)
-  let window: { version: number; rows: Promise<OutcomeRows> } | undefined;
+  // The newest outcomes as rows, shared by rules and correlations (one pass, two aggregates): read
+  // from the store once, then kept up to date as outcomes are added.
+  let window: { version: number; rows: Promise<OutcomeRows>; ready?: OutcomeRows } | undefined;
+  let groups = new RowGroups();
   function rows(): Promise<OutcomeRows> {
     if (window?.version !== table.version) {
       const version = table.version;
-      const read = readOutcomeRows(store, maxTransactions);
-      window = { version, rows: read };
-      // a failed read is not kept: the next call reads again
-      read.catch(() => {
-        if (window?.rows === read) window = undefined;
-      });
+      groups = new RowGroups();
+      const read = readOutcomeRows(store, maxTransactions, groups);
+      const w: NonNullable<typeof window> = { version, rows: read };
+      window = w;
+      read.then(
+        (r) => {
+          w.ready = r;
+        },
+        // a failed read is not kept: the next call reads again
+        () => {
+          if (window === w) window = undefined;
+        },
+      );
     }
     return window.rows;
+  }
+  /** Outcomes just added: in front of the rows when they are the newest and nothing else changed since. */
+  function follow(added: CandidateOutcome[], version: number) {
+    const w = window;
+    if (!w?.ready || added.length === 0 || w.version !== version - added.length) return;
+    const next = prependRows(w.ready, added, maxTransactions, groups);
+    if (next) window = { version, rows: Promise.resolve(next), ready: next };
   }
 
   async function rules(thresholds: Partial<RuleThresholds> = {}): Promise<RuleSet> {

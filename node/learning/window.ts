@@ -50,17 +50,40 @@ const LABEL_BIT = Object.fromEntries(OUTCOME_LABELS.map((l, i) => [l, 1 << i])) 
   number
 >;
 
+/**
+ * The groups rows point into: one per distinct feature list, keyed by the features themselves, so
+ * two outcomes share a group exactly when mining sees the same row. Rows built on one registry
+ * (a window and the rows prepended to it) share it; it only grows.
+ */
+export class RowGroups {
+  readonly items: string[][] = [];
+  private readonly index = new Map<string, number>();
+
+  of(o: CandidateOutcome): number {
+    const items = featuresOf(o);
+    const key = JSON.stringify(items);
+    let g = this.index.get(key);
+    if (g === undefined) {
+      g = this.items.length;
+      this.items.push(items);
+      this.index.set(key, g);
+    }
+    return g;
+  }
+}
+
 /** Collects rows in the order given (newest first), keeping at most `max`. */
 export class OutcomeRowsBuilder {
   private n = 0;
   private group = new Uint32Array(256);
   private q = new Float64Array(256);
   private labels = new Uint8Array(256);
-  private readonly items: string[][] = [];
-  private readonly groups = new Map<string, number>();
   private newest?: string;
 
-  constructor(private readonly max = Number.POSITIVE_INFINITY) {}
+  constructor(
+    private readonly max = Number.POSITIVE_INFINITY,
+    private readonly groups = new RowGroups(),
+  ) {}
 
   get full(): boolean {
     return this.n >= this.max;
@@ -69,22 +92,25 @@ export class OutcomeRowsBuilder {
   add(o: CandidateOutcome): void {
     if (this.full) return;
     if (this.n === 0) this.newest = outcomeKey(o);
-    if (this.n === this.group.length) this.grow();
-    const items = featuresOf(o);
-    // the key is the features themselves, so two outcomes share a group exactly when mining sees the same row
-    const key = JSON.stringify(items);
-    let g = this.groups.get(key);
-    if (g === undefined) {
-      g = this.items.length;
-      this.items.push(items);
-      this.groups.set(key, g);
-    }
+    if (this.n === this.group.length) this.grow(this.n + 1);
     let bits = 0;
     for (const l of labelsOf(o)) bits |= LABEL_BIT[l];
-    this.group[this.n] = g;
+    this.group[this.n] = this.groups.of(o);
     this.q[this.n] = typeof o.q === 'number' && Number.isFinite(o.q) ? o.q : Number.NaN;
     this.labels[this.n] = bits;
     this.n++;
+  }
+
+  /** Appends rows built on the same groups (older than every row added so far), up to `max`. */
+  addRows(rows: OutcomeRows): void {
+    const take = Math.min(rows.length, this.max - this.n);
+    if (take <= 0) return;
+    if (this.n === 0 && rows.newest) this.newest = rows.newest;
+    if (this.n + take > this.group.length) this.grow(this.n + take);
+    this.group.set(rows.group.subarray(0, take), this.n);
+    this.q.set(rows.q.subarray(0, take), this.n);
+    this.labels.set(rows.labels.subarray(0, take), this.n);
+    this.n += take;
   }
 
   done(): OutcomeRows {
@@ -93,35 +119,67 @@ export class OutcomeRowsBuilder {
       group: this.group.subarray(0, this.n),
       q: this.q.subarray(0, this.n),
       labels: this.labels.subarray(0, this.n),
-      items: this.items,
+      items: this.groups.items,
       ...(this.newest ? { newest: this.newest } : {}),
     };
   }
 
-  private grow(): void {
-    const size = Math.min(this.group.length * 2, Math.max(this.max, this.group.length + 1));
+  private grow(needed: number): void {
+    let size = this.group.length;
+    while (size < needed) size *= 2;
+    size = Math.max(needed, Math.min(size, this.max));
     const group = new Uint32Array(size);
-    group.set(this.group);
+    group.set(this.group.subarray(0, this.n));
     const q = new Float64Array(size);
-    q.set(this.q);
+    q.set(this.q.subarray(0, this.n));
     const labels = new Uint8Array(size);
-    labels.set(this.labels);
+    labels.set(this.labels.subarray(0, this.n));
     this.group = group;
     this.q = q;
     this.labels = labels;
   }
 }
 
+/**
+ * The rows of the newest `max` outcomes once `added` are in, without reading the store: when every
+ * added outcome sorts after the rows' newest (a generation just measured), they go in front and
+ * the oldest fall off the end, which is exactly what reading the store again would give. Undefined
+ * otherwise (an older outcome ingested late): the caller reads again.
+ */
+export function prependRows(
+  rows: OutcomeRows,
+  added: CandidateOutcome[],
+  max: number,
+  groups: RowGroups,
+): OutcomeRows | undefined {
+  if (rows.items !== groups.items) return undefined;
+  const keyed = added.map((o) => ({ key: outcomeKey(o), o })).sort((a, b) => (a.key < b.key ? 1 : -1));
+  if (rows.newest !== undefined && keyed.length > 0 && keyed[keyed.length - 1].key <= rows.newest)
+    return undefined;
+  const b = new OutcomeRowsBuilder(max, groups);
+  for (const { o } of keyed) b.add(o);
+  b.addRows(rows);
+  return b.done();
+}
+
 /** Rows of outcomes given newest first (tests, and callers that hold the outcomes already). */
-export function outcomeRows(outcomes: Iterable<CandidateOutcome>, max?: number): OutcomeRows {
-  const b = new OutcomeRowsBuilder(max);
+export function outcomeRows(
+  outcomes: Iterable<CandidateOutcome>,
+  max?: number,
+  groups?: RowGroups,
+): OutcomeRows {
+  const b = new OutcomeRowsBuilder(max, groups);
   for (const o of outcomes) b.add(o);
   return b.done();
 }
 
 /** The newest `max` ingested outcomes as rows, streamed from the `o!` records: one batch in memory at a time. */
-export async function readOutcomeRows(store: Store, max: number): Promise<OutcomeRows> {
-  const b = new OutcomeRowsBuilder(max);
+export async function readOutcomeRows(
+  store: Store,
+  max: number,
+  groups = new RowGroups(),
+): Promise<OutcomeRows> {
+  const b = new OutcomeRowsBuilder(max, groups);
   for await (const batch of store.stream<CandidateOutcome>('arms', {
     prefix: 'o!',
     reverse: true,
@@ -239,6 +297,8 @@ export function correlateOf(rows: OutcomeRows, minCount = 10): Correlation[] {
     }
   const out: Correlation[] = [];
   for (const [feature, f] of features) {
+    // a group the window no longer holds a row of leaves features nobody had
+    if (k[f] === 0) continue;
     const c = featureCorrelation(feature, k[f], sums[f], n, meanQ, sdQ, minCount);
     if (c) out.push(c);
   }

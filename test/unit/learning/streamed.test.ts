@@ -201,20 +201,46 @@ describe('streamed learning gives the straightforward computation, exactly', () 
     });
     expect({ ...insights, generatedAt: '' }).toEqual({ ...expectedInsights, generatedAt: '' });
 
-    // more generations: the window moves, and the next reading follows it
+    // more generations, each ingested as the node does after it ran: the window moves with them,
+    // kept up to date in memory (no read of the outcomes), and still gives the straightforward result
+    const stream = a.store.stream.bind(a.store);
+    let reads = 0;
+    a.store.stream = (name, opts) => {
+      if (name === 'arms' && opts?.prefix === 'o!') reads++;
+      return stream(name, opts);
+    };
     await seededStore(a.store, 300, 12, 1200);
-    await streamed.sync();
+    for (let g = 1200; g < 1500; g++) {
+      await streamed.ingestGeneration(`g${g}`);
+      if (g % 50 === 0) await streamed.insights();
+    }
     const later = await newest(a.store, max);
     expect(later[0].spanId).not.toBe(outcomes[0].spanId);
-    expect(await streamed.rules()).toEqual(
-      mineRules(
-        later.map((o) => ({ items: featuresOf(o), labels: labelsOf(o), q: o.q })),
+    const expectLater = (o: CandidateOutcome[]) => ({
+      rules: mineRules(
+        o.map((x) => ({ items: featuresOf(x), labels: labelsOf(x), q: x.q })),
         thresholds,
       ),
+      correlations: correlate(o.map((x) => ({ items: featuresOf(x), q: x.q }))),
+    });
+    expect({ rules: await streamed.rules(), correlations: await streamed.correlations() }).toEqual(
+      expectLater(later),
     );
-    expect(await streamed.correlations()).toEqual(
-      correlate(later.map((o) => ({ items: featuresOf(o), q: o.q }))),
+    expect(reads).toBe(0);
+
+    // an older outcome ingested late belongs inside the window, not in front: the rows are read again
+    const late = candidates.filter((c) => outcomeFromSpan(c)).at(-1) as SpanRecord;
+    const older: SpanRecord = {
+      ...late,
+      spanId: 'late0000000000ff',
+      startTime: late.startTime - 5_000,
+      endTime: late.endTime - 5_000,
+    };
+    expect((await streamed.ingest([older])).added).toBe(1);
+    expect({ rules: await streamed.rules(), correlations: await streamed.correlations() }).toEqual(
+      expectLater(await newest(a.store, max)),
     );
+    expect(reads).toBe(1);
   });
 
   it('rows give mineRules and correlate exactly, default thresholds and edge cases included', async () => {
