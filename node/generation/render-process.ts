@@ -9,6 +9,7 @@ import type { Pack } from '../packs/index.js';
 import type { EmitScope } from '../validation/expected.js';
 import type { GenerationErrorType } from './errors.js';
 import { HELD_REGISTRIES } from './held.js';
+import { createPartialMemo } from './partial-memo.js';
 import {
   createEngine,
   type GeneratedFile,
@@ -61,13 +62,15 @@ function lru<V>(max: number) {
 const registries = lru<TemplateRegistry>(HELD_REGISTRIES);
 /** Parsed templates per pack: a candidate's variants and the next round render the same pack again. */
 const engines = lru<Liquid>(MAX_ENGINES);
+/** Renders of partials by their arguments, for every engine here: a regeneration renders only what changed. */
+const partials = createPartialMemo();
 
 function render(req: RenderRequest): RenderReply {
   const started = performance.now();
   if (req.registry) registries.set(req.registryKey, req.registry);
   const registry = registries.get(req.registryKey);
   if (!registry) return { ok: false, message: 'registry not held', missingRegistry: true };
-  const engine = engines.get(req.packKey) ?? createEngine(req.pack, req.limits);
+  const engine = engines.get(req.packKey) ?? createEngine(req.pack, req.limits, partials);
   engines.set(req.packKey, engine);
   try {
     const files = renderPackSync(req.pack, registry, req.params, req.limits, engine, (template) =>

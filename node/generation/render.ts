@@ -5,6 +5,7 @@ import type { EmitScope } from '../validation/expected.js';
 import { boundStrings } from './bounds.js';
 import { GenerationError, GenerationErrorCode, type RenderLimitKind } from './errors.js';
 import { registerFilters } from './filters.js';
+import { memoizePartials, type PartialStore } from './partial-memo.js';
 import type { TemplateNamespace, TemplateRegistry } from './template-model.js';
 
 export interface GeneratedFile {
@@ -39,7 +40,8 @@ export const DEFAULT_LIMITS: RenderLimits = {
   maxFiles: 2000,
 };
 
-export function createEngine(pack: Pack, limits: RenderLimits): Liquid {
+/** A pack's engine; with `partials`, renders of partials are kept there between renders (partial-memo.ts). */
+export function createEngine(pack: Pack, limits: RenderLimits, partials?: PartialStore): Liquid {
   const engine = new Liquid({
     templates: pack.templates,
     relativeReference: false,
@@ -53,6 +55,7 @@ export function createEngine(pack: Pack, limits: RenderLimits): Liquid {
   });
   registerFilters(engine);
   boundStrings(engine, limits.maxString);
+  if (partials) memoizePartials(engine, partials);
   return engine;
 }
 
