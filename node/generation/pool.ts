@@ -108,7 +108,10 @@ export async function renderInPool(
     idleTimeoutMs: options.idleTimeoutMs,
   });
   const workers = pool;
-  const slot = await workers.acquire(signal);
+  const key = packKey(pack, limits);
+  // the process that rendered this pack last keeps its templates parsed and its partials rendered
+  const slot = await workers.acquire(signal, (s) => s.warm.includes(key));
+  slot.warm = [key, ...slot.warm.filter((k) => k !== key)].slice(0, 8);
   // the budgets run from here: time spent waiting for a free process is nobody's
   const granted = budget ? Math.min(options.candidateMs, budget.remainingMs) : options.candidateMs;
   if (granted <= 0) {
@@ -135,7 +138,7 @@ export async function renderInPool(
       const request: RenderRequest = {
         id: ++nextId,
         pack,
-        packKey: packKey(pack, limits),
+        packKey: key,
         registryKey: '',
         params,
         limits,

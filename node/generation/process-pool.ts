@@ -27,6 +27,8 @@ export interface Slot {
   stderr: string;
   /** keys of what the process keeps between tasks (its registries), oldest first */
   held: string[];
+  /** keys of the packs it rendered last, newest first: it keeps their parsed templates and partial renders */
+  warm: string[];
   /** the running task's handlers */
   onMessage?: (m: unknown) => void;
   onExit?: (code: number | null, signal: NodeJS.Signals | null, stderr: string) => void;
@@ -45,10 +47,15 @@ export class ProcessPool {
 
   constructor(private readonly opts: ProcessPoolOptions) {}
 
-  /** A process for one task: an idle one, a new one under `max`, or the next one released. Time waiting here is nobody's budget. */
-  acquire(signal?: AbortSignal): Promise<Slot> {
+  /**
+   * A process for one task: an idle one (one `prefer` picks, if any), a new one under `max`, or the
+   * next one released. Time waiting here is nobody's budget.
+   */
+  acquire(signal?: AbortSignal, prefer?: (slot: Slot) => boolean): Promise<Slot> {
     if (this.closed) return Promise.reject(new Error('the render pool is closed'));
-    const idle = [...this.slots].find((s) => !s.busy && !s.dead);
+    const free = [...this.slots].filter((s) => !s.busy && !s.dead);
+    // among idle processes, the one that has what this task needs warm
+    const idle = (prefer && free.find(prefer)) || free[0];
     if (idle) return Promise.resolve(this.take(idle));
     if (this.slots.size < this.opts.max) return Promise.resolve(this.take(this.spawn()));
     return new Promise<Slot>((resolve, reject) => {
@@ -131,7 +138,7 @@ export class ProcessPool {
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
-    const slot: Slot = { child, busy: false, dead: false, stderr: '', held: [] };
+    const slot: Slot = { child, busy: false, dead: false, stderr: '', held: [], warm: [] };
     this.slots.add(slot);
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (d: string) => {
