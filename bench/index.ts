@@ -5,6 +5,7 @@ import { benchCache } from './cache.js';
 import { benchGeneration } from './generation.js';
 import { benchLearning } from './learning.js';
 import { benchNetwork } from './network.js';
+import { benchNodeIdle } from './node-idle.js';
 import { benchPrediction } from './prediction.js';
 import { benchPrivacy } from './privacy.js';
 import { benchReasoning } from './reasoning.js';
@@ -30,6 +31,7 @@ console.log(`registry: ${label}${real ? '' : ` (the project's example: ${SEMCONV
 const only = process.env.WEAVERGEN_BENCH_ONLY?.split(',');
 const want = (name: string) => !only || only.includes(name);
 if (want('startup')) await benchStartup(runs);
+if (want('node')) await benchNodeIdle(runs);
 if (want('generation')) await benchGeneration(registry, runs, label);
 if (want('telemetry')) await benchTelemetry();
 if (want('cache')) await benchCache(registry, runs, label);
