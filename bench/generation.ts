@@ -11,10 +11,15 @@ import {
   type Language,
   toTemplateRegistry,
 } from '../node/generation/index.js';
-import { packageRoot } from '../node/paths.js';
 import { findPack } from '../node/packs/index.js';
+import { packageRoot } from '../node/paths.js';
 import { listRegistryFiles } from '../node/semconv/files.js';
-import { closeRegistryLoader, loadRegistry, loadRegistryOffThread, parseCache } from '../node/semconv/index.js';
+import {
+  closeRegistryLoader,
+  loadRegistry,
+  loadRegistryOffThread,
+  parseCache,
+} from '../node/semconv/index.js';
 import { createValidator } from '../node/validation/index.js';
 import { median, ms, ratio } from './stats.js';
 
@@ -102,7 +107,9 @@ export async function benchGeneration(registryDir: string, runs: number, label =
   console.log(
     `resolve   load + resolve, in this process, nothing kept (position-aware parse included): ${ms(resolveMs)} = ${ratio(resolveMs, parseMs)} parse`,
   );
-  console.log(`check     load + resolve + all checks, nothing kept: ${ms(checkMs)} = ${ratio(checkMs, parseMs)} parse\n`);
+  console.log(
+    `check     load + resolve + all checks, nothing kept: ${ms(checkMs)} = ${ratio(checkMs, parseMs)} parse\n`,
+  );
   console.log(
     table(
       [
@@ -190,7 +197,10 @@ async function editableBrief(dir: string) {
     return {
       what: `one brief in ${file.slice(dir.length + 1)}`,
       apply: (i: number) =>
-        writeFile(file, `${text.slice(0, at)}${line.replace(/\s*$/, ` (edit ${i + 1})`)}${text.slice(at + line.length)}`),
+        writeFile(
+          file,
+          `${text.slice(0, at)}${line.replace(/\s*$/, ` (edit ${i + 1})`)}${text.slice(at + line.length)}`,
+        ),
       restore: () => writeFile(file, text),
     };
   }
