@@ -9,16 +9,10 @@ import { readAllPromoted, readPromotions } from './decisions.js';
 import { LearningError, LearningErrorCode } from './errors.js';
 import { type CandidateOutcome, HIGH_QUALITY, outcomeFromSpan } from './features.js';
 import { buildInsights, type Insights } from './insights.js';
+import { correlateOf, mineRulesOf } from './mine-rows.js';
 import { createQualityPredictor, type QualityPredictor } from './predict.js';
 import type { RuleSet, RuleThresholds } from './rules.js';
-import {
-  correlateOf,
-  mineRulesOf,
-  type OutcomeRows,
-  prependRows,
-  RowGroups,
-  readOutcomeRows,
-} from './window.js';
+import { type OutcomeRows, prependRows, RowGroups, readOutcomeRows } from './window.js';
 
 export { type ArmStats, costOf, meanOf, sdOf } from './arm-stats.js';
 export { contextKey, contextOf, type GenerationContext, parseContextKey } from './context.js';

@@ -129,7 +129,7 @@ export function mineRules(transactions: Transaction[], thresholds: Partial<RuleT
 
 /**
  * The counting of rule mining, as `mineRules` does it, for a caller that counts its own way
- * (node/learning/window.ts counts grouped rows): per item set (its items sorted, joined by SEP),
+ * (node/learning/mine-rows.ts counts grouped rows): per item set (its items sorted, joined by SEP),
  * [rows, cover hash, then rows and cover hash with each label, then rows with a q, sum q, sum q^2].
  */
 export type RuleCounts = Map<string, ArrayLike<number>>;

@@ -13,8 +13,9 @@ import {
 } from '../../../node/learning/features.js';
 import { createLearning } from '../../../node/learning/index.js';
 import { buildInsights } from '../../../node/learning/insights.js';
+import { correlateOf, mineRulesOf } from '../../../node/learning/mine-rows.js';
 import { mineRules, type RuleThresholds } from '../../../node/learning/rules.js';
-import { correlateOf, mineRulesOf, outcomeRows } from '../../../node/learning/window.js';
+import { outcomeRows } from '../../../node/learning/window.js';
 import { seededRandom } from '../../../node/optimizer/random.js';
 import type { Store } from '../../../node/storage/index.js';
 import { ATTR, SPAN } from '../../../node/telemetry/conventions.js';
