@@ -1,7 +1,7 @@
 import type { Store } from '../storage/index.js';
 import { SPAN } from '../telemetry/conventions.js';
-import { createSpanQueries } from '../telemetry/queries.js';
-import { type SpanRecord, timeKey } from '../telemetry/span-record.js';
+import { createSpanQueries, spansByTime } from '../telemetry/queries.js';
+import type { SpanRecord } from '../telemetry/span-record.js';
 import { type ArmStats, createArmStatsTable } from './arm-stats.js';
 import { contextKey, type GenerationContext, parseContextKey } from './context.js';
 import type { Correlation } from './correlations.js';
@@ -103,8 +103,6 @@ export interface Learning {
 }
 
 const CURSOR = 'cursor';
-/** how a candidate span's name reads in its stored JSON: a record without it is no candidate */
-const CANDIDATE_NAME = `"name":${JSON.stringify(SPAN.candidate)}`;
 
 export function createLearning(components: LearningComponents, init: LearningInit = {}): Learning {
   const { store } = components;
@@ -202,29 +200,15 @@ export function createLearning(components: LearningComponents, init: LearningIni
     async sync() {
       const cursor = (await store.get<number>('arms', CURSOR)) ?? 0;
       const total: IngestResult = { candidates: 0, added: 0, duplicates: 0, contexts: [] };
-      let gte = timeKey(Math.max(0, cursor - lookback), '', '');
       let latest = cursor;
-      for (;;) {
-        const page = await store.scan<string>('spanIndex', { gte, lte: 't!\xff', limit: 2000 });
-        if (page.length === 0) break;
-        // one read for the page, and only candidate spans decoded (about one span in four)
-        const spans: SpanRecord[] = [];
-        for (const raw of await store.getMany<string>(
-          'spans',
-          page.map(([, k]) => k),
-          { values: 'raw' },
-        )) {
-          if (raw === undefined || !raw.includes(CANDIDATE_NAME)) continue;
-          const span = JSON.parse(raw) as SpanRecord;
-          if (span.name === SPAN.candidate) spans.push(span);
-        }
+      // candidate spans by start time, a page at a time (the next read while this one is ingested)
+      for await (const spans of spansByTime(store, cursor - lookback, SPAN.candidate)) {
         for (const s of spans) latest = Math.max(latest, s.startTime);
         const r = await ingest(spans);
         total.candidates += r.candidates;
         total.added += r.added;
         total.duplicates += r.duplicates;
         total.contexts = [...new Set([...total.contexts, ...r.contexts])];
-        gte = `${page[page.length - 1][0]}\x00`;
       }
       await store.put('arms', CURSOR, latest);
       return total;

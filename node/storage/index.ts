@@ -37,8 +37,8 @@ export interface StreamOptions extends ScanOptions {
   /** entries per batch (default 1,000): memory holds one batch, not the sublevel */
   batch?: number;
   /**
-   * `raw`: values as the stored JSON text, undecoded, for readers that look before they parse (a
-   * reader that needs one span in four decodes one in four)
+   * `raw`: values as the stored bytes (a Buffer of the JSON), undecoded, for readers that look
+   * before they parse (a reader that needs one span in four decodes one in four)
    */
   values?: 'json' | 'raw';
 }
@@ -79,7 +79,7 @@ export async function createStore(init: StoreInit): Promise<Store> {
       ...stripUndefined(range),
       limit: opts.limit ?? -1,
       reverse: opts.reverse ?? false,
-      valueEncoding: opts.values === 'raw' ? 'utf8' : 'json',
+      valueEncoding: opts.values === 'raw' ? 'buffer' : 'json',
     });
     const size = Math.max(1, opts.batch ?? 1000);
     try {
@@ -95,17 +95,8 @@ export async function createStore(init: StoreInit): Promise<Store> {
   return {
     path: init.path,
     async scan<V>(name: SublevelName, opts: ScanOptions = {}) {
-      const range =
-        opts.prefix !== undefined
-          ? { gte: opts.prefix, lt: `${opts.prefix}\xff` }
-          : { gte: opts.gte, lte: opts.lte };
       const out: [string, V][] = [];
-      for await (const [k, v] of sub(name).iterator({
-        ...stripUndefined(range),
-        limit: opts.limit ?? -1,
-        reverse: opts.reverse ?? false,
-      }))
-        out.push([k, v as V]);
+      for await (const batch of stream<V>(name, opts)) for (const e of batch) out.push(e);
       return out;
     },
     stream,
@@ -115,7 +106,7 @@ export async function createStore(init: StoreInit): Promise<Store> {
     async getMany<V>(name: SublevelName, keys: string[], opts: { values?: 'json' | 'raw' } = {}) {
       if (keys.length === 0) return [];
       return (await sub(name).getMany<string, unknown>(keys, {
-        valueEncoding: opts.values === 'raw' ? 'utf8' : 'json',
+        valueEncoding: opts.values === 'raw' ? 'buffer' : 'json',
       })) as (V | undefined)[];
     },
     put: (name, key, value) => sub(name).put(key, value),

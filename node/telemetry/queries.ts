@@ -21,6 +21,45 @@ export interface SpanQueries {
 
 const DEFAULT_LIMIT = 1000;
 
+/**
+ * The spans named `name` that started at or after `from` (epoch ms), in start-time order, one page
+ * per `page` entries of the time index (a page may hold none). A page is read with one getMany as
+ * bytes, and a record is decoded only when its stored JSON holds the name (JSON.stringify writes a
+ * name one way), then checked by name. The next page is read while the caller works on this one.
+ */
+export async function* spansByTime(
+  store: Store,
+  from: number,
+  name: string,
+  page = 2000,
+): AsyncGenerator<SpanRecord[]> {
+  const needle = Buffer.from(`"name":${JSON.stringify(name)}`);
+  const read = async (gte: string) => {
+    const entries = await store.scan<string>('spanIndex', { gte, lte: 't!\xff', limit: page });
+    const raws = await store.getMany<Buffer>(
+      'spans',
+      entries.map(([, k]) => k),
+      { values: 'raw' },
+    );
+    const spans: SpanRecord[] = [];
+    for (const raw of raws) {
+      if (raw === undefined || raw.indexOf(needle) === -1) continue;
+      const s = JSON.parse(raw.toString()) as SpanRecord;
+      if (s.name === name) spans.push(s);
+    }
+    return { spans, after: entries.length > 0 ? `${entries[entries.length - 1][0]}\x00` : undefined };
+  };
+  let next = read(timeKey(Math.max(0, from), '', ''));
+  for (;;) {
+    const current = await next;
+    if (current.after === undefined) return;
+    next = read(current.after);
+    // a failed read is thrown where it is awaited; a caller that stops early leaves it unobserved
+    next.catch(() => undefined);
+    yield current.spans;
+  }
+}
+
 /** Span queries over the store's key layout: by trace (prefix), generation and time (indexes), attributes (filter). */
 export function createSpanQueries(store: Store): SpanQueries {
   const load = async (keys: string[]) =>
