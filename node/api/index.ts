@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
@@ -106,35 +106,54 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
   };
 
   app.use('*', async (c, next) => {
+    // Set before the route answers, so a route that has a Cache-Control of its own replaces this
+    // one; set after it, they would turn @hono/node-server's light response into a full Response
+    // and write its body through a stream (most of a small read's time). Served over HTTP, they go
+    // on Node's response (c.env.outgoing), which writeHead merges with the route's headers, the
+    // route's winning; in-process (app.request, the CLI) on the context's headers.
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    if (outgoing?.setHeader) {
+      outgoing.setHeader('X-Content-Type-Options', 'nosniff');
+      outgoing.setHeader('Cache-Control', 'no-store');
+    } else {
+      c.header('X-Content-Type-Options', 'nosniff');
+      c.header('Cache-Control', 'no-store');
+    }
     await next();
     // a refusal may come before the body is read (auth, route, size): the rest of it cannot be
     // told from the next request, so the client is told not to reuse the connection (RFC 9112 9.6)
     if (c.res.status >= 400 && hasBody(c.req.raw.headers)) c.header('Connection', 'close');
-    c.header('X-Content-Type-Options', 'nosniff');
-    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   });
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: bodyLimitBytes,
-      onError: () => {
-        throw new ApiError(
-          ApiErrorCode.BODY_TOO_LARGE,
-          `the body is larger than ${bodyLimitBytes} bytes (the node's api.bodyLimitBytes in weavergen.config.json)`,
-          { limitBytes: bodyLimitBytes },
-          // the rest of the body is not read: the connection cannot carry another request
-          { Connection: 'close' },
-        );
-      },
-    }),
-  );
-
+  const limitBody = bodyLimit({
+    maxSize: bodyLimitBytes,
+    onError: () => {
+      throw new ApiError(
+        ApiErrorCode.BODY_TOO_LARGE,
+        `the body is larger than ${bodyLimitBytes} bytes (the node's api.bodyLimitBytes in weavergen.config.json)`,
+        { limitBytes: bodyLimitBytes },
+        // the rest of the body is not read: the connection cannot carry another request
+        { Connection: 'close' },
+      );
+    },
+  });
   // a stopping node finishes what it has; new work and reads of its closing stores are refused
-  app.use('/v1/*', async (c, next) => {
-    if (c.req.path !== '/v1/health' && node.health().status !== 'ok') {
+  // (the paths Hono's '/v1/*' matches, /v1/health aside)
+  const refuseWhileStopping = (path: string) => {
+    if ((path === '/v1' || path.startsWith('/v1/')) && path !== '/v1/health' && node.health().status !== 'ok')
       throw new ApiError(ApiErrorCode.UNAVAILABLE, 'the node is stopping; try again once it runs');
+  };
+  // one middleware for both (each level of middleware is an async call more on every request). A
+  // GET or HEAD request has no body to limit: its Request's body is null, which bodyLimit would
+  // find out only after building the full Request from the light one
+  app.use('*', (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+      refuseWhileStopping(c.req.path);
+      return next();
     }
-    await next();
+    return limitBody(c, async () => {
+      refuseWhileStopping(c.req.path);
+      await next();
+    });
   });
 
   dashboardRoutes(app);
