@@ -40,6 +40,13 @@ import { VERSION } from './version.js';
 
 export { NodeError, NodeErrorCode } from './node-errors.js';
 
+/** How old health()'s counters may be: it is polled (dashboards, scripts, probes) far more often. */
+export const HEALTH_STALE_MS = 100;
+
+/**
+ * The node's state. Its counters (uptime, in flight, spans, predictions) are read at most every
+ * HEALTH_STALE_MS, so they may be that old; `status` is always current.
+ */
 export interface NodeHealth {
   status: 'ok' | 'stopping';
   version: string;
@@ -308,6 +315,28 @@ async function composeNode(
     ];
   }
 
+  // read again at most every HEALTH_STALE_MS (one frozen object shared meanwhile, which also lets
+  // the API keep its JSON); a stopping node says so at once
+  let healthy: { at: number; health: NodeHealth } | undefined;
+  function health(): NodeHealth {
+    const now = Date.now();
+    if (!stopping && healthy && now - healthy.at < HEALTH_STALE_MS) return healthy.health;
+    const { exported, failed, otlp } = telemetry.stats();
+    const current: NodeHealth = deepFreeze({
+      status: stopping ? 'stopping' : 'ok',
+      version: VERSION,
+      uptimeMs: now - started,
+      home: config.home,
+      generations: { inFlight: jobs.inFlight() },
+      predictions: prefetcher.stats(),
+      tasks: { inFlight: tasks.inFlight() },
+      spans: { exported, failed, otlp },
+      models: { active: models.generators.map((g) => g.id), skipped: models.skipped.map((s) => s.message) },
+    });
+    healthy = stopping ? undefined : { at: now, health: current };
+    return current;
+  }
+
   return {
     config,
     token,
@@ -354,17 +383,7 @@ async function composeNode(
     checkRegistry: (dir) => loadRegistryOffThread(dir),
     peers: () => peering.info(),
     patterns,
-    health: () => ({
-      status: stopping ? 'stopping' : 'ok',
-      version: VERSION,
-      uptimeMs: Date.now() - started,
-      home: config.home,
-      generations: { inFlight: jobs.inFlight() },
-      predictions: prefetcher.stats(),
-      tasks: { inFlight: tasks.inFlight() },
-      spans: (({ exported, failed, otlp }) => ({ exported, failed, otlp }))(telemetry.stats()),
-      models: { active: models.generators.map((g) => g.id), skipped: models.skipped.map((s) => s.message) },
-    }),
+    health,
     async stop() {
       if (stopping) return;
       stopping = true;
@@ -379,4 +398,12 @@ async function composeNode(
       await unannounce(config.home);
     },
   };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }

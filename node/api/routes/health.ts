@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import type { NodeHealth } from '../../node.js';
 import type { RouteContext } from '../context.js';
 import type { RejectionHistory } from '../rejection-history.js';
 import type { Rejections } from '../rejections.js';
@@ -13,9 +14,15 @@ export function healthRoutes(
   rejections: Rejections,
   history: RejectionHistory,
 ): void {
+  // the body is made again only when the node's health (a new object at most every
+  // HEALTH_STALE_MS) or the rejection counters changed
+  let last: { health: NodeHealth; rejected: number; body: string } | undefined;
   app.get('/v1/health', auth.read, (c) => {
     const health = node.health();
-    return c.json({ ...health, rejected: rejections.snapshot() }, health.status === 'ok' ? 200 : 503);
+    const rejected = rejections.total();
+    if (last?.health !== health || last.rejected !== rejected)
+      last = { health, rejected, body: JSON.stringify({ ...health, rejected: rejections.snapshot() }) };
+    return c.body(last.body, health.status === 'ok' ? 200 : 503, { 'Content-Type': 'application/json' });
   });
 
   app.get('/v1/rejections', auth.read, (c) => c.json({ samples: history.samples() }));
