@@ -36,6 +36,17 @@ export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_NAMES.has(h) || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
+// what `new URL(url).hostname` reads as a loopback name, recognised without parsing the URL (a
+// request's most of the time); anything else (another host, userinfo, an odd port) is parsed
+const LOOPBACK_ORIGIN = /^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\])(?::(\d{1,5}))?\//;
+
+/** isLoopbackHost of the URL's host name. */
+export function urlHostIsLoopback(url: string): boolean {
+  const m = LOOPBACK_ORIGIN.exec(url);
+  if (m && (m[1] === undefined || Number(m[1]) <= 65_535)) return true;
+  return isLoopbackHost(new URL(url).hostname);
+}
+
 export function createAuth(init: AuthInit): Auth {
   const where = `the token is in ${join(init.home, 'token')} (or set WEAVERGEN_TOKEN for the CLI)`;
   const challenge = { 'WWW-Authenticate': 'Bearer realm="weavergen"' };
@@ -87,8 +98,7 @@ export function createAuth(init: AuthInit): Auth {
       // The URL's host is the Host header the client sent: a page on another site that resolves its
       // name to 127.0.0.1 (DNS rebinding) carries its own name there, so it does not read for free.
       // A token that is sent is checked even where reads are open, so a wrong one shows at once.
-      if (init.openReads && !c.req.header('authorization') && isLoopbackHost(new URL(c.req.url).hostname))
-        return next();
+      if (init.openReads && !c.req.header('authorization') && urlHostIsLoopback(c.req.url)) return next();
       return check(c, next);
     },
   };
