@@ -9,33 +9,36 @@ import { packageRoot } from '../node/paths.js';
  * The node as it sits beside a repository: `weavergen node start` (API, dashboard and the network
  * on, listening on loopback) until it prints its address, and its resident memory once idle, next to
  * a bare Node process measured in the same run, interleaved with it. Each run starts on a home made
- * for it (`--no-example`: the first-start example generation is a workload, not idling).
+ * for it (`--no-example`: the first-start example generation is a workload, not idling). Started
+ * as the bin runs it and as `npm start` does (with a smaller young generation).
  * Goals (issue 16): ready <= 0.8 s, idle RSS <= 120 MB.
  */
 export async function benchNodeIdle(runs: number): Promise<void> {
   const bin = join(packageRoot(), 'dist', 'cli', 'bin.js');
   const n = Math.max(3, runs);
   const bare: Sample[] = [];
-  const node: Sample[] = [];
+  const plain: Sample[] = [];
+  const npmStart: Sample[] = [];
+  const start = ['node', 'start', '--no-example', '--api-port', '0', '--listen', '/ip4/127.0.0.1/tcp/0'];
   for (let i = 0; i < n; i++) {
     bare.push(await sample(['-e', 'console.log("ready"); setInterval(() => {}, 1000)'], /ready/));
-    const home = await mkdtemp(join(tmpdir(), 'weavergen-bench-idle-'));
-    try {
-      node.push(
-        await sample(
-          [bin, 'node', 'start', '--no-example', '--api-port', '0', '--listen', '/ip4/127.0.0.1/tcp/0'],
-          /API and dashboard/,
-          { WEAVERGEN_HOME: home },
-        ),
-      );
-    } finally {
-      await rm(home, { recursive: true, force: true });
+    for (const [into, flags] of [
+      [plain, []],
+      [npmStart, NPM_START_FLAGS],
+    ] as const) {
+      const home = await mkdtemp(join(tmpdir(), 'weavergen-bench-idle-'));
+      try {
+        into.push(await sample([...flags, bin, ...start], /API and dashboard/, { WEAVERGEN_HOME: home }));
+      } finally {
+        await rm(home, { recursive: true, force: true });
+      }
     }
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const rows = [
     row('bare node (baseline)', bare, bare, med),
-    row('weavergen node start', node, bare, med, { readyMs: 800, rssMb: 120 }),
+    row('weavergen node start', plain, bare, med, { readyMs: 800, rssMb: 120 }),
+    row(`npm start (node ${NPM_START_FLAGS.join(' ')})`, npmStart, bare, med, { readyMs: 800, rssMb: 120 }),
   ];
   console.log(
     `\n## node: ready and idle memory, median of ${n} interleaved runs (idle = ${IDLE_MS / 1000} s after ready)\n`,
@@ -46,6 +49,8 @@ export async function benchNodeIdle(runs: number): Promise<void> {
 }
 
 const IDLE_MS = 5_000;
+/** what package.json's start script (and the container's entrypoint) give node: a smaller young generation */
+const NPM_START_FLAGS = ['--max-semi-space-size=4'];
 
 interface Sample {
   readyMs: number;

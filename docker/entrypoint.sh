@@ -98,8 +98,11 @@ fi
 [ -n "$share" ] && args+=(--share "$share")
 args+=("$@")
 
+# a smaller young generation: the idle node holds about 20 MB less (README, Performance)
+node_flags=(--max-semi-space-size=4)
+
 if [ -n "${WEAVERGEN_DRY_RUN:-}" ]; then
-  quote_words node "$bin" "${args[@]}"
+  quote_words node "${node_flags[@]}" "$bin" "${args[@]}"
   exit 0
 fi
 
@@ -120,4 +123,4 @@ if [ -n "${WEAVERGEN_PEER_ID_FILE:-}" ]; then
 fi
 
 log "OTLP endpoint: ${OTEL_EXPORTER_OTLP_ENDPOINT:-none, spans stay in the local store}"
-exec node "$bin" "${args[@]}"
+exec node "${node_flags[@]}" "$bin" "${args[@]}"

@@ -104,7 +104,8 @@ describe('docker/entrypoint.sh', () => {
 
   it('turns the environment into node start flags, with container defaults', async () => {
     const argv = await entry({});
-    expect(argv.slice(2)).toEqual([
+    expect(argv.slice(0, 2)).toEqual(['node', '--max-semi-space-size=4']);
+    expect(argv.slice(3)).toEqual([
       'node',
       'start',
       '--home',
