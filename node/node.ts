@@ -42,6 +42,8 @@ export { NodeError, NodeErrorCode } from './node-errors.js';
 
 /** How old health()'s counters may be: it is polled (dashboards, scripts, probes) far more often. */
 export const HEALTH_STALE_MS = 100;
+/** How old insights() may be at most (they are computed again at once after a generation is learned). */
+export const INSIGHTS_STALE_MS = 1_000;
 
 /**
  * The node's state. Its counters (uptime, in flight, spans, predictions) are read at most every
@@ -76,6 +78,7 @@ export interface WeaverNode {
     options?: { idempotencyKey?: string },
   ): Promise<{ id: string; done: Promise<GenerationRecord>; replayed?: boolean }>;
   generation(id: string): Promise<GenerationRecord | undefined>;
+  /** the newest generations, newest first (shared and frozen: copy one to change it) */
   generations(limit?: number): Promise<GenerationRecord[]>;
   /** the files a generation wrote (`<language>/<path>`), and one of them (only those, path-checked) */
   files(record: GenerationRecord): WrittenFile[];
@@ -98,6 +101,7 @@ export interface WeaverNode {
    */
   decisions(generationId: string): Promise<DecisionRecord[]>;
   spans: SpanQueries;
+  /** what learning found (shared and frozen; see INSIGHTS_STALE_MS) */
   insights(): ReturnType<Learning['insights']>;
   /** quality per context and cost per model over time, from the newest `outcomes` outcomes */
   learningHistory(outcomes: number): Promise<LearningHistory>;
@@ -214,9 +218,29 @@ async function composeNode(
   const decide = async (d: DecisionRecord) => store.put('decisions', decisionKey(d), d);
   const idempotency = createIdempotency(store);
 
+  // generations are listed far more often than they change: jobs write their records through this
+  // store, whose writes mark the listings kept by generations() below as old
+  let generationWrites = 0;
+  const written =
+    <A extends unknown[]>(write: (...args: A) => Promise<void>) =>
+    async (...args: A) => {
+      generationWrites++;
+      try {
+        await write(...args);
+      } finally {
+        generationWrites++;
+      }
+    };
+  const jobsStore: Store = Object.create(store, {
+    put: { value: written(store.put) },
+    batch: { value: written(store.batch) },
+  });
+  // what insights read changes when a generation's evidence is learned (below); `learned` counts it
+  let learned = 0;
+
   const jobs = createJobs(
     {
-      store,
+      store: jobsStore,
       async execute(record, signal, emit) {
         await runGeneration(
           record,
@@ -257,8 +281,13 @@ async function composeNode(
         );
         // learning reads the generation back from its spans, as stored; then promotions are reviewed
         await telemetry.flush();
-        await learning.ingestGeneration(record.id);
-        for (const { context, arms } of reviewQueue.splice(0)) await optimizer.review(context, arms);
+        learned++;
+        try {
+          await learning.ingestGeneration(record.id);
+          for (const { context, arms } of reviewQueue.splice(0)) await optimizer.review(context, arms);
+        } finally {
+          learned++;
+        }
         await peering.refresh();
         return record;
       },
@@ -337,6 +366,41 @@ async function composeNode(
     return current;
   }
 
+  // the newest records per limit, read again after a write to them (a few limits kept: the API's
+  // default, the CLI's, the dashboard's); shared and frozen, so the API can keep their JSON too
+  const listed = new Map<number | undefined, Promise<GenerationRecord[]>>();
+  let listedAt = generationWrites;
+  function generations(limit?: number): Promise<GenerationRecord[]> {
+    if (listedAt !== generationWrites || listed.size > 8) {
+      listed.clear();
+      listedAt = generationWrites;
+    }
+    let page = listed.get(limit);
+    if (!page) {
+      const read = jobs.list(limit).then(deepFreeze);
+      read.catch(() => listed.get(limit) === read && listed.delete(limit));
+      listed.set(limit, read);
+      page = read;
+    }
+    return page;
+  }
+
+  // computed again after a generation's evidence was learned, and at least every INSIGHTS_STALE_MS
+  // whatever else might write what they read; shared and frozen like the listings
+  let insighted: { learned: number; at: number; insights: ReturnType<Learning['insights']> } | undefined;
+  function insights(): ReturnType<Learning['insights']> {
+    const now = Date.now();
+    if (insighted?.learned !== learned || now - insighted.at >= INSIGHTS_STALE_MS) {
+      const read = learning.insights().then(deepFreeze);
+      const entry = { learned, at: now, insights: read };
+      read.catch(() => {
+        if (insighted === entry) insighted = undefined;
+      });
+      insighted = entry;
+    }
+    return insighted.insights;
+  }
+
   return {
     config,
     token,
@@ -360,7 +424,7 @@ async function composeNode(
       return r.started ?? { id: r.id, done: jobs.wait(r.id) as Promise<GenerationRecord>, replayed: true };
     },
     generation: (id) => jobs.get(id),
-    generations: (n) => jobs.list(n),
+    generations,
     files: (record) => writtenFiles(record),
     file: (record, path) => readWrittenFile(record, path),
     subscribe: (id, l) => jobs.subscribe(id, l),
@@ -377,7 +441,7 @@ async function composeNode(
     tasks: (limit) => tasks.list(limit),
     decisions,
     spans,
-    insights: () => learning.insights(),
+    insights,
     learningHistory: async (n) => learningHistory(await learning.outcomes(n)),
     armQualities: async (context) => armQualities(await learning.armStats(context)),
     checkRegistry: (dir) => loadRegistryOffThread(dir),

@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import type { WeaverNode } from '../node.js';
 import type { Auth } from './auth.js';
 
@@ -21,3 +22,25 @@ export const generationLinks = (id: string) => {
     spans: `/v1/spans?generation=${encodeURIComponent(id)}`,
   };
 };
+
+const utf8 = new TextEncoder();
+/** JSON as the bytes sent: encoded once, they are written as they are to every client. */
+export const jsonBytes = (value: unknown): Uint8Array<ArrayBuffer> => utf8.encode(JSON.stringify(value));
+
+/**
+ * A 200 JSON answer of `shape(value)` whose bytes are made once per value the node shares frozen
+ * (node.generations(), node.insights(): the same object until what they read changes).
+ */
+export function frozenJson<T extends object>(
+  shape: (value: T) => unknown,
+): (c: Context, value: T) => Response {
+  const made = new WeakMap<T, Uint8Array<ArrayBuffer>>();
+  return (c, value) => {
+    let bytes = made.get(value);
+    if (bytes === undefined) {
+      bytes = jsonBytes(shape(value));
+      if (Object.isFrozen(value)) made.set(value, bytes);
+    }
+    return c.body(bytes, 200, { 'Content-Type': 'application/json' });
+  };
+}

@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import type { GenerationRecord } from '../../jobs/types.js';
 import type { WeaverNode } from '../../node.js';
 import { renderChain, renderMermaid } from '../../reasoning/chain.js';
-import type { RouteContext } from '../context.js';
+import { frozenJson, type RouteContext } from '../context.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 import { GenerationsQuerySchema } from '../schemas.js';
 import { idParam, parseWith, singleQuery } from '../validate.js';
@@ -23,9 +23,10 @@ export async function findGeneration(
 
 /** GET /v1/generations (newest first), /v1/generations/:id, its decisions and its decision chain (text + Mermaid). */
 export function generationRoutes(app: Hono, { node, auth }: RouteContext): void {
+  const listJson = frozenJson((generations: GenerationRecord[]) => ({ generations }));
   app.get('/v1/generations', auth.read, async (c) => {
     const { limit } = parseWith(GenerationsQuerySchema, singleQuery(c).query, 'query');
-    return c.json({ generations: await node.generations(limit) });
+    return listJson(c, await node.generations(limit));
   });
 
   app.get('/v1/generations/:id', auth.read, async (c) =>

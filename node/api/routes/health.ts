@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { NodeHealth } from '../../node.js';
-import type { RouteContext } from '../context.js';
+import { jsonBytes, type RouteContext } from '../context.js';
 import type { RejectionHistory } from '../rejection-history.js';
 import type { Rejections } from '../rejections.js';
 
@@ -16,12 +16,12 @@ export function healthRoutes(
 ): void {
   // the body is made again only when the node's health (a new object at most every
   // HEALTH_STALE_MS) or the rejection counters changed
-  let last: { health: NodeHealth; rejected: number; body: string } | undefined;
+  let last: { health: NodeHealth; rejected: number; body: Uint8Array<ArrayBuffer> } | undefined;
   app.get('/v1/health', auth.read, (c) => {
     const health = node.health();
     const rejected = rejections.total();
     if (last?.health !== health || last.rejected !== rejected)
-      last = { health, rejected, body: JSON.stringify({ ...health, rejected: rejections.snapshot() }) };
+      last = { health, rejected, body: jsonBytes({ ...health, rejected: rejections.snapshot() }) };
     return c.body(last.body, health.status === 'ok' ? 200 : 503, { 'Content-Type': 'application/json' });
   });
 

@@ -1,7 +1,9 @@
 import type { Hono } from 'hono';
-import type { RouteContext } from '../context.js';
+import type { Insights } from '../../learning/index.js';
+import { frozenJson, type RouteContext } from '../context.js';
 
 /** GET /v1/insights: what learning has found (arms per context, rules, correlations, promotions). */
 export function insightRoutes(app: Hono, { node, auth }: RouteContext): void {
-  app.get('/v1/insights', auth.read, async (c) => c.json(await node.insights()));
+  const insightsJson = frozenJson((insights: Insights) => insights);
+  app.get('/v1/insights', auth.read, async (c) => insightsJson(c, await node.insights()));
 }
