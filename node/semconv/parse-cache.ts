@@ -12,7 +12,8 @@ export interface ParsedFile {
  * between generations): a load after a one-file edit parses that file only, the YAML parse being
  * most of a load's time. Keyed by the file's path and compared on its whole text, so a file whose
  * bytes changed is parsed again; nothing is invalidated by time. Bounded by the text it holds
- * (least recently used out). Resolution reads raw files without changing them (tests load twice and
+ * (least recently used out): 8 MiB of YAML (the semantic conventions are 1.2 MiB) keeps the parsed
+ * objects well inside a load worker's heap next to the load of a registry at the size caps. Resolution reads raw files without changing them (tests load twice and
  * compare), which is what makes sharing them between loads sound.
  */
 export interface ParseCache {
@@ -22,7 +23,7 @@ export interface ParseCache {
   clear(): void;
 }
 
-export function createParseCache(maxChars = 64 * 1024 * 1024): ParseCache {
+export function createParseCache(maxChars = 8 * 1024 * 1024): ParseCache {
   const entries = new Map<string, { text: string; parsed: ParsedFile }>();
   let chars = 0;
   let hits = 0;
