@@ -134,9 +134,10 @@ export function keyOf(file: string, args: Record<string, unknown>): string | und
  */
 const ids = new WeakMap<object, number | null>();
 const byText = new Map<string, number>();
+let textChars = 0;
 let nextId = 0;
-/** distinct texts numbered before the table starts again (numbers are never reused: no false hit) */
-const MAX_TEXTS = 200_000;
+/** characters of texts numbered before the table starts again (numbers are never reused: no false hit) */
+const MAX_TEXT_CHARS = 8 * 1024 * 1024;
 
 function argText(v: unknown): string | undefined {
   if (v === undefined) return 'u';
@@ -149,9 +150,13 @@ function argText(v: unknown): string | undefined {
     else {
       id = byText.get(text);
       if (id === undefined) {
-        if (byText.size >= MAX_TEXTS) byText.clear();
+        if (textChars + text.length > MAX_TEXT_CHARS) {
+          byText.clear();
+          textChars = 0;
+        }
         id = ++nextId;
         byText.set(text, id);
+        textChars += text.length;
       }
     }
     ids.set(v, id);
