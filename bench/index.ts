@@ -30,7 +30,27 @@ console.log(`weavergen bench on node ${process.version}, ${new Date().toISOStrin
 // printed as a name, not as a path of this machine
 const label = registry === real ? `semantic-conventions ${SEMCONV_VERSION}` : shown(registry);
 console.log(`registry: ${label}${real ? '' : ` (the project's example: ${SEMCONV_MISSING})`}`);
-const only = process.env.WEAVERGEN_BENCH_ONLY?.split(',');
+const PARTS = [
+  'startup',
+  'node',
+  'generation',
+  'telemetry',
+  'cache',
+  'api',
+  'learning',
+  'learning-scale',
+  'reasoning',
+  'tasks',
+  'prediction',
+  'network',
+  'privacy',
+];
+const only = process.env.WEAVERGEN_BENCH_ONLY?.split(',').map((p) => p.trim());
+const unknown = only?.filter((p) => !PARTS.includes(p)) ?? [];
+if (unknown.length > 0) {
+  console.error(`WEAVERGEN_BENCH_ONLY: no part named ${unknown.join(', ')}; the parts: ${PARTS.join(',')}`);
+  process.exit(2);
+}
 const want = (name: string) => !only || only.includes(name);
 if (want('startup')) await benchStartup(runs);
 if (want('node')) await benchNodeIdle(runs);
