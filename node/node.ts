@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { NodeConfig } from './config.js';
-import { deepFreeze } from './deep-freeze.js';
 import { createResultCache } from './generation/cache.js';
 import { configureRenderPool } from './generation/index.js';
 import { announce, ensureHome, ensureToken, homeLocked, isLockError, unannounce } from './home.js';
@@ -219,12 +218,29 @@ async function composeNode(
   const decide = async (d: DecisionRecord) => store.put('decisions', decisionKey(d), d);
   const idempotency = createIdempotency(store);
 
+  // generations are listed far more often than they change: jobs write their records through this
+  // store, whose writes mark the listings kept by generations() below as old
+  let generationWrites = 0;
+  const written =
+    <A extends unknown[]>(write: (...args: A) => Promise<void>) =>
+    async (...args: A) => {
+      generationWrites++;
+      try {
+        await write(...args);
+      } finally {
+        generationWrites++;
+      }
+    };
+  const jobsStore: Store = Object.create(store, {
+    put: { value: written(store.put) },
+    batch: { value: written(store.batch) },
+  });
   // what insights read changes when a generation's evidence is learned (below); `learned` counts it
   let learned = 0;
 
   const jobs = createJobs(
     {
-      store,
+      store: jobsStore,
       async execute(record, signal, emit) {
         await runGeneration(
           record,
@@ -350,6 +366,25 @@ async function composeNode(
     return current;
   }
 
+  // the newest records per limit, read again after a write to them (a few limits kept: the API's
+  // default, the CLI's, the dashboard's); shared and frozen, so the API can keep their JSON too
+  const listed = new Map<number | undefined, Promise<GenerationRecord[]>>();
+  let listedAt = generationWrites;
+  function generations(limit?: number): Promise<GenerationRecord[]> {
+    if (listedAt !== generationWrites || listed.size > 8) {
+      listed.clear();
+      listedAt = generationWrites;
+    }
+    let page = listed.get(limit);
+    if (!page) {
+      const read = jobs.list(limit).then(deepFreeze);
+      read.catch(() => listed.get(limit) === read && listed.delete(limit));
+      listed.set(limit, read);
+      page = read;
+    }
+    return page;
+  }
+
   // computed again after a generation's evidence was learned, and at least every INSIGHTS_STALE_MS
   // whatever else might write what they read; shared and frozen like the listings
   let insighted: { learned: number; at: number; insights: ReturnType<Learning['insights']> } | undefined;
@@ -389,7 +424,7 @@ async function composeNode(
       return r.started ?? { id: r.id, done: jobs.wait(r.id) as Promise<GenerationRecord>, replayed: true };
     },
     generation: (id) => jobs.get(id),
-    generations: (n) => jobs.list(n),
+    generations,
     files: (record) => writtenFiles(record),
     file: (record, path) => readWrittenFile(record, path),
     subscribe: (id, l) => jobs.subscribe(id, l),
@@ -427,4 +462,12 @@ async function composeNode(
       await unannounce(config.home);
     },
   };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { deepFreeze } from '../deep-freeze.js';
 import { limit } from '../orchestra/limit.js';
 import type { Store } from '../storage/index.js';
 import { JobsError, JobsErrorCode } from './errors.js';
@@ -37,7 +36,6 @@ export interface Jobs {
   get(id: string): Promise<GenerationRecord | undefined>;
   /** the generation's end: its running promise, else its stored record */
   wait(id: string): Promise<GenerationRecord | undefined>;
-  /** the newest generations, newest first (shared and frozen: copy one to change it) */
   list(limit?: number): Promise<GenerationRecord[]>;
   /** live events of a generation; returns the unsubscribe function */
   subscribe(id: string, listener: (e: GenerationEvent) => void): () => void;
@@ -58,20 +56,7 @@ export function createJobs(components: JobsComponents, init: JobsInit = {}): Job
   const maxQueued = init.maxQueued ?? 64;
   const bounded = limit(concurrency);
   const emit = (e: GenerationEvent) => events.emit(e.id, e);
-  // generations are listed far more often than they change: the newest records per limit are kept
-  // (shared and frozen, so the API can keep their JSON too) until a record is written; `writes`
-  // moves before and after each write, so a listing read during one is not kept
-  let writes = 0;
-  let listedAt = 0;
-  const listed = new Map<number, Promise<GenerationRecord[]>>();
-  const save = async (r: GenerationRecord) => {
-    writes++;
-    try {
-      await store.put('generations', r.id, r);
-    } finally {
-      writes++;
-    }
-  };
+  const save = (r: GenerationRecord) => store.put('generations', r.id, r);
 
   const start = (record: GenerationRecord) => {
     const controller = new AbortController();
@@ -133,22 +118,10 @@ export function createJobs(components: JobsComponents, init: JobsInit = {}): Job
     },
     get: (id) => store.get<GenerationRecord>('generations', id),
     wait: (id) => running.get(id)?.done ?? store.get<GenerationRecord>('generations', id),
-    list(n = 50) {
-      // a few limits kept: the API's default, the CLI's, the dashboard's
-      if (listedAt !== writes || listed.size > 8) {
-        listed.clear();
-        listedAt = writes;
-      }
-      let page = listed.get(n);
-      if (!page) {
-        const read = store
-          .scan<GenerationRecord>('generations', { reverse: true, limit: n })
-          .then((rows) => deepFreeze(rows.map(([, v]) => v)));
-        read.catch(() => listed.get(n) === read && listed.delete(n));
-        listed.set(n, read);
-        page = read;
-      }
-      return page;
+    async list(n = 50) {
+      return (await store.scan<GenerationRecord>('generations', { reverse: true, limit: n })).map(
+        ([, v]) => v,
+      );
     },
     subscribe(id, listener) {
       events.on(id, listener);
