@@ -17,6 +17,10 @@ export const SUBLEVELS = [
   'rules',
   'tasks',
   'idempotency',
+  /** tenants, their hashed tokens and usage counters (node/tenancy) */
+  'tenants',
+  /** shared annotations of generations: fields with versions and a comment thread (node/collab) */
+  'annotations',
 ] as const;
 export type SublevelName = (typeof SUBLEVELS)[number];
 
