@@ -12,6 +12,7 @@ import { NodeErrorCode } from './node-errors.js';
 import { OptimizerErrorCode } from './optimizer/errors.js';
 import { SemconvErrorCode } from './semconv/errors.js';
 import { TaskErrorCode } from './tasks/errors.js';
+import { TenancyErrorCode } from './tenancy/errors.js';
 import { ValidationErrorCode } from './validation/errors.js';
 import { WeaverForgeErrorCode } from './weaver/errors.js';
 
@@ -29,7 +30,7 @@ import { WeaverForgeErrorCode } from './weaver/errors.js';
  */
 export interface Outcome {
   exit: 1 | 2;
-  status: 400 | 401 | 404 | 405 | 409 | 410 | 413 | 415 | 422 | 429 | 500 | 502 | 503;
+  status: 400 | 401 | 403 | 404 | 405 | 409 | 410 | 413 | 415 | 422 | 429 | 500 | 502 | 503;
 }
 
 /** The command line's own code: a command used wrongly (bad option value, unknown language). */
@@ -48,6 +49,7 @@ export type PartErrorCode =
   | ValidationErrorCode
   | EncodingErrorCode
   | JobsErrorCode
+  | TenancyErrorCode
   | NodeErrorCode
   | WeaverForgeErrorCode
   | ApiErrorCode
@@ -177,6 +179,15 @@ export const ERROR_OUTCOMES: Record<PartErrorCode, Outcome> = {
   [JobsErrorCode.BUSY]: { exit: 2, status: 429 },
   [JobsErrorCode.IDEMPOTENCY_CONFLICT]: CONFLICT,
   [JobsErrorCode.UNKNOWN_MODEL]: BAD_PARAM,
+
+  // tenants: roles, quotas, the folders a tenant may read
+  [TenancyErrorCode.TENANT_NOT_FOUND]: NOT_FOUND,
+  [TenancyErrorCode.TENANT_EXISTS]: CONFLICT,
+  [TenancyErrorCode.BAD_INPUT]: BAD_PARAM,
+  [TenancyErrorCode.TOKEN_NOT_FOUND]: NOT_FOUND,
+  [TenancyErrorCode.FORBIDDEN]: { exit: 2, status: 403 },
+  [TenancyErrorCode.QUOTA_EXCEEDED]: { exit: 2, status: 429 },
+  [TenancyErrorCode.PATH_OUTSIDE]: { exit: 2, status: 403 },
 
   // the node and its home
   [NodeErrorCode.STOPPING]: UNAVAILABLE,

@@ -1,25 +1,48 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { createRateLimiter, type RateLimit } from '../network/rate-limit.js';
+import {
+  DEFAULT_TENANT,
+  type Principal,
+  permits,
+  type Role,
+  TenancyError,
+  TenancyErrorCode,
+} from '../tenancy/index.js';
 import { ApiError, ApiErrorCode } from './errors.js';
 
+/** The header the node operator's token names a tenant with (a tenant's own token needs none). */
+export const TENANT_HEADER = 'x-weavergen-tenant';
+
 export interface AuthInit {
+  /** the home's token: the node operator's, admin of every tenant */
   token: string;
+  /** tenants' tokens (stored hashed) and whether a tenant exists */
+  tenants: { authenticate(secret: string): Principal | undefined; has(id: string): boolean };
   /** writes per token (sustained per minute, burst); past it 429 with Retry-After */
   rateLimit?: RateLimit;
   /** the node's home, named in the 401 message so the caller knows where the token is */
   home: string;
-  /** reads without a token, for requests addressed to a loopback host name */
+  /** reads of the default tenant without a token, for requests addressed to a loopback host name */
   openReads: boolean;
 }
 
 export interface Auth {
-  /** for mutating routes: always needs the token */
-  write: MiddlewareHandler;
-  /** for reads: open on loopback when `openReads` (a token sent anyway must be right), else needs the token */
+  /** reads: viewer; open on loopback when `openReads` for the default tenant (a token sent anyway must be right) */
   read: MiddlewareHandler;
+  /** generate, tasks, rate, install, annotate: developer, rate-limited per token */
+  write: MiddlewareHandler;
+  /** tokens, quotas, sharing, publish: admin, rate-limited per token */
+  admin: MiddlewareHandler;
+  /** creating and listing tenants: the node operator's token only */
+  operator: MiddlewareHandler;
 }
+
+const principals = new WeakMap<Request, Principal>();
+
+/** Who sent the request, as the auth middleware of its route found (undefined before it ran). */
+export const principalOf = (c: Context): Principal | undefined => principals.get(c.req.raw);
 
 /** Constant-time comparison: both sides are hashed first so their lengths do not leak either. */
 export function tokenMatches(given: string, expected: string): boolean {
@@ -48,36 +71,48 @@ export function urlHostIsLoopback(url: string): boolean {
 }
 
 export function createAuth(init: AuthInit): Auth {
-  const where = `the token is in ${join(init.home, 'token')} (or set WEAVERGEN_TOKEN for the CLI)`;
+  const where = `the token is in ${join(init.home, 'token')} (or set WEAVERGEN_TOKEN for the CLI), or a tenant's token from \`weavergen tenant token create\``;
   const challenge = { 'WWW-Authenticate': 'Bearer realm="weavergen"' };
   const limiter = createRateLimiter(init.rateLimit ?? { perMinute: 120, burst: 30 }, 1000);
-  const check: MiddlewareHandler = async (c, next) => {
+  const unauthorized = (why: string) =>
+    new ApiError(ApiErrorCode.UNAUTHORIZED, `${why}; ${where}`, undefined, challenge);
+
+  // the principal of the request's token, and the tenant it acts in
+  const identify = (c: Context): Principal => {
     const header = c.req.header('authorization');
-    if (!header) {
-      throw new ApiError(
-        ApiErrorCode.UNAUTHORIZED,
-        `missing bearer token: send "Authorization: Bearer <token>"; ${where}`,
-        undefined,
-        challenge,
-      );
-    }
+    const named = c.req.header(TENANT_HEADER);
+    if (!header) throw unauthorized('missing bearer token: send "Authorization: Bearer <token>"');
     const m = /^Bearer +([^\s]+) *$/i.exec(header);
-    if (!m) {
-      throw new ApiError(
-        ApiErrorCode.UNAUTHORIZED,
-        `malformed Authorization header: expected "Bearer <token>"; ${where}`,
-        undefined,
-        challenge,
+    if (!m) throw unauthorized('malformed Authorization header: expected "Bearer <token>"');
+    if (tokenMatches(m[1], init.token)) {
+      const tenant = named ?? DEFAULT_TENANT;
+      if (!init.tenants.has(tenant))
+        throw new TenancyError(
+          { code: TenancyErrorCode.TENANT_NOT_FOUND, tenant },
+          `no tenant ${JSON.stringify(tenant)} on this node (the ${TENANT_HEADER} header; see weavergen tenant list)`,
+        );
+      return { tenant, role: 'admin', name: 'operator', operator: true };
+    }
+    const p = init.tenants.authenticate(m[1]);
+    if (!p) throw unauthorized('wrong bearer token');
+    if (named !== undefined && named !== p.tenant)
+      throw new TenancyError(
+        { code: TenancyErrorCode.FORBIDDEN, tenant: named },
+        `this token belongs to tenant ${p.tenant}, not ${named}: leave out the ${TENANT_HEADER} header or use a token of ${named}`,
       );
-    }
-    if (!tokenMatches(m[1], init.token)) {
-      throw new ApiError(ApiErrorCode.UNAUTHORIZED, `wrong bearer token; ${where}`, undefined, challenge);
-    }
-    await next();
+    return p;
   };
-  return {
-    async write(c, next) {
-      await check(c, async () => {
+
+  const needs =
+    (role: Role, limited: boolean): MiddlewareHandler =>
+    async (c, next) => {
+      const p = identify(c);
+      if (!permits(p.role, role))
+        throw new TenancyError(
+          { code: TenancyErrorCode.FORBIDDEN, tenant: p.tenant, role: p.role, needs: role },
+          `the token ${JSON.stringify(p.name)} is a ${p.role} of tenant ${p.tenant}; ${c.req.method} ${c.req.path} needs ${role === 'admin' ? 'an' : 'a'} ${role} (an admin makes one: weavergen tenant token create ${p.tenant} <name> --role ${role})`,
+        );
+      if (limited) {
         // a token that writes faster than its rate waits: the limit is per token (hashed, not kept)
         const key = createHash('sha256')
           .update(c.req.header('authorization') ?? '')
@@ -91,15 +126,46 @@ export function createAuth(init: AuthInit): Auth {
             { 'Retry-After': String(retry) },
           );
         }
-        await next();
-      });
+      }
+      principals.set(c.req.raw, p);
+      await next();
+    };
+  const developer = needs('developer', true);
+  const admin = needs('admin', true);
+  const viewer = needs('viewer', false);
+  return {
+    write: developer,
+    admin,
+    async operator(c, next) {
+      const p = identify(c);
+      if (!p.operator)
+        throw new TenancyError(
+          { code: TenancyErrorCode.FORBIDDEN, tenant: p.tenant, role: p.role, needs: 'operator' },
+          `managing tenants needs the node operator's token (in ${join(init.home, 'token')}); a tenant's admin manages only its own tokens and settings`,
+        );
+      principals.set(c.req.raw, p);
+      await next();
     },
     async read(c, next) {
       // The URL's host is the Host header the client sent: a page on another site that resolves its
       // name to 127.0.0.1 (DNS rebinding) carries its own name there, so it does not read for free.
       // A token that is sent is checked even where reads are open, so a wrong one shows at once.
-      if (init.openReads && !c.req.header('authorization') && urlHostIsLoopback(c.req.url)) return next();
-      return check(c, next);
+      // Open reads are the default tenant's: another tenant's data always needs its token.
+      if (
+        init.openReads &&
+        !c.req.header('authorization') &&
+        (c.req.header(TENANT_HEADER) ?? DEFAULT_TENANT) === DEFAULT_TENANT &&
+        urlHostIsLoopback(c.req.url)
+      ) {
+        principals.set(c.req.raw, {
+          tenant: DEFAULT_TENANT,
+          role: 'viewer',
+          name: 'anonymous',
+          operator: false,
+        });
+        return next();
+      }
+      return viewer(c, next);
     },
   };
 }

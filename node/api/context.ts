@@ -1,11 +1,14 @@
 import type { Context } from 'hono';
-import type { WeaverNode } from '../node.js';
+import type { TenantNode, WeaverNode } from '../node.js';
 import type { Auth } from './auth.js';
 
 /** What every route file gets from createApi. */
 export interface RouteContext {
+  /** the node itself: health, peers, tenants (a tenant's data only through `tenant`) */
   node: WeaverNode;
   auth: Auth;
+  /** the node as the request's tenant sees it (after an auth middleware named who sent it) */
+  tenant(c: Context): Promise<TenantNode>;
   /** unexpected errors and failures nobody awaits */
   log: (message: string, error?: unknown) => void;
   /** SSE keep-alive comment interval */

@@ -9,7 +9,7 @@ import { isWeaverError, type WeaverError } from '../../errors/index.js';
 import { ERROR_OUTCOMES, outcomeOf } from '../errors.js';
 import type { WeaverNode } from '../node.js';
 import { NodeError, NodeErrorCode } from '../node-errors.js';
-import { createAuth, isLoopbackHost } from './auth.js';
+import { createAuth, isLoopbackHost, principalOf } from './auth.js';
 import type { RouteContext } from './context.js';
 import { ApiError, ApiErrorCode } from './errors.js';
 import { createRejectionHistory } from './rejection-history.js';
@@ -67,11 +67,23 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
   });
   const auth = createAuth({
     token: node.token,
+    tenants: node.tenancy,
     home: node.config.home,
     openReads: init.openReads ?? true,
     rateLimit: node.config.api?.rateLimit,
   });
-  const ctx: RouteContext = { node, auth, log, heartbeatMs: init.heartbeatMs ?? 15_000 };
+  const ctx: RouteContext = {
+    node,
+    auth,
+    log,
+    heartbeatMs: init.heartbeatMs ?? 15_000,
+    tenant(c) {
+      const p = principalOf(c);
+      // a route that reads a tenant's data without an auth middleware before it is a bug of ours
+      if (!p) throw new Error(`${c.req.method} ${c.req.path}: no auth middleware named the tenant`);
+      return node.forTenant(p.tenant);
+    },
+  };
   const app = new Hono();
 
   // every error, the API's own and the parts' alike, answers with the status of node/errors.ts's table

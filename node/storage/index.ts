@@ -65,15 +65,45 @@ export interface Store {
   ): Promise<(V | undefined)[]>;
   put(name: SublevelName, key: string, value: unknown): Promise<void>;
   batch(ops: { type: 'put' | 'del'; sublevel: SublevelName; key: string; value?: unknown }[]): Promise<void>;
+  /**
+   * The same sublevels for one tenant, nested under a sublevel of its own (`!tenant.<id>!!spans!...`):
+   * no key of it falls in a range of this store's sublevels, so a scan of one never sees the other.
+   * Shares this store's database; closing it does nothing (the database closes with its owner).
+   */
+  within(scope: string): Store;
+  /**
+   * Bytes the database holds on disk for `within(scope)`, or without a scope for this store's own
+   * sublevels (LevelDB's estimate: recent writes count once they are flushed from memory)
+   */
+  sizeOf(scope?: string): Promise<number>;
   close(): Promise<void>;
 }
+
+/** Names a scope may have: they become sublevel names, whose characters LevelDB sublevels restrict. */
+export const SCOPE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const scopeSublevel = (scope: string) => `tenant.${scope}`;
 
 export async function createStore(init: StoreInit): Promise<Store> {
   await mkdir(init.path, { recursive: true });
   const db = new Level<string, unknown>(init.path, { valueEncoding: 'json' });
   await db.open();
-  const subs = new Map(SUBLEVELS.map((n) => [n, db.sublevel<string, unknown>(n, { valueEncoding: 'json' })]));
+  const store = storeOver(init.path, db, db, async () => db.close());
+  return store;
+}
+
+type Parent = Pick<Level<string, unknown>, 'sublevel'>;
+
+function storeOver(
+  path: string,
+  db: Level<string, unknown>,
+  parent: Parent,
+  close: () => Promise<void>,
+): Store {
+  const subs = new Map(
+    SUBLEVELS.map((n) => [n, parent.sublevel<string, unknown>(n, { valueEncoding: 'json' })]),
+  );
   const sub = (n: SublevelName) => subs.get(n)!;
+  const scopes = new Map<string, Store>();
   async function* stream<V>(name: SublevelName, opts: StreamOptions = {}): AsyncGenerator<[string, V][]> {
     const range =
       opts.prefix !== undefined
@@ -97,7 +127,7 @@ export async function createStore(init: StoreInit): Promise<Store> {
     }
   }
   return {
-    path: init.path,
+    path,
     async scan<V>(name: SublevelName, opts: ScanOptions = {}) {
       const out: [string, V][] = [];
       for await (const batch of stream<V>(name, opts)) for (const e of batch) out.push(e);
@@ -124,7 +154,26 @@ export async function createStore(init: StoreInit): Promise<Store> {
         ),
       );
     },
-    close: () => db.close(),
+    within(scope) {
+      if (!SCOPE_NAME.test(scope)) throw new Error(`not a scope name: ${JSON.stringify(scope)}`);
+      let scoped = scopes.get(scope);
+      if (!scoped) {
+        const nested = parent.sublevel<string, unknown>(scopeSublevel(scope), { valueEncoding: 'json' });
+        scoped = storeOver(path, db, nested as unknown as Parent, async () => {});
+        scopes.set(scope, scoped);
+      }
+      return scoped;
+    },
+    async sizeOf(scope) {
+      // `level` is classic-level in Node, which has approximateSize (its browser twin has not)
+      const sized = db as unknown as { approximateSize?(a: string, b: string): Promise<number> };
+      if (!sized.approximateSize) return 0;
+      // a sublevel's keys all begin with its prefix: `!tenant.<id>!`, `!spans!`
+      const prefixes = scope === undefined ? SUBLEVELS.map((n) => `!${n}!`) : [`!${scopeSublevel(scope)}!`];
+      const sizes = await Promise.all(prefixes.map((p) => sized.approximateSize!(p, `${p}\xff`)));
+      return sizes.reduce((a, b) => a + b, 0);
+    },
+    close,
   };
 }
 

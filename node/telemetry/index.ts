@@ -20,6 +20,8 @@ export interface TelemetryInit {
    * a process (tests, simulations) without mixing their spans.
    */
   global?: boolean;
+  /** more resource attributes (a tenant's spans carry `weavergen.tenant`, for a collector they go to) */
+  resourceAttributes?: Record<string, string>;
 }
 
 export interface TelemetryComponents {
@@ -62,6 +64,7 @@ export async function createTelemetry(
   const resource = resourceFromAttributes({
     'service.name': init.serviceName ?? process.env.OTEL_SERVICE_NAME ?? 'weavergen',
     'service.version': init.serviceVersion ?? '0.1.0',
+    ...init.resourceAttributes,
   });
   const timeout = init.shutdownTimeoutMs ?? 3_000;
 

@@ -12,8 +12,9 @@ const FINAL: GenerationStatus[] = ['succeeded', 'failed', 'cancelled'];
  * (data: the GenerationEvent as JSON), then the stream ends. A finished generation gets its
  * `result` at once. Comments keep idle connections open.
  */
-export function eventRoutes(app: Hono, { node, auth, heartbeatMs }: RouteContext): void {
+export function eventRoutes(app: Hono, { tenant, auth, heartbeatMs }: RouteContext): void {
   app.get('/v1/generations/:id/events', auth.read, async (c) => {
+    const node = await tenant(c);
     const id = idParam(c, 'id');
     // subscribe before reading the record: an event between the two is queued, not lost
     const queue: GenerationEvent[] = [];

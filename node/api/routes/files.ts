@@ -12,8 +12,9 @@ const filesPath = (id: string) => `/v1/generations/${encodeURIComponent(id)}/fil
  * record lists are served, read from the output folder as regular files (node/jobs/files.ts), so
  * an API client or a node in a container can deliver results without sharing a disk.
  */
-export function fileRoutes(app: Hono, { node, auth }: RouteContext): void {
+export function fileRoutes(app: Hono, { tenant, auth }: RouteContext): void {
   app.get('/v1/generations/:id/files', auth.read, async (c) => {
+    const node = await tenant(c);
     const record = await findGeneration(node, idParam(c, 'id'));
     const base = filesPath(record.id);
     return c.json({
@@ -26,6 +27,7 @@ export function fileRoutes(app: Hono, { node, auth }: RouteContext): void {
   });
 
   app.get('/v1/generations/:id/files/*', auth.read, async (c) => {
+    const node = await tenant(c);
     const record = await findGeneration(node, idParam(c, 'id'));
     const rest = c.req.path.slice(filesPath(record.id).length + 1);
     const path = rest

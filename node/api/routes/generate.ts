@@ -5,15 +5,16 @@ import { GenerateBodySchema } from '../schemas.js';
 import { idempotencyKey, readJson, requireFolder } from '../validate.js';
 
 /** POST /v1/generate: validates the request, queues the generation, answers 202 with its id and links. */
-export function generateRoutes(app: Hono, { node, auth, log }: RouteContext): void {
+export function generateRoutes(app: Hono, { node: root, tenant, auth, log }: RouteContext): void {
   app.post('/v1/generate', auth.write, async (c) => {
+    const node = await tenant(c);
     const request = await readJson(c, GenerateBodySchema);
     await requireFolder(request.registry, 'registry');
     const { id, done, replayed } = await node
       .generate(request, { idempotencyKey: idempotencyKey(c) })
       .catch((e) => {
         // the node began to stop after the request came in
-        if (node.health().status !== 'ok') {
+        if (root.health().status !== 'ok') {
           throw new ApiError(ApiErrorCode.UNAVAILABLE, 'the node is stopping: no new generations');
         }
         throw e;

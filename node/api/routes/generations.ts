@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { GenerationRecord } from '../../jobs/types.js';
-import type { WeaverNode } from '../../node.js';
+import type { TenantNode } from '../../node.js';
 import { renderChain, renderMermaid } from '../../reasoning/chain.js';
 import { frozenJson, type RouteContext } from '../context.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
@@ -8,7 +8,7 @@ import { GenerationsQuerySchema } from '../schemas.js';
 import { idParam, parseWith, singleQuery } from '../validate.js';
 
 export async function findGeneration(
-  node: WeaverNode,
+  node: TenantNode,
   id: string,
   what = 'generation',
 ): Promise<GenerationRecord> {
@@ -22,24 +22,27 @@ export async function findGeneration(
 }
 
 /** GET /v1/generations (newest first), /v1/generations/:id, its decisions and its decision chain (text + Mermaid). */
-export function generationRoutes(app: Hono, { node, auth }: RouteContext): void {
+export function generationRoutes(app: Hono, { tenant, auth }: RouteContext): void {
   const listJson = frozenJson((generations: GenerationRecord[]) => ({ generations }));
   app.get('/v1/generations', auth.read, async (c) => {
+    const node = await tenant(c);
     const { limit } = parseWith(GenerationsQuerySchema, singleQuery(c).query, 'query');
     return listJson(c, await node.generations(limit));
   });
 
   app.get('/v1/generations/:id', auth.read, async (c) =>
-    c.json(await findGeneration(node, idParam(c, 'id'))),
+    c.json(await findGeneration(await tenant(c), idParam(c, 'id'))),
   );
 
   app.get('/v1/generations/:id/decisions', auth.read, async (c) => {
+    const node = await tenant(c);
     const { id } = await findGeneration(node, idParam(c, 'id'));
     return c.json({ generationId: id, decisions: await node.decisions(id) });
   });
 
   // a task's loop records its decisions the same way, under the task's id
   app.get('/v1/generations/:id/chain', auth.read, async (c) => {
+    const node = await tenant(c);
     const wanted = idParam(c, 'id');
     const found =
       (await node.taskRecord(wanted)) ?? (await findGeneration(node, wanted, 'generation or task'));

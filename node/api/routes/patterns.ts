@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { confinePackFolder } from '../../packs/confine.js';
+import { DEFAULT_TENANT } from '../../tenancy/index.js';
 import type { RouteContext } from '../context.js';
 import { idParam, parseWith, readJson, singleQuery } from '../validate.js';
 
@@ -77,8 +78,9 @@ const id = (c: Parameters<typeof idParam>[0]) =>
  * POST /v1/patterns (publish a pack folder on the node's machine), POST /v1/patterns/:id/install,
  * POST /v1/patterns/:id/ratings. Errors through the one table (PACK_* codes: 404 unknown, 422 refused).
  */
-export function patternRoutes(app: Hono, { node, auth }: RouteContext): void {
+export function patternRoutes(app: Hono, { node: root, tenant, auth }: RouteContext): void {
   app.get('/v1/patterns', auth.read, async (c) => {
+    const node = await tenant(c);
     const q = parseWith(PatternsQuerySchema, singleQuery(c).query, 'query');
     if (q.installed === 'true') {
       const installed = await node.patterns.list();
@@ -93,13 +95,19 @@ export function patternRoutes(app: Hono, { node, auth }: RouteContext): void {
     return c.json({ patterns });
   });
 
-  app.get('/v1/patterns/:id', auth.read, async (c) => c.json(await node.patterns.show(id(c))));
+  app.get('/v1/patterns/:id', auth.read, async (c) => c.json(await (await tenant(c)).patterns.show(id(c))));
 
-  app.post('/v1/patterns', auth.write, async (c) => {
+  // publishing speaks for the whole node on the network: a tenant's admin only
+  app.post('/v1/patterns', auth.admin, async (c) => {
+    const node = await tenant(c);
     const { path } = await readJson(c, PublishBodySchema);
+    // a tenant other than default publishes only from its own folders
     const folder = await confinePackFolder(path, {
-      home: node.config.home,
-      roots: [process.cwd(), ...node.config.generation.outputRoots],
+      home: root.config.home,
+      roots:
+        node.tenant === DEFAULT_TENANT
+          ? [process.cwd(), ...root.config.generation.outputRoots]
+          : root.tenancy.get(node.tenant).registryRoots,
     });
     const published = await node.patterns.publish(folder);
     c.header('Location', `/v1/patterns/${published.pattern.id}`);
@@ -107,12 +115,14 @@ export function patternRoutes(app: Hono, { node, auth }: RouteContext): void {
   });
 
   app.post('/v1/patterns/:id/install', auth.write, async (c) => {
+    const node = await tenant(c);
     const wanted = id(c);
     const { providers } = await readJson(c, InstallBodySchema);
     return c.json(await node.patterns.install(wanted, providers ? { providers } : {}));
   });
 
   app.post('/v1/patterns/:id/ratings', auth.write, async (c) => {
+    const node = await tenant(c);
     const wanted = id(c);
     const { stars, comment } = await readJson(c, RatingBodySchema);
     return c.json(await node.patterns.rate(wanted, stars, comment), 201);

@@ -6,8 +6,9 @@ import { RegistryCheckBodySchema } from '../schemas.js';
 import { readJson, requireFolder } from '../validate.js';
 
 /** POST /v1/registry/check {path}: loads and checks a registry folder on this machine, returns the diagnostics. */
-export function registryCheckRoutes(app: Hono, { node, auth }: RouteContext): void {
+export function registryCheckRoutes(app: Hono, { tenant, auth }: RouteContext): void {
   app.post('/v1/registry/check', auth.write, async (c) => {
+    const node = await tenant(c);
     const { path } = await readJson(c, RegistryCheckBodySchema);
     await requireFolder(path, 'path');
     try {

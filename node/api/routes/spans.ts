@@ -5,8 +5,9 @@ import { ATTR_PREFIX, parseAttributeFilters, SpansQuerySchema, TRACE_ID } from '
 import { idParam, parseWith, singleQuery } from '../validate.js';
 
 /** GET /v1/spans (filtered span query) and GET /v1/traces/:id (one trace, by start time). */
-export function spanRoutes(app: Hono, { node, auth }: RouteContext): void {
+export function spanRoutes(app: Hono, { tenant, auth }: RouteContext): void {
   app.get('/v1/spans', auth.read, async (c) => {
+    const node = await tenant(c);
     const { query, prefixed } = singleQuery(c, [ATTR_PREFIX]);
     const q = parseWith(SpansQuerySchema, query, 'query');
     const attributes = parseAttributeFilters(prefixed);
@@ -23,6 +24,7 @@ export function spanRoutes(app: Hono, { node, auth }: RouteContext): void {
   });
 
   app.get('/v1/traces/:id', auth.read, async (c) => {
+    const node = await tenant(c);
     const traceId = idParam(c, 'id', TRACE_ID, '32 lowercase hex digits');
     const spans = await node.spans.byTrace(traceId);
     if (spans.length === 0)

@@ -17,13 +17,15 @@ export const taskLinks = (id: string) => ({
  * the tests run in the background, seconds to minutes); GET /v1/tasks/:id reads it back, `queued`
  * or `running` until it ends; GET /v1/tasks lists the newest (newest first). Its decisions are served by /v1/generations/:id/chain like a generation's.
  */
-export function taskRoutes(app: Hono, { node, auth, log }: RouteContext): void {
+export function taskRoutes(app: Hono, { node: root, tenant, auth, log }: RouteContext): void {
   app.get('/v1/tasks', auth.read, async (c) => {
+    const node = await tenant(c);
     const { limit } = parseWith(TasksQuerySchema, singleQuery(c).query, 'query');
     return c.json({ tasks: await node.tasks(limit) });
   });
 
   app.post('/v1/tasks', auth.write, async (c) => {
+    const node = await tenant(c);
     const body = await readJson(c, TaskBodySchema);
     const { description, language, tests, ...options } = body;
     const { id, done, replayed } = await node
@@ -42,7 +44,7 @@ export function taskRoutes(app: Hono, { node, auth, log }: RouteContext): void {
           );
         if (isTaskError(e) && e.code === TaskErrorCode.NO_MODELS)
           throw new ApiError(ApiErrorCode.NO_MODELS, e.message);
-        if (node.health().status !== 'ok' || (isTaskError(e) && e.code === TaskErrorCode.STOPPING))
+        if (root.health().status !== 'ok' || (isTaskError(e) && e.code === TaskErrorCode.STOPPING))
           throw new ApiError(ApiErrorCode.UNAVAILABLE, 'the node is stopping: no new tasks');
         throw e;
       });
@@ -55,6 +57,7 @@ export function taskRoutes(app: Hono, { node, auth, log }: RouteContext): void {
   });
 
   app.get('/v1/tasks/:id', auth.read, async (c) => {
+    const node = await tenant(c);
     const id = idParam(c, 'id');
     const record = await node.taskRecord(id);
     if (!record) throw new ApiError(ApiErrorCode.NOT_FOUND, `no task with id ${id}`);

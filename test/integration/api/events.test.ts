@@ -31,21 +31,26 @@ beforeAll(async () => {
       openai: { apiKey: 'sk-test', baseURL: model.url },
     },
   );
-  const counted = new Proxy(h.node, {
-    get(target, key, receiver) {
-      if (key === 'subscribe') {
-        return (id: string, listener: (e: GenerationEvent) => void) => {
-          active++;
-          const off = target.subscribe(id, listener);
-          return () => {
-            active--;
-            off();
+  // the routes reach a tenant's view of the node (forTenant): its subscribe is the one counted
+  const counting = <T extends object>(node: T): T =>
+    new Proxy(node, {
+      get(target, key, receiver) {
+        if (key === 'subscribe') {
+          return (id: string, listener: (e: GenerationEvent) => void) => {
+            active++;
+            const off = (target as unknown as WeaverNode).subscribe(id, listener);
+            return () => {
+              active--;
+              off();
+            };
           };
-        };
-      }
-      return Reflect.get(target, key, receiver);
-    },
-  }) as WeaverNode;
+        }
+        if (key === 'forTenant')
+          return async (id: string) => counting(await (target as unknown as WeaverNode).forTenant(id));
+        return Reflect.get(target, key, receiver);
+      },
+    });
+  const counted = counting(h.node);
   server = await startApiServer(counted, { port: 0, heartbeatMs: 50 });
 });
 

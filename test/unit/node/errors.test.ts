@@ -13,6 +13,7 @@ import { NodeErrorCode } from '../../../node/node-errors.js';
 import { OptimizerErrorCode } from '../../../node/optimizer/errors.js';
 import { SemconvError, SemconvErrorCode } from '../../../node/semconv/errors.js';
 import { TaskError, TaskErrorCode } from '../../../node/tasks/errors.js';
+import { TenancyErrorCode } from '../../../node/tenancy/errors.js';
 import { ValidationErrorCode } from '../../../node/validation/errors.js';
 import { WeaverForgeErrorCode } from '../../../node/weaver/errors.js';
 import { EncodingErrorCode } from '../../../protocols/encoding.js';
@@ -31,6 +32,7 @@ const PART_CODES = {
   ValidationErrorCode,
   EncodingErrorCode,
   JobsErrorCode,
+  TenancyErrorCode,
   NodeErrorCode,
   WeaverForgeErrorCode,
 };
@@ -131,7 +133,7 @@ describe('the outcome table', () => {
       expect(ERROR_OUTCOMES, code).toHaveProperty([code]);
       const { exit, status } = ERROR_OUTCOMES[code as keyof typeof ERROR_OUTCOMES];
       expect([1, 2], code).toContain(exit);
-      expect([400, 401, 404, 405, 409, 410, 413, 415, 422, 429, 500, 502, 503], code).toContain(status);
+      expect([400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 429, 500, 502, 503], code).toContain(status);
     }
     expect(Object.keys(ERROR_OUTCOMES).sort()).toEqual([...codes].sort());
   });

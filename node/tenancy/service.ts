@@ -1,0 +1,183 @@
+import { join, resolve } from 'node:path';
+import type { Store } from '../storage/index.js';
+import { TenancyError, TenancyErrorCode } from './errors.js';
+import { type QuotaRefusal, quotaRefusal } from './quotas.js';
+import type { Role } from './roles.js';
+import { hashSecret, mintSecret, tokenIdOf } from './tokens.js';
+import {
+  DEFAULT_TENANT,
+  type Principal,
+  type Tenant,
+  type TenantInput,
+  TenantInputSchema,
+  type TenantUpdate,
+  TenantUpdateSchema,
+  TokenInputSchema,
+  type TokenRecord,
+  type Usage,
+} from './types.js';
+import { createUsageCounters } from './usage.js';
+
+const TENANT = 'tenant!';
+const TOKEN = 'token!';
+
+const badInput = (field: string, message: string) =>
+  new TenancyError({ code: TenancyErrorCode.BAD_INPUT, field }, message);
+
+function parse<T>(
+  schema: {
+    safeParse(v: unknown): {
+      success: boolean;
+      data?: T;
+      error?: { issues: { path: PropertyKey[]; message: string }[] };
+    };
+  },
+  value: unknown,
+): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data as T;
+  const issue = r.error!.issues[0];
+  const field = issue.path.map(String).join('.') || 'body';
+  throw badInput(field, `${field}: ${issue.message}`);
+}
+
+/** The tenancy service's implementation (see index.ts for the contract). */
+export async function tenancyService(store: Store, home: string) {
+  const tenants = new Map<string, Tenant>();
+  for (const [, t] of await store.scan<Tenant>('tenants', { prefix: TENANT })) tenants.set(t.id, t);
+  // token hash -> record: every request with a token looks here, so the table is in memory
+  const tokens = new Map<string, TokenRecord>();
+  for (const [key, t] of await store.scan<TokenRecord>('tenants', { prefix: TOKEN }))
+    tokens.set(key.slice(TOKEN.length), t);
+  const usage = createUsageCounters(store);
+
+  const defaultTenant = (): Tenant =>
+    tenants.get(DEFAULT_TENANT) ?? {
+      id: DEFAULT_TENANT,
+      name: 'default',
+      // the default tenant's sharing is the node's network.share setting (its operator's choice)
+      share: true,
+      quotas: {},
+      registryRoots: [],
+      createdAt: 0,
+    };
+  const get = (id: string): Tenant => {
+    if (id === DEFAULT_TENANT) return defaultTenant();
+    const t = tenants.get(id);
+    if (!t)
+      throw new TenancyError(
+        { code: TenancyErrorCode.TENANT_NOT_FOUND, tenant: id },
+        `no tenant ${JSON.stringify(id)} on this node (see weavergen tenant list)`,
+      );
+    return t;
+  };
+  const put = async (t: Tenant) => {
+    await store.put('tenants', `${TENANT}${t.id}`, t);
+    tenants.set(t.id, t);
+  };
+
+  return {
+    list: (): Tenant[] => [defaultTenant(), ...[...tenants.values()].filter((t) => t.id !== DEFAULT_TENANT)],
+    get,
+    has: (id: string) => id === DEFAULT_TENANT || tenants.has(id),
+    async create(input: TenantInput): Promise<Tenant> {
+      const i = parse<ReturnType<typeof TenantInputSchema.parse>>(TenantInputSchema, input);
+      if (i.id === DEFAULT_TENANT || tenants.has(i.id))
+        throw new TenancyError(
+          { code: TenancyErrorCode.TENANT_EXISTS, tenant: i.id },
+          `a tenant ${i.id} exists already; pick another id, or change it with weavergen tenant update`,
+        );
+      const t: Tenant = {
+        id: i.id,
+        name: i.name ?? i.id,
+        share: i.share,
+        quotas: i.quotas,
+        registryRoots: (i.registryRoots ?? [join(home, 'tenants', i.id, 'registries')]).map((r) =>
+          resolve(r),
+        ),
+        createdAt: Date.now(),
+      };
+      await put(t);
+      return t;
+    },
+    async update(id: string, patch: TenantUpdate): Promise<Tenant> {
+      const p = parse<TenantUpdate>(TenantUpdateSchema, patch);
+      const t = { ...get(id) };
+      if (p.name !== undefined) t.name = p.name;
+      if (p.share !== undefined) t.share = p.share;
+      if (p.quotas !== undefined) t.quotas = p.quotas;
+      await put(t);
+      return t;
+    },
+    async createToken(tenant: string, input: { name: string; role: Role }) {
+      get(tenant);
+      const i = parse<{ name: string; role: Role }>(TokenInputSchema, input);
+      const secret = mintSecret();
+      const hash = hashSecret(secret);
+      const record: TokenRecord = {
+        id: tokenIdOf(hash),
+        tenant,
+        name: i.name,
+        role: i.role,
+        createdAt: Date.now(),
+      };
+      await store.put('tenants', `${TOKEN}${hash}`, record);
+      tokens.set(hash, record);
+      return { secret, token: record };
+    },
+    listTokens: (tenant: string): TokenRecord[] =>
+      [...tokens.values()].filter((t) => t.tenant === tenant).sort((a, b) => a.createdAt - b.createdAt),
+    async revokeToken(tenant: string, id: string): Promise<TokenRecord> {
+      const found = [...tokens.entries()].find(([, t]) => t.tenant === tenant && t.id === id);
+      if (!found)
+        throw new TenancyError(
+          { code: TenancyErrorCode.TOKEN_NOT_FOUND, tenant, token: id },
+          `no token ${id} in tenant ${tenant} (see weavergen tenant token list ${tenant})`,
+        );
+      await store.batch([{ type: 'del', sublevel: 'tenants', key: `${TOKEN}${found[0]}` }]);
+      tokens.delete(found[0]);
+      return found[1];
+    },
+    /** the principal of a tenant token's secret, or undefined when it is no token of this node */
+    authenticate(secret: string): Principal | undefined {
+      const t = tokens.get(hashSecret(secret));
+      return t && { tenant: t.tenant, role: t.role, name: t.name, operator: false };
+    },
+    usage,
+    async used(tenant: string, jobsInFlight: number, now = Date.now()) {
+      const counts = await usage.read(tenant);
+      const db = await store.sizeOf(tenant === DEFAULT_TENANT ? undefined : tenant);
+      return {
+        generationsByMinute: counts.generationsByMinute,
+        tokensByHour: counts.tokensByHour,
+        jobsInFlight,
+        storageBytes: db + counts.outputBytes,
+        now,
+      };
+    },
+    async refusal(tenant: string, jobsInFlight: number): Promise<QuotaRefusal | undefined> {
+      const { quotas } = get(tenant);
+      if (Object.keys(quotas).length === 0) return undefined;
+      const used = await this.used(tenant, jobsInFlight);
+      return quotaRefusal(quotas, used, used.now);
+    },
+    async report(tenant: string, jobsInFlight: number): Promise<Usage> {
+      const used = await this.used(tenant, jobsInFlight);
+      const MINUTE = 60_000;
+      const HOUR = 3_600_000;
+      return {
+        tenant,
+        generationsLastHour: used.generationsByMinute
+          .filter(([m]) => m > Math.floor(used.now / MINUTE) - 60)
+          .reduce((s, [, n]) => s + n, 0),
+        jobsInFlight,
+        llmTokensLastDay: used.tokensByHour
+          .filter(([h]) => h > Math.floor(used.now / HOUR) - 24)
+          .reduce((s, [, n]) => s + n, 0),
+        storageBytes: used.storageBytes,
+        quotas: get(tenant).quotas,
+        at: used.now,
+      };
+    },
+  };
+}
