@@ -3,6 +3,7 @@ import { MarketplaceErrorCode } from '../marketplace/errors.js';
 import { PackErrorCode } from '../marketplace/pack-errors.js';
 import { EncodingErrorCode } from '../protocols/encoding.js';
 import { ApiErrorCode } from './api/errors.js';
+import { CollabErrorCode } from './collab/errors.js';
 import { GenerationErrorCode } from './generation/errors.js';
 import { JobsErrorCode } from './jobs/errors.js';
 import { LearningErrorCode } from './learning/errors.js';
@@ -51,6 +52,7 @@ export type PartErrorCode =
   | NodeErrorCode
   | WeaverForgeErrorCode
   | ApiErrorCode
+  | CollabErrorCode
   | typeof CLI_USAGE;
 
 const PROBLEM_INPUT = { exit: 1, status: 400 } as const;
@@ -177,6 +179,15 @@ export const ERROR_OUTCOMES: Record<PartErrorCode, Outcome> = {
   [JobsErrorCode.BUSY]: { exit: 2, status: 429 },
   [JobsErrorCode.IDEMPOTENCY_CONFLICT]: CONFLICT,
   [JobsErrorCode.UNKNOWN_MODEL]: BAD_PARAM,
+
+  // collab: the shared annotations of generations and the live stream
+  /** a write based on a version that is no longer current: the details carry the current state */
+  [CollabErrorCode.ANNOTATION_CONFLICT]: CONFLICT,
+  /** an annotation that is full (32 fields, 1,000 comments), or a value, text or author too long */
+  [CollabErrorCode.ANNOTATION_LIMIT]: INVALID,
+  [CollabErrorCode.COMMENT_NOT_FOUND]: NOT_FOUND,
+  [CollabErrorCode.BAD_INPUT]: BAD_PARAM,
+  [CollabErrorCode.TOO_MANY_SUBSCRIBERS]: { exit: 2, status: 429 },
 
   // the node and its home
   [NodeErrorCode.STOPPING]: UNAVAILABLE,

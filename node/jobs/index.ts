@@ -39,6 +39,8 @@ export interface Jobs {
   list(limit?: number): Promise<GenerationRecord[]>;
   /** live events of a generation; returns the unsubscribe function */
   subscribe(id: string, listener: (e: GenerationEvent) => void): () => void;
+  /** live events of every generation (`queued` at submit included); returns the unsubscribe function */
+  subscribeAll(listener: (e: GenerationEvent) => void): () => void;
   /** waits for in-flight work up to `graceMs`, then aborts it (recorded as cancelled) */
   drain(graceMs: number): Promise<void>;
   inFlight(): number;
@@ -55,7 +57,11 @@ export function createJobs(components: JobsComponents, init: JobsInit = {}): Job
   const concurrency = init.concurrency ?? 2;
   const maxQueued = init.maxQueued ?? 64;
   const bounded = limit(concurrency);
-  const emit = (e: GenerationEvent) => events.emit(e.id, e);
+  const ALL = Symbol('every generation');
+  const emit = (e: GenerationEvent) => {
+    events.emit(e.id, e);
+    events.emit(ALL, e);
+  };
   const save = (r: GenerationRecord) => store.put('generations', r.id, r);
 
   const start = (record: GenerationRecord) => {
@@ -103,6 +109,7 @@ export function createJobs(components: JobsComponents, init: JobsInit = {}): Job
         ...(meta.origin ? { origin: meta.origin } : {}),
       };
       await save(record);
+      emit({ type: 'status', id: record.id, status: 'queued' });
       return { id: record.id, done: start(record) };
     },
     async recover() {
@@ -126,6 +133,16 @@ export function createJobs(components: JobsComponents, init: JobsInit = {}): Job
     subscribe(id, listener) {
       events.on(id, listener);
       return () => events.off(id, listener);
+    },
+    subscribeAll(listener) {
+      // a listener's failure is its own: the generation goes on
+      const safe = (e: GenerationEvent) => {
+        try {
+          listener(e);
+        } catch {}
+      };
+      events.on(ALL, safe);
+      return () => events.off(ALL, safe);
     },
     async drain(graceMs) {
       const all = [...running.values()];

@@ -3,6 +3,7 @@ import { isWeaverError, WeaverError } from '../../../errors/index.js';
 import { MarketplaceErrorCode } from '../../../marketplace/errors.js';
 import { PackErrorCode } from '../../../marketplace/pack-errors.js';
 import { ApiErrorCode } from '../../../node/api/errors.js';
+import { CollabErrorCode } from '../../../node/collab/errors.js';
 import { CLI_USAGE, ERROR_OUTCOMES, exitCodeOf, outcomeOf } from '../../../node/errors.js';
 import { GenerationErrorCode } from '../../../node/generation/errors.js';
 import { JobsErrorCode } from '../../../node/jobs/errors.js';
@@ -33,6 +34,7 @@ const PART_CODES = {
   JobsErrorCode,
   NodeErrorCode,
   WeaverForgeErrorCode,
+  CollabErrorCode,
 };
 
 /** The API's own codes predate the part prefixes and are part of its contract (clients switch on them). */
