@@ -37,6 +37,11 @@ export const NodeConfigSchema = z
           })
           .strict()
           .default({ perMinute: 120, burst: 30 }),
+        /**
+         * GET /metrics without a token from any host (in-cluster Prometheus scraping); otherwise it
+         * is a read: open on loopback, else the token
+         */
+        openMetrics: z.boolean().default(false),
       })
       .strict()
       .default({
@@ -45,6 +50,7 @@ export const NodeConfigSchema = z
         port: 4590,
         bodyLimitBytes: 1024 * 1024,
         rateLimit: { perMinute: 120, burst: 30 },
+        openMetrics: false,
       }),
     generation: z
       .object({
@@ -187,8 +193,9 @@ const invalid = (message: string, source?: string, issues?: string[]) =>
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
-/** Which setting each environment variable sets, so an error can name the variable. */
-const ENV_NAMES: Record<string, string> = {
+/** Which setting each environment variable of the configuration sets, so an error can name the variable. */
+export const ENV_NAMES: Readonly<Record<string, string>> = {
+  home: 'WEAVERGEN_HOME',
   'api.host': 'WEAVERGEN_API_HOST',
   'api.port': 'WEAVERGEN_API_PORT',
   'generation.candidates': 'WEAVERGEN_CANDIDATES',

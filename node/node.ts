@@ -54,7 +54,8 @@ export interface NodeHealth {
   version: string;
   uptimeMs: number;
   home: string;
-  generations: { inFlight: number };
+  /** queued or running; `ended`: generations that ended in this process, by final status */
+  generations: { inFlight: number; ended: Record<string, number> };
   /** predictive pre-generation: registries watched, predictions run, used by a request, wasted */
   predictions: PrefetchStats;
   tasks: { inFlight: number };
@@ -356,7 +357,7 @@ async function composeNode(
       version: VERSION,
       uptimeMs: now - started,
       home: config.home,
-      generations: { inFlight: jobs.inFlight() },
+      generations: { inFlight: jobs.inFlight(), ended: jobs.ended() },
       predictions: prefetcher.stats(),
       tasks: { inFlight: tasks.inFlight() },
       spans: { exported, failed, otlp },

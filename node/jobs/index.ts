@@ -44,6 +44,8 @@ export interface Jobs {
   /** waits for in-flight work up to `graceMs`, then aborts it (recorded as cancelled) */
   drain(graceMs: number): Promise<void>;
   inFlight(): number;
+  /** generations that ended in this process, by final status (a copy: e.g. for /metrics) */
+  ended(): Record<string, number>;
 }
 
 /** Keys sort by time so the newest generations list first: `<ms, 15 digits>-<uuid>`. */
@@ -63,6 +65,7 @@ export function createJobs(components: JobsComponents, init: JobsInit = {}): Job
     events.emit(ALL, e);
   };
   const save = (r: GenerationRecord) => store.put('generations', r.id, r);
+  const ended = new Map<string, number>();
 
   const start = (record: GenerationRecord) => {
     const controller = new AbortController();
@@ -79,6 +82,7 @@ export function createJobs(components: JobsComponents, init: JobsInit = {}): Job
       }
       record.finishedAt = Date.now();
       await save(record);
+      ended.set(record.status, (ended.get(record.status) ?? 0) + 1);
       emit({ type: 'status', id: record.id, status: record.status });
       emit({ type: 'result', id: record.id, record });
       return record;
@@ -156,5 +160,6 @@ export function createJobs(components: JobsComponents, init: JobsInit = {}): Job
       }
     },
     inFlight: () => running.size,
+    ended: () => Object.fromEntries(ended),
   };
 }
