@@ -174,6 +174,21 @@ export const NodeConfigSchema = z
         epsilon: 1,
         budget: 365,
       }),
+    /**
+     * plugins (node/plugins): npm package names (looked up in node_modules from the working
+     * directory, then from the home) or paths (./x, ../x relative to the working directory, then the
+     * home; /x), loaded once when the node starts; one that fails to load stops the start
+     */
+    plugins: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(4096)
+          .refine((v) => v.trim() === v, 'no leading or trailing spaces'),
+      )
+      .max(32)
+      .default([]),
     /** model generators (see node/models/config.ts): which ones, endpoints, keys, prices, timeouts */
     models: ModelsConfigSchema.optional(),
     telemetry: z

@@ -11,6 +11,7 @@ import { ModelErrorCode } from './models/errors.js';
 import { NetworkErrorCode } from './network/errors.js';
 import { NodeErrorCode } from './node-errors.js';
 import { OptimizerErrorCode } from './optimizer/errors.js';
+import { PluginErrorCode } from './plugins/errors.js';
 import { SemconvErrorCode } from './semconv/errors.js';
 import { TaskErrorCode } from './tasks/errors.js';
 import { ValidationErrorCode } from './validation/errors.js';
@@ -51,6 +52,7 @@ export type PartErrorCode =
   | JobsErrorCode
   | NodeErrorCode
   | WeaverForgeErrorCode
+  | PluginErrorCode
   | ApiErrorCode
   | CollabErrorCode
   | typeof CLI_USAGE;
@@ -197,6 +199,14 @@ export const ERROR_OUTCOMES: Record<PartErrorCode, Outcome> = {
   [NodeErrorCode.CONFIG_INVALID]: BAD_PARAM,
   [NodeErrorCode.NOT_RUNNING]: UNAVAILABLE,
   [NodeErrorCode.PORT_IN_USE]: CONFLICT,
+
+  // plugins (node/plugins): the node's own configuration, found at its start, never a request's
+  [PluginErrorCode.NOT_FOUND]: INTERNAL,
+  [PluginErrorCode.LOAD_FAILED]: INTERNAL,
+  [PluginErrorCode.API_MISMATCH]: INTERNAL,
+  [PluginErrorCode.INVALID]: INTERNAL,
+  /** a post-processor that failed on a language's files (the language's outcome says so) */
+  [PluginErrorCode.FAILED]: INTERNAL,
 
   // the HTTP API's own rejections of a request (over HTTP the CLI exits by the same codes)
   [ApiErrorCode.UNAUTHORIZED]: { exit: 2, status: 401 },

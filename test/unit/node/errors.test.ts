@@ -12,6 +12,7 @@ import { ModelError, ModelErrorCode } from '../../../node/models/errors.js';
 import { isNetworkError, NetworkError, NetworkErrorCode } from '../../../node/network/errors.js';
 import { NodeErrorCode } from '../../../node/node-errors.js';
 import { OptimizerErrorCode } from '../../../node/optimizer/errors.js';
+import { PluginErrorCode } from '../../../node/plugins/errors.js';
 import { SemconvError, SemconvErrorCode } from '../../../node/semconv/errors.js';
 import { TaskError, TaskErrorCode } from '../../../node/tasks/errors.js';
 import { ValidationErrorCode } from '../../../node/validation/errors.js';
@@ -34,6 +35,7 @@ const PART_CODES = {
   JobsErrorCode,
   NodeErrorCode,
   WeaverForgeErrorCode,
+  PluginErrorCode,
   CollabErrorCode,
 };
 
