@@ -152,6 +152,27 @@ program
   .action(run(async (dir: string, opts) => (await import('./commands/generate.js')).generate(dir, opts)));
 
 program
+  .command('ci')
+  .description(
+    'for CI: check the registry, generate and validate every language, gate on quality; writes a JUnit report (exit 1 when a check fails)',
+  )
+  .argument('[dir]', 'registry folder (or -r)')
+  .option(
+    '-r, --registry <registry>',
+    'registry: folder, git url[@ref][sub_dir] or archive, as Weaver takes it',
+  )
+  .option('--lang <list>', 'languages, comma-separated (default all: typescript,python,go,rust,java)')
+  .option('--out <dir>', 'output root; files go to <out>/<language>/ (default <home>/out/<generation id>)')
+  .option('--pack <name>', 'pack name (built-in) or pack folder; other languages use their default pack')
+  .option('--param <k=v>', 'pack parameter, repeatable (an unknown param or value is an error)', collect, [])
+  .option('--candidates <n>', "candidates per language, 1 to 8 (default the node's generation.candidates)")
+  .option('--min-quality <q>', "the lowest quality (0 to 1) a language's result may have (default 0.9)")
+  .option('--junit <file>', 'the JUnit report (default weavergen-junit.xml; - for stdout)')
+  .option('--json', 'print one JSON object (the checks and the generation) instead of the tables')
+  .option('--home <dir>', `${HOME}; its running node does the work, else one started here`)
+  .action(run(async (dir: string | undefined, opts) => (await import('./commands/ci.js')).ci(dir, opts)));
+
+program
   .command('example')
   .description('a first look: generate the bundled example registry in every language into <home>/out')
   .option('--home <dir>', HOME)

@@ -37,6 +37,11 @@ export const NodeConfigSchema = z
           })
           .strict()
           .default({ perMinute: 120, burst: 30 }),
+        /**
+         * GET /metrics without a token from any host (in-cluster Prometheus scraping); otherwise it
+         * is a read: open on loopback, else the token
+         */
+        openMetrics: z.boolean().default(false),
       })
       .strict()
       .default({
@@ -45,6 +50,7 @@ export const NodeConfigSchema = z
         port: 4590,
         bodyLimitBytes: 1024 * 1024,
         rateLimit: { perMinute: 120, burst: 30 },
+        openMetrics: false,
       }),
     generation: z
       .object({
@@ -168,6 +174,21 @@ export const NodeConfigSchema = z
         epsilon: 1,
         budget: 365,
       }),
+    /**
+     * plugins (node/plugins): npm package names (looked up in node_modules from the working
+     * directory, then from the home) or paths (./x, ../x relative to the working directory, then the
+     * home; /x), loaded once when the node starts; one that fails to load stops the start
+     */
+    plugins: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .max(4096)
+          .refine((v) => v.trim() === v, 'no leading or trailing spaces'),
+      )
+      .max(32)
+      .default([]),
     /** model generators (see node/models/config.ts): which ones, endpoints, keys, prices, timeouts */
     models: ModelsConfigSchema.optional(),
     telemetry: z
@@ -187,8 +208,9 @@ const invalid = (message: string, source?: string, issues?: string[]) =>
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
-/** Which setting each environment variable sets, so an error can name the variable. */
-const ENV_NAMES: Record<string, string> = {
+/** Which setting each environment variable of the configuration sets, so an error can name the variable. */
+export const ENV_NAMES: Readonly<Record<string, string>> = {
+  home: 'WEAVERGEN_HOME',
   'api.host': 'WEAVERGEN_API_HOST',
   'api.port': 'WEAVERGEN_API_PORT',
   'generation.candidates': 'WEAVERGEN_CANDIDATES',

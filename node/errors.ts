@@ -3,6 +3,7 @@ import { MarketplaceErrorCode } from '../marketplace/errors.js';
 import { PackErrorCode } from '../marketplace/pack-errors.js';
 import { EncodingErrorCode } from '../protocols/encoding.js';
 import { ApiErrorCode } from './api/errors.js';
+import { CollabErrorCode } from './collab/errors.js';
 import { GenerationErrorCode } from './generation/errors.js';
 import { JobsErrorCode } from './jobs/errors.js';
 import { LearningErrorCode } from './learning/errors.js';
@@ -10,6 +11,7 @@ import { ModelErrorCode } from './models/errors.js';
 import { NetworkErrorCode } from './network/errors.js';
 import { NodeErrorCode } from './node-errors.js';
 import { OptimizerErrorCode } from './optimizer/errors.js';
+import { PluginErrorCode } from './plugins/errors.js';
 import { SemconvErrorCode } from './semconv/errors.js';
 import { TaskErrorCode } from './tasks/errors.js';
 import { TenancyErrorCode } from './tenancy/errors.js';
@@ -52,7 +54,9 @@ export type PartErrorCode =
   | TenancyErrorCode
   | NodeErrorCode
   | WeaverForgeErrorCode
+  | PluginErrorCode
   | ApiErrorCode
+  | CollabErrorCode
   | typeof CLI_USAGE;
 
 const PROBLEM_INPUT = { exit: 1, status: 400 } as const;
@@ -189,6 +193,15 @@ export const ERROR_OUTCOMES: Record<PartErrorCode, Outcome> = {
   [TenancyErrorCode.QUOTA_EXCEEDED]: { exit: 2, status: 429 },
   [TenancyErrorCode.PATH_OUTSIDE]: { exit: 2, status: 403 },
 
+  // collab: the shared annotations of generations and the live stream
+  /** a write based on a version that is no longer current: the details carry the current state */
+  [CollabErrorCode.ANNOTATION_CONFLICT]: CONFLICT,
+  /** an annotation that is full (32 fields, 1,000 comments), or a value, text or author too long */
+  [CollabErrorCode.ANNOTATION_LIMIT]: INVALID,
+  [CollabErrorCode.COMMENT_NOT_FOUND]: NOT_FOUND,
+  [CollabErrorCode.BAD_INPUT]: BAD_PARAM,
+  [CollabErrorCode.TOO_MANY_SUBSCRIBERS]: { exit: 2, status: 429 },
+
   // the node and its home
   [NodeErrorCode.STOPPING]: UNAVAILABLE,
   [NodeErrorCode.HOME_LOCKED]: CONFLICT,
@@ -197,6 +210,14 @@ export const ERROR_OUTCOMES: Record<PartErrorCode, Outcome> = {
   [NodeErrorCode.CONFIG_INVALID]: BAD_PARAM,
   [NodeErrorCode.NOT_RUNNING]: UNAVAILABLE,
   [NodeErrorCode.PORT_IN_USE]: CONFLICT,
+
+  // plugins (node/plugins): the node's own configuration, found at its start, never a request's
+  [PluginErrorCode.NOT_FOUND]: INTERNAL,
+  [PluginErrorCode.LOAD_FAILED]: INTERNAL,
+  [PluginErrorCode.API_MISMATCH]: INTERNAL,
+  [PluginErrorCode.INVALID]: INTERNAL,
+  /** a post-processor that failed on a language's files (the language's outcome says so) */
+  [PluginErrorCode.FAILED]: INTERNAL,
 
   // the HTTP API's own rejections of a request (over HTTP the CLI exits by the same codes)
   [ApiErrorCode.UNAUTHORIZED]: { exit: 2, status: 401 },

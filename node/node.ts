@@ -35,7 +35,8 @@ export interface NodeHealth {
   version: string;
   uptimeMs: number;
   home: string;
-  generations: { inFlight: number };
+  /** queued or running; `ended`: generations that ended in this process, by final status */
+  generations: { inFlight: number; ended: Record<string, number> };
   /** predictive pre-generation: registries watched, predictions run, used by a request, wasted */
   predictions: PrefetchStats;
   tasks: { inFlight: number };
@@ -191,7 +192,7 @@ async function composeNode(
       version: VERSION,
       uptimeMs: now - started,
       home: config.home,
-      generations: { inFlight: sum((s) => s.inFlight().generations) },
+      generations: { inFlight: sum((s) => s.inFlight().generations), ended: sumEnded(open) },
       predictions: main.predictions(),
       tasks: { inFlight: sum((s) => s.inFlight().tasks) },
       spans: {
@@ -224,6 +225,13 @@ async function composeNode(
       await unannounce(config.home);
     },
   };
+}
+
+/** Generations that ended in this process by final status, over every tenant. */
+function sumEnded(scopes: TenantScope[]): Record<string, number> {
+  const all: Record<string, number> = {};
+  for (const s of scopes) for (const [k, n] of Object.entries(s.ended())) all[k] = (all[k] ?? 0) + n;
+  return all;
 }
 
 /** Arm statistics of several tenants as one table: counts of the same (context, arm) add up. */

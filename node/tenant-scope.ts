@@ -98,6 +98,8 @@ export interface TenantScope {
   node: TenantNode;
   learning: Learning;
   inFlight(): { generations: number; tasks: number };
+  /** generations that ended in this process, by final status */
+  ended(): Record<string, number>;
   spanStats(): ReturnType<Telemetry['stats']>;
   predictions(): PrefetchStats;
   /** in-flight work finishes (or is recorded cancelled after the grace period); telemetry flushes */
@@ -447,6 +449,7 @@ export async function composeTenantScope(
     node,
     learning,
     inFlight: () => ({ generations: jobs.inFlight(), tasks: tasks.inFlight() }),
+    ended: () => jobs.ended(),
     spanStats: () => telemetry.stats(),
     predictions: () => prefetcher.stats(),
     async stop(graceMs) {

@@ -12,6 +12,7 @@ import { NodeError, NodeErrorCode } from '../node-errors.js';
 import { createAuth, isLoopbackHost, principalOf } from './auth.js';
 import type { RouteContext } from './context.js';
 import { ApiError, ApiErrorCode } from './errors.js';
+import { createApiMetrics } from './metrics.js';
 import { createRejectionHistory } from './rejection-history.js';
 import { createRejections } from './rejections.js';
 import { eventRoutes } from './routes/events.js';
@@ -21,9 +22,11 @@ import { generationRoutes } from './routes/generations.js';
 import { healthRoutes } from './routes/health.js';
 import { insightRoutes } from './routes/insights.js';
 import { learningRoutes } from './routes/learning.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { patternRoutes } from './routes/patterns.js';
 import { peerRoutes } from './routes/peers.js';
+import { probeRoutes } from './routes/probes.js';
 import { registryCheckRoutes } from './routes/registry-check.js';
 import { spanRoutes } from './routes/spans.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -85,6 +88,9 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
     },
   };
   const app = new Hono();
+  // first: counts every request by method, route pattern and status class for GET /metrics
+  const metrics = createApiMetrics(node, rejections);
+  app.use('*', metrics.count);
 
   // every error, the API's own and the parts' alike, answers with the status of node/errors.ts's table
   const respond = (c: Context, err: unknown): Response => {
@@ -171,6 +177,9 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
   dashboardRoutes(app);
   openApiRoutes(app, { version: node.health().version, bodyLimitBytes });
   healthRoutes(app, ctx, rejections, refusals);
+  // GET /livez, /readyz (open to every host) and /metrics (a read, unless api.openMetrics)
+  probeRoutes(app, node);
+  metricsRoutes(app, ctx, metrics, node.config.api?.openMetrics === true);
   generateRoutes(app, ctx);
   generationRoutes(app, ctx);
   eventRoutes(app, ctx);

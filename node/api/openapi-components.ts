@@ -65,6 +65,12 @@ export const COMPONENTS: Record<string, Schema> = {
       },
     },
   },
+  Probe: {
+    type: 'object',
+    required: ['status'],
+    properties: { status: { type: 'string', enum: ['ok', 'stopping'] } },
+    additionalProperties: false,
+  },
   Health: {
     type: 'object',
     required: ['status', 'version', 'uptimeMs', 'home', 'generations', 'spans', 'rejected'],
@@ -73,7 +79,17 @@ export const COMPONENTS: Record<string, Schema> = {
       version: { type: 'string' },
       uptimeMs: { type: 'number' },
       home: { type: 'string' },
-      generations: { type: 'object', properties: { inFlight: { type: 'integer' } } },
+      generations: {
+        type: 'object',
+        properties: {
+          inFlight: { type: 'integer', description: 'queued or running' },
+          ended: {
+            type: 'object',
+            description: 'generations that ended in this process, by final status, e.g. {"succeeded": 3}',
+            additionalProperties: { type: 'integer' },
+          },
+        },
+      },
       tasks: { type: 'object', properties: { inFlight: { type: 'integer' } } },
       predictions: {
         type: 'object',

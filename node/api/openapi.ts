@@ -165,6 +165,39 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
           responses: { '200': { description: 'OpenAPI 3.1', content: jsonContent({ type: 'object' }) } },
         },
       },
+      '/livez': {
+        get: {
+          summary:
+            'liveness probe (load balancers, Kubernetes): 200 while the process serves, stopping included; open to every host, says nothing else',
+          security: [{}],
+          responses: { '200': { description: 'serving', content: jsonContent(ref('Probe')) } },
+        },
+      },
+      '/readyz': {
+        get: {
+          summary:
+            'readiness probe: 200 while the node takes work, 503 while it is stopping; open to every host, says nothing else (the counters are in /v1/health)',
+          security: [{}],
+          responses: {
+            '200': { description: 'ready', content: jsonContent(ref('Probe')) },
+            '503': { description: 'stopping', content: jsonContent(ref('Probe')) },
+          },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary:
+            'Prometheus metrics (text exposition format 0.0.4): requests by method, route and status class, rejections by reason (API and network), generations by final status, in flight, spans stored, peers connected, process metrics. A read (open on loopback, else the token) unless the node sets api.openMetrics',
+          security: READ_SECURITY,
+          responses: {
+            '200': {
+              description: 'the metrics',
+              content: { 'text/plain; version=0.0.4; charset=utf-8': { schema: { type: 'string' } } },
+            },
+            ...errors(401, 500),
+          },
+        },
+      },
       '/v1/health': {
         get: {
           ...read('node health and rejected requests by reason', ref('Health')),

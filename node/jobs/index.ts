@@ -39,9 +39,13 @@ export interface Jobs {
   list(limit?: number): Promise<GenerationRecord[]>;
   /** live events of a generation; returns the unsubscribe function */
   subscribe(id: string, listener: (e: GenerationEvent) => void): () => void;
+  /** live events of every generation (`queued` at submit included); returns the unsubscribe function */
+  subscribeAll(listener: (e: GenerationEvent) => void): () => void;
   /** waits for in-flight work up to `graceMs`, then aborts it (recorded as cancelled) */
   drain(graceMs: number): Promise<void>;
   inFlight(): number;
+  /** generations that ended in this process, by final status (a copy: e.g. for /metrics) */
+  ended(): Record<string, number>;
 }
 
 /** Keys sort by time so the newest generations list first: `<ms, 15 digits>-<uuid>`. */
@@ -55,8 +59,13 @@ export function createJobs(components: JobsComponents, init: JobsInit = {}): Job
   const concurrency = init.concurrency ?? 2;
   const maxQueued = init.maxQueued ?? 64;
   const bounded = limit(concurrency);
-  const emit = (e: GenerationEvent) => events.emit(e.id, e);
+  const ALL = Symbol('every generation');
+  const emit = (e: GenerationEvent) => {
+    events.emit(e.id, e);
+    events.emit(ALL, e);
+  };
   const save = (r: GenerationRecord) => store.put('generations', r.id, r);
+  const ended = new Map<string, number>();
 
   const start = (record: GenerationRecord) => {
     const controller = new AbortController();
@@ -73,6 +82,7 @@ export function createJobs(components: JobsComponents, init: JobsInit = {}): Job
       }
       record.finishedAt = Date.now();
       await save(record);
+      ended.set(record.status, (ended.get(record.status) ?? 0) + 1);
       emit({ type: 'status', id: record.id, status: record.status });
       emit({ type: 'result', id: record.id, record });
       return record;
@@ -103,6 +113,7 @@ export function createJobs(components: JobsComponents, init: JobsInit = {}): Job
         ...(meta.origin ? { origin: meta.origin } : {}),
       };
       await save(record);
+      emit({ type: 'status', id: record.id, status: 'queued' });
       return { id: record.id, done: start(record) };
     },
     async recover() {
@@ -127,6 +138,16 @@ export function createJobs(components: JobsComponents, init: JobsInit = {}): Job
       events.on(id, listener);
       return () => events.off(id, listener);
     },
+    subscribeAll(listener) {
+      // a listener's failure is its own: the generation goes on
+      const safe = (e: GenerationEvent) => {
+        try {
+          listener(e);
+        } catch {}
+      };
+      events.on(ALL, safe);
+      return () => events.off(ALL, safe);
+    },
     async drain(graceMs) {
       const all = [...running.values()];
       let timer: NodeJS.Timeout | undefined;
@@ -139,5 +160,6 @@ export function createJobs(components: JobsComponents, init: JobsInit = {}): Job
       }
     },
     inFlight: () => running.size,
+    ended: () => Object.fromEntries(ended),
   };
 }

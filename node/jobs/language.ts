@@ -153,10 +153,19 @@ export async function runLanguage(
         .join('; ') || consensus.reason;
     return outcome;
   }
+  // plugins' post-processors (a license header...) see the winner's files before anything is written
+  let files = winner.files;
+  if (c.postProcess)
+    try {
+      files = await c.postProcess(language, winner.files);
+    } catch (e) {
+      outcome.reason = `${label(winner.arm)} won but was not written: ${(e as Error).message ?? String(e)}`;
+      return outcome;
+    }
   outcome.winner = {
     ...summarize(winner),
     components: winner.validation.quality.components,
-    files: winner.files.map((f) => ({
+    files: files.map((f) => ({
       path: f.path,
       bytes: Buffer.byteLength(f.content),
       sha256: createHash('sha256').update(f.content).digest('hex'),
@@ -171,9 +180,9 @@ export async function runLanguage(
     },
   };
 
-  winners[language] = winner.files;
+  winners[language] = files;
   c.progress(language, 'write');
-  outcome.outDir = await writeOutput(c.tracer, language, winner.files, out, rctx, cattrs);
+  outcome.outDir = await writeOutput(c.tracer, language, files, out, rctx, cattrs);
   c.progress(language, 'done', `q=${winner.q.toFixed(3)}`);
   return outcome;
 }

@@ -37,6 +37,11 @@ export interface RunComponents {
   predictor(): Promise<QualityPredictor>;
   /** the packs installed on this node (fetched and checked, or published here): arms like the built-in ones */
   installedPacks?(): Promise<Pack[]>;
+  /**
+   * what plugins do to a language's winning files before they are written (node/plugins: a license
+   * header, a formatter); throws, with the plugin named, when one fails: the language is then not written
+   */
+  postProcess?(language: string, files: GeneratedFile[]): Promise<GeneratedFile[]>;
   /** optional request cache: an unchanged request skips resolve, render and validation */
   requests?: RequestCache;
   progress(language: string, phase: string, detail?: string): void;

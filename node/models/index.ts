@@ -37,7 +37,8 @@ export { createPricing, DEFAULT_PRICES, type Price, type PriceTable, type Pricin
 export { createPromptRenderer, type PromptFeedback } from './prompt.js';
 export { findPromptPack, PROMPT_PACKS_DIR, promptPacks } from './prompt-packs.js';
 
-export type GeneratorKind = 'builtin' | 'ollama' | 'openai' | 'anthropic';
+/** `plugin`: a generator a plugin brings (node/plugins), id `plugin:<name>` */
+export type GeneratorKind = 'builtin' | 'ollama' | 'openai' | 'anthropic' | 'plugin';
 
 /** One compiler/linter finding of the previous round, located in a generated file. */
 export interface FeedbackDiagnostic {
@@ -168,7 +169,7 @@ export interface SkippedGenerator {
 }
 
 export interface ModelSet {
-  /** builtin first, then every configured generator that is usable, in the configured order */
+  /** builtin first, then every configured generator that is usable, in the configured order, then plugins' */
   generators: Generator[];
   skipped: SkippedGenerator[];
   get(id: string): Generator | undefined;
@@ -180,6 +181,11 @@ export interface CreateGeneratorsOptions {
   /** where WEAVERGEN_MODELS, OLLAMA_HOST, OPENAI_* and ANTHROPIC_* are read; default process.env */
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /**
+   * generators beside the configured models (plugins' generators, node/plugins): listed after them
+   * and arms like them, never probed and never part of a fallback chain; an id already taken is skipped
+   */
+  extra?: readonly Generator[];
 }
 
 /**
@@ -259,6 +265,17 @@ export async function createGenerators(
   }
 
   const generators = [createBuiltinGenerator(), ...usable];
+  for (const g of options.extra ?? []) {
+    if (generators.some((x) => x.id === g.id)) {
+      skipped.push({
+        id: g.id,
+        code: ModelErrorCode.INVALID_CONFIG,
+        message: `${g.id} skipped: its id is taken`,
+      });
+      continue;
+    }
+    generators.push(g);
+  }
   const byId = new Map(generators.map((g) => [g.id, g]));
   return {
     generators,
@@ -271,7 +288,7 @@ export async function createGenerators(
           { code: ModelErrorCode.NOT_CONFIGURED, generator: id },
           `no generator ${id} is configured and usable`,
         );
-      if (g.kind === 'builtin' || c.fallback === false) return g;
+      if (g.kind === 'builtin' || g.kind === 'plugin' || c.fallback === false) return g;
       const i = usable.indexOf(g);
       const rest = [...usable.slice(i + 1), ...usable.slice(0, i)];
       return rest.length ? createFallbackGenerator([g, ...rest]) : g;

@@ -68,7 +68,14 @@ export interface PatternComponents {
   validator: Validator;
   learning: Learning;
   log: (m: string) => void;
+  /** told of each rating made and each install done here (the node's live stream, node/collab) */
+  onEvent?: (e: PatternEvent) => void;
 }
+
+/** A rating made on this node, a pack installed on it (`already`: it was installed or built in). */
+export type PatternEvent =
+  | { type: 'rating'; cid: string; name?: string; stars: number; comment?: string }
+  | { type: 'pack-install'; cid: string; name: string; version: string; already: boolean; from?: string };
 
 export interface PatternInit {
   toolTimeoutMs?: number;
@@ -81,6 +88,13 @@ export async function createPatternService(
   init: PatternInit = {},
 ): Promise<PatternService> {
   const { peering, log } = components;
+  const tell = (e: PatternEvent) => {
+    try {
+      components.onEvent?.(e);
+    } catch (err) {
+      log(`pattern event listener failed: ${(err as Error)?.message ?? String(err)}`);
+    }
+  };
   const marketplace = peering.marketplace;
   const kept = createPackStore(components.store);
   const builtins = await builtinPacks();
@@ -210,7 +224,20 @@ export async function createPatternService(
       if (!cid) throw notFound(id, 'no pack of that id or name is known here (pack search lists them)');
       let running = inFlight.get(cid);
       if (!running) {
-        running = installFromNetwork(holdings, cid, options.providers).finally(() => inFlight.delete(cid));
+        running = installFromNetwork(holdings, cid, options.providers)
+          .then((r) => {
+            const { name, version } = r.pattern;
+            tell({
+              type: 'pack-install',
+              cid,
+              name,
+              version,
+              already: r.already,
+              ...(r.from ? { from: r.from } : {}),
+            });
+            return r;
+          })
+          .finally(() => inFlight.delete(cid));
         inFlight.set(cid, running);
       }
       return running;
@@ -238,8 +265,16 @@ export async function createPatternService(
       };
       const rating = (await sign('rating', unsigned, key)) as PackRating;
       await kept.rate(rating);
+      const pattern = await summaryOf(cid);
+      tell({
+        type: 'rating',
+        cid,
+        name: pattern.name,
+        stars,
+        ...(unsigned.comment ? { comment: unsigned.comment } : {}),
+      });
       return {
-        pattern: await summaryOf(cid),
+        pattern,
         rating,
         note: "signed with this node's peer key and kept in its home; shown by pack show and pack list (ratings are not gossiped yet: peers learn a pack's quality from digests)",
       };

@@ -1,13 +1,21 @@
 import type { Language } from '../generation/languages.js';
 import type { TemplateRegistry } from '../generation/template-model.js';
+import { checksNote, type ExtraCheck, runChecks } from './checks.js';
 import { type EmitScope, expectedSymbols, registryValues } from './expected.js';
 import { languageSupport } from './languages/index.js';
 import type { LanguageSupport } from './languages/types.js';
 import { type Quality, scoreQuality } from './quality.js';
 import { checkSymbols, type SymbolReport } from './symbol-check.js';
 import type { ExtractedSymbol } from './symbols/types.js';
-import { SKIPPED_REASON, type SourceFile, type ToolchainOptions, type ToolchainResult } from './toolchain.js';
+import {
+  DEFAULT_TOOL_TIMEOUT_MS,
+  SKIPPED_REASON,
+  type SourceFile,
+  type ToolchainOptions,
+  type ToolchainResult,
+} from './toolchain.js';
 
+export type { CheckAnswer, CheckOutcome, ExtraCheck } from './checks.js';
 export {
   CORRECTNESS_KINDS,
   DEFECT_CAP,
@@ -44,6 +52,10 @@ export interface ValidatorInit {
   /** Replace a language's support (tests use it to point at a missing executable). */
   languages?: Partial<Record<Language, LanguageSupport>>;
   timeoutMs?: number;
+  /** checks run after a language's toolchain (plugins' linters, node/plugins); default none */
+  checks?: readonly ExtraCheck[];
+  /** each check's time limit; default the toolchain's */
+  checkTimeoutMs?: number;
 }
 
 export interface Validator {
@@ -66,13 +78,18 @@ export function createValidator(init: ValidatorInit = {}): Validator {
         diagnostics: [],
         durationMs: 0,
       };
+      const timeoutMs = options.timeoutMs ?? init.timeoutMs;
       const [toolchain, extracted] = await Promise.all([
         options.toolchain === false
           ? skipped
-          : support.toolchain.validate(candidate.files, {
-              timeoutMs: options.timeoutMs ?? init.timeoutMs,
-              signal: options.signal,
-            }),
+          : support.toolchain.validate(candidate.files, { timeoutMs, signal: options.signal }).then((base) =>
+              init.checks?.length
+                ? runChecks(init.checks, base, candidate.files, {
+                    timeoutMs: init.checkTimeoutMs ?? timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS,
+                    signal: options.signal,
+                  })
+                : base,
+            ),
         Promise.resolve(support.symbols.extract(candidate.files)),
       ]);
       const symbols = checkSymbols(
@@ -95,6 +112,12 @@ export function createValidator(init: ValidatorInit = {}): Validator {
 
 /** One line a person can read: "passed", "failed: 3 errors", "not validated: go not found". */
 export function validationStatus(r: ToolchainResult): string {
+  const note = checksNote(r.checks);
+  const line = toolchainStatus(r);
+  return note ? `${line}; ${note}` : line;
+}
+
+function toolchainStatus(r: ToolchainResult): string {
   if (r.status === 'passed') {
     const passed = r.warnings ? `passed (${r.warnings} warnings)` : 'passed';
     // what the pass covers or leaves out (configurations compiled, libraries stood in for)

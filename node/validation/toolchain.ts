@@ -1,4 +1,5 @@
 import type { Language } from '../generation/languages.js';
+import type { CheckOutcome } from './checks.js';
 
 export interface SourceFile {
   path: string;
@@ -27,6 +28,8 @@ export interface ToolchainResult {
   warnings: number;
   diagnostics: ToolDiagnostic[];
   durationMs: number;
+  /** the checks that ran after the toolchain (plugins' linters): their findings are in `warnings` */
+  checks?: CheckOutcome[];
 }
 
 export interface ToolchainOptions {

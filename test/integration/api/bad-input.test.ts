@@ -356,12 +356,17 @@ describe('bad query values and ids', () => {
 describe('unexpected errors', () => {
   it('-> 500 JSON, logged, and the server keeps serving', async () => {
     const logged: unknown[] = [];
-    const broken = new Proxy(h.node, {
-      get(target, key, receiver) {
-        if (key === 'insights') return () => Promise.reject(new Error('the learning store is on fire'));
-        return Reflect.get(target, key, receiver);
-      },
-    }) as WeaverNode;
+    // the route reads the tenant's view of the node (forTenant): that one's insights fail
+    const burning = <T extends object>(node: T): T =>
+      new Proxy(node, {
+        get(target, key, receiver) {
+          if (key === 'insights') return () => Promise.reject(new Error('the learning store is on fire'));
+          if (key === 'forTenant')
+            return async (id: string) => burning(await (target as unknown as WeaverNode).forTenant(id));
+          return Reflect.get(target, key, receiver);
+        },
+      });
+    const broken = burning(h.node);
     const server = await startApiServer(broken, {
       port: 0,
       log: (message, error) => logged.push({ message, error }),

@@ -3,6 +3,7 @@ import { isWeaverError, WeaverError } from '../../../errors/index.js';
 import { MarketplaceErrorCode } from '../../../marketplace/errors.js';
 import { PackErrorCode } from '../../../marketplace/pack-errors.js';
 import { ApiErrorCode } from '../../../node/api/errors.js';
+import { CollabErrorCode } from '../../../node/collab/errors.js';
 import { CLI_USAGE, ERROR_OUTCOMES, exitCodeOf, outcomeOf } from '../../../node/errors.js';
 import { GenerationErrorCode } from '../../../node/generation/errors.js';
 import { JobsErrorCode } from '../../../node/jobs/errors.js';
@@ -11,6 +12,7 @@ import { ModelError, ModelErrorCode } from '../../../node/models/errors.js';
 import { isNetworkError, NetworkError, NetworkErrorCode } from '../../../node/network/errors.js';
 import { NodeErrorCode } from '../../../node/node-errors.js';
 import { OptimizerErrorCode } from '../../../node/optimizer/errors.js';
+import { PluginErrorCode } from '../../../node/plugins/errors.js';
 import { SemconvError, SemconvErrorCode } from '../../../node/semconv/errors.js';
 import { TaskError, TaskErrorCode } from '../../../node/tasks/errors.js';
 import { TenancyErrorCode } from '../../../node/tenancy/errors.js';
@@ -35,6 +37,8 @@ const PART_CODES = {
   TenancyErrorCode,
   NodeErrorCode,
   WeaverForgeErrorCode,
+  PluginErrorCode,
+  CollabErrorCode,
 };
 
 /** The API's own codes predate the part prefixes and are part of its contract (clients switch on them). */

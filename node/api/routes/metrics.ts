@@ -1,0 +1,17 @@
+import type { Handler, Hono } from 'hono';
+import type { RouteContext } from '../context.js';
+import type { ApiMetrics } from '../metrics.js';
+
+/**
+ * GET /metrics: the Prometheus text exposition (node/api/metrics.ts). A read: open to requests
+ * addressed to a loopback host, else the token; with `open` (the node's api.openMetrics) open to
+ * every host, for an in-cluster Prometheus that scrapes without a token.
+ */
+export function metricsRoutes(app: Hono, { auth }: RouteContext, metrics: ApiMetrics, open: boolean): void {
+  const scrape: Handler = async (c) => {
+    const { contentType, text } = await metrics.scrape();
+    return c.body(text, 200, { 'Content-Type': contentType });
+  };
+  if (open) app.get('/metrics', scrape);
+  else app.get('/metrics', auth.read, scrape);
+}
