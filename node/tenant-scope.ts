@@ -1,5 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { type Collaboration, createCollaboration } from './collab/index.js';
 import type { NodeConfig } from './config.js';
 import { createResultCache } from './generation/cache.js';
 import { readWrittenFile, type WrittenFile, writtenFiles } from './jobs/files.js';
@@ -89,6 +90,8 @@ export interface TenantNode {
   checkRegistry(dir: string): Promise<LoadResult>;
   /** pattern packs: search, show, publish, install, rate, list (node/packs/market.ts) */
   patterns: PatternService;
+  /** live collaboration: the tenant's event stream and the shared annotations of its generations (node/collab) */
+  collab: Collaboration;
   /** what the tenant used against its quotas */
   usage(): Promise<Usage>;
 }
@@ -160,8 +163,17 @@ export async function composeTenantScope(
     learning,
     priors: (context, armKeys) => peering.priors(context, armKeys),
   });
+  // what everyone of the tenant watching sees live: its generations, ratings, pack installs, annotations
+  const collab = createCollaboration({ store });
   const patterns = await createPatternService(
-    { store, peering, validator: shared.validator, learning, log: shared.log },
+    {
+      store,
+      peering,
+      validator: shared.validator,
+      learning,
+      log: shared.log,
+      onEvent: collab.onPatternEvent,
+    },
     { toolTimeoutMs: config.generation.toolTimeoutMs },
   );
   const reviewQueue: { context: GenerationContext; arms: Arm[] }[] = [];
@@ -245,6 +257,7 @@ export async function composeTenantScope(
     },
     { concurrency: config.generation.concurrency, maxQueued: config.generation.maxQueued },
   );
+  jobs.subscribeAll(collab.onGenerationEvent);
   if (shared.recover) await jobs.recover();
 
   // what a finished generation spent, for the tenant's quotas: its models' tokens (from its spans)
@@ -443,6 +456,7 @@ export async function composeTenantScope(
       return loadRegistryOffThread(dir);
     },
     patterns,
+    collab,
     usage: () => tenancy.report(tenant, jobs.inFlight() + tasks.inFlight()),
   };
   return {

@@ -15,6 +15,7 @@ import { ApiError, ApiErrorCode } from './errors.js';
 import { createApiMetrics } from './metrics.js';
 import { createRejectionHistory } from './rejection-history.js';
 import { createRejections } from './rejections.js';
+import { collabRoutes } from './routes/collab.js';
 import { eventRoutes } from './routes/events.js';
 import { fileRoutes } from './routes/files.js';
 import { generateRoutes } from './routes/generate.js';
@@ -183,6 +184,7 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
   generateRoutes(app, ctx);
   generationRoutes(app, ctx);
   eventRoutes(app, ctx);
+  collabRoutes(app, ctx);
   fileRoutes(app, ctx);
   spanRoutes(app, ctx);
   insightRoutes(app, ctx);

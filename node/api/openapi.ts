@@ -1,3 +1,4 @@
+import { COLLAB_COMPONENTS, collabPaths } from './openapi-collab.js';
 import { COMPONENTS, jsonContent, ref, type Schema } from './openapi-components.js';
 import { PATTERN_COMPONENTS, patternPaths } from './openapi-patterns.js';
 import {
@@ -116,7 +117,7 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
           description: 'the token in <home>/token (WEAVERGEN_TOKEN for the CLI)',
         },
       },
-      schemas: { ...COMPONENTS, ...PATTERN_COMPONENTS },
+      schemas: { ...COMPONENTS, ...PATTERN_COMPONENTS, ...COLLAB_COMPONENTS },
     },
     paths: {
       '/': {
@@ -481,6 +482,7 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
         ),
       },
       ...patternPaths({ body, read, errors, write: WRITE_SECURITY }),
+      ...collabPaths({ body, read, errors, write: WRITE_SECURITY }),
       '/v1/rejections': {
         get: read(
           'refused requests (by error code) and network messages (by reason) over time: the counters sampled every minute when they changed (a day kept), the last sample now',

@@ -5,14 +5,12 @@ import {
   AuthorSchema,
   BaseVersionSchema,
   COMMENT_ID,
-  type Collaboration,
   CommentTextSchema,
   type Delivery,
   FieldNameSchema,
   FieldValueSchema,
   LIMITS,
 } from '../../collab/index.js';
-import type { WeaverNode } from '../../node.js';
 import type { RouteContext } from '../context.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 import { idParam, parseWith, readJson, singleQuery } from '../validate.js';
@@ -75,17 +73,15 @@ export const EventsQuerySchema = z
 /** how long an EventSource waits before it reconnects (sent once, with `ready`) */
 const RETRY_MS = 2_000;
 
-/** The tenant's collaboration (see node/collab): the live stream and the shared annotations. */
-const collabOf = (node: WeaverNode): Collaboration => (node as WeaverNode & { collab: Collaboration }).collab;
-
 /**
  * GET /v1/events: the tenant-wide live stream (server-sent events) and the shared annotation of
  * each generation: GET .../annotation, POST .../comments, PATCH .../comments/:commentId, PATCH
- * .../annotation. Writes based on a version that is no longer current are 409 with the current state.
+ * .../annotation. Writes based on a version that is no longer current are 409 with the current
+ * state. Each tenant has its own stream and annotations (the request's tenant's node.collab).
  */
-export function collabRoutes(app: Hono, { node, auth, heartbeatMs }: RouteContext): void {
-  app.get('/v1/events', auth.read, (c) => {
-    const collab = collabOf(node);
+export function collabRoutes(app: Hono, { tenant, auth, heartbeatMs }: RouteContext): void {
+  app.get('/v1/events', auth.read, async (c) => {
+    const { collab } = await tenant(c);
     const { lastEventId: fromQuery } = parseWith(EventsQuerySchema, singleQuery(c).query, 'query');
     const header = c.req.header('last-event-id');
     // an id too long to be ours is not refused: the client is told to reload, as for any unknown id
@@ -142,15 +138,17 @@ export function collabRoutes(app: Hono, { node, auth, heartbeatMs }: RouteContex
   });
 
   app.get('/v1/generations/:id/annotation', auth.read, async (c) => {
+    const node = await tenant(c);
     const { id } = await findGeneration(node, idParam(c, 'id'));
-    return c.json(await collabOf(node).annotation(id));
+    return c.json(await node.collab.annotation(id));
   });
 
   app.post('/v1/generations/:id/comments', auth.write, async (c) => {
     const wanted = idParam(c, 'id');
     const body = await readJson(c, CommentBodySchema);
+    const node = await tenant(c);
     const { id } = await findGeneration(node, wanted);
-    const written = await collabOf(node).addComment(id, body.author, body.text);
+    const written = await node.collab.addComment(id, body.author, body.text);
     c.header('Location', `/v1/generations/${encodeURIComponent(id)}/annotation`);
     return c.json(written, 201);
   });
@@ -159,16 +157,18 @@ export function collabRoutes(app: Hono, { node, auth, heartbeatMs }: RouteContex
     const wanted = idParam(c, 'id');
     const commentId = idParam(c, 'commentId', COMMENT_ID, 'a comment id: c1, c2, ...');
     const body = await readJson(c, CommentEditBodySchema);
+    const node = await tenant(c);
     const { id } = await findGeneration(node, wanted);
-    return c.json(await collabOf(node).editComment(id, commentId, body.text, body.baseVersion, body.author));
+    return c.json(await node.collab.editComment(id, commentId, body.text, body.baseVersion, body.author));
   });
 
   app.patch('/v1/generations/:id/annotation', auth.write, async (c) => {
     const wanted = idParam(c, 'id');
     const body = await readJson(c, AnnotationPatchBodySchema);
+    const node = await tenant(c);
     const { id } = await findGeneration(node, wanted);
     if (Object.hasOwn(body.fields, '__proto__'))
       throw new ApiError(ApiErrorCode.INVALID_BODY, 'fields.__proto__: not a field name');
-    return c.json(await collabOf(node).setFields(id, body.fields, body.author));
+    return c.json(await node.collab.setFields(id, body.fields, body.author));
   });
 }
