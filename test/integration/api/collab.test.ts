@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, type Json, MINI_REGISTRY, type SseEvent, startHarness } from './harness.js';
 
@@ -311,6 +312,57 @@ describe('live collaboration over HTTP', () => {
       expect(data(install)).toMatchObject({ name: 'typescript-semconv', already: true });
     } finally {
       live.close();
+    }
+  });
+
+  it("each tenant has its own stream and annotations: another tenant's events and generations are not seen", async () => {
+    await h.node.tenancy.create({ id: 'acme', registryRoots: [dirname(MINI_REGISTRY)] });
+    const dev = (await h.node.tenancy.createToken('acme', { name: 'dev', role: 'developer' })).secret;
+    const viewer = (await h.node.tenancy.createToken('acme', { name: 'eve', role: 'viewer' })).secret;
+    const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
+    const ours = await listen();
+    const theirs = await listen(bearer(viewer));
+    try {
+      const started = await fetch(`${h.url}/v1/generate`, {
+        method: 'POST',
+        headers: { ...bearer(dev), 'content-type': 'application/json' },
+        body: JSON.stringify({ registry: MINI_REGISTRY, languages: ['python'], models: ['builtin'] }),
+      });
+      expect(started.status).toBe(202);
+      const acmeId = (await started.json()).id;
+      await theirs.until((e) => e.event === 'result' && data(e).id === acmeId);
+      const commented = await fetch(`${h.url}/v1/generations/${acmeId}/comments`, {
+        method: 'POST',
+        headers: { ...bearer(dev), 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'ours, not yours', author: 'dev' }),
+      });
+      expect(commented.status).toBe(201);
+      await theirs.until((e) => e.event === 'annotation' && data(e).generationId === acmeId);
+      // a viewer reads but does not annotate
+      const refused = await fetch(`${h.url}/v1/generations/${acmeId}/comments`, {
+        method: 'POST',
+        headers: { ...bearer(viewer), 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'may I?' }),
+      });
+      expect(refused.status).toBe(403);
+      // the default tenant's comment, on its own generation
+      await h.call(`/v1/generations/${id}/comments`, { auth: true, json: { text: 'default only' } });
+      await ours.until((e) => e.event === 'annotation' && data(e).change.comment?.text === 'default only');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(ours.events.some((e) => JSON.stringify(e.data).includes(acmeId))).toBe(false);
+      expect(theirs.events.some((e) => JSON.stringify(e.data).includes(id))).toBe(false);
+      // and neither reads the other's annotations
+      const cross = await fetch(`${h.url}/v1/generations/${id}/annotation`, { headers: bearer(viewer) });
+      expect(cross.status).toBe(404);
+      await cross.body?.cancel();
+      expect((await h.call(`/v1/generations/${acmeId}/annotation`)).status).toBe(404);
+      const own = await (
+        await fetch(`${h.url}/v1/generations/${acmeId}/annotation`, { headers: bearer(viewer) })
+      ).json();
+      expect(own.comments).toMatchObject([{ author: 'dev', text: 'ours, not yours' }]);
+    } finally {
+      ours.close();
+      theirs.close();
     }
   });
 
