@@ -224,6 +224,97 @@ program
   .option('--json', 'print as JSON')
   .action(run(async (opts) => (await import('./commands/peers.js')).peers(opts)));
 
+const tenant = program
+  .command('tenant')
+  .description(
+    "tenants on this node: each has its own generations, spans, learning, cache and packs; tokens with roles (viewer, developer, admin). Managing tenants needs the home's token; $WEAVERGEN_TENANT names the tenant it acts in",
+  );
+tenant
+  .command('create')
+  .description('a new tenant (learning kept to itself unless --share on)')
+  .argument('<id>', 'a-z, 0-9 and -, at most 63')
+  .option('--name <name>', 'a display name')
+  .option('--share <on|off>', "whether its learning goes into the node's gossiped digests (default off)")
+  .option(
+    '--quota <key=n>',
+    'generationsPerHour, concurrentJobs, llmTokensPerDay or storageBytes; repeatable',
+    collect,
+    [],
+  )
+  .option(
+    '--registry-root <dir>',
+    'a folder its registries may be read from (default <home>/tenants/<id>/registries); repeatable',
+    collect,
+    [],
+  )
+  .option('--home <dir>', HOME)
+  .option('--json', 'print as JSON')
+  .action(run(async (id: string, opts) => (await import('./commands/tenant.js')).tenantCreate(id, opts)));
+tenant
+  .command('list')
+  .description('every tenant with its sharing and quotas')
+  .option('--home <dir>', HOME)
+  .option('--json', 'print as JSON')
+  .action(run(async (opts) => (await import('./commands/tenant.js')).tenantList(opts)));
+tenant
+  .command('update')
+  .description("change a tenant's name, sharing or quotas (its admin may only lower quotas)")
+  .argument('<id>', 'the tenant')
+  .option('--name <name>', 'a display name')
+  .option('--share <on|off>', "whether its learning goes into the node's gossiped digests")
+  .option('--quota <key=n>', 'the quotas, all of them (a key left out is no limit); repeatable', collect, [])
+  .option('--home <dir>', HOME)
+  .option('--json', 'print as JSON')
+  .action(run(async (id: string, opts) => (await import('./commands/tenant.js')).tenantUpdate(id, opts)));
+const token = tenant
+  .command('token')
+  .description("a tenant's API tokens (stored hashed; the secret is shown once)");
+token
+  .command('create')
+  .description('a new token; prints its secret once')
+  .argument('<tenant>', 'the tenant')
+  .argument('<name>', 'who or what uses it (shown in lists and errors)')
+  .addOption(
+    new Option(
+      '--role <role>',
+      'viewer: reads; developer: generate, tasks, rate, install; admin: tokens, quotas, publish',
+    )
+      .choices(['viewer', 'developer', 'admin'])
+      .makeOptionMandatory(),
+  )
+  .option('--home <dir>', HOME)
+  .option('--json', 'print as JSON')
+  .action(
+    run(async (t: string, name: string, opts) =>
+      (await import('./commands/tenant.js')).tokenCreate(t, name, opts),
+    ),
+  );
+token
+  .command('list')
+  .description("a tenant's tokens (ids, names, roles; never secrets)")
+  .argument('<tenant>', 'the tenant')
+  .option('--home <dir>', HOME)
+  .option('--json', 'print as JSON')
+  .action(run(async (t: string, opts) => (await import('./commands/tenant.js')).tokenList(t, opts)));
+token
+  .command('revoke')
+  .description('revoke a token by its id (it stops working at once)')
+  .argument('<tenant>', 'the tenant')
+  .argument('<id>', 'the token id (weavergen tenant token list)')
+  .option('--home <dir>', HOME)
+  .option('--json', 'print as JSON')
+  .action(
+    run(async (t: string, id: string, opts) =>
+      (await import('./commands/tenant.js')).tokenRevoke(t, id, opts),
+    ),
+  );
+program
+  .command('usage')
+  .description('what your tenant used against its quotas (generations, jobs in flight, LLM tokens, storage)')
+  .option('--home <dir>', HOME)
+  .option('--json', 'print as JSON')
+  .action(run(async (opts) => (await import('./commands/tenant.js')).usage(opts)));
+
 const pack = program
   .command('pack')
   .description('pattern packs: publish, search, show, install, rate and list them');

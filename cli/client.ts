@@ -10,6 +10,8 @@ export interface ApiClient {
   url: string;
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body: unknown): Promise<T>;
+  /** any other method (PATCH, DELETE) with an optional JSON body */
+  send<T>(method: string, path: string, body?: unknown): Promise<T>;
   /** follows a server-sent-events stream, calling `onEvent` for each event until the stream ends */
   events(path: string, onEvent: (event: string, data: unknown) => void): Promise<void>;
 }
@@ -23,11 +25,20 @@ export class ApiError extends WeaverError<{ code: string; status: number; detail
 
 type Fetch = (path: string, init?: RequestInit) => Promise<Response>;
 
-/** A client over any fetch: a real one to a node's URL, or a Hono app's `request` in this process. */
-export function createClient(fetchPath: Fetch, url: string, token?: string): ApiClient {
+/**
+ * A client over any fetch: a real one to a node's URL, or a Hono app's `request` in this process.
+ * $WEAVERGEN_TENANT names the tenant the node operator's token acts in (a tenant's own token needs none).
+ */
+export function createClient(
+  fetchPath: Fetch,
+  url: string,
+  token?: string,
+  tenant = process.env.WEAVERGEN_TENANT,
+): ApiClient {
   const headers = {
     'content-type': 'application/json',
     ...(token ? { authorization: `Bearer ${token}` } : {}),
+    ...(tenant ? { 'x-weavergen-tenant': tenant } : {}),
   };
   const json = async <T>(r: Response): Promise<T> => {
     const body = (await r.json().catch(() => undefined)) as
@@ -45,6 +56,12 @@ export function createClient(fetchPath: Fetch, url: string, token?: string): Api
     get: <T>(path: string) => fetchPath(path, { headers }).then((r) => json<T>(r)),
     post: <T>(path: string, body: unknown) =>
       fetchPath(path, { method: 'POST', headers, body: JSON.stringify(body) }).then((r) => json<T>(r)),
+    send: <T>(method: string, path: string, body?: unknown) =>
+      fetchPath(path, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }).then((r) => json<T>(r)),
     async events(path, onEvent) {
       const r = await fetchPath(path, { headers: { ...headers, accept: 'text/event-stream' } });
       if (!r.ok || !r.body) return void (await json(r));

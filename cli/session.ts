@@ -89,7 +89,12 @@ export async function openSession(opts: SessionOptions): Promise<NodeSession> {
     void close().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   process.on('SIGINT', interrupt).on('SIGTERM', interrupt);
-  const api = createClient((path, init) => Promise.resolve(app.request(path, init)), 'embedded', node.token);
+  // in this process too, $WEAVERGEN_TOKEN (a tenant's token) speaks for the user instead of the home's
+  const api = createClient(
+    (path, init) => Promise.resolve(app.request(path, init)),
+    'embedded',
+    process.env.WEAVERGEN_TOKEN || node.token,
+  );
   return { api, embedded: true, home, skippedModels: node.health().models.skipped, close };
 }
 

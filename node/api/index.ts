@@ -31,6 +31,7 @@ import { probeRoutes } from './routes/probes.js';
 import { registryCheckRoutes } from './routes/registry-check.js';
 import { spanRoutes } from './routes/spans.js';
 import { taskRoutes } from './routes/tasks.js';
+import { tenantRoutes } from './routes/tenants.js';
 import { dashboardRoutes } from './ui.js';
 
 export { ApiError, ApiErrorCode } from './errors.js';
@@ -193,6 +194,7 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
   patternRoutes(app, ctx);
   registryCheckRoutes(app, ctx);
   taskRoutes(app, ctx);
+  tenantRoutes(app, ctx);
 
   app.onError((err, c) => respond(c, err));
   app.notFound((c) => {

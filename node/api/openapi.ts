@@ -1,6 +1,7 @@
 import { COLLAB_COMPONENTS, collabPaths } from './openapi-collab.js';
 import { COMPONENTS, jsonContent, ref, type Schema } from './openapi-components.js';
 import { PATTERN_COMPONENTS, patternPaths } from './openapi-patterns.js';
+import { TENANT_COMPONENTS, tenantPaths } from './openapi-tenants.js';
 import {
   GENERATIONS_DEFAULT_LIMIT,
   GENERATIONS_MAX_LIMIT,
@@ -25,6 +26,7 @@ export interface OpenApiInit {
 const ERROR_TEXT: Record<number, string> = {
   400: 'bad input: malformed JSON, a field or query parameter that is wrong (the message names each, as `field: message`)',
   401: 'missing or wrong bearer token (the message says where the token is)',
+  403: "the token's role or tenant does not allow this (TENANCY_FORBIDDEN: the message names the role needed), or a path outside the tenant's folders (TENANCY_PATH_OUTSIDE)",
   404: 'unknown id (or a file the generation did not write; for packs: no pack of that id or name is known, or no peer provides it)',
   410: 'the file was removed or replaced since the generation wrote it',
   413: 'the body is larger than api.bodyLimitBytes',
@@ -32,7 +34,7 @@ const ERROR_TEXT: Record<number, string> = {
   409: 'no chat model is configured or reachable for a task (WEAVERGEN_MODELS)',
   422: 'the registry folder could not be read as a registry, or a pack is not valid or was refused by its checks (PACK_REFUSED: bad bytes or signature, a render that fails or runs past its budget, an output path leaving the folder, prototype access, output that does not compile)',
   502: 'a peer answered with something that is not the pack',
-  429: 'too many writes with this token, or the queue is full: the Retry-After header says when to try again',
+  429: "too many writes with this token, the queue is full, or a quota of the token's tenant is used up (TENANCY_QUOTA_EXCEEDED): the Retry-After header says when to try again",
   500: 'unexpected error (logged by the node)',
   503: 'the node is stopping, or the network is off (pack install needs a node running with the network on) or no provider answered',
 };
@@ -114,10 +116,11 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
         bearerAuth: {
           type: 'http',
           scheme: 'bearer',
-          description: 'the token in <home>/token (WEAVERGEN_TOKEN for the CLI)',
+          description:
+            "the node operator's token in <home>/token (WEAVERGEN_TOKEN for the CLI; it acts in the tenant named by the X-WeaverGen-Tenant header, default `default`), or a tenant's token (weavergen tenant token create) with its role: viewer reads, developer generates, runs tasks, rates, installs and annotates, admin manages the tenant's tokens and quotas and publishes",
         },
       },
-      schemas: { ...COMPONENTS, ...PATTERN_COMPONENTS, ...COLLAB_COMPONENTS },
+      schemas: { ...COMPONENTS, ...PATTERN_COMPONENTS, ...COLLAB_COMPONENTS, ...TENANT_COMPONENTS },
     },
     paths: {
       '/': {
@@ -483,6 +486,7 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
       },
       ...patternPaths({ body, read, errors, write: WRITE_SECURITY }),
       ...collabPaths({ body, read, errors, write: WRITE_SECURITY }),
+      ...tenantPaths({ body, read, errors, write: WRITE_SECURITY }),
       '/v1/rejections': {
         get: read(
           'refused requests (by error code) and network messages (by reason) over time: the counters sampled every minute when they changed (a day kept), the last sample now',
