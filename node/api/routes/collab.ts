@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import {
@@ -11,14 +11,21 @@ import {
   FieldValueSchema,
   LIMITS,
 } from '../../collab/index.js';
+import { principalOf } from '../auth.js';
 import type { RouteContext } from '../context.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 import { idParam, parseWith, readJson, singleQuery } from '../validate.js';
 import { findGeneration } from './generations.js';
 
 const author = AuthorSchema.optional().describe(
-  'who writes (default "anonymous"; later the name of the caller\'s token)',
+  'who writes, for the node operator\'s token only (default "operator"); a tenant\'s token writes as its own name',
 );
+
+/** A tenant's token writes as its name (no one signs as another); the operator may name who it writes for. */
+const writer = (c: Context, given: string | undefined): string => {
+  const p = principalOf(c)!;
+  return p.operator ? (given ?? p.name) : p.name;
+};
 
 export const CommentBodySchema = z
   .object({
@@ -148,7 +155,7 @@ export function collabRoutes(app: Hono, { tenant, auth, heartbeatMs }: RouteCont
     const body = await readJson(c, CommentBodySchema);
     const node = await tenant(c);
     const { id } = await findGeneration(node, wanted);
-    const written = await node.collab.addComment(id, body.author, body.text);
+    const written = await node.collab.addComment(id, writer(c, body.author), body.text);
     c.header('Location', `/v1/generations/${encodeURIComponent(id)}/annotation`);
     return c.json(written, 201);
   });
@@ -159,7 +166,9 @@ export function collabRoutes(app: Hono, { tenant, auth, heartbeatMs }: RouteCont
     const body = await readJson(c, CommentEditBodySchema);
     const node = await tenant(c);
     const { id } = await findGeneration(node, wanted);
-    return c.json(await node.collab.editComment(id, commentId, body.text, body.baseVersion, body.author));
+    return c.json(
+      await node.collab.editComment(id, commentId, body.text, body.baseVersion, writer(c, body.author)),
+    );
   });
 
   app.patch('/v1/generations/:id/annotation', auth.write, async (c) => {
@@ -169,6 +178,6 @@ export function collabRoutes(app: Hono, { tenant, auth, heartbeatMs }: RouteCont
     const { id } = await findGeneration(node, wanted);
     if (Object.hasOwn(body.fields, '__proto__'))
       throw new ApiError(ApiErrorCode.INVALID_BODY, 'fields.__proto__: not a field name');
-    return c.json(await node.collab.setFields(id, body.fields, body.author));
+    return c.json(await node.collab.setFields(id, body.fields, writer(c, body.author)));
   });
 }
