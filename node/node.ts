@@ -7,6 +7,7 @@ import type { Learning } from './learning/index.js';
 import { createGenerators } from './models/index.js';
 import { NodeError, NodeErrorCode } from './node-errors.js';
 import { createPeering, type Peering } from './peering.js';
+import { createPlugins } from './plugins/index.js';
 import type { PrefetchStats } from './prediction/index.js';
 import { createStore, type Store } from './storage/index.js';
 import { createTenancy, DEFAULT_TENANT, type Tenancy } from './tenancy/index.js';
@@ -98,6 +99,13 @@ async function composeNode(
   opened: (() => Promise<unknown>)[],
 ): Promise<WeaverNode> {
   const started = Date.now();
+  // plugins first (config.plugins, once per process): one that cannot be used stops the start
+  // before anything is opened, with one line naming it, the reason and the fix
+  const plugins = await createPlugins({
+    plugins: config.plugins,
+    home: config.home,
+    log: (m) => process.stderr.write(`weavergen: ${m}\n`),
+  });
   const render = config.generation.render;
   if (render)
     configureRenderPool({
@@ -124,9 +132,9 @@ async function composeNode(
   // whoever finds the home locked can say which process holds it
   await announce(config.home, { pid: process.pid, startedAt: started, command: init.command });
   opened.push(() => unannounce(config.home));
-  const validator = createValidator({ timeoutMs: config.generation.toolTimeoutMs });
+  const validator = createValidator({ timeoutMs: config.generation.toolTimeoutMs, checks: plugins.checks });
   // model generators: builtin always; Ollama/OpenAI/Anthropic when configured and reachable, else skipped with a reason
-  const models = await createGenerators(config.models ?? {});
+  const models = await createGenerators(config.models ?? {}, { extra: plugins.generators });
   const tenancy = await createTenancy({ store }, { home: config.home });
   const log = (m: string) => process.stderr.write(`weavergen: ${m}\n`);
   const scopes = new Map<string, Promise<TenantScope>>();
@@ -152,6 +160,7 @@ async function composeNode(
     store,
     validator,
     models,
+    plugins,
     peering,
     tenancy,
     stopping: () => stopping,

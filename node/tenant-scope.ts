@@ -30,6 +30,7 @@ import {
 import { createOrchestra } from './orchestra/index.js';
 import { createPatternService, type PatternService } from './packs/market.js';
 import type { Peering } from './peering.js';
+import { type Plugins, saltedCache } from './plugins/index.js';
 import { createPrefetcher, type PrefetchStats } from './prediction/index.js';
 import { type LoadResult, loadRegistryOffThread } from './semconv/index.js';
 import type { Store } from './storage/index.js';
@@ -116,6 +117,8 @@ export interface SharedParts {
   store: Store;
   validator: Validator;
   models: ModelSet;
+  /** the node's plugins: their post-processors, and their fingerprint in the cache keys */
+  plugins?: Plugins;
   peering: Peering;
   tenancy: Tenancy;
   stopping(): boolean;
@@ -150,7 +153,13 @@ export async function composeTenantScope(
   const spans = createSpanQueries(store);
   const llmIds = models.generators.filter((g) => g.kind !== 'builtin').map((g) => g.id);
   const orchestra = createOrchestra(
-    { validator: shared.validator, tracer: telemetry.tracer, cache: createResultCache(store), models },
+    {
+      validator: shared.validator,
+      tracer: telemetry.tracer,
+      // results measured with other plugins (another linter) are not served
+      cache: saltedCache(createResultCache(store), shared.plugins?.fingerprint ?? ''),
+      models,
+    },
     { concurrency: 2, toolTimeoutMs: config.generation.toolTimeoutMs },
   );
   const learning: Learning = createLearning(
@@ -224,10 +233,11 @@ export async function composeTenantScope(
             installedPacks: () => patterns.installedPacks(),
             llmModels: (only) => llmIds.filter((id) => !only || only.includes(id)),
             predictor: () => learning.predictor(),
-            requests: {
-              get: (key) => store.get('cache', key),
-              put: (key, value) => store.put('cache', key, value),
-            },
+            requests: saltedCache(
+              { get: (key) => store.get('cache', key), put: (key, value) => store.put('cache', key, value) },
+              shared.plugins?.fingerprint ?? '',
+            ),
+            postProcess: shared.plugins?.postProcess,
             decide,
             progress: (language, phase, detail) =>
               emit({ type: 'progress', id: record.id, language, phase, detail }),

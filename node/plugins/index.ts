@@ -5,6 +5,7 @@ import { assemble } from './assemble.js';
 import { loadPlugin } from './load.js';
 
 export { checkApiVersion, PLUGIN_API_VERSION } from './api-version.js';
+export { type KeyedCache, saltedCache } from './cache-key.js';
 export { PluginError, PluginErrorCode, type PluginErrorType } from './errors.js';
 export type { LoadedPlugin } from './load.js';
 export type {
