@@ -1,5 +1,4 @@
-import { realpath } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join } from 'node:path';
 import { type Collaboration, createCollaboration } from './collab/index.js';
 import type { NodeConfig } from './config.js';
 import { createResultCache } from './generation/cache.js';
@@ -36,7 +35,14 @@ import { type LoadResult, loadRegistryOffThread } from './semconv/index.js';
 import type { Store } from './storage/index.js';
 import { createTaskService, type Task, type TaskRecord, type TaskRequestOptions } from './tasks/index.js';
 import { createSpanQueries, createTelemetry, type SpanQueries, type Telemetry } from './telemetry/index.js';
-import { DEFAULT_TENANT, type Tenancy, TenancyError, TenancyErrorCode, type Usage } from './tenancy/index.js';
+import {
+  confineRegistry,
+  DEFAULT_TENANT,
+  type Tenancy,
+  TenancyError,
+  TenancyErrorCode,
+  type Usage,
+} from './tenancy/index.js';
 import type { Validator } from './validation/index.js';
 
 /** How old insights() may be at most (they are computed again at once after a generation is learned). */
@@ -139,7 +145,8 @@ export async function composeTenantScope(
   const store = isDefault ? shared.store : shared.store.within(tenant);
   // a tenant's files go under its own folder; the default tenant's where they always went
   const outRoot = isDefault ? join(config.home, 'out') : join(config.home, 'tenants', tenant, 'out');
-  const outputRoots = isDefault ? [process.cwd(), ...config.generation.outputRoots] : [outRoot];
+  // a tenant other than default writes only under its own folder (not the node's working directory)
+  const outputRoots = isDefault ? [process.cwd(), ...config.generation.outputRoots] : [];
   const telemetry: Telemetry = await createTelemetry(
     { store },
     {
@@ -336,13 +343,7 @@ export async function composeTenantScope(
   // out of them does not count as inside)
   async function checkRegistryPath(dir: string) {
     if (isDefault) return;
-    const roots = tenancy.get(tenant).registryRoots;
-    const real = await realpath(resolve(dir)).catch(() => resolve(dir));
-    for (const root of roots) if (inside(await realpath(root).catch(() => root), real)) return;
-    throw new TenancyError(
-      { code: TenancyErrorCode.PATH_OUTSIDE, tenant, path: dir, roots },
-      `tenant ${tenant} may read registries only inside ${roots.join(', ')}; put the registry there (or ask the node's operator to add a folder: weavergen tenant create --registry-root)`,
-    );
+    await confineRegistry(tenancy.get(tenant), dir);
   }
 
   async function decisions(generationId: string): Promise<DecisionRecord[]> {
@@ -420,7 +421,9 @@ export async function composeTenantScope(
           await checkRequest(
             request,
             llmIds,
-            { home: config.home, roots: outputRoots },
+            // a tenant other than default: its own folder is the home its outputs are checked
+            // against (<home>/out, the default tenant's, is not one of its folders)
+            { home: isDefault ? config.home : join(config.home, 'tenants', tenant), roots: outputRoots },
             await patterns.installedPacks(),
           );
           const started = await jobs.submit(request);
@@ -483,11 +486,6 @@ export async function composeTenantScope(
     },
   };
 }
-
-const inside = (root: string, path: string) => {
-  const rel = relative(root, path);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-};
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
 

@@ -15,8 +15,13 @@ import type { GenerationRequest } from './types.js';
 export interface OutputPolicy {
   /** the node's home: an output inside it must be inside `<home>/out` (never its db, token, keys) */
   home: string;
-  /** folders an output may be inside (the home's out/ is always one) */
+  /** folders an output may be inside (`out` is always one) */
   roots: string[];
+  /**
+   * the folder of the home outputs go to, the only part of the home an output may be in (default
+   * `<home>/out`; a tenant's is `<home>/tenants/<id>/out`, so one tenant never writes into another's)
+   */
+  out?: string;
 }
 
 export async function checkRequest(
@@ -86,15 +91,16 @@ async function checkOut(out: string, outputs: OutputPolicy): Promise<void> {
     new JobsError({ code: JobsErrorCode.BAD_OUT, out }, `cannot write the output to ${out}: ${why}`);
   const real = await realOf(root);
   const home = await realOf(resolve(outputs.home));
-  const homeOut = join(home, 'out');
+  const shown = outputs.out ?? join(outputs.home, 'out');
+  const homeOut = await realOf(resolve(shown));
   if (within(real, home) && !within(real, homeOut))
     throw bad(
-      `it is inside the node's home ${outputs.home}, whose database, token and keys are not output; use ${join(outputs.home, 'out')} or another folder`,
+      `it is inside the node's home ${outputs.home}, whose database, token, keys and other tenants' files are not output; use ${shown} or another folder`,
     );
   const roots = [homeOut, ...(await Promise.all(outputs.roots.map((r) => realOf(resolve(r)))))];
   if (!roots.some((r) => within(real, r)))
     throw bad(
-      `it is outside the folders this node writes to (${[join(outputs.home, 'out'), ...outputs.roots].join(', ')}); add it to generation.outputRoots in the node's weavergen.config.json, or write below one of them`,
+      `it is outside the folders this node writes to (${[shown, ...outputs.roots].join(', ')}); add it to generation.outputRoots in the node's weavergen.config.json, or write below one of them`,
     );
   if (PSEUDO.some((p) => root === p || root.startsWith(`${p}${sep}`)))
     throw bad(`${root.split(sep)[1] ? `/${root.split(sep)[1]}` : root} is a kernel file system`);
