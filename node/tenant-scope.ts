@@ -421,9 +421,9 @@ export async function composeTenantScope(
           await checkRequest(
             request,
             llmIds,
-            // a tenant other than default: its own folder is the home its outputs are checked
-            // against (<home>/out, the default tenant's, is not one of its folders)
-            { home: isDefault ? config.home : join(config.home, 'tenants', tenant), roots: outputRoots },
+            // a tenant other than default writes in the home only under its own out folder
+            // (<home>/out is the default tenant's)
+            { home: config.home, roots: outputRoots, ...(isDefault ? {} : { out: outRoot }) },
             await patterns.installedPacks(),
           );
           const started = await jobs.submit(request);

@@ -14,7 +14,10 @@ const inside = (root: string, path: string) => {
  * a path outside gets the same answer whether or not something is there: checked before anything
  * looks at the path, it tells a tenant nothing about the folders of others.
  */
-export async function confineRegistry(tenant: Pick<Tenant, 'id' | 'registryRoots'>, dir: string): Promise<void> {
+export async function confineRegistry(
+  tenant: Pick<Tenant, 'id' | 'registryRoots'>,
+  dir: string,
+): Promise<void> {
   const roots = tenant.registryRoots;
   const real = await realpath(resolve(dir)).catch(() => resolve(dir));
   for (const root of roots) if (inside(await realpath(root).catch(() => root), real)) return;

@@ -114,12 +114,14 @@ export async function tenancyService(store: Store, home: string) {
       const i = parse<{ name: string; role: Role }>(TokenInputSchema, input);
       const secret = mintSecret();
       const hash = hashSecret(secret);
+      // strictly after every token made before (two in one millisecond would list in hash order)
+      const latest = Math.max(0, ...[...tokens.values()].map((t) => t.createdAt));
       const record: TokenRecord = {
         id: tokenIdOf(hash),
         tenant,
         name: i.name,
         role: i.role,
-        createdAt: Date.now(),
+        createdAt: Math.max(Date.now(), latest + 1),
       };
       await store.put('tenants', `${TOKEN}${hash}`, record);
       tokens.set(hash, record);
