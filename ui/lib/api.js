@@ -16,23 +16,32 @@ export function headers(json) {
   return h;
 }
 
+/** The node's refusal: its message, with the HTTP status, the error code and its details (a 409's current state). */
+function refusal(res, body) {
+  const e = new Error(body.error?.message || `HTTP ${res.status}`);
+  e.status = res.status;
+  e.code = body.error?.code;
+  e.details = body.error?.details;
+  return e;
+}
+
 export async function api(path, init) {
   const res = await fetch(path, init || { headers: headers(false) });
   const body = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(body.error?.message || `HTTP ${res.status}`);
+  if (!res.ok) throw refusal(res, body);
   return body;
 }
 
 export const post = (path, body) =>
   api(path, { method: 'POST', headers: headers(true), body: JSON.stringify(body ?? {}) });
 
+export const patch = (path, body) =>
+  api(path, { method: 'PATCH', headers: headers(true), body: JSON.stringify(body ?? {}) });
+
 /** Reads an SSE stream, calling onEvent with each event's parsed data, until it ends or `signal` aborts. */
 export async function events(path, onEvent, signal) {
   const res = await fetch(path, { headers: headers(false), signal });
-  if (!res.ok || !res.body) {
-    const body = await res.json().catch(() => ({}));
-    throw new Error(body.error?.message || `HTTP ${res.status}`);
-  }
+  if (!res.ok || !res.body) throw refusal(res, await res.json().catch(() => ({})));
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';

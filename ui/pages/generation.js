@@ -1,7 +1,9 @@
 // One generation: its winners and every candidate with the evidence behind its score, the
 // reasoning chain as a diagram, the spans as a waterfall, the files it wrote, and for a failure
-// the located errors with what to do.
-import { api, download, events, headers } from '../lib/api.js';
+// the located errors with what to do; and the team's shared review of it (fields and comments),
+// kept current, like the generation itself while it runs, by the tenant's live stream.
+import { annotationSection } from '../lib/annotation.js';
+import { api, download, headers } from '../lib/api.js';
 import { contextWords } from '../lib/context.js';
 import {
   armLabel,
@@ -16,6 +18,7 @@ import {
   status,
   table,
 } from '../lib/dom.js';
+import { follow, liveBadge } from '../lib/live.js';
 import { drawMermaid } from '../lib/mermaid.js';
 import { waterfall } from '../lib/waterfall.js';
 
@@ -192,7 +195,8 @@ function filesSection(id, files) {
   );
 }
 
-export async function render(main, id) {
+/** The record and what is drawn from it: its decision chain, its spans and its files. */
+async function readRecord(id) {
   const r = await api(`/v1/generations/${enc(id)}`);
   const [chain, spans, files] = await Promise.all([
     api(`/v1/generations/${enc(id)}/chain`).catch((e) => ({ error: e })),
@@ -205,23 +209,29 @@ export async function render(main, id) {
       .then((f) => f.files)
       .catch(() => []),
   ]);
+  return { r, chain, spans, files };
+}
+
+const drawHead = (r) => [
+  el('h1', {}, 'Generation ', el('span', { class: 'mono' }, r.id), ' ', status(r.status)),
+  el(
+    'p',
+    { class: 'muted' },
+    `registry ${r.request.registry} · languages ${r.request.languages.join(', ')} · created ${fmtTime(r.createdAt)} · took ${duration(r)}`,
+    r.out ? ` · files in ${r.out}` : '',
+    r.cachedFrom ? ' · served from the cache of ' : '',
+    r.cachedFrom ? el('a', { href: `#/generations/${enc(r.cachedFrom)}` }, r.cachedFrom) : '',
+  ),
+];
+
+function drawBody({ r, chain, spans, files }) {
   const spanAttrs = new Map(spans.map((s) => [s.spanId, s.attributes]));
   const diagram = el(
     'div',
     { class: 'mermaid-box', id: 'chain-diagram' },
     el('p', { class: 'muted' }, 'drawing the decision chain…'),
   );
-
-  main.append(
-    el('h1', {}, 'Generation ', el('span', { class: 'mono' }, r.id), ' ', status(r.status)),
-    el(
-      'p',
-      { class: 'muted' },
-      `registry ${r.request.registry} · languages ${r.request.languages.join(', ')} · created ${fmtTime(r.createdAt)} · took ${duration(r)}`,
-      r.out ? ` · files in ${r.out}` : '',
-      r.cachedFrom ? ' · served from the cache of ' : '',
-      r.cachedFrom ? el('a', { href: `#/generations/${enc(r.cachedFrom)}` }, r.cachedFrom) : '',
-    ),
+  const nodes = [
     r.error
       ? section(
           'What went wrong',
@@ -257,30 +267,82 @@ export async function render(main, id) {
     ),
     section('Spans', waterfall(spans)),
     filesSection(r.id, files),
-  );
-  if (!chain.error)
-    drawMermaid(diagram, chain.mermaid).catch((e) =>
-      diagram.replaceChildren(errorBox(e), el('pre', { class: 'file' }, chain.mermaid)),
-    );
+  ];
+  const drawn = () => {
+    if (!chain.error)
+      drawMermaid(diagram, chain.mermaid).catch((e) =>
+        diagram.replaceChildren(errorBox(e), el('pre', { class: 'file' }, chain.mermaid)),
+      );
+  };
+  return { nodes, drawn };
+}
 
-  // a generation still running: follow it, and draw the page again with its result
-  if (!FINAL.includes(r.status)) {
-    const controller = new AbortController();
-    const live = el('p', { class: 'muted', id: 'live' }, 'running: following it live…');
-    main.prepend(live);
-    events(
-      `/v1/generations/${enc(id)}/events`,
-      (e) => {
-        if (e.type === 'progress')
-          live.textContent = `running: ${e.language} ${e.phase}${e.detail ? ` (${e.detail})` : ''}`;
-        if (e.type === 'result') {
-          main.replaceChildren();
-          render(main, id).catch((err) => main.append(errorBox(err)));
+export async function render(main, id) {
+  let data = await readRecord(id);
+  const live = el('p', { class: 'muted', id: 'live', hidden: true });
+  const head = el('div', { id: 'generation-head' });
+  const body = el('div', { id: 'generation-body' });
+  const discussion = annotationSection(id);
+  const badge = liveBadge();
+  const liveState = badge.node;
+  discussion.node.querySelector('h2').append(' ', liveState);
+  const draw = () => {
+    const running = !FINAL.includes(data.r.status);
+    live.hidden = !running;
+    if (running && !live.textContent) live.textContent = `${data.r.status}: following it live…`;
+    head.replaceChildren(...drawHead(data.r));
+    const { nodes, drawn } = drawBody(data);
+    body.replaceChildren(...nodes);
+    drawn();
+  };
+  main.append(live, head, discussion.node, body);
+  draw();
+  discussion.refresh();
+
+  // the record read again (its result came, or the stream started over); one read at a time
+  let reading;
+  let again = false;
+  const reread = () => {
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = readRecord(id)
+      .then((d) => {
+        data = d;
+        draw();
+      })
+      .catch(() => {})
+      .finally(() => {
+        reading = undefined;
+        if (again) {
+          again = false;
+          reread();
         }
-      },
-      controller.signal,
-    ).catch(() => {});
-    return () => controller.abort();
-  }
-  return undefined;
+      });
+  };
+  const running = () => !FINAL.includes(data.r.status);
+
+  // one stream for the page: others' comments and fields, and this generation's progress and end
+  const stream = follow({
+    onEvent: (type, e) => {
+      if (type === 'annotation') return discussion.apply(e);
+      if (e.id !== id) return;
+      if (type === 'progress')
+        live.textContent = `running: ${e.language} ${e.phase}${e.detail ? ` (${e.detail})` : ''}`;
+      else if (type === 'result' || (type === 'generation' && FINAL.includes(e.status))) reread();
+      else if (type === 'generation') live.textContent = `${e.status}: following it live…`;
+    },
+    onOpen: (ready) => {
+      if (ready.resumed) return;
+      discussion.refresh();
+      if (running()) reread();
+    },
+    onReload: () => {
+      discussion.refresh();
+      if (running()) reread();
+    },
+    onState: badge.onState,
+  });
+  return () => stream.stop();
 }

@@ -1,9 +1,15 @@
-// Generations: start one (followed live over server-sent events), and the list with filters.
+// Generations: start one (followed live over server-sent events), and the list with filters,
+// kept current by the tenant's live stream (GET /v1/events): whoever starts a generation, it
+// appears as queued, shows its progress and ends with its result, without a reload.
 import { api, events, post } from '../lib/api.js';
 import { chip, duration, el, errorBox, fmtQ, fmtTime, qClass, section, status, table } from '../lib/dom.js';
+import { follow as followLive, liveBadge } from '../lib/live.js';
 
 const LANGUAGES = ['typescript', 'python', 'go', 'rust', 'java'];
 const STATUSES = ['succeeded', 'failed', 'running', 'queued', 'cancelled'];
+/** how far along a status is: a late answer never takes a generation back */
+const RANK = { queued: 0, running: 1, succeeded: 2, failed: 2, cancelled: 2 };
+const enc = encodeURIComponent;
 
 export async function render(main) {
   const progress = el('div', { class: 'log', id: 'progress', 'aria-live': 'polite' });
@@ -57,7 +63,11 @@ export async function render(main) {
     placeholder: 'id or registry contains…',
   });
   const list = el('div', { id: 'generations' });
+  const badge = liveBadge();
+  const liveState = badge.node;
   let all = [];
+  /** the last progress step seen of each generation still running */
+  const steps = new Map();
 
   const log = (text, cls) => {
     progress.append(el('div', { class: cls || '' }, `${new Date().toLocaleTimeString()}  ${text}`));
@@ -82,6 +92,8 @@ export async function render(main) {
             'tr',
             {
               class: 'clickable',
+              'data-id': r.id,
+              'data-status': r.status,
               onclick: () => (location.hash = `#/generations/${encodeURIComponent(r.id)}`),
             },
             el('td', { class: 'mono' }, el('a', { href: `#/generations/${encodeURIComponent(r.id)}` }, r.id)),
@@ -96,6 +108,9 @@ export async function render(main) {
                     { class: 'muted', title: 'run ahead by the node after its registry changed' },
                     ' (predicted)',
                   )
+                : '',
+              steps.has(r.id) && !(RANK[r.status] >= 2)
+                ? el('div', { class: 'muted live-step' }, steps.get(r.id))
                 : '',
             ),
             el('td', {}, fmtTime(r.createdAt)),
@@ -123,14 +138,92 @@ export async function render(main) {
     );
   }
 
+  let loads = 0;
   async function load() {
+    const mine = ++loads;
     try {
-      all = (await api('/v1/generations?limit=200')).generations;
+      const fresh = (await api('/v1/generations?limit=200')).generations;
+      if (mine !== loads) return;
+      // what the stream said meanwhile is not taken back by a read made before it: a status
+      // further along stays, and a generation newer than every one read stays listed
+      const known = new Map(all.map((r) => [r.id, r]));
+      const newest = fresh.reduce((m, r) => Math.max(m, r.createdAt || 0), 0);
+      const ids = new Set(fresh.map((r) => r.id));
+      all = [
+        ...all.filter((r) => !ids.has(r.id) && r.createdAt > newest),
+        ...fresh.map((r) => {
+          const seen = known.get(r.id);
+          return seen && RANK[seen.status] > RANK[r.status] ? { ...r, status: seen.status } : r;
+        }),
+      ];
       draw();
     } catch (e) {
       list.replaceChildren(errorBox(e));
     }
   }
+
+  // one generation's record, read again (a new one, or one whose result came): placed by its time
+  const reading = new Map();
+  function refresh(id) {
+    if (reading.has(id)) {
+      reading.set(id, true);
+      return;
+    }
+    reading.set(id, false);
+    api(`/v1/generations/${enc(id)}`)
+      .then((r) => {
+        const i = all.findIndex((x) => x.id === id);
+        if (i >= 0) {
+          if (RANK[all[i].status] > RANK[r.status]) r.status = all[i].status;
+          all[i] = r;
+        } else {
+          all.push(r);
+          all.sort((a, b) => b.createdAt - a.createdAt);
+        }
+        draw();
+      })
+      .catch(() => load())
+      .finally(() => {
+        const again = reading.get(id);
+        reading.delete(id);
+        if (again) refresh(id);
+      });
+  }
+
+  function onLive(type, e) {
+    if (type !== 'generation' && type !== 'progress' && type !== 'result') return;
+    const r = all.find((x) => x.id === e.id);
+    if (type === 'progress') steps.set(e.id, `${e.language}: ${e.phase}${e.detail ? ` (${e.detail})` : ''}`);
+    if (type === 'result') steps.delete(e.id);
+    if (!r) return refresh(e.id);
+    if (type === 'generation' && RANK[e.status] >= RANK[r.status]) r.status = e.status;
+    if (type === 'progress' && r.status === 'queued') r.status = 'running';
+    // the result's record has the winners, their q and the times
+    if (type === 'result' || (type === 'generation' && RANK[e.status] >= 2)) refresh(e.id);
+    draw();
+  }
+
+  // the live stream; while it is down the list is read every 5 s instead
+  let poll;
+  const polling = (on) => {
+    if (on && !poll) poll = setInterval(load, 5000);
+    if (!on && poll) poll = clearInterval(poll);
+  };
+  let closed = false;
+  const startLive = () =>
+    followLive({
+      onEvent: onLive,
+      // a stream that does not resume starts now: what happened before it is read (the first
+      // one's read also covers the moment between the first read and the stream)
+      onOpen: (ready) => {
+        if (!ready.resumed) load();
+      },
+      onReload: () => load(),
+      onState: (s, why) => {
+        polling(s !== 'live');
+        badge.onState(s, why);
+      },
+    });
 
   const controller = new AbortController();
   async function follow(id) {
@@ -186,14 +279,29 @@ export async function render(main) {
   main.append(
     el('h1', {}, 'Generations'),
     section('Start a generation', form, el('h3', {}, 'Live progress'), progress),
-    section('Generations', el('div', { class: 'filters' }, filterStatus, filterLanguage, filterText), list),
+    section(
+      'Generations',
+      el('div', { class: 'filters' }, filterStatus, filterLanguage, filterText, liveState),
+      list,
+    ),
   );
   await load();
-  const timer = setInterval(load, 5000);
-  window.addEventListener('weavergen:token', load);
+  let live = startLive();
+  // another token may be another tenant's: its list, and its stream from the start
+  const retoken = () => {
+    live.stop();
+    steps.clear();
+    all = [];
+    load().then(() => {
+      if (!closed) live = startLive();
+    });
+  };
+  window.addEventListener('weavergen:token', retoken);
   return () => {
-    window.removeEventListener('weavergen:token', load);
-    clearInterval(timer);
+    window.removeEventListener('weavergen:token', retoken);
+    closed = true;
+    live.stop();
+    polling(false);
     controller.abort();
   };
 }
