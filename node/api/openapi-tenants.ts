@@ -156,6 +156,21 @@ export function tenantPaths({ body, read, errors, write }: PathHelpers): Record<
         },
       ),
     },
+    '/v1/me': {
+      get: read(
+        "who the request's token is: its tenant, role and name (`operator` for the home's token, `anonymous` for an open loopback read)",
+        {
+          type: 'object',
+          required: ['tenant', 'role', 'name', 'operator'],
+          properties: {
+            tenant: { type: 'string' },
+            role: { enum: ['viewer', 'developer', 'admin'] },
+            name: { type: 'string' },
+            operator: { type: 'boolean' },
+          },
+        },
+      ),
+    },
     '/v1/usage': {
       get: read("what the caller's tenant used against its quotas", ref('Usage'), {}, [403]),
     },

@@ -342,15 +342,22 @@ describe.skipIf(BROWSER.skip)(`the dashboard, two people of one tenant at once${
     ).toBeGreaterThanOrEqual(2);
   });
 
-  it("a viewer reads the thread, and a write shows the node's words on the role it needs", async () => {
+  it('a viewer reads the thread, read-only from the start (GET /v1/me says its role), and the node refuses its writes', async () => {
     const v = await person('eve', `#/generations/${generation}`);
     await expect.poll(() => commentText(v, 'c2')).toBe('said while you were away');
     expect(await v.textContent('.value[data-field="status"]')).toBe('needs-work');
-    await v.fill('#comment-text', 'may I?');
-    await v.click('#comment-form button[type=submit]');
+    // no write was tried: the page asked who the token is
     await expect
       .poll(() => v.textContent('#annotation-readonly'))
-      .toMatch(/^Read-only: .*eve.* is a viewer of tenant acme; .* needs a developer/);
+      .toMatch(/^Read-only: .*eve.* is a viewer of tenant acme; annotating needs a developer/);
+    // and the node itself refuses what the page no longer offers, naming the role it needs
+    const refused = await fetch(`${h.url}/v1/generations/${generation}/comments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secrets.eve}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'may I?' }),
+    });
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error.message).toMatch(/viewer of tenant acme; .* needs a developer/);
     expect(await v.isVisible('#comment-form')).toBe(false);
     expect(await v.isVisible('li[data-comment="c1"] button.edit')).toBe(false);
     expect(await v.isVisible('.field[data-field="status"] select')).toBe(false);

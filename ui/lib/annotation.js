@@ -371,6 +371,17 @@ export function annotationSection(id) {
 
   drawReadOnly();
   count.textContent = '(loading…)';
+  // who the token is (GET /v1/me): a viewer sees the section read-only before any refused write
+  api('/v1/me')
+    .then((me) => {
+      if (me.role !== 'viewer' || readOnly) return;
+      readOnly =
+        me.name === 'anonymous'
+          ? 'without a token this page only reads; type a developer token of your tenant above to annotate'
+          : `the token "${me.name}" is a viewer of tenant ${me.tenant}; annotating needs a developer`;
+      drawReadOnly();
+    })
+    .catch(() => {});
 
   return {
     node,

@@ -92,5 +92,8 @@ export function tenantRoutes(app: Hono, { node, tenant, auth }: RouteContext): v
     return c.json({ revoked: await tenancy.revokeToken(id, idParam(c, 'token')) });
   });
 
+  // who the request's token is: the dashboard shows a viewer read-only before a write is refused
+  app.get('/v1/me', auth.read, (c) => c.json(principalOf(c)!));
+
   app.get('/v1/usage', auth.read, async (c) => c.json(await (await tenant(c)).usage()));
 }

@@ -634,6 +634,18 @@ const table: Record<string, Probe> = {
       expect(own.body).toMatchObject({ tenant: 'a', generationsLastHour: 1 });
     },
   },
+  'GET /v1/me': {
+    async run() {
+      const r = await req('GET', '/v1/me', { token: B('viewer') });
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ tenant: 'b', role: 'viewer', operator: false });
+      expectNoLeak(r.text);
+      expect((await req('GET', '/v1/me', { token: A('admin') })).body).toMatchObject({
+        tenant: 'a',
+        role: 'admin',
+      });
+    },
+  },
 };
 
 describe('every route the app serves is in the isolation table', () => {
