@@ -11,7 +11,16 @@ import { PackError, PackErrorCode } from './index.js';
  */
 export async function confinePackFolder(
   path: string,
-  policy: { home: string; roots: string[] },
+  policy: {
+    home: string;
+    roots: string[];
+    /**
+     * a tenant's own folder inside the home (<home>/tenants/<id>): packs may be published from it,
+     * and a path outside the roots is refused by its name before anything looks at it, so the
+     * answer tells the tenant nothing about what exists elsewhere
+     */
+    own?: string;
+  },
 ): Promise<string> {
   const bad = (why: string) =>
     new PackError(
@@ -21,6 +30,11 @@ export async function confinePackFolder(
   if (!isAbsolute(path) || path.includes('\0')) throw bad('give an absolute path of a pack folder');
   if (['/proc', '/sys', '/dev'].some((p) => path === p || path.startsWith(`${p}${sep}`)))
     throw bad('it is a kernel file system');
+  const outside = () =>
+    bad(
+      `it is outside the folders this node works in (${policy.roots.join(', ')}); add it to generation.outputRoots in the node's weavergen.config.json, or publish from below one of them`,
+    );
+  if (policy.own !== undefined && !policy.roots.some((r) => within(path, r))) throw outside();
   const real = await realpath(path).catch((e: NodeJS.ErrnoException) => {
     throw new PackError(
       { code: PackErrorCode.NOT_FOUND, pack: path.slice(0, 200) },
@@ -28,12 +42,11 @@ export async function confinePackFolder(
     );
   });
   const home = await realpath(policy.home).catch(() => policy.home);
-  if (within(real, home)) throw bad(`it is inside the node's home ${policy.home}, whose files are not packs`);
+  const own = policy.own === undefined ? undefined : await realpath(policy.own).catch(() => policy.own!);
+  if (within(real, home) && !(own !== undefined && within(real, own)))
+    throw bad(`it is inside the node's home ${policy.home}, whose files are not packs`);
   const roots = await Promise.all(policy.roots.map((r) => realpath(r).catch(() => r)));
-  if (!roots.some((r) => within(real, r)))
-    throw bad(
-      `it is outside the folders this node works in (${policy.roots.join(', ')}); add it to generation.outputRoots in the node's weavergen.config.json, or publish from below one of them`,
-    );
+  if (!roots.some((r) => within(real, r))) throw outside();
   const st = await stat(real);
   if (!st.isDirectory()) throw bad('it is a file, not a pack folder');
   if (!(await stat(join(real, 'pack.yaml')).catch(() => undefined)))

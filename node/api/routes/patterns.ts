@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import { confinePackFolder } from '../../packs/confine.js';
@@ -102,13 +103,16 @@ export function patternRoutes(app: Hono, { node: root, tenant, auth }: RouteCont
     const node = await tenant(c);
     const { path } = await readJson(c, PublishBodySchema);
     // a tenant other than default publishes only from its own folders
-    const folder = await confinePackFolder(path, {
-      home: root.config.home,
-      roots:
-        node.tenant === DEFAULT_TENANT
-          ? [process.cwd(), ...root.config.generation.outputRoots]
-          : root.tenancy.get(node.tenant).registryRoots,
-    });
+    const folder = await confinePackFolder(
+      path,
+      node.tenant === DEFAULT_TENANT
+        ? { home: root.config.home, roots: [process.cwd(), ...root.config.generation.outputRoots] }
+        : {
+            home: root.config.home,
+            roots: root.tenancy.get(node.tenant).registryRoots,
+            own: join(root.config.home, 'tenants', node.tenant),
+          },
+    );
     const published = await node.patterns.publish(folder);
     c.header('Location', `/v1/patterns/${published.pattern.id}`);
     return c.json(published, 201);

@@ -288,7 +288,8 @@ beforeAll(async () => {
     json: { stars: 5, comment: secrets.rating },
   });
   expect(rated.status, rated.text).toBe(201);
-  const dir = join(packRoot, 'tenant-a-pack');
+  // published from a's own registry folder, inside the node's home
+  const dir = join(home, 'tenants', 'a', 'registries', 'tenant-a-pack');
   await cp(PACK_FIXTURE, dir, { recursive: true });
   const yaml = await readFile(join(dir, 'pack.yaml'), 'utf8');
   await writeFile(join(dir, 'pack.yaml'), yaml.replace(/^name: .*$/m, 'name: tenant-a-pack'));
@@ -503,11 +504,16 @@ const table: Record<string, Probe> = {
   },
   'POST /v1/patterns': {
     async run() {
-      const path = join(packRoot, 'tenant-a-pack');
+      const path = join(home, 'tenants', 'a', 'registries', 'tenant-a-pack');
       const r = await req('POST', '/v1/patterns', { token: B('admin'), json: { path } });
       expect(r.status).toBe(400);
       expect(r.body.error.message).toMatch(/outside the folders/);
       expectNoLeak(r.text, [path]);
+      // a folder that does not exist gets the same answer: b learns nothing of what is there
+      const missing = join(home, 'tenants', 'a', 'registries', 'no-such-pack');
+      const m = await req('POST', '/v1/patterns', { token: B('admin'), json: { path: missing } });
+      expect(m.status).toBe(400);
+      expect(m.body.error.message.replace(missing, path)).toBe(r.body.error.message);
     },
   },
   'POST /v1/patterns/:id/install': {
@@ -749,7 +755,7 @@ describe('tokens and roles', () => {
     expect(t.body.error.message).toMatch(/needs an admin/);
     const p = await req('POST', '/v1/patterns', {
       token: A('developer'),
-      json: { path: join(packRoot, 'tenant-a-pack') },
+      json: { path: join(home, 'tenants', 'a', 'registries', 'tenant-a-pack') },
     });
     expect(p.status).toBe(403);
     expect(p.body.error.message).toMatch(/needs an admin/);
