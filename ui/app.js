@@ -58,7 +58,11 @@ async function health() {
     const pr = h.predictions;
     const predicted = pr?.enabled ? ` · predictions used ${pr.used} of ${pr.predicted}` : '';
     box.className = 'muted';
-    box.textContent = `${h.status} · v${h.version} · up ${Math.round(h.uptimeMs / 1000)} s · generations in flight ${h.generations.inFlight} · spans ${h.spans.exported}${predicted} · rejected requests: ${rejected || 'none'}${share}`;
+    // a tenant other than default gets the node's state only, not the counters of every tenant
+    const counters = h.generations
+      ? ` · generations in flight ${h.generations.inFlight} · spans ${h.spans.exported}${predicted} · rejected requests: ${rejected || 'none'}`
+      : ` · tenant ${h.tenant}`;
+    box.textContent = `${h.status} · v${h.version} · up ${Math.round(h.uptimeMs / 1000)} s${counters}${share}`;
   } catch (e) {
     box.className = 'error';
     box.textContent = `the node does not answer: ${e.message || e}`;

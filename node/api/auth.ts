@@ -37,6 +37,11 @@ export interface Auth {
   admin: MiddlewareHandler;
   /** creating and listing tenants: the node operator's token only */
   operator: MiddlewareHandler;
+  /**
+   * node-wide counters (metrics, rejections over time): a read by the operator or the default
+   * tenant (the node's own team); another tenant's token is 403, since they sum every tenant's work
+   */
+  node: MiddlewareHandler;
 }
 
 const principals = new WeakMap<Request, Principal>();
@@ -133,6 +138,27 @@ export function createAuth(init: AuthInit): Auth {
   const developer = needs('developer', true);
   const admin = needs('admin', true);
   const viewer = needs('viewer', false);
+  const read: MiddlewareHandler = async (c, next) => {
+    // The URL's host is the Host header the client sent: a page on another site that resolves its
+    // name to 127.0.0.1 (DNS rebinding) carries its own name there, so it does not read for free.
+    // A token that is sent is checked even where reads are open, so a wrong one shows at once.
+    // Open reads are the default tenant's: another tenant's data always needs its token.
+    if (
+      init.openReads &&
+      !c.req.header('authorization') &&
+      (c.req.header(TENANT_HEADER) ?? DEFAULT_TENANT) === DEFAULT_TENANT &&
+      urlHostIsLoopback(c.req.url)
+    ) {
+      principals.set(c.req.raw, {
+        tenant: DEFAULT_TENANT,
+        role: 'viewer',
+        name: 'anonymous',
+        operator: false,
+      });
+      return next();
+    }
+    return viewer(c, next);
+  };
   return {
     write: developer,
     admin,
@@ -146,26 +172,17 @@ export function createAuth(init: AuthInit): Auth {
       principals.set(c.req.raw, p);
       await next();
     },
-    async read(c, next) {
-      // The URL's host is the Host header the client sent: a page on another site that resolves its
-      // name to 127.0.0.1 (DNS rebinding) carries its own name there, so it does not read for free.
-      // A token that is sent is checked even where reads are open, so a wrong one shows at once.
-      // Open reads are the default tenant's: another tenant's data always needs its token.
-      if (
-        init.openReads &&
-        !c.req.header('authorization') &&
-        (c.req.header(TENANT_HEADER) ?? DEFAULT_TENANT) === DEFAULT_TENANT &&
-        urlHostIsLoopback(c.req.url)
-      ) {
-        principals.set(c.req.raw, {
-          tenant: DEFAULT_TENANT,
-          role: 'viewer',
-          name: 'anonymous',
-          operator: false,
-        });
-        return next();
-      }
-      return viewer(c, next);
+    async node(c, next) {
+      await read(c, async () => {
+        const p = principals.get(c.req.raw)!;
+        if (!p.operator && p.tenant !== DEFAULT_TENANT)
+          throw new TenancyError(
+            { code: TenancyErrorCode.FORBIDDEN, tenant: p.tenant, role: p.role, needs: 'operator' },
+            `${c.req.path} counts the work of every tenant on this node: the node's operator reads it, not tenant ${p.tenant}`,
+          );
+        await next();
+      });
     },
+    read,
   };
 }

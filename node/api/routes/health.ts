@@ -1,5 +1,7 @@
 import type { Hono } from 'hono';
 import type { NodeHealth } from '../../node.js';
+import { DEFAULT_TENANT } from '../../tenancy/index.js';
+import { principalOf } from '../auth.js';
 import { jsonBytes, type RouteContext } from '../context.js';
 import type { RejectionHistory } from '../rejection-history.js';
 import type { Rejections } from '../rejections.js';
@@ -19,11 +21,19 @@ export function healthRoutes(
   let last: { health: NodeHealth; rejected: number; body: Uint8Array<ArrayBuffer> } | undefined;
   app.get('/v1/health', auth.read, (c) => {
     const health = node.health();
+    // another tenant than default sees the node's state, not its counters (they sum every
+    // tenant's work) nor its home
+    const p = principalOf(c);
+    if (p && !p.operator && p.tenant !== DEFAULT_TENANT)
+      return c.json(
+        { status: health.status, version: health.version, uptimeMs: health.uptimeMs, tenant: p.tenant },
+        health.status === 'ok' ? 200 : 503,
+      );
     const rejected = rejections.total();
     if (last?.health !== health || last.rejected !== rejected)
       last = { health, rejected, body: jsonBytes({ ...health, rejected: rejections.snapshot() }) };
     return c.body(last.body, health.status === 'ok' ? 200 : 503, { 'Content-Type': 'application/json' });
   });
 
-  app.get('/v1/rejections', auth.read, (c) => c.json({ samples: history.samples() }));
+  app.get('/v1/rejections', auth.node, (c) => c.json({ samples: history.samples() }));
 }

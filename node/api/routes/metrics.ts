@@ -3,8 +3,9 @@ import type { RouteContext } from '../context.js';
 import type { ApiMetrics } from '../metrics.js';
 
 /**
- * GET /metrics: the Prometheus text exposition (node/api/metrics.ts). A read: open to requests
- * addressed to a loopback host, else the token; with `open` (the node's api.openMetrics) open to
+ * GET /metrics: the Prometheus text exposition (node/api/metrics.ts). A node-wide read: open to
+ * requests addressed to a loopback host, else the operator's token or one of the default tenant's
+ * (not another tenant's: the counters sum every tenant's work); with `open` (the node's api.openMetrics) open to
  * every host, for an in-cluster Prometheus that scrapes without a token.
  */
 export function metricsRoutes(app: Hono, { auth }: RouteContext, metrics: ApiMetrics, open: boolean): void {
@@ -13,5 +14,5 @@ export function metricsRoutes(app: Hono, { auth }: RouteContext, metrics: ApiMet
     return c.body(text, 200, { 'Content-Type': contentType });
   };
   if (open) app.get('/metrics', scrape);
-  else app.get('/metrics', auth.read, scrape);
+  else app.get('/metrics', auth.node, scrape);
 }

@@ -341,14 +341,37 @@ const table: Record<string, Probe> = {
   'GET /openapi.json': { shared: 'the API description', run: sharedRead('/openapi.json') },
   'GET /livez': { shared: 'probe: {status}', run: sharedRead('/livez') },
   'GET /readyz': { shared: 'probe: {status}', run: sharedRead('/readyz') },
-  'GET /metrics': { shared: 'node counters by route pattern and status', run: sharedRead('/metrics') },
+  // node-wide counters sum every tenant's work: the operator's and the default tenant's, not b's
+  'GET /metrics': {
+    async run() {
+      const r = await req('GET', '/metrics', { token: B('viewer') });
+      expect(r.status).toBe(403);
+      expect(r.body.error.code).toBe('TENANCY_FORBIDDEN');
+      expectNoLeak(r.text);
+      expect((await req('GET', '/metrics', { token: 'operator' })).status).toBe(200);
+    },
+  },
   'GET /v1/health': {
-    shared: 'node health: version, home, in-flight and ended generations summed over every tenant',
-    run: sharedRead('/v1/health'),
+    async run() {
+      // the node's state, not its counters nor its home
+      const r = await req('GET', '/v1/health', { token: B('viewer') });
+      expect(r.status).toBe(200);
+      expect(r.body).toEqual({
+        status: 'ok',
+        version: expect.any(String),
+        uptimeMs: expect.any(Number),
+        tenant: 'b',
+      });
+      expectNoLeak(r.text, [home]);
+      expect((await req('GET', '/v1/health', { token: 'operator' })).body.generations).toBeDefined();
+    },
   },
   'GET /v1/rejections': {
-    shared: 'refusals by reason over time (counts)',
-    run: sharedRead('/v1/rejections'),
+    async run() {
+      const r = await req('GET', '/v1/rejections', { token: B('viewer') });
+      expect(r.status).toBe(403);
+      expectNoLeak(r.text);
+    },
   },
   'GET /v1/peers': { shared: "the node's peer id, addresses and peers", run: sharedRead('/v1/peers') },
 
