@@ -66,6 +66,9 @@ export interface SummaryContext {
 export function summarize(entry: PackEntry, ctx: SummaryContext, network?: NetworkRating): PatternSummary {
   const local = ctx.local.get(entry.cid);
   const own = ctx.ratings.get(entry.cid);
+  // the index is the node's, shared by its tenants: `installed` is this tenant's to say; a pack
+  // another tenant installed or published is known here as one announced on the network
+  const sources = entry.sources.filter((s) => s !== 'installed' || ctx.installed.has(entry.cid));
   return {
     id: entry.cid,
     name: entry.name,
@@ -75,7 +78,7 @@ export function summarize(entry: PackEntry, ctx: SummaryContext, network?: Netwo
     description: entry.description,
     license: entry.license,
     params: entry.params,
-    sources: [...entry.sources],
+    sources: sources.length > 0 ? sources : ['announced'],
     publishers: [...entry.publishers],
     verified: entry.verified,
     installed: ctx.installed.has(entry.cid),

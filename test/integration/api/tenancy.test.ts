@@ -505,9 +505,15 @@ const table: Record<string, Probe> = {
       expect(all.status).toBe(200);
       for (const p of all.body.patterns) {
         expect(p).toMatchObject({ installed: false, published: false });
+        // nor does the index say that someone on this node installed it
+        expect(p.sources).not.toContain('installed');
         expect(p.rating).toBeUndefined();
         expect(p.local).toBeUndefined();
       }
+      expect(all.body.patterns.some((p: { id: string }) => p.id === secrets.packCid)).toBe(true);
+      const mine = await req('GET', '/v1/patterns', { token: A('viewer') });
+      const aPack = mine.body.patterns.find((p: { id: string }) => p.id === secrets.packCid);
+      expect(aPack.sources).toContain('installed');
       expectNoLeak(all.text);
     },
   },
@@ -515,6 +521,7 @@ const table: Record<string, Probe> = {
     async run() {
       const theirs = await req('GET', `/v1/patterns/${secrets.packCid}`, { token: B('viewer') });
       expect(theirs.body).toMatchObject({ installed: false, published: false });
+      expect(theirs.body.sources).not.toContain('installed');
       expect(theirs.body.check).toBeUndefined();
       const rated = await req('GET', '/v1/patterns/python-semconv', { token: B('viewer') });
       expect(rated.body.rating).toBeUndefined();
