@@ -38,6 +38,7 @@ import { createSpanQueries, createTelemetry, type SpanQueries, type Telemetry } 
 import {
   confineRegistry,
   DEFAULT_TENANT,
+  refuseTenantsFolder,
   type Tenancy,
   TenancyError,
   TenancyErrorCode,
@@ -341,9 +342,10 @@ export async function composeTenantScope(
 
   // a tenant other than default reads registries only from its own folders (real paths: a link
   // out of them does not count as inside)
+  // and the default tenant not from theirs
   async function checkRegistryPath(dir: string) {
-    if (isDefault) return;
-    await confineRegistry(tenancy.get(tenant), dir);
+    if (isDefault) await refuseTenantsFolder(config.home, dir);
+    else await confineRegistry(tenancy.get(tenant), dir);
   }
 
   async function decisions(generationId: string): Promise<DecisionRecord[]> {

@@ -6,7 +6,7 @@ import type { Principal, Tenant, TenantInput, TenantUpdate, TokenRecord, Usage }
 import type { UsageCounters } from './usage.js';
 
 export { TenancyError, TenancyErrorCode } from './errors.js';
-export { confineRegistry } from './paths.js';
+export { confineRegistry, refuseTenantsFolder } from './paths.js';
 export { quotaRefusal } from './quotas.js';
 export { permits, ROLES, type Role } from './roles.js';
 export {

@@ -26,3 +26,18 @@ export async function confineRegistry(
     `tenant ${tenant.id} may read registries only inside ${roots.join(', ')}; put the registry there (or ask the node's operator to add a folder: weavergen tenant create --registry-root)`,
   );
 }
+
+/**
+ * Throws PATH_OUTSIDE when `dir` is inside the tenants' folders of the home (`<home>/tenants`): the
+ * default tenant reads registries anywhere the node's user may, but not the other tenants' (the
+ * operator reads those acting in that tenant).
+ */
+export async function refuseTenantsFolder(home: string, dir: string): Promise<void> {
+  const folder = resolve(home, 'tenants');
+  const real = await realpath(resolve(dir)).catch(() => resolve(dir));
+  if (inside(await realpath(folder).catch(() => folder), real) || inside(folder, resolve(dir)))
+    throw new TenancyError(
+      { code: TenancyErrorCode.PATH_OUTSIDE, tenant: 'default', path: dir, roots: [] },
+      `${dir} is inside the folders of the node's tenants (${folder}); name the tenant it belongs to (X-WeaverGen-Tenant, $WEAVERGEN_TENANT) and use its token`,
+    );
+}

@@ -830,6 +830,14 @@ describe('tokens and roles', () => {
   });
 });
 
+const createTokenOf = async (tenant: string, role: string): Promise<string> =>
+  (
+    await req('POST', `/v1/tenants/${tenant}/tokens`, {
+      token: 'operator',
+      json: { name: `${tenant}-${role}-x`, role },
+    })
+  ).body.secret;
+
 describe("an attacker's pass", () => {
   it('a registry outside the tenant folder is 403 TENANCY_PATH_OUTSIDE: the fixture, `..`, a link to b', async () => {
     const own = join(home, 'tenants', 'a', 'registries');
@@ -852,6 +860,26 @@ describe("an attacker's pass", () => {
       });
       expect(check.status, registry).toBe(403);
     }
+  });
+
+  it("the default tenant does not read the tenants' registry folders; the operator acting in a does", async () => {
+    const registry = join(home, 'tenants', 'a', 'registries', 'mini');
+    const dflt = await createTokenOf('default', 'developer');
+    for (const token of [dflt, 'operator']) {
+      const r = await req('POST', '/v1/generate', {
+        token,
+        json: { registry, languages: ['python'], models: ['builtin'] },
+      });
+      expect(r.status, r.text).toBe(403);
+      expect(r.body.error.code).toBe('TENANCY_PATH_OUTSIDE');
+      expect(r.body.error.message).toMatch(/X-WeaverGen-Tenant/);
+    }
+    const asA = await req('POST', '/v1/registry/check', {
+      token: 'operator',
+      tenant: 'a',
+      json: { path: registry },
+    });
+    expect(asA.status, asA.text).toBe(200);
   });
 
   it("whether a folder exists outside the tenant's folders is not told (same answer either way)", async () => {
