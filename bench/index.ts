@@ -13,6 +13,7 @@ import { benchPrivacy } from './privacy.js';
 import { benchReasoning } from './reasoning.js';
 import { benchStartup } from './startup.js';
 import { benchTasks } from './tasks/replay.js';
+import { benchTeams } from './teams.js';
 import { benchTelemetry } from './telemetry.js';
 
 /**
@@ -44,6 +45,7 @@ const PARTS = [
   'prediction',
   'network',
   'privacy',
+  'teams',
 ];
 const only = process.env.WEAVERGEN_BENCH_ONLY?.split(',').map((p) => p.trim());
 const unknown = only?.filter((p) => !PARTS.includes(p)) ?? [];
@@ -65,3 +67,4 @@ if (want('reasoning') || want('tasks')) await benchTasks();
 if (want('prediction')) await benchPrediction();
 if (want('network')) await benchNetwork();
 if (want('privacy')) await benchPrivacy();
+if (want('teams')) await benchTeams();
