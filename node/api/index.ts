@@ -141,8 +141,11 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
     }
     await next();
     // a refusal may come before the body is read (auth, route, size): the rest of it cannot be
-    // told from the next request, so the client is told not to reuse the connection (RFC 9112 9.6)
-    if (c.res.status >= 400 && hasBody(c.req.raw.headers)) c.header('Connection', 'close');
+    // told from the next request, so the client is told not to reuse the connection (RFC 9112 9.6).
+    // A refusal after the body was read (a quota's 429, an annotation's 409) keeps it: a client
+    // that retries on one connection is not made to connect again each time
+    if (c.res.status >= 400 && hasBody(c.req.raw.headers) && !c.req.raw.bodyUsed)
+      c.header('Connection', 'close');
   });
   const limitBody = bodyLimit({
     maxSize: bodyLimitBytes,

@@ -19,6 +19,8 @@ import {
 import { createUsageCounters } from './usage.js';
 
 const TENANT = 'tenant!';
+const SIZE_STALE_MS = 5_000;
+const IDLE = { generationsByMinute: [], tokensByHour: [], jobsInFlight: 0, storageBytes: 0 };
 const TOKEN = 'token!';
 
 const badInput = (field: string, message: string) =>
@@ -50,6 +52,17 @@ export async function tenancyService(store: Store, home: string) {
   for (const [key, t] of await store.scan<TokenRecord>('tenants', { prefix: TOKEN }))
     tokens.set(key.slice(TOKEN.length), t);
   const usage = createUsageCounters(store);
+  // LevelDB's size estimate walks its files: read at most every SIZE_STALE_MS per tenant (an
+  // estimate anyway, and recent writes count only once flushed)
+  const sizes = new Map<string, { at: number; bytes: Promise<number> }>();
+  const dbSize = (tenant: string, now: number): Promise<number> => {
+    const had = sizes.get(tenant);
+    if (had && now - had.at < SIZE_STALE_MS) return had.bytes;
+    const bytes = store.sizeOf(tenant === DEFAULT_TENANT ? undefined : tenant);
+    sizes.set(tenant, { at: now, bytes });
+    bytes.catch(() => sizes.delete(tenant));
+    return bytes;
+  };
 
   const defaultTenant = (): Tenant =>
     tenants.get(DEFAULT_TENANT) ?? {
@@ -146,9 +159,9 @@ export async function tenancyService(store: Store, home: string) {
       return t && { tenant: t.tenant, role: t.role, name: t.name, operator: false };
     },
     usage,
-    async used(tenant: string, jobsInFlight: number, now = Date.now()) {
+    async used(tenant: string, jobsInFlight: number, now = Date.now(), withStorage = true) {
       const counts = await usage.read(tenant);
-      const db = await store.sizeOf(tenant === DEFAULT_TENANT ? undefined : tenant);
+      const db = withStorage ? await dbSize(tenant, now) : 0;
       return {
         generationsByMinute: counts.generationsByMinute,
         tokensByHour: counts.tokensByHour,
@@ -160,8 +173,12 @@ export async function tenancyService(store: Store, home: string) {
     async refusal(tenant: string, jobsInFlight: number): Promise<QuotaRefusal | undefined> {
       const { quotas } = get(tenant);
       if (Object.keys(quotas).length === 0) return undefined;
-      const used = await this.used(tenant, jobsInFlight);
-      return quotaRefusal(quotas, used, used.now);
+      const now = Date.now();
+      // a refusal for jobs in flight needs no counter; the database's size only a storage quota
+      const busy = quotaRefusal({ concurrentJobs: quotas.concurrentJobs }, { ...IDLE, jobsInFlight }, now);
+      if (busy) return busy;
+      const used = await this.used(tenant, jobsInFlight, now, quotas.storageBytes !== undefined);
+      return quotaRefusal(quotas, used, now);
     },
     async report(tenant: string, jobsInFlight: number): Promise<Usage> {
       const used = await this.used(tenant, jobsInFlight);

@@ -78,6 +78,20 @@ describe('the security headers of every response', () => {
     expect(refused.status).toBe(401);
     expect(refused.headers.connection).toBe('close');
     expect(refused.headers['x-content-type-options']).toBe('nosniff');
+    // refused after its body was read (here: a field that is wrong): the connection stays usable
+    const wrong = JSON.stringify({ registry: '/nowhere', languages: ['cobol'] });
+    const afterBody = await raw(
+      'POST',
+      '/v1/generate',
+      {
+        'content-type': 'application/json',
+        'content-length': String(wrong.length),
+        authorization: `Bearer ${h.node.token}`,
+      },
+      wrong,
+    );
+    expect(afterBody.status).toBe(400);
+    expect(afterBody.headers.connection).toBe('keep-alive');
     const read = await raw('GET', '/v1/health', {});
     expect(read.status).toBe(200);
     expect(read.headers.connection).toBe('keep-alive');
