@@ -45,6 +45,13 @@ export interface Auth {
 }
 
 const principals = new WeakMap<Request, Principal>();
+/** an open loopback read: the default tenant's viewer, with no token (one object for them all) */
+const ANONYMOUS: Principal = Object.freeze({
+  tenant: DEFAULT_TENANT,
+  role: 'viewer',
+  name: 'anonymous',
+  operator: false,
+});
 
 /** Who sent the request, as the auth middleware of its route found (undefined before it ran). */
 export const principalOf = (c: Context): Principal | undefined => principals.get(c.req.raw);
@@ -149,12 +156,7 @@ export function createAuth(init: AuthInit): Auth {
       (c.req.header(TENANT_HEADER) ?? DEFAULT_TENANT) === DEFAULT_TENANT &&
       urlHostIsLoopback(c.req.url)
     ) {
-      principals.set(c.req.raw, {
-        tenant: DEFAULT_TENANT,
-        role: 'viewer',
-        name: 'anonymous',
-        operator: false,
-      });
+      principals.set(c.req.raw, ANONYMOUS);
       return next();
     }
     return viewer(c, next);

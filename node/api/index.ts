@@ -90,9 +90,9 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
     },
   };
   const app = new Hono();
-  // first: counts every request by method, route pattern and status class for GET /metrics
+  // every request counted by method, route pattern and status class for GET /metrics (by the first
+  // middleware below, once answered)
   const metrics = createApiMetrics(node, rejections);
-  app.use('*', metrics.count);
 
   // every error, the API's own and the parts' alike, answers with the status of node/errors.ts's table
   const respond = (c: Context, err: unknown): Response => {
@@ -146,6 +146,7 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
     // that retries on one connection is not made to connect again each time
     if (c.res.status >= 400 && hasBody(c.req.raw.headers) && !c.req.raw.bodyUsed)
       c.header('Connection', 'close');
+    metrics.count(c);
   });
   const limitBody = bodyLimit({
     maxSize: bodyLimitBytes,

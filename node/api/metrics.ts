@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { Registry } from 'prom-client';
 import type { WeaverNode } from '../node.js';
@@ -17,8 +17,11 @@ import type { Rejections } from './rejections.js';
  * prom-client's global one.
  */
 export interface ApiMetrics {
-  /** the first middleware: counts every request by method, route pattern and status class */
-  count: MiddlewareHandler;
+  /**
+   * counts a request by method, route pattern and status class, once it was answered (called by
+   * the API's first middleware: a middleware of its own would be one more async step per request)
+   */
+  count(c: Context): void;
   /** the exposition text and its Content-Type */
   scrape(): Promise<{ contentType: string; text: string }>;
 }
@@ -37,16 +40,22 @@ interface RequestCount {
 
 export function createApiMetrics(node: WeaverNode, rejections: Rejections): ApiMetrics {
   const requests = new Map<string, RequestCount>();
+  const patterns = new Map<string, string>();
   let registry: Promise<Registry> | undefined;
   return {
-    async count(c, next) {
-      await next();
+    count(c) {
       const method = METHODS.has(c.req.method) ? c.req.method : 'OTHER';
       // the pattern the request matched (/v1/generations/:id), never its raw path: the label's
       // values are the app's routes; no route (404, 405: only the '*' middleware matched) is one value
-      const routes = matchedRoutes(c);
-      const last = routes[routes.length - 1];
-      const route = !last || last.method === 'ALL' ? 'unmatched' : last.path;
+      // found once per method and path (a probe's, a listing's) and kept, a few hundred at most
+      const seen = `${method} ${c.req.path}`;
+      let route = patterns.get(seen);
+      if (route === undefined) {
+        const routes = matchedRoutes(c);
+        const last = routes[routes.length - 1];
+        route = !last || last.method === 'ALL' ? 'unmatched' : last.path;
+        if (patterns.size < 512) patterns.set(seen, route);
+      }
       const statusClass = `${Math.floor(c.res.status / 100)}xx`;
       const key = `${method} ${route} ${statusClass}`;
       const counted = requests.get(key);
