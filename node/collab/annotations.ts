@@ -92,6 +92,21 @@ export function createAnnotations(
 
   const emptyHead = (generationId: string): Head => ({ generationId, version: 0, fields: {}, comments: 0 });
   const readHead = async (g: string) => (await store.get<Head>('annotations', headKey(g))) ?? emptyHead(g);
+  // a comment and the head counting it, in one batch (acknowledged once written), then announced
+  const writeComment = async (
+    generationId: string,
+    n: number,
+    comment: AnnotationComment,
+    next: Head,
+    kind: 'comment-added' | 'comment-edited',
+  ): Promise<CommentWrite> => {
+    await store.batch([
+      { type: 'put', sublevel: 'annotations', key: commentKey(generationId, n), value: comment },
+      { type: 'put', sublevel: 'annotations', key: headKey(generationId), value: next },
+    ]);
+    publish({ type: 'annotation', generationId, version: next.version, change: { kind, comment } });
+    return { generationId, version: next.version, comment };
+  };
 
   return {
     async get(generationId) {
@@ -126,18 +141,13 @@ export function createAnnotations(
           );
         const n = head.comments + 1;
         const comment: AnnotationComment = { id: `c${n}`, author: who, text, at: Date.now(), version: 1 };
-        const next: Head = { ...head, comments: n, version: head.version + 1 };
-        await store.batch([
-          { type: 'put', sublevel: 'annotations', key: commentKey(generationId, n), value: comment },
-          { type: 'put', sublevel: 'annotations', key: headKey(generationId), value: next },
-        ]);
-        publish({
-          type: 'annotation',
+        return writeComment(
           generationId,
-          version: next.version,
-          change: { kind: 'comment-added', comment },
-        });
-        return { generationId, version: next.version, comment };
+          n,
+          comment,
+          { ...head, comments: n, version: head.version + 1 },
+          'comment-added',
+        );
       });
     },
 
@@ -179,18 +189,13 @@ export function createAnnotations(
           ...(who !== undefined && who !== current.author ? { editedBy: who } : {}),
         };
         if (who === undefined || who === current.author) delete comment.editedBy;
-        const next: Head = { ...head, version: head.version + 1 };
-        await store.batch([
-          { type: 'put', sublevel: 'annotations', key: commentKey(generationId, n), value: comment },
-          { type: 'put', sublevel: 'annotations', key: headKey(generationId), value: next },
-        ]);
-        publish({
-          type: 'annotation',
+        return writeComment(
           generationId,
-          version: next.version,
-          change: { kind: 'comment-edited', comment },
-        });
-        return { generationId, version: next.version, comment };
+          n,
+          comment,
+          { ...head, version: head.version + 1 },
+          'comment-edited',
+        );
       });
     },
 
