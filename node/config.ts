@@ -56,7 +56,7 @@ export const NodeConfigSchema = z
       .object({
         /** candidates per language and generation (pack x params x model arms chosen by the optimizer) */
         candidates: z.number().int().min(1).max(8).default(2),
-        /** generations running at once */
+        /** generations running at once on the node, every tenant's together (and as many tasks) */
         concurrency: z.number().int().min(1).max(16).default(2),
         toolTimeoutMs: z.number().int().min(1000).max(600_000).default(120_000),
         successThreshold: z.number().min(0).max(1).default(0.9),

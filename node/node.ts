@@ -6,6 +6,7 @@ import type { ArmStats } from './learning/arm-stats.js';
 import type { Learning } from './learning/index.js';
 import { createGenerators } from './models/index.js';
 import { NodeError, NodeErrorCode } from './node-errors.js';
+import { limit } from './orchestra/limit.js';
 import { createPeering, type Peering } from './peering.js';
 import { createPlugins } from './plugins/index.js';
 import type { PrefetchStats } from './prediction/index.js';
@@ -163,6 +164,9 @@ async function composeNode(
     plugins,
     peering,
     tenancy,
+    // every tenant's generations (and tasks) take one of these to run: the node's concurrency holds
+    // however many tenants submit at once (the waiting ones run in the order they came)
+    slots: { generations: limit(config.generation.concurrency), tasks: limit(config.generation.concurrency) },
     stopping: () => stopping,
     globalTelemetry: init.globalTelemetry,
     recover: init.recover !== false,

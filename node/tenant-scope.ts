@@ -117,6 +117,8 @@ export interface TenantScope {
   stop(graceMs: number): Promise<void>;
 }
 
+type Limit = <T>(task: () => Promise<T>) => Promise<T>;
+
 /** What every tenant's parts share: one per node process. */
 export interface SharedParts {
   config: NodeConfig;
@@ -128,6 +130,8 @@ export interface SharedParts {
   plugins?: Plugins;
   peering: Peering;
   tenancy: Tenancy;
+  /** the node's slots for running generations, and for running tasks, shared by every tenant */
+  slots: { generations: Limit; tasks: Limit };
   stopping(): boolean;
   /** register as the process's global OpenTelemetry SDK (the default tenant of a CLI node only) */
   globalTelemetry?: boolean;
@@ -220,6 +224,7 @@ export async function composeTenantScope(
   const jobs = createJobs(
     {
       store: jobsStore,
+      slots: shared.slots.generations,
       async execute(record, signal, emit) {
         await runGeneration(
           record,
@@ -311,7 +316,7 @@ export async function composeTenantScope(
     { enabled: config.generation.predict.enabled, debounceMs: config.generation.predict.debounceMs },
   );
   const tasks = createTaskService(
-    { store, tracer: telemetry.tracer, models: config.models ?? {}, decide },
+    { store, tracer: telemetry.tracer, models: config.models ?? {}, decide, slots: shared.slots.tasks },
     { concurrency: config.generation.concurrency, maxQueued: config.generation.maxQueued },
   );
   if (shared.recover) await tasks.recover();

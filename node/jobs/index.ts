@@ -17,6 +17,12 @@ export interface JobsComponents {
     signal: AbortSignal,
     emit: (e: GenerationEvent) => void,
   ): Promise<GenerationRecord>;
+  /**
+   * the node's slots for running work, shared by every tenant's jobs (and tasks), so the node runs
+   * at most its `generation.concurrency` at once however many tenants submit; without it, these
+   * jobs' own `concurrency`
+   */
+  slots?: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 export interface JobsInit {
@@ -58,7 +64,7 @@ export function createJobs(components: JobsComponents, init: JobsInit = {}): Job
   const running = new Map<string, { controller: AbortController; done: Promise<GenerationRecord> }>();
   const concurrency = init.concurrency ?? 2;
   const maxQueued = init.maxQueued ?? 64;
-  const bounded = limit(concurrency);
+  const bounded = components.slots ?? limit(concurrency);
   const ALL = Symbol('every generation');
   const emit = (e: GenerationEvent) => {
     events.emit(e.id, e);

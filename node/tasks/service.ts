@@ -40,6 +40,8 @@ export interface TaskServiceComponents {
   models: ModelsConfig;
   /** stores a decision record (under the task's id), as generations store theirs */
   decide(d: DecisionRecord): Promise<void>;
+  /** the node's slots for running work, shared with generations and other tenants (see JobsComponents) */
+  slots?: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 export interface TaskServiceInit {
@@ -88,7 +90,7 @@ export function createTaskService(
 ): TaskService {
   const { store } = components;
   const reprobeMs = init.reprobeMs ?? 30_000;
-  const bounded = limit(init.concurrency ?? 2);
+  const bounded = components.slots ?? limit(init.concurrency ?? 2);
   let probe: { at: number; models: Promise<TaskModels> } | undefined;
   const running = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
   /** starts between their call and their record being stored: stop() waits for them too */
