@@ -96,6 +96,11 @@ export interface TenantNode {
   armQualities(context: string): Promise<ArmQuality[]>;
   /** a registry folder's check (a tenant other than default: only inside its registry folders) */
   checkRegistry(dir: string): Promise<LoadResult>;
+  /**
+   * throws PATH_OUTSIDE unless the tenant may read a registry there (its own folders; for the
+   * default tenant, anywhere but the other tenants'), judged before anything looks at the path
+   */
+  confineRegistry(dir: string): Promise<void>;
   /** pattern packs: search, show, publish, install, rate, list (node/packs/market.ts) */
   patterns: PatternService;
   /** live collaboration: the tenant's event stream and the shared annotations of its generations (node/collab) */
@@ -471,6 +476,7 @@ export async function composeTenantScope(
     insights,
     learningHistory: async (n) => learningHistory(await learning.outcomes(n)),
     armQualities: async (context) => armQualities(await learning.armStats(context)),
+    confineRegistry: checkRegistryPath,
     async checkRegistry(dir) {
       await checkRegistryPath(dir);
       return loadRegistryOffThread(dir);

@@ -1,5 +1,4 @@
 import type { Hono } from 'hono';
-import { confineRegistry, DEFAULT_TENANT } from '../../tenancy/index.js';
 import { generationLinks, type RouteContext } from '../context.js';
 import { ApiError, ApiErrorCode } from '../errors.js';
 import { GenerateBodySchema } from '../schemas.js';
@@ -12,8 +11,7 @@ export function generateRoutes(app: Hono, { node: root, tenant, auth, log }: Rou
     const request = await readJson(c, GenerateBodySchema);
     // a tenant's registry is confined before the path is looked at: whether a folder outside its
     // own exists (another tenant's) gets no answer of its own
-    if (node.tenant !== DEFAULT_TENANT)
-      await confineRegistry(root.tenancy.get(node.tenant), request.registry);
+    await node.confineRegistry(request.registry);
     await requireFolder(request.registry, 'registry');
     const { id, done, replayed } = await node
       .generate(request, { idempotencyKey: idempotencyKey(c) })
