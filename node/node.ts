@@ -199,7 +199,6 @@ async function composeNode(
     const now = Date.now();
     if (!stopping && healthy && now - healthy.at < HEALTH_STALE_MS) return healthy.health;
     const sum = (f: (s: TenantScope) => number) => open.reduce((a, s) => a + f(s), 0);
-    const { failed, otlp } = main.spanStats();
     const current: NodeHealth = deepFreeze({
       status: stopping ? 'stopping' : 'ok',
       version: VERSION,
@@ -210,8 +209,8 @@ async function composeNode(
       tasks: { inFlight: sum((s) => s.inFlight().tasks) },
       spans: {
         exported: sum((s) => s.spanStats().exported),
-        failed: failed + sum((s) => (s === main ? 0 : s.spanStats().failed)),
-        otlp,
+        failed: sum((s) => s.spanStats().failed),
+        otlp: main.spanStats().otlp,
       },
       models: { active: models.generators.map((g) => g.id), skipped: models.skipped.map((s) => s.message) },
     });

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { QuotasSchema, TenantInputSchema, TokenInputSchema } from '../tenancy/index.js';
+import { QuotasSchema, TenantInputSchema, TenantUpdateSchema, TokenInputSchema } from '../tenancy/index.js';
 import { fromZod, jsonContent, ref, type Schema } from './openapi-components.js';
 import type { PathHelpers } from './openapi-patterns.js';
 
@@ -7,15 +6,7 @@ import type { PathHelpers } from './openapi-patterns.js';
 export const TENANT_COMPONENTS: Record<string, Schema> = {
   Quotas: fromZod(QuotasSchema),
   TenantInput: fromZod(TenantInputSchema),
-  TenantPatch: fromZod(
-    z
-      .object({
-        name: z.string().min(1).max(200).optional(),
-        share: z.boolean().optional(),
-        quotas: QuotasSchema.optional(),
-      })
-      .strict(),
-  ),
+  TenantPatch: fromZod(TenantUpdateSchema),
   TokenInput: fromZod(TokenInputSchema),
   Tenant: {
     type: 'object',

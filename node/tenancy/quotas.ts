@@ -22,6 +22,13 @@ export interface QuotaRefusal {
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 
+/** The buckets of the sliding window that ends now: generations of the last hour, tokens of the last day. */
+export const lastHour = (byMinute: [number, number][], now: number) =>
+  byMinute.filter(([m]) => m > Math.floor(now / MINUTE) - 60);
+export const lastDay = (byHour: [number, number][], now: number) =>
+  byHour.filter(([h]) => h > Math.floor(now / HOUR) - 24);
+export const total = (buckets: [number, number][]) => buckets.reduce((s, [, n]) => s + n, 0);
+
 /**
  * Whether a tenant may start one more job now; the first quota that is used up, with when to come
  * back. `jobs` is what the new work adds (1 for a generation or a task).
@@ -38,8 +45,8 @@ export function quotaRefusal(quotas: Quotas, used: UsedNow, now: number): QuotaR
       message: `${used.jobsInFlight} jobs of this tenant are queued or running (quota concurrentJobs ${concurrentJobs}); wait for one to finish`,
     };
   if (generationsPerHour !== undefined) {
-    const inWindow = used.generationsByMinute.filter(([m]) => m > Math.floor(now / MINUTE) - 60);
-    const count = inWindow.reduce((s, [, n]) => s + n, 0);
+    const inWindow = lastHour(used.generationsByMinute, now);
+    const count = total(inWindow);
     if (count >= generationsPerHour) {
       const oldest = Math.min(...inWindow.map(([m]) => m), Math.floor(now / MINUTE));
       return {
@@ -52,8 +59,8 @@ export function quotaRefusal(quotas: Quotas, used: UsedNow, now: number): QuotaR
     }
   }
   if (llmTokensPerDay !== undefined) {
-    const inWindow = used.tokensByHour.filter(([h]) => h > Math.floor(now / HOUR) - 24);
-    const spent = inWindow.reduce((s, [, n]) => s + n, 0);
+    const inWindow = lastDay(used.tokensByHour, now);
+    const spent = total(inWindow);
     if (spent >= llmTokensPerDay) {
       const oldest = Math.min(...inWindow.map(([h]) => h), Math.floor(now / HOUR));
       return {

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Store } from '../storage/index.js';
 import { TenancyError, TenancyErrorCode } from './errors.js';
-import { type QuotaRefusal, quotaRefusal } from './quotas.js';
+import { lastDay, lastHour, type QuotaRefusal, quotaRefusal, total } from './quotas.js';
 import type { Role } from './roles.js';
 import { hashSecret, mintSecret, tokenIdOf } from './tokens.js';
 import {
@@ -182,17 +182,11 @@ export async function tenancyService(store: Store, home: string) {
     },
     async report(tenant: string, jobsInFlight: number): Promise<Usage> {
       const used = await this.used(tenant, jobsInFlight);
-      const MINUTE = 60_000;
-      const HOUR = 3_600_000;
       return {
         tenant,
-        generationsLastHour: used.generationsByMinute
-          .filter(([m]) => m > Math.floor(used.now / MINUTE) - 60)
-          .reduce((s, [, n]) => s + n, 0),
+        generationsLastHour: total(lastHour(used.generationsByMinute, used.now)),
         jobsInFlight,
-        llmTokensLastDay: used.tokensByHour
-          .filter(([h]) => h > Math.floor(used.now / HOUR) - 24)
-          .reduce((s, [, n]) => s + n, 0),
+        llmTokensLastDay: total(lastDay(used.tokensByHour, used.now)),
         storageBytes: used.storageBytes,
         quotas: get(tenant).quotas,
         at: used.now,

@@ -1,25 +1,16 @@
 import type { Context, Hono } from 'hono';
-import { z } from 'zod';
 import {
   type Principal,
   type Quotas,
-  QuotasSchema,
   TenancyError,
   TenancyErrorCode,
   TenantInputSchema,
+  TenantUpdateSchema,
   TokenInputSchema,
 } from '../../tenancy/index.js';
 import { principalOf } from '../auth.js';
 import type { RouteContext } from '../context.js';
 import { idParam, readJson } from '../validate.js';
-
-const TenantPatchSchema = z
-  .object({
-    name: z.string().min(1).max(200).optional(),
-    share: z.boolean().optional(),
-    quotas: QuotasSchema.optional(),
-  })
-  .strict();
 
 /** A tenant's admin acts on its own tenant; the operator on any. */
 function ownTenant(c: Context): { tenant: string; principal: Principal } {
@@ -69,7 +60,7 @@ export function tenantRoutes(app: Hono, { node, tenant, auth }: RouteContext): v
 
   app.patch('/v1/tenants/:id', auth.admin, async (c) => {
     const { tenant: id, principal } = ownTenant(c);
-    const patch = await readJson(c, TenantPatchSchema);
+    const patch = await readJson(c, TenantUpdateSchema);
     if (!principal.operator && patch.quotas) onlyTighter(id, tenancy.get(id).quotas, patch.quotas);
     return c.json(await tenancy.update(id, patch));
   });
