@@ -82,6 +82,11 @@ export function urlHostIsLoopback(url: string): boolean {
   return isLoopbackHost(new URL(url).hostname);
 }
 
+/** The token of an `Authorization: Bearer <token>` header (any case, any spaces around it). */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header === undefined ? undefined : /^Bearer +([^\s]+) *$/i.exec(header)?.[1];
+}
+
 export function createAuth(init: AuthInit): Auth {
   const where = `the token is in ${join(init.home, 'token')} (or set WEAVERGEN_TOKEN for the CLI), or a tenant's token from \`weavergen tenant token create\``;
   const challenge = { 'WWW-Authenticate': 'Bearer realm="weavergen"' };
@@ -94,9 +99,9 @@ export function createAuth(init: AuthInit): Auth {
     const header = c.req.header('authorization');
     const named = c.req.header(TENANT_HEADER);
     if (!header) throw unauthorized('missing bearer token: send "Authorization: Bearer <token>"');
-    const m = /^Bearer +([^\s]+) *$/i.exec(header);
-    if (!m) throw unauthorized('malformed Authorization header: expected "Bearer <token>"');
-    if (tokenMatches(m[1], init.token)) {
+    const token = bearerToken(header);
+    if (token === undefined) throw unauthorized('malformed Authorization header: expected "Bearer <token>"');
+    if (tokenMatches(token, init.token)) {
       const tenant = named ?? DEFAULT_TENANT;
       if (!init.tenants.has(tenant))
         throw new TenancyError(
@@ -105,7 +110,7 @@ export function createAuth(init: AuthInit): Auth {
         );
       return { tenant, role: 'admin', name: 'operator', operator: true };
     }
-    const p = init.tenants.authenticate(m[1]);
+    const p = init.tenants.authenticate(token);
     if (!p) throw unauthorized('wrong bearer token');
     if (named !== undefined && named !== p.tenant)
       throw new TenancyError(
@@ -125,9 +130,11 @@ export function createAuth(init: AuthInit): Auth {
           `the token ${JSON.stringify(p.name)} is a ${p.role} of tenant ${p.tenant}; ${c.req.method} ${c.req.path} needs ${role === 'admin' ? 'an' : 'a'} ${role} (an admin makes one: weavergen tenant token create ${p.tenant} <name> --role ${role})`,
         );
       if (limited) {
-        // a token that writes faster than its rate waits: the limit is per token (hashed, not kept)
+        // a token that writes faster than its rate waits: the limit is per token (hashed, not
+        // kept), keyed on the token itself, not the header, so `bearer`, extra spaces or a
+        // trailing space do not open a fresh bucket
         const key = createHash('sha256')
-          .update(c.req.header('authorization') ?? '')
+          .update(bearerToken(c.req.header('authorization')) ?? '')
           .digest('hex');
         if (!limiter.take(key)) {
           const retry = Math.max(1, Math.ceil(60 / limiter.limit.perMinute));
