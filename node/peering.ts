@@ -284,7 +284,7 @@ export async function createPeering(
       peerId: network.peerId,
       addresses: network.addresses(),
       listen: [...n.listen],
-      peers: network.peers(),
+      peers: network.peers().map((p) => ({ ...p, trust: marketplace.reputation.weight(p.id) })),
       stats: network.stats(),
       share: shareInfo(packs),
       ...(notice ? { notice } : {}),

@@ -143,6 +143,8 @@ export interface PeerSummary {
   lastDigestEpoch?: number;
   /** what it sent that was not accepted, by `<channel>:<verdict>` (e.g. `digests:reject:malformed`) */
   rejected: Record<string, number>;
+  /** the weight this node's ratings give its digests (its trust, node/trust-store.ts); set by node/peering.ts */
+  trust?: number;
 }
 
 export interface NetworkStats {

@@ -11,20 +11,25 @@ const pairs = (o) =>
     .map(([k, v]) => `${k} ${typeof v === 'number' ? v : JSON.stringify(v)}`)
     .join(', ') || 'none';
 
+/** One row of the peers table, from a PeerSummary of GET /v1/peers (node/network/index.ts). */
+function peerRow(x) {
+  const num = (v, digits) => (typeof v === 'number' ? v.toFixed(digits) : '-');
+  return el(
+    'tr',
+    {},
+    el('td', { class: 'mono', title: x.id }, short(x.id)),
+    el('td', {}, x.connected ? 'yes' : 'no'),
+    el('td', {}, num(x.score, 2)),
+    el('td', {}, num(x.trust, 3)),
+    el('td', {}, String(x.digests ?? 0)),
+    el('td', {}, String(x.patterns ?? 0)),
+    el('td', {}, x.lastDigestEpoch === undefined ? '-' : String(x.lastDigestEpoch)),
+    el('td', {}, pairs(x.rejected)),
+  );
+}
+
 function peersSection(p) {
   const stats = p.stats || {};
-  const rows = (p.peers || []).map((x) =>
-    el(
-      'tr',
-      {},
-      el('td', { class: 'mono', title: x.peer || x.peerId }, short(x.peer || x.peerId)),
-      el('td', {}, typeof x.score === 'number' ? x.score.toFixed(2) : '-'),
-      el('td', {}, typeof x.weight === 'number' ? x.weight.toFixed(3) : '-'),
-      el('td', {}, x.epoch === undefined ? '-' : String(x.epoch)),
-      el('td', {}, x.entries === undefined ? '-' : String(x.entries)),
-      el('td', {}, pairs(x.rejected)),
-    ),
-  );
   return section(
     'This node and its peers',
     el(
@@ -41,10 +46,24 @@ function peersSection(p) {
     p.addresses?.length ? el('p', { class: 'muted mono' }, p.addresses.join(' ')) : '',
     p.notice ? el('p', { class: 'muted' }, p.notice) : '',
     el('p', {}, 'sharing: ', (p.share && (p.share.description || p.share.mode)) || '-'),
+    el(
+      'p',
+      { class: 'muted' },
+      "trust: the weight this node gives the peer's digests, earned by agreeing with what it measured itself (0 below the minimum score)",
+    ),
     table(
-      ['peer', 'gossip score', 'trust weight', 'digest epoch', 'entries', 'rejected'],
-      rows,
-      'no peer has sent a digest yet',
+      [
+        'peer',
+        'connected',
+        'gossip score',
+        'trust',
+        'digests',
+        'patterns',
+        'latest digest epoch',
+        'rejected',
+      ],
+      (p.peers || []).map(peerRow),
+      'no peer yet',
     ),
     el('h3', {}, 'Counters'),
     el(

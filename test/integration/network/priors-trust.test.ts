@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,14 @@ const tmp = async () => {
   dirs.push(d);
   return d;
 };
+
+/** The fields of a peer the dashboard's peers table reads (ui/pages/network.js peerRow: `x.<field>`). */
+async function peerTableReads(): Promise<string[]> {
+  const page = await readFile(join(process.cwd(), 'ui', 'pages', 'network.js'), 'utf8');
+  const body = /\nfunction peerRow\(x\) \{\n([\s\S]*?)\n\}\n/.exec(page)?.[1];
+  if (!body) throw new Error('ui/pages/network.js has no peerRow(x)');
+  return [...new Set([...body.matchAll(/\bx\.(\w+)/g)].map((m) => m[1]))];
+}
 
 let arms: string[];
 beforeAll(async () => {
@@ -132,6 +140,15 @@ describe('trust persistence', () => {
       }
       const before = peering.marketplace.reputation.get(peer.net.peerId);
       expect(before.score).toBeGreaterThan(0.5);
+      // GET /v1/peers (the node's peers() is peering.info(), sent as JSON) carries the peer's trust,
+      // and every field the dashboard's peers table reads
+      const { peers } = JSON.parse(JSON.stringify(peering.info())) as { peers: Record<string, unknown>[] };
+      const answer = peers.find((p) => p.id === peer.net.peerId);
+      expect(answer?.trust).toBe(before.weight);
+      expect(answer?.digests).toBeGreaterThanOrEqual(1);
+      const reads = await peerTableReads();
+      expect(reads).toEqual(expect.arrayContaining(['id', 'trust', 'digests', 'lastDigestEpoch']));
+      for (const key of reads) expect(answer?.[key], `the page reads ${key}`).toBeDefined();
       await peering.stop();
       await store.close();
 
