@@ -40,13 +40,18 @@ export async function task(
   } catch (e) {
     return fail((e as Error).message);
   }
+  let dashboard: string | undefined;
   const record = await withSession({ home: opts.home, command: 'weavergen task' }, async (session) => {
     const { id } = await session.api.post<{ id: string }>('/v1/tasks', request);
     process.stderr.write(
       `weavergen: task ${id} runs on ${session.embedded ? `this process's node (home ${session.home})` : `the node at ${session.api.url}`}\n`,
     );
+    // a running node keeps the task's page (a node started for this command stops with it)
+    if (!session.embedded && !opts.json) dashboard = `${session.api.url}/#/tasks/${encodeURIComponent(id)}`;
     return waitFor(session.api, id);
   });
+  if (dashboard && (record.status !== 'succeeded' || !record.result))
+    process.stdout.write(`dashboard: ${dashboard}\n`);
   if (record.status !== 'succeeded' || !record.result)
     return fail(
       `${record.error?.message ?? `the task ended ${record.status}`}${record.error?.code ? ` [${record.error.code}]` : ''}`,
@@ -76,6 +81,7 @@ export async function task(
     `tokens: ${r.usage.inputTokens} in, ${r.usage.outputTokens} out${r.usage.estimated ? ' (partly estimated)' : ''}; cost ${cost}`,
   );
   lines.push(`why: weavergen explain ${record.id}${opts.home ? ` --home ${opts.home}` : ''}`);
+  if (dashboard) lines.push(`dashboard: ${dashboard}`);
   process.stdout.write(`${lines.join('\n')}\n`);
   return ok ? EXIT.OK : EXIT.PROBLEMS;
 }

@@ -67,6 +67,8 @@ it('weavergen task without a running node keeps its decisions in the home; weave
     const printed = out.join('');
     expect(printed).toMatch(/openai:gpt-4o-mini: compiled, tests 2\/2, q=1\.000 \(by round 0\.50 -> 1\.00\)/);
     const id = /why: weavergen explain (\S+)/.exec(printed)![1];
+    // no node runs on the home: the task's node stopped with the command, so no dashboard page
+    expect(printed).not.toMatch(/dashboard: /);
     out.length = 0;
     expect(await explain(id, { home })).toBe(0);
     const chain = out.join('');
@@ -121,6 +123,8 @@ it('weavergen task goes through the node running on the home, and waits for the 
     expect(await task('a sum function', { lang: 'ts', tests, home })).toBe(0);
     const id = /task (\S+) runs on the node at/.exec(err.join(''))![1];
     expect(out.join('')).toContain(`task ${id} (typescript): 1 round`);
+    // the task's dashboard page, as generate prints the generation's
+    expect(out.join('')).toMatch(new RegExp(`\ndashboard: http://127\\.0\\.0\\.1:\\d+/#/tasks/${id}\n$`));
     expect(await node.taskRecord(id)).toMatchObject({ status: 'succeeded' });
   } finally {
     await api.close();
