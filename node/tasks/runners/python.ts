@@ -25,14 +25,20 @@ const PYTHON = process.env.WEAVERGEN_PYTHON || 'python3';
  * The unittest runner, run from a folder of the harness's own outside the answer's.
  *
  * What the code under test cannot do to it:
- * - write its results: they go to a file whose path comes on stdin (read, then stdin is /dev/null)
- *   through a descriptor the runner opened before any user module was imported, written with a
- *   captured `os.write` in a format of its own (hex fields, no json module the answer could patch);
- *   stdout is the answer's and means nothing;
+ * - write its results by printing: they go to a file whose path comes on stdin (read, then stdin is
+ *   /dev/null) through a descriptor the runner opened before any user module was imported, written
+ *   with a captured `os.write` in a format of its own (hex fields, no json module the answer could
+ *   patch); stdout is the answer's and means nothing. (The answer runs in this process: one that
+ *   looks for the descriptor in /proc/self/fd can still write records; only a sandbox stops that.)
+ * - stand in for the standard library: the runner imports what it uses before the answer's folder
+ *   is on sys.path (no PYTHONPATH; `-s`, so no usercustomize either);
  * - replace the assertion machinery: unittest's classes and modules and the builtins are snapshotted
  *   before the test modules (and so the answer) are imported, and compared after loading and after
- *   every test, with the user's test classes and test instances; any replacement fails the run;
+ *   every test, with the user's test classes and test instances; any replacement fails the run, as
+ *   does an attribute added to a watched class or a dunder added to a test class;
  * - bring tests: only test methods whose code is in the user's test files are planned;
+ * - make a test disappear: each test file's `Class.test*` methods are read with ast and reported
+ *   before anything is imported; one that is then not planned fails;
  * - skip a test: a skip raised while the test runs is a failure (a skip decorator of the user's
  *   counts as before);
  * - end the run early: the end record is written last; without it the harness fails what is missing.
@@ -57,14 +63,21 @@ _cfg = _stdin().split("\\n")
 _out = _open(_cfg[0], os.O_WRONLY | os.O_APPEND)
 _limit = float(_cfg[1])
 _realpath = os.path.realpath
-_files = frozenset(_realpath(p) for p in _cfg[2].split("\\t") if p)
+_paths = [p for p in _cfg[2].split("\\t") if p]
+_files = frozenset(_realpath(p) for p in _paths)
 _mods = [m for m in _cfg[3:] if m]
 del _cfg
 _null = _open(os.devnull, os.O_RDONLY)
 _dup2(_null, 0)
 _close(_null)
 
-import builtins, inspect, signal, traceback, unittest, unittest.case, unittest.loader, unittest.result, unittest.suite, unittest.util
+import ast, builtins, inspect, signal, traceback, unittest, unittest.case, unittest.loader, unittest.result, unittest.suite, unittest.util
+
+# the standard library above came from python's own folders: only now may the answer's folder
+# (the working directory) be searched, so an answer's unittest.py or ast.py never stands in for them
+_home = os.getcwd()
+sys.path.insert(0, _home)
+os.environ["PYTHONPATH"] = _home
 
 _vars, _len, _str, _callable, _getattr, _isinstance, _type, _set, _list, _id = vars, len, str, callable, getattr, isinstance, type, set, list, id
 _unwrap, _format_exception_only = inspect.unwrap, traceback.format_exception_only
@@ -114,6 +127,11 @@ def _changed():
         for k, v in snap.items():
             if k not in now or now[k] is not v:
                 return "%s.%s was replaced" % (name, k)
+        # a class gains nothing while tests run (TestCase.__getattribute__ would hand out no-op asserts)
+        if _isinstance(o, type) and _len(now) != _len(snap):
+            for k in now:
+                if k not in snap:
+                    return "%s.%s was added" % (name, k)
     for cls, snap in _classes:
         now = _vars(cls)
         for k, v in snap.items():
@@ -121,7 +139,12 @@ def _changed():
                 if k not in now or now[k] is not v:
                     return "%s.%s was replaced" % (cls.__qualname__, k)
         for k, v in now.items():
-            if k not in snap and _callable(v) and (k in _METHODS or k.startswith("test")):
+            if k in snap:
+                continue
+            if _callable(v) and (k in _METHODS or k.startswith("test")):
+                return "%s.%s was added" % (cls.__qualname__, k)
+            # __getattribute__, __getattr__, __setattr__ ... on a test class; copy's __slotnames__ is no harm
+            if k.startswith("__") and k.endswith("__") and k != "__slotnames__":
                 return "%s.%s was added" % (cls.__qualname__, k)
     return None
 
@@ -184,6 +207,54 @@ def _skipped(t):
     m = _getattr(_type(t), t._testMethodName, None)
     return bool(_getattr(_type(t), "__unittest_skip__", False) or _getattr(m, "__unittest_skip__", False))
 
+
+def _expected(path, module):
+    """Test ids the file declares: test* methods of its top-level classes deriving (within the file)
+    from a class named *TestCase, their in-file bases' test methods included. Read with ast before
+    anything of the answer is imported, so a test the answer deletes while loading still counts."""
+    try:
+        with open(path, "rb") as h:
+            tree = ast.parse(h.read(), path)
+    except Exception:
+        return []
+    classes = {}
+    deleted = _set()
+    for node in tree.body:
+        if _isinstance(node, ast.Delete):
+            # "del Base" after its subclasses: a base the user keeps from running
+            deleted.update(t.id for t in node.targets if _isinstance(t, ast.Name))
+        elif _isinstance(node, ast.ClassDef):
+            deleted.discard(node.name)
+            bases = []
+            for b in node.bases:
+                if _isinstance(b, ast.Name):
+                    bases.append(b.id)
+                elif _isinstance(b, ast.Attribute):
+                    bases.append(b.attr)
+            tests = [n.name for n in node.body if _isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name.startswith("test")]
+            classes[node.name] = (bases, tests)
+
+    def case(name, seen):
+        if name.endswith("TestCase") and name not in classes:
+            return True
+        if name not in classes or name in seen:
+            return False
+        return any(case(b, seen | {name}) for b in classes[name][0])
+
+    def tests(name, seen):
+        if name not in classes or name in seen:
+            return []
+        own = _list(classes[name][1])
+        for b in classes[name][0]:
+            own += [t for t in tests(b, seen | {name}) if t not in own]
+        return own
+
+    return ["%s.%s.%s" % (module, c, t) for c in classes if c not in deleted and case(c, frozenset()) for t in tests(c, frozenset())]
+
+
+for path, name in zip(_paths, _mods):
+    for tid in _expected(path, name):
+        _emit("N", _hex(tid), _hex(name))
 
 _classes = []
 _loader = _TestLoader()
@@ -342,8 +413,11 @@ export function createPythonHarness(): TestHarness {
         const all: GeneratedFile[] = [...answer, ...tests];
         return withTempDir('task-py', all, async (dir) => {
           const py = all.filter((f) => f.path.endsWith('.py')).map((f) => f.path);
-          const proc = await taskProcess(dir, { PYTHONDONTWRITEBYTECODE: '1', PYTHONPATH: dir }, PASS_ENV);
-          const c = await runProcess(PYTHON, ['-m', 'py_compile', ...py], {
+          // no PYTHONPATH: the runner adds the answer's folder itself once the standard library it
+          // uses is loaded (an answer's unittest.py would otherwise be the runner's unittest)
+          const proc = await taskProcess(dir, { PYTHONDONTWRITEBYTECODE: '1' }, PASS_ENV);
+          // -I: not the working directory's py_compile.py, not the user's site folder
+          const c = await runProcess(PYTHON, ['-I', '-m', 'py_compile', ...py], {
             ...proc,
             timeoutMs: 60_000,
             signal: options.signal,
@@ -367,7 +441,8 @@ export function createPythonHarness(): TestHarness {
             await writeFile(results, '', { mode: 0o600 });
             const perTest = Math.max(0.1, options.timeoutMs / 1000);
             const killMs = options.timeoutMs * 3 + 10_000;
-            const r = await runProcess(PYTHON, [runner], {
+            // -s: no usercustomize from the run's HOME; sys.path[0] is the runner's own folder
+            const r = await runProcess(PYTHON, ['-s', runner], {
               ...proc,
               // the results file's path never reaches the code under test's argv or environment
               stdin: [
@@ -449,20 +524,25 @@ export interface PythonJudgeContext {
 }
 
 /**
- * Outcomes from the runner's records (`P` planned test, `L` module that did not load, `R` result,
- * `X` tampering, `E` end), checked against how the process ended: a planned test without a result
- * fails as not finished; a run without its end record never passes whole; tampering or an exit
- * status that contradicts the end record fails every test.
+ * Outcomes from the runner's records (`N` test a test file declares, read with ast before the answer
+ * was imported; `P` planned test, `L` module that did not load, `R` result, `X` tampering, `E` end),
+ * checked against how the process ended: a declared test that was never planned fails as gone; a
+ * planned test without a result fails as not finished; a run without its end record never passes
+ * whole; tampering or an exit status that contradicts the end record fails every test.
  */
 export function judgeRecords(records: string, c: PythonJudgeContext): TestOutcome[] {
   const planned: string[] = [];
+  /** test ids the test files declare (read before the answer was imported) -> their module */
+  const declared = new Map<string, string>();
   const results = new Map<string, TestOutcome>();
   const loads: TestOutcome[] = [];
+  const unloaded = new Set<string>();
   let tampered: string | undefined;
   let ended = false;
   for (const line of records.split('\n')) {
     const [kind, a, b, m] = line.split(' ');
     if (kind === 'P' && a) planned.push(unhex(a));
+    else if (kind === 'N' && a) declared.set(unhex(a), unhex(b));
     else if (kind === 'R' && a) {
       const ok = b === '1';
       results.set(unhex(a), {
@@ -472,6 +552,7 @@ export function judgeRecords(records: string, c: PythonJudgeContext): TestOutcom
       });
     } else if (kind === 'L' && a) {
       const mod = unhex(a);
+      unloaded.add(mod);
       loads.push({
         name: c.modules.get(mod) ?? mod,
         passed: false,
@@ -490,6 +571,11 @@ export function judgeRecords(records: string, c: PythonJudgeContext): TestOutcom
     ),
     ...loads,
   ];
+  // a declared test the loaded module no longer had (deleted or replaced while the answer loaded)
+  const plannedSet = new Set(planned);
+  for (const [id, mod] of declared)
+    if (!plannedSet.has(id) && !unloaded.has(mod))
+      out.push({ name: id, passed: false, message: 'not run: the test disappeared before the run' });
   if (out.length === 0) out = fail(c.testFiles, ended ? 'no test found in the test files' : lastErr || early);
   const all = (message: string) => out.map((o) => ({ name: o.name, passed: false, message }));
   if (tampered !== undefined)

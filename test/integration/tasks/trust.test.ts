@@ -312,6 +312,95 @@ describe('python: results come from a channel the answer cannot write to', () =>
   });
 
   it.skipIf(PY.skip)(
+    `a test deleted by a trace hook while the test module loads fails as gone${PY.note}`,
+    async () => {
+      // the hook removes T.test_negatives on its first call after the test module exists, then unhooks
+      const cheat = f(
+        'sum.py',
+        'import sys\n\ndef _tr(frame, event, arg):\n    m = sys.modules.get("test_sum")\n    T = getattr(m, "T", None) if m is not None else None\n    if T is not None and "test_negatives" in vars(T):\n        delattr(T, "test_negatives")\n        sys.settrace(None)\n    return None\n\nsys.settrace(_tr)\n\ndef add(a, b):\n    return a + b if a >= 0 else 0\n',
+      );
+      const r = await py.run([cheat], [PY_TEST], OPTIONS);
+      expect(r.tests).toEqual([
+        { name: 'test_sum.T.test_adds', passed: true },
+        {
+          name: 'test_sum.T.test_negatives',
+          passed: false,
+          message: 'not run: the test disappeared before the run',
+        },
+      ]);
+      expect(r).toMatchObject({ passed: 1, total: 2 });
+    },
+  );
+
+  it.skipIf(PY.skip)(
+    `a test method the answer replaces with its own before the tests load fails as gone${PY.note}`,
+    async () => {
+      const cheat = f(
+        'sum.py',
+        'import sys\n\ndef _tr(frame, event, arg):\n    m = sys.modules.get("test_sum")\n    T = getattr(m, "T", None) if m is not None else None\n    if T is not None and "test_negatives" in vars(T) and not getattr(T.test_negatives, "mine", 0):\n        f = lambda self: None\n        f.mine = 1\n        T.test_negatives = f\n        sys.settrace(None)\n    return None\n\nsys.settrace(_tr)\n\ndef add(a, b):\n    return a + b if a >= 0 else 0\n',
+      );
+      const r = await py.run([cheat], [PY_TEST], OPTIONS);
+      expect(r.passed).toBeLessThan(2);
+      expect(r.tests.find((t) => t.name === 'test_sum.T.test_negatives')?.passed).toBe(false);
+    },
+  );
+
+  it.skipIf(PY.skip)(
+    `TestCase.__getattribute__ added by the answer (no-op asserts) is detected and named${PY.note}`,
+    async () => {
+      const cheat = f(
+        'sum.py',
+        'import unittest\n\ndef _ga(self, n):\n    if n.startswith("assert"):\n        return lambda *a, **k: None\n    return object.__getattribute__(self, n)\n\nunittest.TestCase.__getattribute__ = _ga\n\ndef add(a, b):\n    return a - b\n',
+      );
+      const r = await py.run([cheat], [PY_TEST], OPTIONS);
+      expect(r.passed).toBe(0);
+      expect(r.total).toBe(2);
+      expect(r.tests[0].message).toMatch(/unittest\.TestCase\.__getattribute__ was added/);
+    },
+  );
+
+  it.skipIf(PY.skip)(
+    `a dunder added to the user's test class while a test runs is detected${PY.note}`,
+    async () => {
+      const cheat = f(
+        'sum.py',
+        'import sys\n\ndef add(a, b):\n    cls = type(sys._getframe(1).f_locals["self"])\n    cls.__getattr__ = lambda self, n: (lambda *a, **k: None)\n    return a - b\n',
+      );
+      const r = await py.run([cheat], [PY_TEST], OPTIONS);
+      expect(r.passed).toBe(0);
+      expect(r.tests[0].message).toMatch(/T\.__getattr__ was added/);
+    },
+  );
+
+  it.skipIf(PY.skip)(
+    `an answer's unittest.py (the real one, patched) is not the runner's unittest${PY.note}`,
+    async () => {
+      const fake = f(
+        'unittest.py',
+        'import os, sys\n_here = os.path.dirname(os.path.abspath(__file__))\ndel sys.modules["unittest"]\nsys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _here]\nimport unittest\nsys.path.append(_here)\nunittest.TestCase.assertEqual = lambda *a, **k: None\n',
+      );
+      const r = await py.run([f('sum.py', 'def add(a, b):\n    return a - b\n'), fake], [PY_TEST], OPTIONS);
+      expect(r.passed).toBe(0);
+      expect(r.total).toBe(2);
+    },
+  );
+
+  it.skipIf(PY.skip)(
+    `a base class the test file deletes, and inherited tests, are counted as unittest runs them${PY.note}`,
+    async () => {
+      const test = f(
+        'test_sum.py',
+        'import unittest\nfrom sum import add\n\n\nclass Base(unittest.TestCase):\n    def test_adds(self):\n        self.assertEqual(add(2, 3), 5)\n\n\nclass Sub(Base):\n    def test_more(self):\n        self.assertEqual(add(1, 1), 2)\n\n\nclass Helper:\n    def test_not_a_test(self):\n        pass\n\n\ndel Base\n',
+      );
+      const r = await py.run([f('sum.py', 'def add(a, b):\n    return a + b\n')], [test], OPTIONS);
+      expect(r.tests).toEqual([
+        { name: 'test_sum.Sub.test_adds', passed: true },
+        { name: 'test_sum.Sub.test_more', passed: true },
+      ]);
+    },
+  );
+
+  it.skipIf(PY.skip)(
     `correct code still passes, a user's own skip decorator still counts as before${PY.note}`,
     async () => {
       const test = f(
