@@ -12,6 +12,7 @@ import {
   type GenerationEvent,
   type GenerationRecord,
   type GenerationRequest,
+  type OutputPolicy,
   runGeneration,
 } from './jobs/index.js';
 import { contextKey, type GenerationContext } from './learning/context.js';
@@ -157,6 +158,13 @@ export async function composeTenantScope(
   const outRoot = isDefault ? join(config.home, 'out') : join(config.home, 'tenants', tenant, 'out');
   // a tenant other than default writes only under its own folder (not the node's working directory)
   const outputRoots = isDefault ? [process.cwd(), ...config.generation.outputRoots] : [];
+  // a tenant other than default writes in the home only under its own out folder (<home>/out is
+  // the default tenant's); checked when a request is submitted and again when its files are written
+  const outputs: OutputPolicy = {
+    home: config.home,
+    roots: outputRoots,
+    ...(isDefault ? {} : { out: outRoot }),
+  };
   const telemetry: Telemetry = await createTelemetry(
     { store },
     {
@@ -265,6 +273,7 @@ export async function composeTenantScope(
             threshold: config.generation.successThreshold,
             maxRounds: config.generation.maxRounds,
             outRoot,
+            outputs,
             validate: record.request.validate,
             signal,
           },
@@ -430,14 +439,7 @@ export async function composeTenantScope(
       const submit = () =>
         admit(async () => {
           await checkRegistryPath(request.registry);
-          await checkRequest(
-            request,
-            llmIds,
-            // a tenant other than default writes in the home only under its own out folder
-            // (<home>/out is the default tenant's)
-            { home: config.home, roots: outputRoots, ...(isDefault ? {} : { out: outRoot }) },
-            await patterns.installedPacks(),
-          );
+          await checkRequest(request, llmIds, outputs, await patterns.installedPacks());
           const started = await jobs.submit(request);
           await tenancy.usage.generation(tenant);
           void started.done.then((r) => prefetcher.noted(r)).catch(() => {});

@@ -85,7 +85,7 @@ const PSEUDO = ['/proc', '/sys', '/dev'];
  * The output root: inside an allowed root (links resolved, so a link cannot lead out), not in the
  * home's own files, not a pseudo file system, and its nearest existing folder a writable folder.
  */
-async function checkOut(out: string, outputs: OutputPolicy): Promise<void> {
+export async function checkOut(out: string, outputs: OutputPolicy): Promise<void> {
   const root = resolve(out);
   const bad = (why: string) =>
     new JobsError({ code: JobsErrorCode.BAD_OUT, out }, `cannot write the output to ${out}: ${why}`);
@@ -125,13 +125,13 @@ async function checkOut(out: string, outputs: OutputPolicy): Promise<void> {
   }
 }
 
-const within = (path: string, root: string) => {
+export const within = (path: string, root: string) => {
   const rel = relative(root, path);
   return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
 };
 
 /** The real path of `path`, or of its nearest existing ancestor with the rest appended. */
-async function realOf(path: string): Promise<string> {
+export async function realOf(path: string): Promise<string> {
   const rest: string[] = [];
   let dir = path;
   for (;;) {

@@ -5,7 +5,7 @@ import type { Store } from '../storage/index.js';
 import { JobsError, JobsErrorCode } from './errors.js';
 import type { GenerationEvent, GenerationRecord, GenerationRequest } from './types.js';
 
-export { checkRequest } from './check-request.js';
+export { checkRequest, type OutputPolicy } from './check-request.js';
 export { armsFor, type RunComponents, runGeneration } from './run.js';
 export * from './types.js';
 

@@ -182,7 +182,7 @@ export async function runLanguage(
 
   winners[language] = files;
   c.progress(language, 'write');
-  outcome.outDir = await writeOutput(c.tracer, language, files, out, rctx, cattrs);
+  outcome.outDir = await writeOutput(c.tracer, language, files, out, rctx, cattrs, opts.outputs);
   c.progress(language, 'done', `q=${winner.q.toFixed(3)}`);
   return outcome;
 }

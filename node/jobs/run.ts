@@ -10,6 +10,7 @@ import type { Pack } from '../packs/index.js';
 import { loadRegistryOffThread, registryContentHash, SemconvErrorCode } from '../semconv/index.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
 import { namedPack } from './arms.js';
+import type { OutputPolicy } from './check-request.js';
 import { runLanguage } from './language.js';
 import { writeOutput } from './output.js';
 import { type CachedRequest, type RequestCache, requestKey } from './request-cache.js';
@@ -54,6 +55,8 @@ export interface RunOptions {
   maxRounds: number;
   /** where a request without `out` writes: `<outRoot>/<generation id>/<language>/` */
   outRoot: string;
+  /** where outputs may go: checked again when the files are written (the folder may have changed) */
+  outputs?: OutputPolicy;
   /** false: no toolchain, one candidate, no loop (the request's `validate`) */
   validate?: boolean;
   signal?: AbortSignal;
@@ -93,7 +96,7 @@ export async function runGeneration(
     const hit = key ? await c.requests?.get(key) : undefined;
     root.setAttribute(ATTR.cached, !!hit);
     if (hit) {
-      await serveCached(record, hit, c.tracer, rctx, ids);
+      await serveCached(record, hit, c.tracer, rctx, ids, opts.outputs);
       await decide(
         'cache',
         'served from the cache',
@@ -182,6 +185,7 @@ async function serveCached(
   tracer: Tracer,
   rctx: Context,
   ids: Record<string, string>,
+  outputs: OutputPolicy | undefined,
 ): Promise<void> {
   record.registry = hit.registry;
   record.check = hit.check;
@@ -195,11 +199,15 @@ async function serveCached(
   for (const l of record.languages) {
     const files = hit.files[l.language];
     if (files)
-      l.outDir = await writeOutput(tracer, l.language, files, record.out!, rctx, {
-        ...ids,
-        [ATTR.language]: l.language,
-        [ATTR.cached]: true,
-      });
+      l.outDir = await writeOutput(
+        tracer,
+        l.language,
+        files,
+        record.out!,
+        rctx,
+        { ...ids, [ATTR.language]: l.language, [ATTR.cached]: true },
+        outputs,
+      );
   }
   record.status = 'succeeded';
 }

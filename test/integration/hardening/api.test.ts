@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, symlink } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, symlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWireServer, type WireServer } from '../../helpers/wire-servers.js';
 import { type Harness, MINI_REGISTRY, startHarness } from '../api/harness.js';
@@ -129,6 +129,57 @@ describe('output confinement', () => {
       await rm(inProject, { force: true });
     }
     expect((await generate({ out: join(h.home, 'out', 'mine') })).status).toBe(202);
+  });
+});
+
+describe('output confinement when the files are written', () => {
+  const finished = async (id: string) => {
+    for (;;) {
+      const g = await (await h!.call(`/v1/generations/${id}`, { auth: true })).json();
+      if (!['queued', 'running'].includes(g.status)) return g;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const generated = async (out: string) => {
+    const r = await generate({ out, validate: false });
+    expect(r.status).toBe(202);
+    return finished((await r.json()).id);
+  };
+
+  it('a link planted in an allowed out is not written through; the generation fails BAD_OUT', async () => {
+    h = await startHarness();
+    const first = join(h.home, 'out', 'first');
+    expect((await generated(first)).status).toBe('succeeded');
+    const names = (await readdir(join(first, 'typescript'), { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => relative(join(first, 'typescript'), join(e.parentPath, e.name)));
+    expect(names.length).toBeGreaterThan(0);
+    const token = join(h.home, 'token');
+    const before = await readFile(token, 'utf8');
+    // every file this generation writes is a link to the home's token
+    const second = join(h.home, 'out', 'second');
+    for (const name of names) {
+      await mkdir(dirname(join(second, 'typescript', name)), { recursive: true });
+      await symlink(token, join(second, 'typescript', name));
+    }
+    const g = await generated(second);
+    expect(g.status).toBe('failed');
+    expect(g.errorCode).toBe('JOBS_BAD_OUT');
+    expect(g.error).toMatch(/is a link/);
+    expect(await readFile(token, 'utf8')).toBe(before);
+    expect((await lstat(join(second, 'typescript', names[0]))).isSymbolicLink()).toBe(true);
+  });
+
+  it('a language folder that is a link out of the allowed folders fails BAD_OUT; nothing is written there', async () => {
+    h = await startHarness();
+    const elsewhere = await mkdtemp(join(tmpdir(), 'wg-elsewhere-'));
+    const out = join(h.home, 'out', 'swapped');
+    await mkdir(out, { recursive: true });
+    await symlink(elsewhere, join(out, 'typescript'));
+    const g = await generated(out);
+    expect(g.status).toBe('failed');
+    expect(g.errorCode).toBe('JOBS_BAD_OUT');
+    expect(await readdir(elsewhere)).toEqual([]);
   });
 });
 
