@@ -16,6 +16,24 @@ export interface Diagnosis {
   summary: string;
   /** the candidate's defects as the symbol checks found them, correctness kinds first (none when it did not compile) */
   defects: Defect[];
+  /**
+   * What the candidate could not be validated without, when that is a library its output uses and
+   * not the toolchain itself (`opentelemetry-api`, `go.opentelemetry.io/otel`): another variant of
+   * the output may not need it, and the loop tries the ones whose params say so.
+   */
+  needs?: string[];
+}
+
+/** `not validated: <name> [(...)] not found [(<kind> package: <package>)]`, as the toolchains say it */
+const NOT_FOUND = /not validated: (\S+)(?: \([^)]*\))? not found(?: \([^():]*package: ([^)]+)\))?/;
+
+/** The library a not-validated candidate lacked (its names), unless what is missing is the toolchain. */
+function missingLibrary(v: ValidationResult): string[] {
+  if (v.toolchain.status !== 'not_validated') return [];
+  const m = NOT_FOUND.exec(v.toolchain.reason ?? '');
+  const tool = v.toolchain.tool.split(/[\\/]/).at(-1);
+  if (!m || m[1] === tool) return [];
+  return [m[1], m[2]].filter((n): n is string => !!n);
 }
 
 const WEAK = 0.9;
@@ -92,10 +110,12 @@ export function diagnose(v: ValidationResult | undefined, error?: string): Diagn
     const more = total - quoted.length;
     parts[parts.length - 1] += `: ${quoted.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
   }
+  const needs = c.compiled === null ? missingLibrary(v) : [];
   return {
     weak,
     summary: parts.join('; ') || `no defects, q=${v.quality.q.toFixed(3)}`,
     defects,
+    ...(needs.length ? { needs } : {}),
   };
 }
 
@@ -118,7 +138,10 @@ const HINTS: Record<keyof QualityComponents, RegExp> = {
 /**
  * The next round for the built-in generator: untried arms that change the params the diagnosis
  * points at, leave the others alone, and have done well before (posterior mean). Deterministic
- * and explainable: the reason says which component drove the choice.
+ * and explainable: the reason says which component drove the choice. A candidate not validated for
+ * lack of a library points at the params whose description names that library (`describe`: the
+ * pack's text of a param), so the variant without it is tried whatever the first round drew, and
+ * the outcome (exit code) does not depend on the draw.
  */
 export function correctionArms(
   best: Arm,
@@ -127,21 +150,25 @@ export function correctionArms(
   arms: Arm[],
   k: number,
   mean: (a: Arm) => number,
+  describe: (a: Arm, param: string) => string = () => '',
 ): { arms: Arm[]; reason: string } {
+  const needs = diagnosis.needs ?? [];
+  const points = (a: Arm, p: string) =>
+    diagnosis.weak.some((w) => HINTS[w].test(p)) || needs.some((n) => describe(a, p).includes(n));
   const scored = arms
     .filter((a) => !tried.has(a.key))
     .map((a) => {
       const changed = Object.keys({ ...a.params, ...best.params }).filter(
         (p) => a.params[p] !== best.params[p] || a.packId !== best.packId,
       );
-      const relevant = changed.filter((p) => diagnosis.weak.some((w) => HINTS[w].test(p)));
+      const relevant = changed.filter((p) => points(a, p));
       return {
         a,
         relevant,
         score: relevant.length - 0.25 * (changed.length - relevant.length) + 0.5 * mean(a),
       };
     })
-    .filter((x) => x.relevant.length > 0 || diagnosis.weak.length === 0)
+    .filter((x) => x.relevant.length > 0 || (diagnosis.weak.length === 0 && needs.length === 0))
     .sort((x, y) => y.score - x.score || x.a.key.localeCompare(y.a.key));
   const chosen = scored.slice(0, k);
   const reason = chosen.length

@@ -101,6 +101,7 @@ export function planNextRound(s: RoundState): RoundPlan {
         s.arms.filter((a) => a.model === 'builtin'),
         Math.max(1, s.candidates),
         s.predictFirst,
+        (a, p) => s.packs.get(a.packId)?.manifest.params[p]?.description ?? '',
       );
       next.push(...variants.arms.map((a) => ({ arm: a, pack: s.packs.get(a.packId)! })));
       why.push(variants.reason);
