@@ -78,18 +78,24 @@ export function routeFeedback(
   // a part of a split namespace gets only the issues of its own items or files: one that names
   // another part's item is that part's; one that names no item of the namespace stays with every part
   const ownKeys = chunk.parts > 1 ? itemKeys(chunk) : undefined;
+  const inOwnFile = (s: string) => [...own].some((f) => s.includes(`${f}:`));
+  const inOtherFile = (s: string) => [...placed].some((f) => s.includes(`${f}:`));
   const route = (items: string[] = []) =>
     items.filter((s) => {
       if (!mine) return true;
       if (ownKeys) {
-        if (ownKeys.some((k) => mentionsKey(s, k)) || [...own].some((f) => s.includes(`${f}:`))) return true;
-        if ([...placed].some((f) => s.includes(`${f}:`))) return false;
+        if (ownKeys.some((k) => mentionsKey(s, k)) || inOwnFile(s)) return true;
+        if (inOtherFile(s)) return false;
         if (chunk.namespaces.some((ns) => mentions(s, ns)))
           return !chunk.namespaces.some((ns) =>
             new RegExp(`(^|[^A-Za-z0-9_.])${escapeRegExp(ns)}\\.[a-z0-9_]`).test(s),
           );
         return !allNamespaces.some((ns) => mentions(s, ns));
       }
+      // an issue with its file:line is that file's chunk's, whatever name it carries (an invented
+      // name may match no namespace)
+      if (inOwnFile(s)) return true;
+      if (inOtherFile(s)) return false;
       if (chunk.namespaces.some((ns) => mentions(s, ns))) return true;
       return !allNamespaces.some((ns) => mentions(s, ns));
     });

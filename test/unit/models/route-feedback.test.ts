@@ -60,3 +60,46 @@ describe('feedback for a namespace split into parts', () => {
     expect(one.reuse?.map((f) => f.path)).toEqual(['shop_1.ts']);
   });
 });
+
+/** A whole namespace per chunk (not split), with its own file. */
+const whole = (ns: string): RegistryChunk => ({
+  id: ns,
+  index: ns === 'shop' ? 1 : 2,
+  count: 2,
+  namespaces: [ns],
+  part: 1,
+  parts: 1,
+  registry: { attributes: [], metrics: [], events: [] } as unknown as TemplateRegistry,
+  tokens: 100,
+});
+
+describe('feedback for whole namespaces, one per chunk', () => {
+  const shipped =
+    'invented: OrderStatusValues.SHIPPPED = "shipped" (attributes/shop_attributes.py:36) stands for no registry item: remove it';
+  const scaffold = 'invented: VERSION_INFO = "1" (__init__.py:3) stands for no registry item: remove it';
+  const routed: Feedback = {
+    round: 1,
+    diagnostics: [],
+    invented: [shipped, scaffold],
+    previous: {
+      files: [
+        { path: 'attributes/shop_attributes.py', content: 'SHOP_ORDER_ID = "shop.order.id"\n' },
+        { path: 'attributes/http_attributes.py', content: 'HTTP_ROUTE = "http.route"\n' },
+        { path: '__init__.py', content: 'VERSION_INFO = "1"\n' },
+      ],
+      chunks: [
+        { id: 'shop', files: ['attributes/shop_attributes.py'], reused: false },
+        { id: 'http', files: ['attributes/http_attributes.py'], reused: false },
+      ] as NonNullable<Feedback['previous']>['chunks'],
+    },
+  };
+
+  it('an issue whose name matches no namespace goes to the chunk whose file it names, and only there', () => {
+    const shop = routeFeedback(routed, whole('shop'), ['shop', 'http'], 10_000).prompt!;
+    expect(shop.invented).toEqual([shipped, scaffold]);
+    const http = routeFeedback(routed, whole('http'), ['shop', 'http'], 10_000).prompt!;
+    // the scaffold file is no chunk's: its issue stays with every chunk
+    expect(http.invented).toEqual([scaffold]);
+    expect(http.files.map((f) => f.path)).toEqual(['attributes/http_attributes.py']);
+  });
+});
