@@ -1,17 +1,31 @@
 /**
- * Recorded tasks for the replay: each a request, its tests (the user's), and what two models answered:
- * their first answer and their corrected one. The defects are the kind models make (a forgotten edge
- * case, a type error, a missing rule). A model gives its corrected answer only when the correction
- * prompt names what was wrong (`fixedWhen`: the failing test, or the file:line of the compiler
- * error); feedback that names nothing gets the first answer again.
+ * Recorded tasks for the replay: each a request, its tests (the user's), and what two models answer.
+ * These are fixed recordings written by hand, not a model: each model's right answer and its defects
+ * (the kind models make: a forgotten edge case, a type error, a missing rule), each defect a snippet of
+ * the right answer written wrong. The first answer has every defect; a correction fixes only the
+ * defects whose cues the correction prompt names (`when`: every failing test, or the file:line of the
+ * compiler error, that defect causes) and keeps the fixes its previous files already had
+ * (bench/tasks/answer.ts). Feedback that names nothing gets the same wrong answer again.
  */
 export interface RecordedTask {
   id: string;
   language: 'typescript' | 'python' | 'go' | 'rust' | 'java';
   description: string;
   tests: { path: string; content: string }[];
-  /** by model: the first answer, the corrected one, and what the feedback must name to get it */
-  answers: Record<string, { first: string; fixed: string; fixedWhen?: string[] }>;
+  /** by model: its right answer and its defects (none: it answers right at once) */
+  answers: Record<string, RecordedAnswer>;
+}
+
+export interface RecordedAnswer {
+  right: string;
+  defects?: RecordedDefect[];
+}
+
+/** One defect: the snippet `right` of the right answer written as `wrong`, fixed only when every cue is named. */
+export interface RecordedDefect {
+  when: string[];
+  right: string;
+  wrong: string;
 }
 
 export const MODEL_A = 'recorded-a';
@@ -27,7 +41,8 @@ const SLUGIFY_RIGHT = `export function slugify(s: string): string {
 const DURATION_RIGHT = `export function parseDuration(text: string): number {
   const m = /^(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?$/.exec(text);
   if (!m || text === '') throw new Error(\`not a duration: \${text}\`);
-  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+  const seconds: number = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+  return seconds;
 }`;
 
 const WORDS_RIGHT = `import re
@@ -101,20 +116,12 @@ test('keeps digits', () => assert.equal(slugify('Route 66'), 'route-66'));
       },
     ],
     answers: {
-      // forgets the ends
       [MODEL_A]: {
-        first: file(
-          'typescript',
-          'slugify.ts',
-          `export function slugify(s: string): string {\n  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-');\n}`,
-        ),
-        fixed: file('typescript', 'slugify.ts', SLUGIFY_RIGHT),
-        fixedWhen: ['trims dashes at both ends'],
+        right: file('typescript', 'slugify.ts', SLUGIFY_RIGHT),
+        // forgets the ends
+        defects: [{ when: ['trims dashes at both ends'], right: ".replace(/^-+|-+$/g, '')", wrong: '' }],
       },
-      [MODEL_B]: {
-        first: file('typescript', 'slugify.ts', SLUGIFY_RIGHT),
-        fixed: file('typescript', 'slugify.ts', SLUGIFY_RIGHT),
-      },
+      [MODEL_B]: { right: file('typescript', 'slugify.ts', SLUGIFY_RIGHT) },
     },
   },
   {
@@ -138,30 +145,22 @@ test('rejects what is not a duration', () => assert.throws(() => parseDuration('
       },
     ],
     answers: {
-      // a type error: it does not compile
       [MODEL_A]: {
-        first: file(
-          'typescript',
-          'duration.ts',
-          `export function parseDuration(text: string): number {
-  const m = /^(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?$/.exec(text);
-  if (!m || text === '') throw new Error(\`not a duration: \${text}\`);
-  const seconds: string = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
-  return seconds;
-}`,
-        ),
-        fixed: file('typescript', 'duration.ts', DURATION_RIGHT),
-        fixedWhen: ['duration.ts:4:'],
+        right: file('typescript', 'duration.ts', DURATION_RIGHT),
+        // a type error: it does not compile
+        defects: [{ when: ['duration.ts:4:'], right: 'seconds: number', wrong: 'seconds: string' }],
       },
-      // does not throw
       [MODEL_B]: {
-        first: file(
-          'typescript',
-          'duration.ts',
-          DURATION_RIGHT.replace(/if \(!m \|\| text === ''\) throw .*/, 'if (!m) return 0;'),
-        ),
-        fixed: file('typescript', 'duration.ts', DURATION_RIGHT),
-        fixedWhen: ['rejects what is not a duration'],
+        right: file('typescript', 'duration.ts', DURATION_RIGHT),
+        // does not throw
+        defects: [
+          {
+            when: ['rejects what is not a duration'],
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: the snippet is the answer's source text
+            right: "if (!m || text === '') throw new Error(`not a duration: ${text}`);",
+            wrong: 'if (!m) return 0;',
+          },
+        ],
       },
     },
   },
@@ -193,20 +192,18 @@ class WordCount(unittest.TestCase):
       },
     ],
     answers: {
-      // splits on spaces only
       [MODEL_A]: {
-        first: file(
-          'python',
-          'words.py',
-          'from collections import Counter\n\n\ndef word_count(text):\n    return dict(Counter(text.split()))',
-        ),
-        fixed: file('python', 'words.py', WORDS_RIGHT),
-        fixedWhen: ['test_punctuation'],
+        right: file('python', 'words.py', WORDS_RIGHT),
+        // splits on spaces only: case and punctuation are one fix, made when both tests are named
+        defects: [
+          {
+            when: ['test_case_insensitive', 'test_punctuation'],
+            right: 're.findall(r"[a-z0-9\']+", text.lower())',
+            wrong: 'text.split()',
+          },
+        ],
       },
-      [MODEL_B]: {
-        first: file('python', 'words.py', WORDS_RIGHT),
-        fixed: file('python', 'words.py', WORDS_RIGHT),
-      },
+      [MODEL_B]: { right: file('python', 'words.py', WORDS_RIGHT) },
     },
   },
   {
@@ -243,22 +240,20 @@ class Roman(unittest.TestCase):
       },
     ],
     answers: {
-      [MODEL_A]: {
-        first: file('python', 'roman.py', ROMAN_RIGHT),
-        fixed: file('python', 'roman.py', ROMAN_RIGHT),
-      },
-      // no subtractive pairs
+      [MODEL_A]: { right: file('python', 'roman.py', ROMAN_RIGHT) },
       [MODEL_B]: {
-        first: file(
-          'python',
-          'roman.py',
-          ROMAN_RIGHT.replace(
-            /PAIRS = \[[^\]]*\]/,
-            'PAIRS = [(1000, "M"), (500, "D"), (100, "C"), (50, "L"), (10, "X"), (5, "V"), (1, "I")]',
-          ),
-        ),
-        fixed: file('python', 'roman.py', ROMAN_RIGHT),
-        fixedWhen: ['test_four', 'test_nine', 'test_1994'],
+        right: file('python', 'roman.py', ROMAN_RIGHT),
+        // no subtractive pairs: three defects, each fixed when the tests it fails are named
+        defects: [
+          { when: ['test_four'], right: '(4, "IV"), ', wrong: '' },
+          { when: ['test_nine'], right: '(9, "IX"), ', wrong: '' },
+          {
+            when: ['test_1994', 'test_3999'],
+            right:
+              '(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),\n         (50, "L"), (40, "XL"),',
+            wrong: '(1000, "M"), (500, "D"), (100, "C"),\n         (50, "L"),',
+          },
+        ],
       },
     },
   },
@@ -294,21 +289,17 @@ func TestAbove(t *testing.T) {
       },
     ],
     answers: {
-      // forgets the upper bound
       [MODEL_A]: {
-        first: file('go', 'clamp.go', CLAMP_RIGHT.replace('\tif x > hi {\n\t\treturn hi\n\t}\n', '')),
-        fixed: file('go', 'clamp.go', CLAMP_RIGHT),
-        fixedWhen: ['TestAbove'],
+        right: file('go', 'clamp.go', CLAMP_RIGHT),
+        // forgets the upper bound
+        defects: [{ when: ['TestAbove'], right: '\tif x > hi {\n\t\treturn hi\n\t}\n', wrong: '' }],
       },
-      // a variable it never uses: Go does not compile that
       [MODEL_B]: {
-        first: file(
-          'go',
-          'clamp.go',
-          CLAMP_RIGHT.replace('\tif x < lo {', '\tspan := hi - lo\n\tif x < lo {'),
-        ),
-        fixed: file('go', 'clamp.go', CLAMP_RIGHT),
-        fixedWhen: ['clamp.go:5:'],
+        right: file('go', 'clamp.go', CLAMP_RIGHT),
+        // a variable it never uses: Go does not compile that
+        defects: [
+          { when: ['clamp.go:5:'], right: '\tif x < lo {', wrong: '\tspan := hi - lo\n\tif x < lo {' },
+        ],
       },
     },
   },
@@ -345,30 +336,18 @@ fn both() {
       },
     ],
     answers: {
-      // tests 3 before 15
       [MODEL_A]: {
-        first: file(
-          'rust',
-          'src/lib.rs',
-          `pub fn fizzbuzz(n: u32) -> String {
-    if n % 3 == 0 {
-        "Fizz".to_string()
-    } else if n % 5 == 0 {
-        "Buzz".to_string()
-    } else if n % 15 == 0 {
-        "FizzBuzz".to_string()
-    } else {
-        n.to_string()
-    }
-}`,
-        ),
-        fixed: file('rust', 'src/lib.rs', FIZZBUZZ_RIGHT),
-        fixedWhen: ['> both'],
+        right: file('rust', 'src/lib.rs', FIZZBUZZ_RIGHT),
+        // tests 3 before 15
+        defects: [
+          {
+            when: ['> both'],
+            right: '(0, 0) => "FizzBuzz".to_string(),\n        (0, _) => "Fizz".to_string(),',
+            wrong: '(0, _) => "Fizz".to_string(),\n        (0, 0) => "FizzBuzz".to_string(),',
+          },
+        ],
       },
-      [MODEL_B]: {
-        first: file('rust', 'src/lib.rs', FIZZBUZZ_RIGHT),
-        fixed: file('rust', 'src/lib.rs', FIZZBUZZ_RIGHT),
-      },
+      [MODEL_B]: { right: file('rust', 'src/lib.rs', FIZZBUZZ_RIGHT) },
     },
   },
   {
@@ -409,22 +388,17 @@ class PalindromeTest {
       },
     ],
     answers: {
-      [MODEL_A]: {
-        first: file('java', 'Palindromes.java', PALINDROME_RIGHT),
-        fixed: file('java', 'Palindromes.java', PALINDROME_RIGHT),
-      },
-      // compares the raw string
+      [MODEL_A]: { right: file('java', 'Palindromes.java', PALINDROME_RIGHT) },
       [MODEL_B]: {
-        first: file(
-          'java',
-          'Palindromes.java',
-          PALINDROME_RIGHT.replace(
-            'String t = s.toLowerCase().replaceAll("[^a-z0-9]", "");',
-            'String t = s;',
-          ),
-        ),
-        fixed: file('java', 'Palindromes.java', PALINDROME_RIGHT),
-        fixedWhen: ['mixedCase', 'punctuation'],
+        right: file('java', 'Palindromes.java', PALINDROME_RIGHT),
+        // compares the raw string
+        defects: [
+          {
+            when: ['mixedCase', 'punctuation'],
+            right: 'String t = s.toLowerCase().replaceAll("[^a-z0-9]", "");',
+            wrong: 'String t = s;',
+          },
+        ],
       },
     },
   },

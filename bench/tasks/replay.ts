@@ -1,6 +1,7 @@
 import { table } from '../../cli/render/table.js';
 import { createTaskModels, createTaskRunner, type TaskResult } from '../../node/tasks/index.js';
 import { startRecordedModel } from '../recorded-model.js';
+import { recordedAnswer } from './answer.js';
 import { MODEL_A, MODEL_B, RECORDED_TASKS, type RecordedTask } from './recorded.js';
 
 export interface TaskReplayRow {
@@ -21,9 +22,9 @@ export interface TaskReplayRow {
 /**
  * Free-form tasks, replayed through the real OpenAI SDK (a loopback server with the recordings):
  * each model alone, where a model below the threshold is told which tests failed and answers again;
- * then both at once, where the best answer wins and agreement is which tests each passes. A recorded
- * model corrects its answer only when the correction prompt names what was wrong (bench/tasks/
- * recorded.ts `fixedWhen`). The ablation (`feedback: 'ignored'`) is the same replay with a model
+ * then both at once, where the best answer wins and agreement is which tests each passes. The models
+ * are fixed recordings: a recorded model fixes only the defects whose cues the correction prompt names
+ * (bench/tasks/answer.ts), so feedback naming one of three failing tests fixes one defect. The ablation (`feedback: 'ignored'`) is the same replay with a model
  * that does not read the feedback: what the loop is worth without it.
  */
 export async function replayTasks(
@@ -36,10 +37,7 @@ export async function replayTasks(
     const recorded = byDescription.get(description)?.answers[req.model];
     if (!recorded) throw new Error(`no recording of ${req.model} for "${description}"`);
     const correction = /Correction round \d+[\s\S]*/.exec(req.user)?.[0];
-    if (!correction) return recorded.first;
-    const told = feedback === 'read' ? correction : '';
-    const named = (recorded.fixedWhen ?? []).some((cue) => told.includes(cue));
-    return named ? recorded.fixed : recorded.first;
+    return recordedAnswer(recorded, feedback === 'read' ? correction : undefined);
   });
   const runnerOf = async (ids: string[]) => {
     const models = await createTaskModels(
