@@ -8,6 +8,7 @@ import type { AnnouncedPattern, FetchedPack, FetchOptions, Network, PeerSummary 
 import { packIdOf } from './optimizer/arms.js';
 import { builtinPacks, type Pack } from './packs/index.js';
 import { createPackStore, type PackStore } from './packs/store.js';
+import { openPublicPacks } from './public-packs.js';
 import {
   contextFilter,
   describeShare,
@@ -31,7 +32,7 @@ export interface ShareInfo {
   receives: boolean;
   /** one line saying what that means */
   description: string;
-  /** packs whose arms may be published: built-in, announced on the network, published by this node */
+  /** packs whose arms may be published: built-in, published by this node, announced on the network and not used here from a local folder */
   publicPacks: number;
   /** model-id patterns whose arms may be published (network.publicModels) */
   publicModels: string[];
@@ -56,6 +57,8 @@ export interface Peering {
   fetchPack(cid: string, options?: FetchOptions): Promise<FetchedPack>;
   /** serves a pack this node holds to peers and provides it in the DHT, without announcing it (no-op when off) */
   servePack(pack: Pack): Promise<void>;
+  /** a pack used here from a local folder: private (kept in the store), whoever announces it */
+  localPack(cid: string): Promise<void>;
   /** the node's peer key (in the home), which signs its packs and ratings */
   peerKey(): Promise<PrivateKey>;
   info(): {
@@ -71,38 +74,6 @@ export interface Peering {
     notice?: string;
   };
   stop(): Promise<void>;
-}
-
-/** Packs whose content ids may appear in digests, beyond the built-in ones, kept in the store. */
-const PUBLIC_PACK = 'share!pack!';
-const MAX_PUBLIC_PACKS = 10_000;
-
-async function publicPackSet(store: Store, builtin: Iterable<string>) {
-  const known = new Map<string, number>();
-  const rows = await store.scan<{ at?: number }>('config', { prefix: PUBLIC_PACK }).catch(() => []);
-  for (const [key, v] of rows.sort((a, b) => (a[1]?.at ?? 0) - (b[1]?.at ?? 0)))
-    known.set(key.slice(PUBLIC_PACK.length), v?.at ?? 0);
-  const builtins = new Set(builtin);
-  return {
-    has: (cid: string) => builtins.has(cid) || known.has(cid),
-    get size() {
-      return builtins.size + known.size;
-    },
-    async add(cid: string) {
-      if (builtins.has(cid) || known.has(cid)) return;
-      known.set(cid, Date.now());
-      const ops: Parameters<Store['batch']>[0] = [
-        { type: 'put', sublevel: 'config', key: `${PUBLIC_PACK}${cid}`, value: { at: Date.now() } },
-      ];
-      // bounded: a flood of announcements forgets the oldest first
-      while (known.size > MAX_PUBLIC_PACKS) {
-        const oldest = known.keys().next().value as string;
-        known.delete(oldest);
-        ops.push({ type: 'del', sublevel: 'config', key: `${PUBLIC_PACK}${oldest}` });
-      }
-      await store.batch(ops);
-    },
-  };
 }
 
 /**
@@ -180,12 +151,14 @@ export async function createPeering(
         throw await off('fetchPack');
       },
       servePack: async () => {},
+      // remembered with the network off too: a node started later on this home must know it
+      localPack: async (cid) => (await openPublicPacks(store, [])).local(cid),
       peerKey,
       info: () => ({ addresses: [], listen: [], peers: [], share: shareInfo() }),
       stop: async () => {},
     };
   }
-  const packs = await publicPackSet(store, (await builtinPacks()).map(packIdOf));
+  const packs = await openPublicPacks(store, (await builtinPacks()).map(packIdOf));
   // libp2p is loaded only by a node that joins the network (CLI commands start without it)
   const { createNetwork, isWildcard, loadOrCreatePeerKey, NetworkError, NetworkErrorCode } = await import(
     './network/index.js'
@@ -236,9 +209,10 @@ export async function createPeering(
       if (!(e instanceof NetworkError && e.code === NetworkErrorCode.NOT_STARTED))
         log(`packs not provided: ${e.message}`);
     });
-  // a pack announced on the network is public: peers can fetch it, so its arms may be published
+  // a pack announced on the network is public (peers can fetch it, so its arms may be published),
+  // unless this node used it from a local folder: anyone holding a copy can announce it
   const offPattern = network.onPattern((a) => {
-    packs.add(a.cid).catch((e: Error) => log(`public pack not saved: ${e.message}`));
+    packs.announced(a.cid).catch((e: Error) => log(`public pack not saved: ${e.message}`));
   });
   const offKept = await keepAnnouncements(network, createPackStore(store), marketplace, log);
   // peers' digests become ratings (unless sharing is off); the author whose signature verified is the one judged
@@ -272,13 +246,14 @@ export async function createPeering(
     },
     async publishPack(pack) {
       const announced = await network.announcePattern(pack);
-      await packs.add(announced.announcement.cid);
+      await packs.published(announced.announcement.cid);
       return announced;
     },
     fetchPack: (cid, options) => network.fetchPack(cid, options),
     async servePack(pack) {
       await network.providePack(pack);
     },
+    localPack: (cid) => packs.local(cid),
     peerKey: async () => key,
     info: () => ({
       peerId: network.peerId,

@@ -257,6 +257,7 @@ export async function composeTenantScope(
               ),
             review: (context, arms) => reviewQueue.push({ context, arms }),
             installedPacks: () => patterns.installedPacks(),
+            localPack: (cid) => peering.localPack(cid),
             llmModels: (only) => llmIds.filter((id) => !only || only.includes(id)),
             predictor: () => learning.predictor(),
             requests: saltedCache(

@@ -52,3 +52,6 @@ export async function namedPack(language: Language, name: string, installed: Pac
   if (mine.length) return mine[mine.length - 1];
   return findPack(language, name);
 }
+
+/** A pack read from a folder given as `pack` (neither built in nor installed): the team's own, private. */
+export const fromFolder = (pack: Pack) => pack.origin !== 'builtin' && !pack.origin.startsWith('installed:');

@@ -9,7 +9,7 @@ import type { Orchestra } from '../orchestra/index.js';
 import type { Pack } from '../packs/index.js';
 import { loadRegistryOffThread, registryContentHash, SemconvErrorCode } from '../semconv/index.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
-import { namedPack } from './arms.js';
+import { fromFolder, namedPack } from './arms.js';
 import type { OutputPolicy } from './check-request.js';
 import { runLanguage } from './language.js';
 import { writeOutput } from './output.js';
@@ -38,6 +38,8 @@ export interface RunComponents {
   predictor(): Promise<QualityPredictor>;
   /** the packs installed on this node (fetched and checked, or published here): arms like the built-in ones */
   installedPacks?(): Promise<Pack[]>;
+  /** remembers a pack used from a local folder as private (peering's local-only packs) */
+  localPack?(cid: string): Promise<void>;
   /**
    * what plugins do to a language's winning files before they are written (node/plugins: a license
    * header, a formatter); throws, with the plugin named, when one fails: the language is then not written
@@ -91,7 +93,10 @@ export async function runGeneration(
     // an unchanged request (same registry bytes, same languages, pack, params) is served from the cache
     // a pack folder is keyed by its content, so an edited pack is generated again
     const installed = (await c.installedPacks?.()) ?? [];
-    const packId = req.pack ? packIdOf(await namedPack(req.languages[0], req.pack, installed)) : undefined;
+    const named = req.pack ? await namedPack(req.languages[0], req.pack, installed) : undefined;
+    const packId = named ? packIdOf(named) : undefined;
+    // a pack used from a folder is private: its arms never leave the node, whoever announces it
+    if (named && packId && fromFolder(named)) await c.localPack?.(packId);
     const key = c.requests ? requestKey(await registryContentHash(req.registry), req, packId) : undefined;
     const hit = key ? await c.requests?.get(key) : undefined;
     root.setAttribute(ATTR.cached, !!hit);

@@ -1,19 +1,21 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { signPack } from '../../../marketplace/index.js';
 import { loadConfig } from '../../../node/config.js';
 import { parseContextKey } from '../../../node/learning/context.js';
 import { armKey } from '../../../node/learning/features.js';
 import { type ArmStats, createLearning } from '../../../node/learning/index.js';
 import { frameReader, streamBytes, writeFrame } from '../../../node/network/frames.js';
-import type { Network, WeaverLibp2p } from '../../../node/network/index.js';
+import { createPeerKey, type Network, type WeaverLibp2p } from '../../../node/network/index.js';
 import { createNode, type WeaverNode } from '../../../node/node.js';
 import { armOf, chooseArms, createOptimizer, paramCombinations } from '../../../node/optimizer/index.js';
-import { builtinPacks, loadPackDir, type Pack } from '../../../node/packs/index.js';
+import { builtinPacks, createPack, loadPackDir, type Pack } from '../../../node/packs/index.js';
 import { createPeering, type Peering } from '../../../node/peering.js';
 import { createStore, type Store } from '../../../node/storage/index.js';
 import {
@@ -24,6 +26,7 @@ import {
   PACK_PROTOCOL,
   PATTERN_TOPIC,
 } from '../../../protocols/index.js';
+import { MINI_REGISTRY } from '../../helpers/registry.js';
 import { meshRaw, publishNext, sleep, startNode, startRawNode, type TestNode, until } from './harness.js';
 
 /**
@@ -43,7 +46,11 @@ const EPOCH_MS = 1000;
 let tsPack: Pack;
 let goPack: Pack;
 let privatePack: Pack;
-let arms: { builtin: string; go: string; private: string; team: string; public: string };
+/** the private pack's folder, kept for generations that use it (`pack: privateDir`) */
+let privateDir: string;
+/** a pack nobody here used from a folder: public once announced */
+let networkPack: Pack;
+let arms: { builtin: string; go: string; private: string; team: string; public: string; network: string };
 const cleanup: (() => Promise<unknown>)[] = [];
 
 afterEach(async () => {
@@ -62,6 +69,7 @@ beforeAll(async () => {
   goPack = packs.find((p) => p.manifest.language === 'go')!;
   // a pack used from a local folder, as `--pack ./our-pack` would
   const dir = await mkdtemp(join(tmpdir(), 'wg-private-pack-'));
+  privateDir = dir;
   await mkdir(join(dir, 'templates'));
   await writeFile(
     join(dir, 'pack.yaml'),
@@ -78,7 +86,20 @@ beforeAll(async () => {
   );
   await writeFile(join(dir, 'templates', 'main.ts.liquid'), 'export const billing = 1;\n');
   privatePack = await loadPackDir(dir);
-  await rm(dir, { recursive: true, force: true });
+  networkPack = createPack(
+    [
+      'name: shared-ts',
+      'version: 1.0.0',
+      'language: typescript',
+      'description: a pack published on the network',
+      'license: Apache-2.0',
+      'files:',
+      '  - template: main.ts.liquid',
+      '    output: main.ts',
+    ].join('\n'),
+    { 'main.ts.liquid': 'export const shared = 1;\n' },
+    'network',
+  );
   const tsDefault = armOf(tsPack, paramCombinations(tsPack)[0]);
   arms = {
     builtin: tsDefault.key,
@@ -86,10 +107,15 @@ beforeAll(async () => {
     private: armOf(privatePack, {}).key,
     team: armKey({ packId: tsDefault.packId, paramsHash: tsDefault.paramsHash, model: TEAM_MODEL }),
     public: armKey({ packId: tsDefault.packId, paramsHash: tsDefault.paramsHash, model: PUBLIC_MODEL }),
+    network: armOf(networkPack, {}).key,
   };
 });
 
-/** Arm statistics as learning keeps them, well above k, for the five arms. */
+afterAll(async () => {
+  if (privateDir) await rm(privateDir, { recursive: true, force: true });
+});
+
+/** Arm statistics as learning keeps them, well above k, for the six arms. */
 function learned(): ArmStats[] {
   const n = 60;
   const row = (contextKey: string, key: string, model: string): ArmStats => ({
@@ -115,6 +141,7 @@ function learned(): ArmStats[] {
     row(TS, arms.private, 'builtin'),
     row(TS_OLLAMA, arms.team, TEAM_MODEL),
     row(TS_OLLAMA, arms.public, PUBLIC_MODEL),
+    row(TS, arms.network, 'builtin'),
   ];
 }
 
@@ -127,8 +154,8 @@ async function seededHome(): Promise<string> {
   return home;
 }
 
-async function startWeaverNode(share: string): Promise<WeaverNode> {
-  const home = await seededHome();
+async function startWeaverNode(share: string, on?: string): Promise<WeaverNode> {
+  const home = on ?? (await seededHome());
   const config = await loadConfig(
     { home, api: { enabled: false }, network: { share, epochMs: EPOCH_MS, k: 5, budget: 1_000_000 } },
     {},
@@ -141,6 +168,8 @@ async function startWeaverNode(share: string): Promise<WeaverNode> {
 /** What a stranger holds: every gossip message's bytes by topic, and what catching up returned. */
 interface Stranger {
   raw: WeaverLibp2p;
+  /** its own peer key: it signs what it announces */
+  key: PrivateKey;
   gossip: { topic: string; data: Uint8Array; type: string; from?: unknown; seqno?: unknown }[];
   catchUp(): Promise<Uint8Array>;
   /** the announcement the node sends with a pack it serves */
@@ -150,7 +179,8 @@ interface Stranger {
 }
 
 async function stranger(target: { peerId: string; addresses: () => string[] }): Promise<Stranger> {
-  const raw = await startRawNode([]);
+  const key = await createPeerKey();
+  const raw = await startRawNode([], key);
   cleanup.push(() => raw.stop());
   const gossip: Stranger['gossip'] = [];
   const synced: Uint8Array[] = [];
@@ -167,6 +197,7 @@ async function stranger(target: { peerId: string; addresses: () => string[] }): 
   await meshRaw(raw, target as unknown as Network);
   return {
     raw,
+    key,
     gossip,
     async catchUp() {
       const stream = await raw.dialProtocol(peerIdFromString(target.peerId), DIGEST_SYNC_PROTOCOL, {
@@ -255,6 +286,66 @@ describe('what a node shares, as a stranger receives it', () => {
       expect(node.peers().stats?.published.digests).toBe(0);
       expect(node.peers().share).toMatchObject({ mode: share, publishes: false, receives: share !== 'off' });
     });
+});
+
+/** The stranger signs an announcement of `pack` with its own key and gossips it until the node indexed it. */
+async function announceAsStranger(node: WeaverNode, s: Stranger, pack: Pack): Promise<void> {
+  const { announcement } = await signPack(pack, s.key, Date.now() - (Date.now() % 3_600_000));
+  const bytes = encodeCanonical(announcement);
+  const known = async () =>
+    (await node.patterns.search({ text: pack.manifest.name })).some((p) => p.name === pack.manifest.name);
+  for (let i = 0; i < 60 && !(await known()); i++) {
+    if (i % 5 === 0) await s.raw.services.pubsub.publish(PATTERN_TOPIC, bytes).catch(() => undefined);
+    await sleep(100);
+  }
+  expect(await known()).toBe(true);
+}
+
+/** The arm keys of the digests the stranger receives from now on, once `count` of them arrived. */
+async function nextDigestArms(s: Stranger, count = 2): Promise<string[]> {
+  const from = digestsOf(s).length;
+  await until(`${count} more digests from the node`, () => digestsOf(s).length >= from + count, 20_000);
+  return digestsOf(s)
+    .slice(from)
+    .flatMap((d) => d.entries.map((e) => e.armKey));
+}
+
+describe('which packs are public: announced ones, not the ones used here from a folder', () => {
+  it('a stranger announcing the private pack (a copy, signed by itself) does not make it public: the next digests still leave it out', async () => {
+    const node = await startWeaverNode('all');
+    // the team generates with its own pack folder, as `weavergen generate --pack ./our-pack` does
+    const registry = await tmp('wg-privacy-reg-');
+    await cp(MINI_REGISTRY, registry, { recursive: true });
+    await (await node.generate({ registry, languages: ['typescript'], pack: privateDir, validate: false }))
+      .done;
+    const s = await stranger(of(node));
+    await announceAsStranger(node, s, privatePack);
+    const released = await nextDigestArms(s);
+    // the node does publish (the built-in arm), just not the private pack's
+    expect(released).toContain(arms.builtin);
+    expect(released).not.toContain(arms.private);
+    const cid = arms.private.split(':')[0];
+    expect(released.some((k) => k.startsWith(cid))).toBe(false);
+    expect(Buffer.from(await s.catchUp()).toString('latin1')).not.toContain(cid);
+    expect(node.peers().share.publicPacks).toBe((await builtinPacks()).length);
+  });
+
+  it('a pack announced on the network becomes public, and stays public after a restart on the same home', async () => {
+    const home = await seededHome();
+    const first = await startWeaverNode('all', home);
+    const s = await stranger(of(first));
+    expect(await nextDigestArms(s, 1)).not.toContain(arms.network);
+    await announceAsStranger(first, s, networkPack);
+    expect(await nextDigestArms(s)).toContain(arms.network);
+    const publicPacks = first.peers().share.publicPacks;
+    expect(publicPacks).toBe((await builtinPacks()).length + 1);
+    await first.stop();
+    // no announcement this time: the node remembers which packs are public
+    const again = await startWeaverNode('all', home);
+    const t = await stranger(of(again));
+    expect(await nextDigestArms(t, 1)).toContain(arms.network);
+    expect(again.peers().share.publicPacks).toBe(publicPacks);
+  });
 });
 
 describe('a node that shares nothing still learns from its peers', () => {
