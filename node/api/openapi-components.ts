@@ -274,7 +274,8 @@ export const COMPONENTS: Record<string, Schema> = {
       contexts: {
         type: 'array',
         items: { type: 'object' },
-        description: 'per context: generations, mean q, the best arms, promoted packs',
+        description:
+          'per context: generations, mean q, the best arms (with costUsd and qualityPerUsd when priced), promoted packs',
       },
       rules: { type: 'object', description: 'mined rules (support, confidence, lift) with their text' },
       correlations: { type: 'array', items: { type: 'object' } },

@@ -602,6 +602,10 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
                       type: 'number',
                       description: 'per candidate, when its outcomes carried a cost',
                     },
+                    qualityPerUsd: {
+                      type: 'number',
+                      description: 'observed mean q per USD of one candidate, when it cost something',
+                    },
                   },
                 },
               },

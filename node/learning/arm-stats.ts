@@ -178,6 +178,12 @@ export function accumulate(
   };
 }
 
+/**
+ * Quality per unit cost: the arm's mean q over what one of its candidates cost (USD); undefined when
+ * its outcomes carried no cost or cost nothing (a builtin pack: no price to divide by).
+ */
+export const qualityPerUsd = (meanQ: number, costUsd: number | undefined): number | undefined =>
+  costUsd !== undefined && costUsd > 0 ? meanQ / costUsd : undefined;
 export const meanOf = (s: Pick<ArmStats, 'n' | 'sumQ'>) => (s.n === 0 ? 0 : s.sumQ / s.n);
 /** Mean cost in USD per candidate, when any outcome carried one. */
 export const costOf = (s: Pick<ArmStats, 'costN' | 'sumCostUsd'>) =>

@@ -1,4 +1,4 @@
-import { type ArmStats, meanOf, sdOf } from './arm-stats.js';
+import { type ArmStats, costOf, meanOf, qualityPerUsd, sdOf } from './arm-stats.js';
 import { type GenerationContext, parseContextKey } from './context.js';
 import type { Correlation } from './correlations.js';
 import type { PromotedPointer, PromotionDecision } from './decisions.js';
@@ -16,6 +16,10 @@ export interface ArmSummary {
   /** share of outcomes with q >= the success threshold */
   successRate: number;
   compileFailureRate: number;
+  /** USD per candidate, when its outcomes carried a cost */
+  costUsd?: number;
+  /** mean q per USD of one candidate, when it cost something */
+  qualityPerUsd?: number;
 }
 
 export interface ContextInsight {
@@ -100,6 +104,8 @@ export function buildInsights(i: InsightsInput): Insights {
 }
 
 function summary(s: ArmStats): ArmSummary {
+  const cost = costOf(s);
+  const perUsd = qualityPerUsd(meanOf(s), cost);
   return {
     armKey: s.armKey,
     packName: s.packName,
@@ -110,6 +116,8 @@ function summary(s: ArmStats): ArmSummary {
     sdQ: sdOf(s),
     successRate: s.n === 0 ? 0 : s.successes / s.n,
     compileFailureRate: s.n === 0 ? 0 : s.compileFailures / s.n,
+    ...(cost !== undefined ? { costUsd: cost } : {}),
+    ...(perUsd !== undefined ? { qualityPerUsd: perUsd } : {}),
   };
 }
 

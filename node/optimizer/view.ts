@@ -1,5 +1,5 @@
 import type { ArmStats } from '../learning/arm-stats.js';
-import { costOf } from '../learning/arm-stats.js';
+import { costOf, meanOf, qualityPerUsd } from '../learning/arm-stats.js';
 import { posterior } from './thompson.js';
 
 /** An arm's quality in one context as the optimizer believes it from local outcomes: mean and sd. */
@@ -15,6 +15,8 @@ export interface ArmQuality {
   compileFailures: number;
   /** USD per candidate, when its outcomes carried a cost */
   costUsd?: number;
+  /** observed mean q per USD of one candidate, when it cost something: which arm buys quality cheapest */
+  qualityPerUsd?: number;
 }
 
 /** Every arm tried in a context with its posterior (the Normal one Thompson sampling draws from), best mean first. */
@@ -23,6 +25,7 @@ export function armQualities(stats: ArmStats[]): ArmQuality[] {
     .map((s) => {
       const p = posterior(s);
       const cost = costOf(s);
+      const perUsd = qualityPerUsd(meanOf(s), cost);
       return {
         armKey: s.armKey,
         packName: s.packName,
@@ -34,6 +37,7 @@ export function armQualities(stats: ArmStats[]): ArmQuality[] {
         successes: s.successes,
         compileFailures: s.compileFailures,
         ...(cost !== undefined ? { costUsd: cost } : {}),
+        ...(perUsd !== undefined ? { qualityPerUsd: perUsd } : {}),
       };
     })
     .sort((a, b) => b.mean - a.mean || b.n - a.n || a.armKey.localeCompare(b.armKey));
