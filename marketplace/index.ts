@@ -136,10 +136,12 @@ export function createMarketplace(
 ): Marketplace {
   const reputation = createReputation(init.reputation, init.reputationSnapshot);
   // weights relative to the most trusted peer held, a new peer's trust at least: a newcomer beside a
-  // trusted peer counts for little, a network of newcomers alone still counts
+  // trusted peer counts for little, a network of newcomers alone still counts; and an arm counts in
+  // full only on three new peers' trust in absolute terms, so a lone newcomer (one sybil) counts a
+  // third, below the support the optimizer wants before peers may move an incumbent
   const ratings = createRatings(
     { weightOf: (peer) => reputation.weight(peer) },
-    { weightFloor: reputation.initial, ...init.ratings },
+    { weightFloor: reputation.initial, trustQuorum: 3 * reputation.initial, ...init.ratings },
   );
   const packs = createPackIndex(init.index);
   const defaultTrust = init.trust ?? 1;

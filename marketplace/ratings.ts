@@ -66,6 +66,16 @@ export interface RatingsInit {
    */
   consensus?: false | Partial<ConsensusRule>;
   /**
+   * Trust in absolute terms (default: none): an arm's evidence counts in full only when its
+   * reporters' weights as `weightOf` gives them (times their consensus factors and voices, as for
+   * support) sum to at least this, and in proportion below it (its support is multiplied by
+   * min(1, sum / trustQuorum)). Relative weights alone let one brand-new peer count in full while
+   * it is the only one held; the marketplace sets three new peers' trust, so a lone newcomer counts
+   * a third and cannot move an incumbent, while three agreeing newcomers or one peer this node has
+   * confirmed count in full.
+   */
+  trustQuorum?: number;
+  /**
    * Back-off to neighbouring contexts (neighbours.ts, default on): an arm with fewer than `maxN`
    * pseudo-observations in the context asked about is topped up from the same arm in contexts one
    * or two steps away (size bucket, feature flags), each pooled as the context itself and counted
@@ -117,7 +127,10 @@ export interface ArmRating {
   clipped: number;
   /** peers that contributed (weight > 0) */
   peers: number;
-  /** the share of its evidence that counts: its reporters' weight against the quorum of its context's (1: full) */
+  /**
+   * the share of its evidence that counts: its reporters' weight against the quorum of its
+   * context's, times their absolute trust against the trust quorum (1: full)
+   */
   support: number;
 }
 
@@ -186,6 +199,7 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
   const maxEntries = positive('maxEntries', init.maxEntries ?? 5000);
   const maxPeers = positive('maxPeers', init.maxPeers ?? 10_000);
   const weightFloor = positive('weightFloor', init.weightFloor ?? 1);
+  const trustQuorum = init.trustQuorum === undefined ? undefined : positive('trustQuorum', init.trustQuorum);
   const clip = init.clip === 0 ? 0 : positive('clip', init.clip ?? 0.05);
   const robustByDefault = init.robust ?? true;
   const consensus =
@@ -221,16 +235,18 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
 
   /**
    * Every held peer's weight, relative to the most trusted one (or weightFloor): read once per query,
-   * since trust changes between queries.
+   * since trust changes between queries. `scale` turns a relative weight back into an absolute one.
    */
-  function weights(withConsensus = true): Map<string, number> {
+  function weights(withConsensus = true): Weights {
     const raw = new Map(peersSorted().map((h) => [h.peer, rawWeight(h.peer)]));
     let top = weightFloor;
     for (const w of raw.values()) if (w > top) top = w;
     const relative = new Map([...raw].map(([p, w]) => [p, w / top]));
-    if (!consensus || !withConsensus) return relative;
+    if (!consensus || !withConsensus) return Object.assign(relative, { scale: top });
     const agreement = consensusOf(relative);
-    return new Map([...relative].map(([p, w]) => [p, w * (agreement.get(p) ?? 1)]));
+    return Object.assign(new Map([...relative].map(([p, w]) => [p, w * (agreement.get(p) ?? 1)])), {
+      scale: top,
+    });
   }
 
   // the consensus factors only change with the digests held or the trust behind them: cached on both
@@ -277,13 +293,13 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
     return byContext.get(context) ?? 0;
   }
 
-  /** the share of a pooled arm's evidence that counts (1 without the consensus rule) */
-  const supportOf = (
-    p: Pooled & { weight: number },
-    context: string,
-    w: Map<string, number>,
-    withConsensus = true,
-  ) => (consensus && withConsensus ? supportShare(p.weight, contextWeight(context, w), consensus.quorum) : 1);
+  /**
+   * the share of a pooled arm's evidence that counts: the support rule (1 without the consensus
+   * rule) times the trust quorum's absolute factor (1 without one)
+   */
+  const supportOf = (p: Pooled & { weight: number }, context: string, w: Weights, withConsensus = true) =>
+    (consensus && withConsensus ? supportShare(p.weight, contextWeight(context, w), consensus.quorum) : 1) *
+    (trustQuorum ? Math.min(1, (p.weight * w.scale) / trustQuorum) : 1);
 
   /**
    * A peer entry's report: its counts times its noise discount (n_eff / n), the per-peer cap on
@@ -322,7 +338,7 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
     return [...keys].sort().map((k) => k.split('\n') as [string, string]);
   }
 
-  const ratingOf = (context: string, arm: string, w = weights()): ArmRating | undefined => {
+  const ratingOf = (context: string, arm: string, w: Weights = weights()): ArmRating | undefined => {
     const p = poolArm(context, arm, w, true);
     if (!(p.n > 0) || p.median === undefined) return undefined;
     const robustMean = p.sumQ / p.n;
@@ -482,6 +498,9 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
     },
   };
 }
+
+/** peers' relative weights, and the factor that makes them absolute again (the largest raw weight or the floor) */
+type Weights = Map<string, number> & { scale: number };
 
 /** Each pack's best arm (arm keys start with `<pack cid>:`) by its mean shrunk toward 0.5. */
 function bestArmPerPack(

@@ -17,6 +17,11 @@ import { until } from './harness.js';
  * far better than the defaults, and shares it; node B, with no evidence of its own, generates the
  * same registry, and its incumbent is that variant, because of A's digest. A control node, alone,
  * generates the same registry with the pack defaults.
+ *
+ * A lone new peer does not move an incumbent (its trust, 0.1, is a third of the marketplace's trust
+ * quorum): B has measured the pack defaults itself (6 outcomes at 0.45, as A says), so A's digest
+ * agrees with what B measured, B's trust in A rises, and A's word on the variant, which B never
+ * ran, counts in full.
  */
 
 const REGISTRY = join(process.cwd(), 'examples', 'shop');
@@ -105,7 +110,13 @@ describe('peers digests reach the incumbent of a real generation', () => {
       await storeA.put('arms', `s!${s.contextKey}!${s.armKey}`, s);
     await storeA.close();
     const a = await start(homeA, { share: 'all' });
-    const b = await start(await tmp('wg-priors-b-'), {
+    // node B: its own measurement of the defaults, the arm it shares with A
+    const homeB = await tmp('wg-priors-b-');
+    const storeB = await createStore({ path: join(homeB, 'db') });
+    const confirms = learned(context, defaults, 6, 0.45);
+    await storeB.put('arms', `s!${confirms.contextKey}!${confirms.armKey}`, confirms);
+    await storeB.close();
+    const b = await start(homeB, {
       share: 'receive-only',
       bootstrap: a.peers().addresses,
     });
@@ -117,6 +128,13 @@ describe('peers digests reach the incumbent of a real generation', () => {
     );
 
     console.log(`[priors] A's digest held at B after ${took} ms`);
+    // B confirmed A on the defaults: A is no longer a stranger
+    const trustA = await until(
+      'B trusts A past a new peer',
+      () => (b.peers().peers.find((p) => p.id === peerA)?.trust ?? 0) > 0.3,
+      30_000,
+    );
+    console.log(`[priors] B trusts A after ${trustA} ms`);
     const withPeers = await generate(b);
     console.log(`[priors] B: ${withPeers.choose.reason}`);
     console.log(`[priors] files: alone ${alone.files.join(' ')}; B ${withPeers.files.join(' ')}`);
@@ -129,7 +147,7 @@ describe('peers digests reach the incumbent of a real generation', () => {
     // the generation is really another one: one file per namespace instead of the official split
     expect(withPeers.files).not.toContain('index-incubating.ts');
     expect(withPeers.files).not.toEqual(alone.files);
-    // B measured nothing of its own before: the choice came from A's digest alone
+    // B never ran the variant and published nothing: the choice came from A's digest
     expect(b.peers().stats?.published.digests).toBe(0);
   });
 });
