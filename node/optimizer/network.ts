@@ -1,4 +1,4 @@
-import type { ArmPrior } from './thompson.js';
+import { type ArmPrior, BASE_PRIOR } from './thompson.js';
 
 /**
  * How peers' evidence (the marketplace's priors, already weighted by each peer's trust and robust
@@ -18,7 +18,8 @@ export interface NetworkPriorRule {
   takeover: number;
   /**
    * the support (ArmPrior.support) peers' evidence on an arm needs before it may put that arm in
-   * the incumbent's place (default 0.5); below it the evidence still counts as a prior
+   * the incumbent's place (default 0.5), or raise the arm above the base prior's mean: below it the
+   * evidence still counts as a prior, its mean capped at the base prior's (0.5)
    */
   minSupport: number;
 }
@@ -27,11 +28,25 @@ export const DEFAULT_NETWORK_PRIOR: NetworkPriorRule = { maxN: 20, takeover: 10,
 
 /** A peer prior discounted for the local evidence beside it (undefined when nothing is left). */
 export function networkPrior(
-  prior: ArmPrior | undefined,
+  given: ArmPrior | undefined,
   localN: number,
   rule: NetworkPriorRule,
 ): ArmPrior | undefined {
+  let prior = given;
   if (!prior || !(prior.n > 0) || !Number.isFinite(prior.n) || !Number.isFinite(prior.sumQ)) return undefined;
+  // praise with too little support behind it is what sybils pushing a bad arm look like: heard in
+  // full it makes the arm a likely challenger on every new node (and unheard, an arm nobody else
+  // reported is drawn more often beside well-known ones), so its mean counts as the base prior's
+  // at most, its spread kept: a minority may warn against an arm, never push one
+  const mean = prior.sumQ / prior.n;
+  if (prior.support !== undefined && prior.support < rule.minSupport && mean > BASE_PRIOR.mean) {
+    const capped = BASE_PRIOR.mean * prior.n;
+    const sumQ2 =
+      prior.sumQ2 !== undefined
+        ? prior.sumQ2 - prior.n * mean * mean + prior.n * BASE_PRIOR.mean ** 2
+        : undefined;
+    prior = { ...prior, sumQ: capped, ...(sumQ2 !== undefined ? { sumQ2 } : {}) };
+  }
   const decay =
     rule.takeover === Number.POSITIVE_INFINITY ? 1 : rule.takeover / (rule.takeover + Math.max(0, localN));
   const f = Math.min(1, rule.maxN / prior.n) * decay;

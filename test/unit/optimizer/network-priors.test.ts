@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createMarketplace, createRatings, type PeerDigest } from '../../../marketplace/index.js';
+import { contextKey } from '../../../node/learning/context.js';
 import { createLearning } from '../../../node/learning/index.js';
 import {
   type Arm,
@@ -53,6 +55,14 @@ describe('peers evidence counts beside local outcomes', () => {
     expect(p.sumQ / p.n).toBeCloseTo(0.9, 12);
     expect((p.sumQ2 ?? 0) / p.n).toBeCloseTo(0.81 + 0.001, 12);
     expect(networkPrior(undefined, 0, rule)).toBeUndefined();
+    // below the minimum support, praise counts at the base prior's mean (0.5) at most, spread kept;
+    // a warning counts as it is
+    const minority = networkPrior({ ...prior(10, 0.97), support: 0.4 }, 0, rule)!;
+    expect(minority.n).toBeCloseTo(10, 12);
+    expect(minority.sumQ / minority.n).toBeCloseTo(0.5, 12);
+    expect((minority.sumQ2 ?? 0) / minority.n).toBeCloseTo(0.25 + 0.001, 12);
+    expect(networkPrior({ ...prior(10, 0.2), support: 0.4 }, 0, rule)?.sumQ).toBeCloseTo(2, 12);
+    expect(networkPrior({ ...prior(10, 0.97), support: 0.5 }, 0, rule)?.sumQ).toBeCloseTo(9.7, 12);
     expect(networkPrior({ n: 0, sumQ: 0 }, 0, rule)).toBeUndefined();
   });
 });
@@ -164,7 +174,7 @@ describe('another pack takes the place', () => {
     expect(choice.reason).toMatch(/^incumbent: network-preferred arm of another pack community-ts style=b /);
   });
 
-  it('not on the word of a minority: peers evidence without full support stays a challenger prior', async () => {
+  it('not on the word of a minority: peers praise without full support does not count', async () => {
     const { optimizer, arms, def, other } = await setup(undefined, true);
     const minority = { ...prior(20, 0.97), support: 0.4 };
     expect(DEFAULT_NETWORK_PRIOR.minSupport).toBeGreaterThan(0.4);
@@ -222,5 +232,113 @@ describe('another pack takes the place', () => {
     const choice = await chooseArms(optimizer, TS_CONTEXT, arms, 1);
     expect(choice.chosen).toEqual([other]);
     expect(choice.reason).toMatch(/vs the promoted variant' /);
+  });
+});
+
+const CTX = contextKey(TS_CONTEXT);
+/** a peer's digest: n outcomes at mean q per arm key, in TS_CONTEXT */
+const digestOf = (peer: string, says: [string, number, number][]): PeerDigest => ({
+  peer,
+  epoch: 1,
+  entries: says.map(([armKey, n, q]) => ({
+    contextKey: CTX,
+    armKey,
+    n,
+    sumQ: n * q,
+    sumQ2: n * (q * q + 0.001),
+  })),
+});
+
+describe('a lone new peer does not move the incumbent', () => {
+  it('one fresh peer alone cannot displace the pack defaults; once this node confirmed it, it can', async () => {
+    const { optimizer, arms, def, brief } = await setup();
+    const says: [string, number, number][] = [
+      [def.key, 200, 0.45],
+      [brief.key, 200, 0.98],
+    ];
+    const market = createMarketplace();
+    expect(market.receiveDigest(digestOf('fresh', says), [])).toMatchObject({ ok: true, status: 'new' });
+    // a new peer's trust (0.1) is a third of the trust quorum: a third of its evidence counts, too
+    // little support to take the place (and too little for its praise to count at all)
+    const lone = market.priorsFor(CTX, [def.key, brief.key]);
+    expect(lone[def.key].support).toBeCloseTo(1 / 3, 12);
+    const alone = await chooseArms(optimizer, TS_CONTEXT, arms, 1, lone);
+    expect(alone.chosen).toEqual([def]);
+    expect(alone.reason).toBe('incumbent: pack defaults');
+    // this node measured the defaults as the peer said (n >= 5 on the same arm and context): one
+    // agreeing vote raises the peer's trust to 0.4, past the quorum, and its word counts in full
+    const mine = { contextKey: CTX, armKey: def.key, n: 6, sumQ: 6 * 0.45, sumQ2: 6 * (0.45 * 0.45 + 0.001) };
+    expect(market.recheck([mine])).toBe(1);
+    expect(market.reputation.score('fresh')).toBeCloseTo(0.4, 12);
+    const confirmed = market.priorsFor(CTX, [def.key, brief.key]);
+    expect(confirmed[brief.key].support).toBe(1);
+    const choice = await chooseArms(optimizer, TS_CONTEXT, arms, 1, confirmed);
+    expect(choice.chosen).toEqual([brief]);
+    expect(choice.reason).toMatch(/^incumbent: network-preferred variant .*doc_style=brief/);
+  });
+
+  it('three new peers saying the same count in full, as one did before the trust quorum', () => {
+    const ratings = createRatings({ weightOf: () => 0.1 }, { weightFloor: 0.1, trustQuorum: 0.3 });
+    ratings.add(digestOf('p1', [['arm', 20, 0.9]]));
+    expect(ratings.rating(CTX, 'arm')?.support).toBeCloseTo(1 / 3, 12);
+    expect(ratings.priorsFor(CTX, ['arm']).arm.n).toBeCloseTo(20 / 3, 9);
+    ratings.add(digestOf('p2', [['arm', 20, 0.9]]));
+    expect(ratings.rating(CTX, 'arm')?.support).toBeCloseTo(2 / 3, 12);
+    ratings.add(digestOf('p3', [['arm', 20, 0.9]]));
+    expect(ratings.rating(CTX, 'arm')?.support).toBe(1);
+    // without the quorum (relative weights alone) the lone peer counted in full
+    const relative = createRatings({ weightOf: () => 0.1 }, { weightFloor: 0.1 });
+    relative.add(digestOf('p1', [['arm', 20, 0.9]]));
+    expect(relative.rating(CTX, 'arm')?.support).toBe(1);
+  });
+});
+
+describe('sybils praising a bad arm', () => {
+  it('at 20% of the peers (low support), the bad arm is drawn as a challenger no more often than with no priors', async () => {
+    const { arms, def, other } = await setup(undefined, true);
+    const bad = arms.filter((a) => a.packName === 'community-ts');
+    const builtin = arms.filter((a) => a.packName !== 'community-ts');
+    // eight honest peers ran the built-in variants (q as the sim's worlds draw them: the defaults
+    // 0.9, the others 0.8 to 0.9); two sybils praise the bad pack, which no honest peer ran
+    const honest = builtin.map((a, i): [string, number, number] => [
+      a.key,
+      20,
+      a === def ? 0.9 : 0.8 + i / 200,
+    ]);
+    const lies = bad.map((a): [string, number, number] => [a.key, 30, 0.97]);
+    const marketOf = (sybils: number) => {
+      const market = createMarketplace();
+      for (let i = 0; i < 8; i++) market.receiveDigest(digestOf(`honest-${i}`, honest), []);
+      for (let i = 0; i < sybils; i++) market.receiveDigest(digestOf(`sybil-${i}`, lies), []);
+      return market.priorsFor(
+        CTX,
+        arms.map((a) => a.key),
+      );
+    };
+    const priors = marketOf(2);
+    expect(priors[other.key].n).toBeGreaterThan(0);
+    expect(priors[other.key].support).toBeLessThan(DEFAULT_NETWORK_PRIOR.minSupport);
+    // the same draws (a fresh optimizer, the same seed) with no priors, the honest ones, and the sybils' too
+    const rounds = 300;
+    const drawn = async (p?: Record<string, ArmPrior>) => {
+      const { optimizer } = await setup(undefined, true);
+      let times = 0;
+      for (let i = 0; i < rounds; i++) {
+        const choice = await chooseArms(optimizer, TS_CONTEXT, arms, 2, p);
+        if (choice.chosen.slice(1).some((a) => a.packName === 'community-ts')) times++;
+      }
+      return times;
+    };
+    const none = await drawn();
+    const honestOnly = await drawn(marketOf(0));
+    const withSybils = await drawn(priors);
+    console.log(
+      `[sybils] bad arm drawn as challenger in ${rounds} generations: ${withSybils} with the sybils' priors, ${honestOnly} with the honest ones alone, ${none} with none`,
+    );
+    expect(none).toBeGreaterThan(0);
+    expect(withSybils).toBeLessThanOrEqual(none);
+    // nor more often than if they had said nothing (an arm nobody reported is drawn more often
+    // beside well-known ones than among arms all unknown)
+    expect(withSybils).toBeLessThanOrEqual(honestOnly);
   });
 });
