@@ -10,6 +10,8 @@ interface PeersInfo {
   listen?: string[];
   notice?: string;
   share?: { mode: string; description: string; publicPacks: number; epochMs: number; publishes: boolean };
+  /** the anonymizer's accounting (protocols/anonymizer.ts PrivacySummary), when the network is on */
+  stats?: { privacy?: { spentLastYear: number; budgetPerYear: number; delta: number; k: number } };
   peers: {
     id: string;
     connected: boolean;
@@ -51,6 +53,7 @@ export async function peers(opts: { home?: string; json?: boolean }): Promise<nu
             : []),
         ]
       : []),
+    ...(info.stats?.privacy ? [privacyLine(info.stats.privacy)] : []),
     '',
   ];
   const rows = info.peers.map((p) => [
@@ -68,4 +71,15 @@ export async function peers(opts: { home?: string; json?: boolean }): Promise<nu
   );
   process.stdout.write(`${lines.join('\n')}\n`);
   return EXIT.OK;
+}
+
+/** The privacy accounting in one line: what the yearly budget allows and what a release costs. */
+export function privacyLine(p: {
+  spentLastYear: number;
+  budgetPerYear: number;
+  delta: number;
+  k: number;
+}): string {
+  const num = (x: number) => String(Math.round(x * 100) / 100);
+  return `privacy: epsilon spent in the last 365 days ${num(p.spentLastYear)} of ${num(p.budgetPerYear)}, delta ${num(p.delta)} per entry, k ${p.k}`;
 }

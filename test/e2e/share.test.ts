@@ -187,6 +187,12 @@ describe('the running node says what it shares', () => {
       expect(shown.code).toBe(0);
       expect(shown.stdout).toMatch(/sharing: contexts go:/);
       expect(shown.stdout).toMatch(/one digest per 24 h at a random moment/);
+      // the accounting: the yearly budget (defaults: 365, epsilon 1) and delta at k 5 (0.16)
+      const { privacy } = peers.stats;
+      expect(privacy).toMatchObject({ budgetPerYear: 365, k: 5 });
+      expect(shown.stdout).toContain(
+        `privacy: epsilon spent in the last 365 days ${privacy.spentLastYear} of 365, delta 0.16 per entry, k 5\n`,
+      );
     } finally {
       await new Promise<void>((r) => {
         if (child.exitCode !== null) return r();
