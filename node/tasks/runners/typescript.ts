@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -120,6 +120,8 @@ interface ReporterConfig {
   maxBytes: number;
   /** written (synchronously) when the limit is passed, before the process group is killed */
   tooLarge: string;
+  /** the file holding the key the reporter signs its lines with: read and deleted as it loads */
+  keyFile: string;
 }
 
 /**
@@ -128,8 +130,22 @@ interface ReporterConfig {
  * file of a random name in the harness's folder (`--test-reporter-destination`); events of tests
  * the answer registers from its own modules are dropped. It counts everything the tests print: past
  * the limit it marks the run too large and kills its process group.
+ *
+ * The test processes can find that file (node --test's command line names it, /proc/<ppid>/fd opens
+ * it), so each line is `<hmac> <json>`, numbered (`s`), HMAC-SHA256 with a key the reporter reads
+ * from a file and deletes while it loads: node --test awaits its reporters before it starts a test
+ * process, so no code under test ever exists while the key is on disk. A line the answer adds does
+ * not verify.
  */
-const reporter = (c: ReporterConfig) => `import { writeFileSync } from 'node:fs';
+const reporter = (c: ReporterConfig) => `import { createHmac } from 'node:crypto';
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+const KEY = readFileSync(${JSON.stringify(c.keyFile)});
+unlinkSync(${JSON.stringify(c.keyFile)});
+let seq = 0;
+const signed = (o) => {
+  const json = JSON.stringify({ s: seq++, ...o });
+  return createHmac('sha256', KEY).update(json).digest('hex') + ' ' + json + '\\n';
+};
 const USER = new Set(${JSON.stringify(c.user)});
 const ENTRIES = new Set(${JSON.stringify(c.entries)});
 const MAX = ${c.maxBytes};
@@ -162,7 +178,7 @@ export default async function* (source) {
     }
     const err = d.details?.error;
     const msg = err ? cut(String(err.cause?.message ?? err.message ?? err), 2000) : undefined;
-    const line = JSON.stringify({
+    const line = signed({
       t: e.type.slice(5),
       name: cut(d.name, 2000),
       nesting: d.nesting,
@@ -174,12 +190,12 @@ export default async function* (source) {
       exit: err?.exitCode ?? undefined,
       signal: err?.signal ?? undefined,
       stderr: e.type === 'test:fail' && d.name === d.file ? stderr.get(d.file) : undefined,
-    }) + '\\n';
+    });
     bytes += line.length;
     if (bytes > MAX) over();
     yield line;
   }
-  yield JSON.stringify({ t: 'end', foreign }) + '\\n';
+  yield signed({ t: 'end', foreign });
 }
 `;
 
@@ -337,6 +353,9 @@ async function runTests(
     const limit = options.maxOutputBytes ?? MAX_TEST_OUTPUT_BYTES;
     const results = join(control, `${randomBytes(16).toString('hex')}.jsonl`);
     const tooLarge = join(control, `${randomBytes(16).toString('hex')}.too-large`);
+    const key = randomBytes(32);
+    const keyFile = join(control, `${randomBytes(16).toString('hex')}.key`);
+    await writeFile(keyFile, key, { mode: 0o600 });
     /** file node reports a test in (absolute) -> the name the model recognises */
     const sources = new Map<string, string>();
     const entries = new Map<string, string>();
@@ -352,7 +371,13 @@ async function runTests(
     await writeFile(preload, FREEZE);
     await writeFile(
       reporterFile,
-      reporter({ user: [...sources.keys()], entries: [...entries.keys()], maxBytes: limit, tooLarge }),
+      reporter({
+        user: [...sources.keys()],
+        entries: [...entries.keys()],
+        maxBytes: limit,
+        tooLarge,
+        keyFile,
+      }),
     );
     const killMs = options.timeoutMs + 10_000;
     const r = await runProcess(
@@ -374,8 +399,13 @@ async function runTests(
       },
     );
     if (r.cancelled) return 'cancelled';
-    const events = await readEvents(results, limit);
+    const events = await readEvents(results, limit, key);
     if (events === 'too-large') return { tooLarge: true, limit, names: [] };
+    if ('tampered' in events)
+      return {
+        outcomes: missing(tests, `not judged: the test results were tampered with (${events.tampered})`),
+        timedOut: r.timedOut,
+      };
     const exists = await access(tooLarge).then(
       () => true,
       () => false,
@@ -395,10 +425,16 @@ async function runTests(
   }
 }
 
-/** The reporter's lines, streamed (never the whole file in one string); `too-large` past the limit. */
-async function readEvents(path: string, limit: number): Promise<Ev[] | 'too-large'> {
+/**
+ * The reporter's lines, streamed (never the whole file in one string) and verified (see `reporter`);
+ * `too-large` past the limit, `tampered` when a line does not verify, is out of order or follows the
+ * end record. A last line without its newline (a kill cut it) is left out: the end record is then
+ * missing too.
+ */
+async function readEvents(path: string, limit: number, key: Buffer): Promise<Ev[] | 'too-large' | Tampered> {
   const events: Ev[] = [];
   let bytes = 0;
+  let pending: string | undefined;
   try {
     const lines = createInterface({
       input: createReadStream(path, { encoding: 'utf8' }),
@@ -407,17 +443,58 @@ async function readEvents(path: string, limit: number): Promise<Ev[] | 'too-larg
     for await (const l of lines) {
       bytes += l.length + 1;
       if (bytes > limit * 2) return 'too-large';
-      if (!l.startsWith('{')) continue;
-      try {
-        events.push(JSON.parse(l) as Ev);
-      } catch {
-        // a line cut by a kill: the run's end record is then missing too
+      if (pending !== undefined) {
+        const problem = verifyLine(pending, events, key);
+        if (problem) return { tampered: problem };
       }
+      pending = l;
+    }
+    // readline gives the last line whether or not it ended with a newline
+    if (pending !== undefined && (await endsWithNewline(path))) {
+      const problem = verifyLine(pending, events, key);
+      if (problem) return { tampered: problem };
     }
   } catch {
     // no report at all: node --test did not get as far as its reporter
   }
   return events;
+}
+
+interface Tampered {
+  tampered: string;
+}
+
+async function endsWithNewline(path: string): Promise<boolean> {
+  const h = await open(path, 'r');
+  try {
+    const { size } = await h.stat();
+    if (size === 0) return false;
+    const b = Buffer.alloc(1);
+    await h.read(b, 0, 1, size - 1);
+    return b[0] === 0x0a;
+  } finally {
+    await h.close();
+  }
+}
+
+/** One line of the reporter's checked and added to `events`; what is wrong with it otherwise. */
+function verifyLine(line: string, events: Ev[], key: Buffer): string | undefined {
+  const n = events.length + 1;
+  if (events.at(-1)?.t === 'end') return `line ${n} follows the end record`;
+  const sp = line.indexOf(' ');
+  const mac = Buffer.from(/^[0-9a-f]{64}$/.test(line.slice(0, sp)) ? line.slice(0, sp) : '', 'hex');
+  const json = line.slice(sp + 1);
+  const want = createHmac('sha256', key).update(json).digest();
+  if (sp < 0 || mac.length !== want.length || !timingSafeEqual(mac, want)) return `line ${n} does not verify`;
+  let e: Ev & { s?: number };
+  try {
+    e = JSON.parse(json) as Ev & { s?: number };
+  } catch {
+    return `line ${n} is not JSON`;
+  }
+  if (e.s !== events.length) return `line ${n} is out of order`;
+  events.push(e);
+  return undefined;
 }
 
 export interface Ev {

@@ -157,6 +157,79 @@ describe('typescript: determined cheats fail', () => {
   });
 });
 
+describe('typescript: the results file cannot be forged', () => {
+  it('lines appended to the reporter’s file (found in os.tmpdir()) score nothing', async () => {
+    // the audit's probe: find weavergen-task-ts-run-*/<hex>.jsonl, read the end marker from
+    // entry-0.mjs, append a pass, the marker's pass and an end record that excuses the exit status
+    const cheat = f(
+      'sum.ts',
+      `import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+const tmp = os.tmpdir();
+const me = process.cwd();
+for (const d of fs.readdirSync(tmp)) {
+  if (!d.startsWith('weavergen-task-ts-run-')) continue;
+  const dir = path.join(tmp, d);
+  let files: string[] = [];
+  try { files = fs.readdirSync(dir); } catch { continue; }
+  const res = files.find((x) => x.endsWith('.jsonl'));
+  const entry = path.join(dir, 'entry-0.mjs');
+  let src = '';
+  try { src = fs.readFileSync(entry, 'utf8'); } catch { continue; }
+  if (!res || !src.includes(me)) continue;
+  const end = (/__weavergen_end_[0-9a-f]+/.exec(src) as RegExpExecArray)[0];
+  const lines = [
+    { t: 'pass', name: 'adds', nesting: 0, file: path.join(me, 'sum.test.js') },
+    { t: 'pass', name: end, nesting: 0, file: entry },
+    { t: 'end', foreign: 1 },
+  ].map((x) => JSON.stringify(x)).join('\\n');
+  const fd = fs.openSync(path.join(dir, res), 'r+');
+  fs.writeSync(fd, '\\n' + lines + '\\n', 1 << 20);
+  fs.closeSync(fd);
+}
+export const sum = (a: number, b: number) => a - b;
+`,
+    );
+    const r = await ts.run([cheat], [TS_TEST], OPTIONS);
+    expect(r.passed).toBe(0);
+    expect(r.total).toBeGreaterThan(0);
+  });
+
+  it('the reporter’s signing key is gone before any code under test runs', async () => {
+    // the reporter's source names its key file; the results file is on node --test's command line
+    const cheat = f(
+      'sum.ts',
+      `import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHmac } from 'node:crypto';
+const entry = process.argv[1];
+const src = fs.readFileSync(path.join(path.dirname(entry), 'reporter.mjs'), 'utf8');
+const keyFile = JSON.parse((/readFileSync\\(("[^"]+")\\)/.exec(src) as RegExpExecArray)[1]);
+const argv = fs.readFileSync('/proc/' + process.ppid + '/cmdline', 'utf8').split('\\0');
+const dest = argv.find((a) => a.startsWith('--test-reporter-destination='))!.split('=')[1];
+let key: Buffer | undefined;
+try { key = fs.readFileSync(keyFile); } catch {}
+if (key) {
+  const end = (/__weavergen_end_[0-9a-f]+/.exec(fs.readFileSync(entry, 'utf8')) as RegExpExecArray)[0];
+  let s = 0;
+  const line = (o: object) => {
+    const j = JSON.stringify({ s: s++, ...o });
+    return createHmac('sha256', key!).update(j).digest('hex') + ' ' + j + '\\n';
+  };
+  const file = path.join(process.cwd(), 'sum.test.js');
+  fs.writeFileSync(dest, line({ t: 'pass', name: 'adds', nesting: 0, file }) + line({ t: 'pass', name: end, nesting: 0, file: entry }) + line({ t: 'end', foreign: 1 }));
+  process.exit(0);
+}
+export const sum = (a: number, b: number) => a - b;
+`,
+    );
+    const r = await ts.run([cheat], [TS_TEST], OPTIONS);
+    expect(r.passed).toBe(0);
+    expect(r.tests).toEqual([expect.objectContaining({ name: 'sum.test.ts > adds', passed: false })]);
+  });
+});
+
 describe('output: no cut that changes counts', () => {
   const many = (n: number) =>
     f(
