@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { SENSITIVITY } from '../protocols/anonymizer.js';
 import { type Rejected, reject } from './errors.js';
 import { canonicalJson } from './pack-id.js';
 
@@ -43,10 +44,11 @@ export interface HeldDigest {
 }
 
 /**
- * L1 sensitivity of a digest entry's (n, sumQ, sumQ2) to one outcome (protocols' SENSITIVITY): each
- * coordinate carries Laplace noise of scale NOISE_SENSITIVITY / epsilon.
+ * L1 sensitivity of a digest entry's (n, sumQ, sumQ2) to one outcome: the anonymizer's SENSITIVITY,
+ * the one value (a receiver that assumed another scale would weigh peers' noisy counts wrongly).
+ * Each coordinate carries Laplace noise of scale NOISE_SENSITIVITY / epsilon.
  */
-export const NOISE_SENSITIVITY = 3;
+export const NOISE_SENSITIVITY = SENSITIVITY;
 /** the per-outcome variance of q assumed at least (a noised sumQ2 says little about small spreads) */
 export const MIN_Q_VARIANCE = 0.02;
 

@@ -32,10 +32,13 @@ export function commentedConfig(o: { share: string; registry?: string }): string
 {
   "network": {
     // What this node shares with the WeaverGen network (weavergen init --force --share MODE):
-    //   off           no network at all
+    //   off           publishes nothing and ignores peers' digests (still on the network: packs
+    //                 are fetched and installed, gossip is relayed; --no-network for none)
     //   receive-only  learns from peers' digests, publishes nothing (the default)
     //   contexts:<languages or context globs>, e.g. contexts:typescript,go
-    //   all           publishes anonymized digests of every context (k-anonymous, with noise)
+    //   all           publishes anonymized digests of every context, public arms only (built-in
+    //                 and announced packs, public models): Laplace noise on the counts, an entry
+    //                 sent only if its noised count reaches k (not k-anonymity: delta 0.16 at k 5)
     "share": ${JSON.stringify(o.share)}
     // "bootstrap": ["/dns4/peer.example/tcp/4001/p2p/12D3Koo..."],  // peers to join at start
   },

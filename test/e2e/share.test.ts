@@ -57,6 +57,11 @@ describe('weavergen init', () => {
     const text = await readFile(join(h, 'weavergen.config.json'), 'utf8');
     expect(text).toMatch(/^\/\/ WeaverGen node configuration: JSON with comments/);
     expect(text).toMatch(/\/\/ {3}all {11}publishes anonymized digests/);
+    // what off does, as it is: no digests either way, the node still on the network
+    expect(text).toMatch(
+      /\/\/ {3}off {11}publishes nothing and ignores peers' digests \(still on the network/,
+    );
+    expect(text).not.toMatch(/k-anonymous|no network at all/);
     expect(r.stdout).toMatch(/found a registry: model \(4 YAML files\)\n/);
     expect(r.stdout).not.toMatch(/node_modules/);
     const next = r.stdout
