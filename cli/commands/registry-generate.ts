@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { formatDiagnostic } from '../../node/semconv/index.js';
 import { availableTargets, createWeaverForge } from '../../node/weaver/index.js';
 import { EXIT, UsageError } from '../errors.js';
+import { shown } from '../render/paths.js';
 import { loadRegistrySpec } from './registry-source.js';
 
 export interface RegistryGenerateOptions {
@@ -89,7 +90,7 @@ export async function registryGenerate(
       `${JSON.stringify({ target, templates: templatesRoot, output: out, configFiles: result.configFiles, applied: result.applied, files: result.files.map((f) => ({ path: f.path, template: f.template, bytes: Buffer.byteLength(f.content) })), durationMs: ms }, null, 2)}\n`,
     );
   else {
-    for (const f of result.files) process.stdout.write(`${join(out, f.path)}\n`);
+    for (const f of result.files) process.stdout.write(`${shown(join(out, f.path))}\n`);
     process.stderr.write(
       `generated ${result.files.length} file${result.files.length === 1 ? '' : 's'} (${bytes} bytes) for target ${target} in ${ms} ms\n`,
     );
