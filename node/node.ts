@@ -2,13 +2,13 @@ import { join } from 'node:path';
 import type { NodeConfig } from './config.js';
 import { configureRenderPool } from './generation/index.js';
 import { announce, ensureHome, ensureToken, homeLocked, isLockError, unannounce } from './home.js';
-import type { ArmStats } from './learning/arm-stats.js';
 import type { Learning } from './learning/index.js';
 import { createGenerators } from './models/index.js';
 import { NodeError, NodeErrorCode } from './node-errors.js';
 import { limit } from './orchestra/limit.js';
 import { createPeering, type Peering } from './peering.js';
 import { createPlugins } from './plugins/index.js';
+import { sharedArmStats } from './shared-learning.js';
 import type { PrefetchStats } from './prediction/index.js';
 import { createStore, type Store } from './storage/index.js';
 import { createTenancy, DEFAULT_TENANT, type Tenancy } from './tenancy/index.js';
@@ -150,7 +150,8 @@ async function composeNode(
       if (!composed) return [];
       const sharing = tenancy.list().filter((t) => t.share);
       const stats = await Promise.all(sharing.map(async (t) => (await scope(t.id)).learning.allArmStats()));
-      return mergeArmStats(stats.flat());
+      // with several tenants sharing, each entry counts its distinct tenants (peering's kProjects)
+      return sharedArmStats(stats);
     },
   } as Learning;
   const peering = await createPeering({ store, learning: sharedLearning, log }, config);
@@ -167,6 +168,11 @@ async function composeNode(
     // every tenant's generations (and tasks) take one of these to run: the node's concurrency holds
     // however many tenants submit at once (the waiting ones run in the order they came)
     slots: { generations: limit(config.generation.concurrency), tasks: limit(config.generation.concurrency) },
+    busy: () =>
+      open.some((s) => {
+        const n = s.inFlight();
+        return n.generations + n.tasks > 0;
+      }),
     stopping: () => stopping,
     globalTelemetry: init.globalTelemetry,
     recover: init.recover !== false,
@@ -244,21 +250,4 @@ function sumEnded(scopes: TenantScope[]): Record<string, number> {
   const all: Record<string, number> = {};
   for (const s of scopes) for (const [k, n] of Object.entries(s.ended())) all[k] = (all[k] ?? 0) + n;
   return all;
-}
-
-/** Arm statistics of several tenants as one table: counts of the same (context, arm) add up. */
-function mergeArmStats(stats: ArmStats[]): ArmStats[] {
-  const byKey = new Map<string, ArmStats>();
-  for (const s of stats) {
-    const key = `${s.contextKey}\u0000${s.armKey}`;
-    const had = byKey.get(key);
-    if (!had) byKey.set(key, { ...s });
-    else {
-      had.n += s.n;
-      had.sumQ += s.sumQ;
-      had.sumQ2 += s.sumQ2;
-      had.successes += s.successes;
-    }
-  }
-  return [...byKey.values()];
 }

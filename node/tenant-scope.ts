@@ -138,6 +138,8 @@ export interface SharedParts {
   tenancy: Tenancy;
   /** the node's slots for running generations, and for running tasks, shared by every tenant */
   slots: { generations: Limit; tasks: Limit };
+  /** generations or tasks of any tenant running or queued (a prediction waits for none of them) */
+  busy(): boolean;
   stopping(): boolean;
   /** register as the process's global OpenTelemetry SDK (the default tenant of a CLI node only) */
   globalTelemetry?: boolean;
@@ -325,7 +327,8 @@ export async function composeTenantScope(
           .map((r) => ({ request: r.request, at: r.createdAt }))
           .reverse();
       },
-      busy: () => jobs.inFlight() > 0 || tasks.inFlight() > 0,
+      // any tenant's work, not only this one's: a prediction takes one of the node's shared slots
+      busy: shared.busy,
       run: async (request) => (await jobs.submit(request, { origin: 'prediction' })).done,
     },
     { enabled: config.generation.predict.enabled, debounceMs: config.generation.predict.debounceMs },

@@ -46,7 +46,7 @@ export interface PrefetchInit {
 export interface PrefetchComponents {
   /** the registry's past user requests, oldest first */
   history(registry: string): Promise<{ request: GenerationRequest; at: number }[]>;
-  /** user generations running or queued now (a prediction waits for none) */
+  /** generations or tasks running or queued now, on the whole node (a prediction waits for none) */
   busy(): boolean;
   /** runs a request ahead, marked as a prediction; resolves when it ends */
   run(request: GenerationRequest): Promise<GenerationRecord>;
