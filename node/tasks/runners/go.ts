@@ -149,6 +149,8 @@ export function createGoHarness(): TestHarness {
               );
             // 2. each package's binary; after a hang or a crash the tests that never started run again
             const outcomes: TestOutcome[] = [];
+            /** what the result cannot promise (subtests the harness could not see) */
+            const notes = new Set<string>();
             let timedOut = false;
             const limit = options.maxOutputBytes ?? MAX_TEST_OUTPUT_BYTES;
             for (const [n, [pkg, p]] of pkgs.entries()) {
@@ -200,6 +202,7 @@ export function createGoHarness(): TestHarness {
                   break;
                 }
                 const judged = judgeGoRun(results, r, left, strip, options.timeoutMs);
+                if (judged.note) notes.add(judged.note);
                 timedOut ||= judged.timedOut;
                 for (const t of judged.started) seen.add(t);
                 finished.push(...judged.outcomes.map((o) => ({ ...o, pkg })));
@@ -218,7 +221,7 @@ export function createGoHarness(): TestHarness {
               for (const t of p.tests)
                 if (!seen.has(t)) outcomes.push({ name: naming(pkg, t), passed: false, message: why });
             }
-            return summarize(true, [], outcomes, timedOut, started);
+            return summarize(true, [...notes], outcomes, timedOut, started);
           });
         } finally {
           await rm(work, { recursive: true, force: true });
@@ -251,14 +254,16 @@ async function readResults(path: string, limit: number): Promise<string | undefi
  * One run's outcomes, top-level tests and subtests (skipped ones left out), and which of the wanted
  * tests started. A test that started and has no end record did not finish (a timeout, a crash, an
  * exit). The exit status must agree: a binary that fails after every test passed fails them all.
+ * When the verbose writer could not be hooked, subtests are not seen: `note` says so (a top-level
+ * test still fails when one of its subtests does).
  */
-function judgeGoRun(
+export function judgeGoRun(
   results: GoRunResults,
   r: ProcessResult,
   wanted: string[],
   strip: (s: string) => string,
   timeoutMs: number,
-): { outcomes: Omit<GoOutcome, 'pkg'>[]; started: string[]; timedOut: boolean } {
+): { outcomes: Omit<GoOutcome, 'pkg'>[]; started: string[]; timedOut: boolean; note?: string } {
   const stderr = strip(r.stderr);
   const limit = /panic: test timed out after (\S+)/.exec(stderr)?.[1];
   const crash = failureMessage([stderr]);
@@ -315,7 +320,10 @@ function judgeGoRun(
       });
     }
   }
-  return { outcomes, started, timedOut };
+  const note = results.hookError
+    ? `subtests not counted one by one: ${results.hookError}; only top-level tests judged`
+    : undefined;
+  return { outcomes, started, timedOut, ...(note ? { note } : {}) };
 }
 
 /** The harness's test file for a package, in the package of the user's TestMain if there is one. */
