@@ -174,38 +174,6 @@ export function createJavaHarness(): TestHarness {
 }
 
 /**
- * The report's outcomes, checked against the launcher's exit code (1 when a test failed, 0 when none
- * did: an answer that ends the JVM early with `halt(0)` contradicts its report) and against the test
- * files' @Test methods (one the report does not name failed). Empty when there is no report to judge.
- */
-export function judgeReport(
-  xml: string,
-  r: Pick<ProcessResult, 'code' | 'timedOut'>,
-  expected: string[],
-): TestOutcome[] {
-  const outcomes = parseJunitXml(xml);
-  if (!outcomes.length) return [];
-  const failed = outcomes.some((o) => !o.passed);
-  if (!r.timedOut && (r.code === 0) === failed) {
-    const message = `the JUnit launcher's exit code ${r.code ?? '(killed)'} contradicts its report (${failed ? 'a test failed' : 'every test passed'}): the test run was cut short`;
-    return failAll(expected, message);
-  }
-  const reported = reportedNames(xml);
-  for (const name of expected) {
-    // `SumTest.adds()`: the report says `SumTest.adds()`, `SumTest$Inner.adds()`, `SumTest.adds(int)[1]`
-    const m = /^(.*)\.(\w+)\(\)$/.exec(name);
-    if (!m) continue;
-    const [, cls, method] = m;
-    const is = (n: string) =>
-      n === name ||
-      (n.startsWith(cls) && /^(\$[\w$]+)?\./.test(n.slice(cls.length)) && n.includes(`.${method}(`));
-    if (!reported.some(is))
-      outcomes.push({ name, passed: false, message: 'not run: the JUnit report does not name it' });
-  }
-  return outcomes;
-}
-
-/**
  * The harness's records (see java-results.ts), checked against the JVM's exit code (the harness exits
  * 1 when a test failed, else 0, after its end record) and against the test files' @Test methods (one
  * JUnit did not report failed). Without the end record the run was cut short (a halt, an exit, a
@@ -351,14 +319,6 @@ async function shadowChecks(out: string, tests: { path: string; content: string 
   return [...checks].map(([name, pkgs]) => `-x${name}=${[...pkgs].join(',')}`);
 }
 
-/** Every `<testcase>` the report names, skipped ones too. */
-function reportedNames(xml: string): string[] {
-  return [...xml.matchAll(/<testcase\b([^>]*?)\/?>/g)].map((m) => {
-    const a = attrs(m[1]);
-    return `${a.classname ? `${a.classname}.` : ''}${a.name ?? '?'}`;
-  });
-}
-
 /** `SumTest.adds()` for each @Test-like method of the test files (named this way before anything runs). */
 function planOf(tests: { path: string; content: string }[]): string[] {
   const names: string[] = [];
@@ -387,45 +347,8 @@ function testClasses(tests: { path: string; content: string }[]): string[] {
     });
 }
 
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-const decode = (s: string) =>
-  s.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (all, e: string) =>
-    e[0] === '#'
-      ? String.fromCodePoint(
-          e[1] === 'x' || e[1] === 'X' ? Number.parseInt(e.slice(2), 16) : Number(e.slice(1)),
-        )
-      : (ENTITIES[e] ?? all),
-  );
-const attrs = (s: string) =>
-  Object.fromEntries([...s.matchAll(/([\w:-]+)\s*=\s*"([^"]*)"/g)].map((m) => [m[1], decode(m[2])]));
-
 /** assertion failures speak for themselves; other exceptions get their type: `NullPointerException: ...` */
 const ASSERTION = /(^|\.)(AssertionFailedError|AssertionError|MultipleFailuresError)$/;
-
-/**
- * The JUnit platform's legacy XML report (`TEST-junit-jupiter.xml`): one `<testcase name classname>`
- * each, a `<failure>` or `<error>` (message and type attributes, the stack trace as text) when it
- * failed, `<skipped>` when disabled (left out). A failure's message gets the first frame outside JUnit
- * and the JDK, `(at Sum.java:5)`.
- */
-export function parseJunitXml(xml: string): TestOutcome[] {
-  const out: TestOutcome[] = [];
-  for (const m of xml.matchAll(/<testcase\b([^>]*?)(?:\/>|>([\s\S]*?)<\/testcase>)/g)) {
-    const a = attrs(m[1]);
-    const body = m[2] ?? '';
-    const name = `${a.classname ? `${a.classname}.` : ''}${a.name ?? '?'}`;
-    if (/<skipped\b/.test(body)) continue;
-    const f = /<(failure|error)\b([^>]*?)(?:\/>|>([\s\S]*?)<\/\1>)/.exec(body);
-    if (!f) {
-      out.push({ name, passed: true });
-      continue;
-    }
-    const fa = attrs(f[2]);
-    const trace = decode((f[3] ?? '').replace(/^\s*<!\[CDATA\[/, '').replace(/\]\]>\s*$/, ''));
-    out.push({ name, passed: false, message: failureText(fa.type ?? '', fa.message, trace) });
-  }
-  return out;
-}
 
 /** `expected: <5> but was: <6> (at SumTest.java:8)`, `NullPointerException: ... (at Sum.java:3)` */
 function failureText(type: string, message: string | undefined, trace: string): string {

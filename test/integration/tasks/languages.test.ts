@@ -8,7 +8,7 @@ import {
   taskLanguage,
 } from '../../../node/tasks/index.js';
 import { buildErrors, goOutcomes, parseGoTest } from '../../../node/tasks/runners/go.js';
-import { javacErrors, parseJunitXml } from '../../../node/tasks/runners/java.js';
+import { javacErrors } from '../../../node/tasks/runners/java.js';
 import { parseLibtest, rustcErrors } from '../../../node/tasks/runners/rust.js';
 import { toolchain } from '../../helpers/tools.js';
 import { startWireServer, type WireServer } from '../../helpers/wire-servers.js';
@@ -475,37 +475,7 @@ class SumTest {
   });
 });
 
-describe('JUnit report and javac parsing', () => {
-  it('reads the legacy XML report: failures, errors with their type and place, skips left out', async () => {
-    const tests = parseJunitXml(await fixture('junit-jupiter.xml'));
-    expect(tests).toEqual([
-      { name: 'SumTest.named()', passed: true },
-      { name: 'SumTest$Inner.deep()', passed: false, message: 'deep fail (at SumTest.java:17)' },
-      {
-        name: 'SumTest.npe()',
-        passed: false,
-        message:
-          'NullPointerException: Cannot invoke "String.length()" because "<parameter1>" is null (at Sum.java:3)',
-      },
-      {
-        name: 'SumTest.spins()',
-        passed: false,
-        message: 'TimeoutException: spins() timed out after 1000 milliseconds (at SumTest.java:14)',
-      },
-      { name: 'SumTest.small(int)[1]', passed: true },
-      {
-        name: 'SumTest.adds()',
-        passed: false,
-        message: '2+3 ==> expected: <5> but was: <-1> (at SumTest.java:11)',
-      },
-      {
-        name: 'SumTest.small(int)[2]',
-        passed: false,
-        message: 'expected: <true> but was: <false> (at SumTest.java:16)',
-      },
-    ]);
-  });
-
+describe('javac parsing', () => {
   it('javac errors get the caret column and the symbol details', () => {
     const stderr = `STest.java:1: error: cannot find symbol
 class STest { @org.junit.jupiter.api.Test void x() { Sum.add(1, 2); } }
