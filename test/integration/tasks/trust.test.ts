@@ -8,6 +8,7 @@ import { toolchain } from '../../helpers/tools.js';
  * passing the user's tests, and correct code with thousands of tests scores 1.0 every time.
  */
 const PY = toolchain('python');
+const RUST = toolchain('rust');
 const f = (path: string, content: string): GeneratedFile => ({ path, content });
 const OPTIONS = { timeoutMs: 10_000 };
 
@@ -248,6 +249,47 @@ describe('output: no cut that changes counts', () => {
       expect(r).toMatchObject({ compiled: true, passed: 3600, total: 3600, timedOut: false });
     }
     console.log(`3,600 TypeScript tests, 3 runs: ${times.join(' ms, ')} ms`);
+  });
+
+  const py3000 = `3,000 python tests of correct code (each printing) score 1.0, three times in a row${PY.note}`;
+  it.skipIf(PY.skip)(py3000, { timeout: 180_000 }, async () => {
+    const test = f(
+      'test_sum.py',
+      `import unittest\nfrom sum import add\n\n\nclass T(unittest.TestCase):\n${Array.from(
+        { length: 3000 },
+        (_, i) =>
+          `    def test_case_${i}(self):\n        print("checking ${i} with a line long enough to add up " * 3)\n        self.assertEqual(add(${i}, 1), ${i + 1})\n`,
+      ).join('\n')}`,
+    );
+    const times: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      const r = await harnessFor('python').run([f('sum.py', 'def add(a, b):\n    return a + b\n')], [test], {
+        timeoutMs: 60_000,
+      });
+      times.push(Math.round(r.durationMs));
+      expect(r.tests.filter((t) => !t.passed)).toEqual([]);
+      expect(r).toMatchObject({ compiled: true, passed: 3000, total: 3000, timedOut: false });
+    }
+    console.log(`3,000 Python tests, 3 runs: ${times.join(' ms, ')} ms`);
+  });
+
+  const rs1000 = `1,000 rust tests of correct code score 1.0${RUST.note}`;
+  it.skipIf(RUST.skip)(rs1000, { timeout: 180_000 }, async () => {
+    const test = f(
+      'tests.rs',
+      `use super::*;\n\n${Array.from(
+        { length: 1000 },
+        (_, i) => `#[test]\nfn adds_${i}() {\n    assert_eq!(sum(${i}, 1), ${i + 1});\n}\n`,
+      ).join('\n')}`,
+    );
+    const r = await harnessFor('rust').run(
+      [f('src/lib.rs', 'pub fn sum(a: i32, b: i32) -> i32 {\n    a + b\n}\n')],
+      [test],
+      { timeoutMs: 20_000 },
+    );
+    expect(r.tests.filter((t) => !t.passed)).toEqual([]);
+    expect(r).toMatchObject({ compiled: true, passed: 1000, total: 1000, timedOut: false });
+    console.log(`1,000 Rust tests: ${Math.round(r.durationMs)} ms`);
   });
 
   it('typescript: an answer printing without end is stopped with "output too large", not "tests failed"', async () => {
