@@ -109,8 +109,8 @@ export interface Replay {
   rows: RunRow[];
   /** report-set candidates of the feedback arm: predicted before they ran by the node, and the baselines */
   predictions: Predicted[];
-  /** the same candidates predicted from the fit set's outcomes alone (createQualityPredictor over them) */
-  frozen: Predicted[];
+  /** the same candidates predicted from the fit set's outcomes alone (createQualityPredictor over them), each with what the predictor was asked */
+  frozen: (Predicted & { query: PredictionQuery })[];
   fitOutcomes: CandidateOutcome[];
   /** how the ablation reached the product */
   route: string;
@@ -176,7 +176,7 @@ export async function replayRegistries(options: ReplayOptions): Promise<Replay> 
     const maxRounds = main.config.generation.maxRounds;
     const rows: RunRow[] = [];
     const predictions: Predicted[] = [];
-    const frozen: Predicted[] = [];
+    const frozen: Replay['frozen'] = [];
     const fitOutcomes: CandidateOutcome[] = [];
     const seen = new Map<string, number[]>();
     let fitOnly: { predictor: QualityPredictor; seen: Map<string, number[]> } | undefined;
@@ -212,8 +212,15 @@ export async function replayRegistries(options: ReplayOptions): Promise<Replay> 
                   from: c.predictedFrom ?? 0,
                   baseline: meanOf(seen.get(k)),
                 });
-                const p = fitOnly.predictor.predict(queryOf(l.context, c));
-                frozen.push({ ...base, predicted: p.q, from: p.n, baseline: meanOf(fitOnly.seen.get(k)) });
+                const query = queryOf(l.context, c);
+                const p = fitOnly.predictor.predict(query);
+                frozen.push({
+                  ...base,
+                  predicted: p.q,
+                  from: p.n,
+                  baseline: meanOf(fitOnly.seen.get(k)),
+                  query,
+                });
               }
               seen.set(k, [...(seen.get(k) ?? []), c.q]);
             }
