@@ -71,6 +71,11 @@ export async function task(
   if (w) {
     lines.push(`winner: ${w.model} (${r.winnerReason}); agreement ${r.agreement.toFixed(3)}`);
     lines.push(`files: ${w.files.map((f) => f.path).join(', ') || '(none)'}`);
+    // the compiler's located errors (and what the run could not promise), as --json has them all
+    const diags = w.run.diagnostics;
+    if (diags.length) lines.push('diagnostics:', ...diags.slice(0, MAX_DIAGNOSTICS).map((d) => `  ${d}`));
+    if (diags.length > MAX_DIAGNOSTICS)
+      lines.push(`  (${diags.length - MAX_DIAGNOSTICS} more: weavergen task --json lists them all)`);
     for (const t of w.run.tests.filter((x) => !x.passed))
       lines.push(`  failing: ${t.name}: ${t.message ?? ''}`);
   }
@@ -85,6 +90,9 @@ export async function task(
   process.stdout.write(`${lines.join('\n')}\n`);
   return ok ? EXIT.OK : EXIT.PROBLEMS;
 }
+
+/** the winner's diagnostics printed in text mode */
+const MAX_DIAGNOSTICS = 10;
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled']);
 

@@ -81,6 +81,45 @@ it('weavergen task without a running node keeps its decisions in the home; weave
   }
 });
 
+it("weavergen task prints the winner's located compiler errors in text mode (the first 10)", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'wg-task-cli-'));
+  const server = await startWireServer('openai', { models: ['gpt-4o-mini'] });
+  try {
+    const tests = join(dir, 'sum.test.ts');
+    await writeFile(
+      tests,
+      "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { sum } from './sum.js';\n" +
+        "test('adds', () => assert.equal(sum(2, 3), 5));\n",
+    );
+    // twelve type errors, every round
+    const body = Array.from({ length: 12 }, (_, i) => `export const x${i}: number = 'no';`).join('\n');
+    const answer = {
+      answer: `\`\`\`ts\n// file: sum.ts\n${body}\nexport const sum = (a: number, b: number) => a + b;\n\`\`\`\n`,
+    };
+    server.script(answer, answer, answer, answer, answer);
+    vi.stubEnv('WEAVERGEN_MODELS', 'openai:gpt-4o-mini');
+    vi.stubEnv('OPENAI_API_KEY', 'sk-test');
+    vi.stubEnv('OPENAI_BASE_URL', server.url);
+    const out: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+      out.push(String(s));
+      return true;
+    });
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    expect(await task('a sum function', { lang: 'ts', tests, home: join(dir, 'home') })).toBe(1);
+    const printed = out.join('');
+    expect(printed).toMatch(/did not compile/);
+    const listed = printed.split('\n').filter((l) => /^ {2}sum\.ts:\d+:\d+: TS2322: /.test(l));
+    expect(listed).toHaveLength(10);
+    expect(listed[0]).toBe("  sum.ts:1:14: TS2322: Type 'string' is not assignable to type 'number'.");
+    expect(printed).toContain('\ndiagnostics:\n');
+    expect(printed).toContain('  (2 more: weavergen task --json lists them all)');
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 it('weavergen task goes through the node running on the home, and waits for the task to end', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'wg-task-cli-'));
   const server = await startWireServer('openai', { models: ['gpt-4o-mini'] });
