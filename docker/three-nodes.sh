@@ -12,9 +12,16 @@
 # Environment: WEAVERGEN_THREE_API_PORT (first API port, default 4591), WEAVERGEN_THREE_P2P_PORT
 # (first libp2p TCP port, default 4101), WEAVERGEN_THREE_WAIT (seconds to wait for node1's peer id,
 # default 60), WEAVERGEN_THREE_SHARE (the nodes' --share, default all: a demo network shares),
-# WEAVERGEN_THREE_EPOCH_MS (the nodes' digest epoch, default 60000: one digest a minute instead of
-# a day), WEAVERGEN_CLI (the CLI script, default dist/cli/bin.js of this checkout; run
-# `npm run build` first), OTEL_EXPORTER_OTLP_ENDPOINT (passed through to the nodes).
+# WEAVERGEN_CLI (the CLI script, default dist/cli/bin.js of this checkout; run `npm run build`
+# first), OTEL_EXPORTER_OTLP_ENDPOINT (passed through to the nodes).
+#
+# The demo setting (the same as docker/compose.yaml's), so one generation on node1 shows on the
+# other two within a minute; a node's own defaults are a digest a day, k 5, epsilon 1, budget 365:
+#   WEAVERGEN_THREE_EPOCH_MS  digest epoch, default 15000 (passed as WEAVERGEN_EPOCH_MS)
+#   WEAVERGEN_THREE_K         an arm is released from one outcome, default 1 (WEAVERGEN_K)
+#   WEAVERGEN_THREE_EPSILON   Laplace noise of scale 3/100 on n, sum q, sum q^2, default 100: next to no
+#                             privacy, so one outcome counts at the other nodes (WEAVERGEN_EPSILON)
+#   WEAVERGEN_THREE_BUDGET    epsilon a year, default 100000: sharing never pauses (WEAVERGEN_BUDGET)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -49,8 +56,14 @@ api_base="${WEAVERGEN_THREE_API_PORT:-4591}"
 p2p_base="${WEAVERGEN_THREE_P2P_PORT:-4101}"
 wait_seconds="${WEAVERGEN_THREE_WAIT:-60}"
 share="${WEAVERGEN_THREE_SHARE:-all}"
-# read by each node (network.epochMs); the environment outranks the homes' config files
-export WEAVERGEN_EPOCH_MS="${WEAVERGEN_THREE_EPOCH_MS:-60000}"
+# the demo setting, read by each node (network.epochMs, k, epsilon, budget); the environment
+# outranks the homes' config files
+export WEAVERGEN_EPOCH_MS="${WEAVERGEN_THREE_EPOCH_MS:-15000}"
+export WEAVERGEN_K="${WEAVERGEN_THREE_K:-1}"
+export WEAVERGEN_EPSILON="${WEAVERGEN_THREE_EPSILON:-100}"
+export WEAVERGEN_BUDGET="${WEAVERGEN_THREE_BUDGET:-100000}"
+demo_env=(WEAVERGEN_EPOCH_MS="$WEAVERGEN_EPOCH_MS" WEAVERGEN_K="$WEAVERGEN_K" WEAVERGEN_EPSILON="$WEAVERGEN_EPSILON"
+  WEAVERGEN_BUDGET="$WEAVERGEN_BUDGET")
 cli="${WEAVERGEN_CLI:-$root/dist/cli/bin.js}"
 host="127.0.0.1"
 
@@ -100,6 +113,7 @@ start() {
     mkdir -p "$dir"
   fi
 
+  if [ -n "$dry_run" ]; then printf 'env: '; quote_words "${demo_env[@]}"; fi
   build_command 1
   if [ -n "$dry_run" ]; then show 1 "${cmd[@]}"; else launch 1; fi
 
@@ -119,7 +133,7 @@ start() {
   done
   [ -n "$dry_run" ] && return 0
 
-  printf 'three nodes started in %s (node1 %s)\n' "$dir" "$id"
+  printf 'three nodes started in %s (node1 %s), demo setting: %s\n' "$dir" "$id" "${demo_env[*]}"
   for n in 1 2 3; do
     printf '  node%s  pid %s  API http://%s:%s  libp2p %s  log %s\n' \
       "$n" "$(pid_of "$n")" "$host" "$(api_port_of "$n")" "$(listen_of "$n")" "$dir/node$n.log"

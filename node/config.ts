@@ -224,6 +224,9 @@ export const ENV_NAMES: Readonly<Record<string, string>> = {
   'network.announce': 'WEAVERGEN_ANNOUNCE',
   'network.share': 'WEAVERGEN_SHARE',
   'network.epochMs': 'WEAVERGEN_EPOCH_MS',
+  'network.k': 'WEAVERGEN_K',
+  'network.epsilon': 'WEAVERGEN_EPSILON',
+  'network.budget': 'WEAVERGEN_BUDGET',
 };
 
 /**
@@ -239,6 +242,12 @@ function fromEnv(env: NodeJS.ProcessEnv): DeepPartial<ConfigInput> {
     const v = given(name);
     if (v === undefined) return undefined;
     if (!/^\d{1,9}$/.test(v)) throw invalid(`${name}=${JSON.stringify(v)} is not a whole number`, name);
+    return Number(v);
+  };
+  const num = (name: string) => {
+    const v = given(name);
+    if (v === undefined) return undefined;
+    if (!/^\d{1,9}(\.\d{1,9})?$/.test(v)) throw invalid(`${name}=${JSON.stringify(v)} is not a number`, name);
     return Number(v);
   };
   const bool = (name: string) => {
@@ -267,6 +276,10 @@ function fromEnv(env: NodeJS.ProcessEnv): DeepPartial<ConfigInput> {
       announce: list(env.WEAVERGEN_ANNOUNCE),
       share: given('WEAVERGEN_SHARE'),
       epochMs: int('WEAVERGEN_EPOCH_MS'),
+      // the digests' privacy: a demo network sets k 1 and a large epsilon so one generation shows
+      k: int('WEAVERGEN_K'),
+      epsilon: num('WEAVERGEN_EPSILON'),
+      budget: num('WEAVERGEN_BUDGET'),
     },
   });
 }

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CONFIG_FILE, ENV_NAMES, loadConfig } from '../../../node/config.js';
 
 const run = promisify(execFile);
 const DOCKER = resolve(import.meta.dirname, '../../../docker');
@@ -91,6 +92,37 @@ describe('docker/three-nodes.sh', () => {
       'node3: not running',
     ]);
     await expect(run('bash', [join(DOCKER, 'three-nodes.sh'), '--bogus'])).rejects.toMatchObject({ code: 2 });
+  });
+});
+
+describe('the demo setting', () => {
+  it('three-nodes.sh passes the nodes the same demo setting as compose.yaml, each read by the node', async () => {
+    const { stdout } = await dryRun(['--dry-run', '--dir', join(tmpdir(), 'weavergen-three-demo')]);
+    const line = /^env: (.*)$/m.exec(stdout)?.[1] ?? '';
+    const demo = Object.fromEntries(line.split(/\s+/).map((w) => w.split('=') as [string, string]));
+    expect(demo).toEqual({
+      WEAVERGEN_EPOCH_MS: '15000',
+      WEAVERGEN_K: '1',
+      WEAVERGEN_EPSILON: '100',
+      WEAVERGEN_BUDGET: '100000',
+    });
+    const compose = await readFile(join(DOCKER, 'compose.yaml'), 'utf8');
+    for (const [name, value] of Object.entries(demo)) expect(compose).toContain(`${name}: "${value}"`);
+    // the node reads them (the environment outranks the home's config file): learning within a minute
+    const home = await mkdtemp(join(tmpdir(), 'weavergen-three-demo-'));
+    await writeFile(
+      join(home, CONFIG_FILE),
+      JSON.stringify({ network: { epochMs: 600_000, k: 5, epsilon: 1 } }),
+    );
+    const config = await loadConfig({ home }, demo);
+    await rm(home, { recursive: true, force: true });
+    expect(config.network).toMatchObject({ epochMs: 15_000, k: 1, epsilon: 100, budget: 100_000 });
+    expect(ENV_NAMES).toMatchObject({
+      'network.k': 'WEAVERGEN_K',
+      'network.epsilon': 'WEAVERGEN_EPSILON',
+      'network.budget': 'WEAVERGEN_BUDGET',
+    });
+    await expect(loadConfig({ home }, { WEAVERGEN_EPSILON: 'lots' })).rejects.toThrow(/WEAVERGEN_EPSILON/);
   });
 });
 
