@@ -8,8 +8,8 @@ import { NodeError, NodeErrorCode } from './node-errors.js';
 import { limit } from './orchestra/limit.js';
 import { createPeering, type Peering } from './peering.js';
 import { createPlugins } from './plugins/index.js';
-import { sharedArmStats } from './shared-learning.js';
 import type { PrefetchStats } from './prediction/index.js';
+import { sharedArmStats } from './shared-learning.js';
 import { createStore, type Store } from './storage/index.js';
 import { createTenancy, DEFAULT_TENANT, type Tenancy } from './tenancy/index.js';
 import {

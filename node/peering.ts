@@ -77,6 +77,13 @@ export interface Peering {
 }
 
 /**
+ * Where several tenants share, an entry leaves only when at least this many of them contributed
+ * outcomes to it (node/shared-learning.ts counts them; a single-tenant node's entries carry no
+ * count and are not cut).
+ */
+export const K_PROJECTS = 2;
+
+/**
  * Runs `task` once per epoch at a uniformly random moment of it (CSPRNG), never at a fixed phase of
  * the clock and not at start: a moment of the current epoch that has already passed moves to the next.
  */
@@ -184,7 +191,14 @@ export async function createPeering(
       ...(n.announce?.length ? { announce: n.announce } : {}),
       bootstrap: n.bootstrap,
       mdns: n.mdns,
-      anonymizer: { k: n.k, epsilon: n.epsilon, budgetPerYear: n.budget, epochMs: n.epochMs, ...release },
+      anonymizer: {
+        k: n.k,
+        kProjects: K_PROJECTS,
+        epsilon: n.epsilon,
+        budgetPerYear: n.budget,
+        epochMs: n.epochMs,
+        ...release,
+      },
     },
   );
   await network.start().catch(async (e) => {

@@ -31,6 +31,13 @@ import { parseArmKey } from './wire-strings.js';
  * (`anonymizer.delta`): 0.5 exp(-(k - 3/2) / scale) for k >= 2 (0.16 at k 5, scale 3). `threshold: 'exact'` is the old exact cut
  * (exact n >= k) plus the noised cut: not differentially private (delta reported as 1).
  *
+ * Distinct projects (`kProjects`, default 1: off): an entry whose statistic says how many projects
+ * (a node's tenants) contributed outcomes (`projects`) is released only when at least kProjects
+ * did, so one team's figures do not leave a shared node as the node's. A statistic without
+ * `projects` is not cut: a single-tenant node cannot tell its projects apart (node/node.ts sets it
+ * only where several tenants share). The cut is on an exact count, like the 'exact' threshold: it
+ * only withholds, but whether an entry is withheld for it is outside the (epsilon, delta) statement.
+ *
  * Epochs: at most one digest per epoch (default 24 h); the digest is dated with its epoch's start
  * (epoch * epochMs), not the build time, so its date says nothing about the node's clock phase.
  *
@@ -61,6 +68,8 @@ export interface ArmStatsLike {
   n: number;
   sumQ: number;
   sumQ2: number;
+  /** distinct projects (tenants) whose outcomes these counts hold; absent when not known */
+  projects?: number;
 }
 
 export type ThresholdMode = 'noisy' | 'exact';
@@ -68,6 +77,8 @@ export type ThresholdMode = 'noisy' | 'exact';
 export interface AnonymizerInit {
   /** release only entries whose noised n reaches k (default 5) */
   k?: number;
+  /** release only entries with at least this many distinct projects, where a statistic counts them (default 1) */
+  kProjects?: number;
   /** Laplace epsilon spent by a build that draws noise (default 1); the scale is SENSITIVITY / epsilon */
   epsilon?: number;
   /** epsilon a node may spend over any rolling 365 days (default 365); past it builds that draw pause */
@@ -186,6 +197,8 @@ export type AnonymizedDigest = Omit<UnsignedDigest, 'peer'> & { readonly [anonym
 export interface Withheld {
   /** exact n < k ('exact' threshold), or no outcome at all */
   belowK: number;
+  /** fewer distinct projects than kProjects */
+  fewProjects: number;
   /** context or arm id not releasable (unknown field values, a policy refuses it, junk, duplicates) */
   notReleasable: number;
   /** noised n < k (drawn now or earlier and kept) */
@@ -222,6 +235,8 @@ export interface PrivacySummary {
   epsilon: number;
   delta: number;
   k: number;
+  /** distinct projects an entry needs, where the node can count them (several tenants sharing) */
+  kProjects: number;
   epochMs: number;
   budgetPerYear: number;
   /** epsilon spent over the last 365 days, and what is left of budgetPerYear */
@@ -272,6 +287,7 @@ const sameTruth = (t: readonly number[], s: ArmStatsLike) =>
 
 export interface Anonymizer {
   readonly k: number;
+  readonly kProjects: number;
   readonly epsilon: number;
   readonly budgetPerYear: number;
   readonly epochMs: number;
@@ -292,6 +308,7 @@ export interface Anonymizer {
 
 export function createAnonymizer(init: AnonymizerInit = {}): Anonymizer {
   const k = init.k ?? 5;
+  const kProjects = init.kProjects ?? 1;
   const epsilon = init.epsilon ?? 1;
   const budgetPerYear = init.budgetPerYear ?? init.lifetimeBudget ?? 365;
   const epochMs = init.epochMs ?? DAY_MS;
@@ -304,6 +321,8 @@ export function createAnonymizer(init: AnonymizerInit = {}): Anonymizer {
   const releasePack = init.releasePack ?? (() => true);
   const releaseContext = init.releaseContext ?? (() => true);
   if (!(Number.isInteger(k) && k >= 1)) throw new RangeError(`k must be an integer >= 1, got ${k}`);
+  if (!(Number.isInteger(kProjects) && kProjects >= 1))
+    throw new RangeError(`kProjects must be an integer >= 1, got ${kProjects}`);
   if (!(epsilon > 0 && epsilon <= 100)) throw new RangeError(`epsilon must be in (0, 100], got ${epsilon}`);
   if (!(budgetPerYear >= 0)) throw new RangeError(`budgetPerYear must be >= 0, got ${budgetPerYear}`);
   if (!(epochMs >= 1)) throw new RangeError(`epochMs must be >= 1, got ${epochMs}`);
@@ -363,6 +382,7 @@ export function createAnonymizer(init: AnonymizerInit = {}): Anonymizer {
 
   return {
     k,
+    kProjects,
     epsilon,
     budgetPerYear,
     epochMs,
@@ -378,6 +398,7 @@ export function createAnonymizer(init: AnonymizerInit = {}): Anonymizer {
         epsilon,
         delta,
         k,
+        kProjects,
         epochMs,
         budgetPerYear,
         spentLastYear: spentLastYear(state, now),
@@ -392,7 +413,7 @@ export function createAnonymizer(init: AnonymizerInit = {}): Anonymizer {
       const state = migratePrivacyState(given);
       const epoch = epochOf(now, epochMs);
       if (epoch <= state.lastEpoch) return { ok: false, reason: 'epoch-already-published', state: given };
-      const withheld: Withheld = { belowK: 0, notReleasable: 0, noisedOut: 0, overCap: 0 };
+      const withheld: Withheld = { belowK: 0, fewProjects: 0, notReleasable: 0, noisedOut: 0, overCap: 0 };
       const candidates = new Map<string, { s: ArmStatsLike; contextKey: string; armKey: string }>();
       for (const s of stats) {
         if (![s.n, s.sumQ, s.sumQ2].every(Number.isFinite) || s.n < 0) {
@@ -401,6 +422,10 @@ export function createAnonymizer(init: AnonymizerInit = {}): Anonymizer {
         }
         if (s.n < 1 || (threshold === 'exact' && s.n < k)) {
           withheld.belowK++;
+          continue;
+        }
+        if (s.projects !== undefined && !(s.projects >= kProjects)) {
+          withheld.fewProjects++;
           continue;
         }
         const ck = releasableContextKey(s.contextKey);

@@ -348,6 +348,28 @@ describe('which packs are public: announced ones, not the ones used here from a 
   });
 });
 
+describe('k over distinct projects, where several tenants share', () => {
+  it('two sharing tenants: an arm only one tenant used is withheld, an arm both used is released', async () => {
+    const home = await tmp('wg-privacy-tenants-');
+    const store = await createStore({ path: join(home, 'db') });
+    const rows = learned();
+    for (const s of rows) await store.put('arms', `s!${s.contextKey}!${s.armKey}`, s);
+    // tenant b learned the built-in TypeScript arm only (n 60, well above k, on its own too)
+    const both = rows.find((s) => s.armKey === arms.builtin)!;
+    await store.within('b').put('arms', `s!${both.contextKey}!${both.armKey}`, both);
+    await store.close();
+    const node = await startWeaverNode('all', home);
+    await node.tenancy.create({ id: 'b', share: true });
+    const s = await stranger(of(node));
+    const released = await nextDigestArms(s);
+    expect(released).toContain(arms.builtin);
+    // the default tenant's alone: public arms, n 60, but one project
+    expect(released).not.toContain(arms.go);
+    expect(released).not.toContain(arms.public);
+    expect(node.peers().stats?.privacy).toMatchObject({ kProjects: 2 });
+  });
+});
+
 describe('a node that shares nothing still learns from its peers', () => {
   let peer: TestNode;
   beforeAll(async () => {

@@ -52,6 +52,28 @@ describe('anonymizer', () => {
     expect(exact.delta).toBe(1);
   });
 
+  it('with kProjects, withholds an entry fewer distinct projects contributed to; a statistic that does not count projects is not cut', () => {
+    const a = createAnonymizer({ k: 5, kProjects: 2, epsilon: 100, random: seeded(3) });
+    const one = stat({ n: 40, armKey: arm(1), projects: 1 });
+    const two = stat({ n: 40, armKey: arm(2), projects: 2 });
+    const three = stat({ n: 40, armKey: arm(3), projects: 3 });
+    const uncounted = stat({ n: 40, armKey: arm(4) });
+    const r = a.build([one, two, three, uncounted], { now: T, state: INITIAL_PRIVACY_STATE });
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.digest.entries.map((e) => e.armKey).sort()).toEqual([arm(2), arm(3), arm(4)].sort());
+    expect(r.withheld).toMatchObject({ fewProjects: 1, noisedOut: 0 });
+    // the count of projects is not sent
+    expect(JSON.stringify(r.digest)).not.toContain('projects');
+    expect(a.summary(r.state, T)).toMatchObject({ k: 5, kProjects: 2 });
+    // the default (1) cuts nothing
+    const d = createAnonymizer({ k: 5, epsilon: 100, random: seeded(3) }).build([one], {
+      now: T,
+      state: INITIAL_PRIVACY_STATE,
+    });
+    expect(d.ok && d.digest.entries.length).toBe(1);
+    expect(() => createAnonymizer({ kProjects: 0 })).toThrow(RangeError);
+  });
+
   it("with threshold 'exact', never releases an entry whose exact n is below k, whatever the noise", () => {
     for (let seed = 0; seed < 200; seed++) {
       const a = createAnonymizer({ k: 5, epsilon: 0.1, threshold: 'exact', random: seeded(seed) });
