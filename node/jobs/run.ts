@@ -7,7 +7,7 @@ import type { QualityPredictor } from '../learning/predict.js';
 import { type Arm, packIdOf } from '../optimizer/arms.js';
 import type { Orchestra } from '../orchestra/index.js';
 import type { Pack } from '../packs/index.js';
-import { loadRegistryOffThread, registryContentHash, SemconvErrorCode } from '../semconv/index.js';
+import { loadRegistryOffThread, registryContentHashOffThread, SemconvErrorCode } from '../semconv/index.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
 import { fromFolder, namedPack } from './arms.js';
 import type { OutputPolicy } from './check-request.js';
@@ -97,7 +97,10 @@ export async function runGeneration(
     const packId = named ? packIdOf(named) : undefined;
     // a pack used from a folder is private: its arms never leave the node, whoever announces it
     if (named && packId && fromFolder(named)) await c.localPack?.(packId);
-    const key = c.requests ? requestKey(await registryContentHash(req.registry), req, packId) : undefined;
+    // in a load worker: hashing reads the manifest's YAML, which a hostile registry makes slow
+    const key = c.requests
+      ? requestKey(await registryContentHashOffThread(req.registry, { signal: opts.signal }), req, packId)
+      : undefined;
     const hit = key ? await c.requests?.get(key) : undefined;
     root.setAttribute(ATTR.cached, !!hit);
     if (hit) {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { DiagnosticSink } from './diagnostics.js';
 import { type ReadBudget, readBudget, readRegistryFolder } from './files.js';
+import { readYaml } from './yaml-reader.js';
 
 /**
  * The registry's content hash without parsing it: the same bytes, in the same order, as
@@ -35,11 +36,14 @@ async function folderHashes(root: string, seen: string[], budget: ReadBudget): P
 
 function dependencyPaths(manifestText: string): string[] {
   try {
-    // the yaml library's default alias limit holds here (parse applies maxAliasCount 100)
-    const m = parse(manifestText, { maxAliasCount: 100, merge: false }) as {
-      dependencies?: { registry_path?: unknown }[];
+    // the node's own YAML reader: linear in the file (the yaml library's alias check is quadratic:
+    // a manifest of 8,000 anchors and aliases held the event loop 5.9 s) and capped in the nodes
+    // aliases expand to; the manifest itself is capped in size (REGISTRY_LIMITS.manifestBytes)
+    const m = readYaml(manifestText, 'manifest', new DiagnosticSink()) as {
+      dependencies?: unknown;
     } | null;
-    return (m?.dependencies ?? [])
+    const deps = Array.isArray(m?.dependencies) ? (m.dependencies as { registry_path?: unknown }[]) : [];
+    return deps
       .map((d) => d?.registry_path)
       .filter((p): p is string => typeof p === 'string' && !/^[a-z]+:\/\//i.test(p));
   } catch {

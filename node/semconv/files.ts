@@ -27,6 +27,11 @@ export const REGISTRY_LIMITS = {
   registryBytes: 16 * 1024 * 1024,
   /** folder entries walked (files and folders, YAML or not), the registry and its dependencies together */
   entries: 100_000,
+  /**
+   * the manifest (registry_manifest.yaml): it names a few dependencies, and is read to hash the
+   * registry before the load (content-hash.ts); OpenTelemetry's is under 1 KiB (pack.yaml's cap too)
+   */
+  manifestBytes: 64 * 1024,
 };
 
 /** Kernel file systems: a registry is never there (and reading there can block or never end). */
@@ -175,11 +180,19 @@ async function listFolder(
         });
         continue;
       }
+      const isManifest = dir === root && MANIFEST_NAMES.includes(e.name);
+      if (isManifest && checked.size > REGISTRY_LIMITS.manifestBytes) {
+        refused.push({
+          file: rel(full),
+          reason: `is ${sizeText(checked.size)}, larger than ${sizeText(REGISTRY_LIMITS.manifestBytes)}, the limit for a registry manifest`,
+        });
+        continue;
+      }
       listedBytes += checked.size;
       if (listedBytes > budget.bytes)
         throw limitError(root, 'registryBytes', 'the YAML files are too large together');
       const item = { path: full, target: checked.target, size: checked.size };
-      if (dir === root && MANIFEST_NAMES.includes(e.name)) manifest ??= item;
+      if (isManifest) manifest ??= item;
       else definitions.push(item);
     }
   };

@@ -27,6 +27,7 @@ export {
   loadRegistryOffThread,
   type OffThreadLoadOptions,
   type RegistryLoaderOptions,
+  registryContentHashOffThread,
   registryLoaderOptions,
 } from './load-off-thread.js';
 export type * from './model.js';

@@ -47,11 +47,12 @@ export interface OffThreadLoadOptions extends LoadOptions {
   signal?: AbortSignal;
 }
 
-/** A request to a load worker. */
+/** A request to a load worker: load the registry, or only hash its content (content-hash.ts). */
 export interface LoadRequest {
   id: number;
   dir: string;
   options: LoadOptions;
+  hash?: boolean;
 }
 
 /** What loadRegistry threw in the worker, as structured clone carries it. */
@@ -69,7 +70,7 @@ export interface ThrownInWorker {
 
 /** A load worker's answer to a request. */
 export type LoadReply =
-  | { id: number; ok: true; result: LoadResult }
+  | { id: number; ok: true; result: LoadResult | string }
   | { id: number; ok: false; error: ThrownInWorker };
 
 let options: RegistryLoaderOptions = { ...DEFAULT_REGISTRY_LOADER };
@@ -98,10 +99,26 @@ export function closeRegistryLoader(): void {
  * plain data) and the same errors (a SemconvError re-created with its code, metadata and message),
  * plus SEMCONV_LIMIT_EXCEEDED when the load runs past its time (`loadMs`) or heap (`heapMb`).
  */
-export async function loadRegistryOffThread(
+export function loadRegistryOffThread(dir: string, options: OffThreadLoadOptions = {}): Promise<LoadResult> {
+  return offThread<LoadResult>(dir, options, false);
+}
+
+/**
+ * registryContentHash in a load worker, within the loader's budgets: it reads the manifest's YAML
+ * (for the dependencies), which a hostile registry can make slow, so not on the node's event loop.
+ */
+export function registryContentHashOffThread(
   dir: string,
-  { timeoutMs, signal, ...load }: OffThreadLoadOptions = {},
-): Promise<LoadResult> {
+  options: Pick<OffThreadLoadOptions, 'timeoutMs' | 'signal'> = {},
+): Promise<string> {
+  return offThread<string>(dir, options, true);
+}
+
+async function offThread<T extends LoadResult | string>(
+  dir: string,
+  { timeoutMs, signal, ...load }: OffThreadLoadOptions,
+  hash: boolean,
+): Promise<T> {
   const root = resolvePath(dir);
   const budget = timeoutMs ?? options.timeoutMs;
   const heapMb = options.heapMb;
@@ -112,11 +129,11 @@ export async function loadRegistryOffThread(
     throw cancelled(root);
   }
   // the budget runs from here: time spent waiting for a free worker is nobody's
-  return new Promise<LoadResult>((resolve, reject) => {
+  return new Promise<T>((resolve, reject) => {
     const id = ++nextId;
     let timer: NodeJS.Timeout | undefined;
     const onAbort = () => end(false, cancelled(root));
-    const end = (healthy: boolean, error?: unknown, result?: LoadResult) => {
+    const end = (healthy: boolean, error?: unknown, result?: T) => {
       if (slot.job !== job) return;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
@@ -129,7 +146,7 @@ export async function loadRegistryOffThread(
     const job: Job = {
       reply: (m) => {
         if (m.id !== id) return;
-        if (m.ok) end(true, undefined, m.result);
+        if (m.ok) end(true, undefined, m.result as T);
         else end(true, revive(m.error));
       },
       fail: (e) =>
@@ -146,7 +163,7 @@ export async function loadRegistryOffThread(
     signal?.addEventListener('abort', onAbort, { once: true });
     timer = setTimeout(() => end(false, overLimit(root, 'loadMs', budget)), budget);
     slot.worker.ref();
-    const request: LoadRequest = { id, dir: root, options: load };
+    const request: LoadRequest = { id, dir: root, options: load, ...(hash ? { hash } : {}) };
     slot.worker.postMessage(request);
   });
 }

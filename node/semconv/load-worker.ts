@@ -1,20 +1,24 @@
 import { parentPort } from 'node:worker_threads';
-import { loadRegistry } from './index.js';
+import { loadRegistry, registryContentHash } from './index.js';
 import { type LoadReply, type LoadRequest, toThrownInWorker } from './load-off-thread.js';
 
 /**
- * A registry load worker (load-off-thread.ts): loads the registries it is sent, one at a time, and
- * answers each with the LoadResult or the error loadRegistry threw, in a form structured clone
- * carries intact (the main side re-creates the error's class).
+ * A registry load worker (load-off-thread.ts): loads (or hashes) the registries it is sent, one at
+ * a time, and answers each with the LoadResult (or the hash) or the error it threw, in a form
+ * structured clone carries intact (the main side re-creates the error's class).
  */
 const port = parentPort;
 if (!port)
   throw new Error('load-worker.js is a worker thread of the node: it is started by loadRegistryOffThread');
 
-port.on('message', async ({ id, dir, options }: LoadRequest) => {
+port.on('message', async ({ id, dir, options, hash }: LoadRequest) => {
   let reply: LoadReply;
   try {
-    reply = { id, ok: true, result: await loadRegistry(dir, options) };
+    reply = {
+      id,
+      ok: true,
+      result: hash ? await registryContentHash(dir) : await loadRegistry(dir, options),
+    };
   } catch (e) {
     reply = { id, ok: false, error: toThrownInWorker(e) };
   }

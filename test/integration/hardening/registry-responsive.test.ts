@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import {
   SemconvError,
   SemconvErrorCode,
 } from '../../../node/semconv/index.js';
+import { whilePolling as pollWhile } from '../../helpers/health-poller.js';
 import { MINI_REGISTRY, yaml } from '../../helpers/registry.js';
 import { type Harness, readSse, startHarness } from '../api/harness.js';
 
@@ -27,41 +27,6 @@ import { type Harness, readSse, startHarness } from '../api/harness.js';
  */
 
 const MiB = 1024 * 1024;
-
-/**
- * The poller (argv: the API's url, the token): GET /v1/health every 100 ms, each request on its
- * own; says `ready` after the first answer; when its stdin ends, waits for the requests in flight
- * and prints {worstMs, polls, failures}.
- */
-const POLLER = `
-const [url, token] = process.argv.slice(-2);
-let worstMs = 0, polls = 0, stopping = false, readySaid = false;
-const failures = [], inFlight = new Set();
-const poll = () => {
-  const started = performance.now();
-  const p = fetch(url + '/v1/health', { headers: { authorization: 'Bearer ' + token }, signal: AbortSignal.timeout(60000) })
-    .then(async (res) => {
-      const body = await res.json();
-      const ms = performance.now() - started;
-      if (res.status !== 200 || body.status !== 'ok') failures.push(res.status + ' ' + JSON.stringify(body));
-      worstMs = Math.max(worstMs, ms);
-      polls++;
-      if (!readySaid) { readySaid = true; process.stdout.write('ready\\n'); }
-    })
-    .catch((e) => failures.push(String(e) + (e.cause ? ': ' + String(e.cause) : '')))
-    .finally(() => inFlight.delete(p));
-  inFlight.add(p);
-};
-const timer = setInterval(() => { if (!stopping) poll(); }, 100);
-poll();
-process.stdin.resume();
-process.stdin.on('end', async () => {
-  stopping = true;
-  clearInterval(timer);
-  await Promise.all([...inFlight]);
-  process.stdout.write(JSON.stringify({ worstMs, polls, failures }) + '\\n');
-});
-`;
 
 /** `a`, `b`, ..., `z`, `ba`, ...: names of letters only */
 const letters = (i: number): string => {
@@ -137,44 +102,13 @@ describe('the node keeps answering /v1/health while it loads a registry at the s
     await h?.stop();
   });
 
-  /**
-   * Polls GET /v1/health every 100 ms from another process until `work` settles: a request starts
-   * on time whether or not the one before has answered, and its latency runs from then to its
-   * answer. (A poller in this process would share the node's event loop: a blocked loop would delay
-   * its timers, not its requests, and hide the block.) Returns `work`'s outcome and the worst
-   * latency seen; every answer must be a 200 from a node that is `ok`.
-   */
+  /** `work` while another process polls /v1/health (test/helpers/health-poller.ts); every answer a 200 */
   async function whilePolling<T>(
     work: () => Promise<T>,
   ): Promise<{ value: T; worstMs: number; polls: number }> {
-    const poller = spawn(process.execPath, ['--input-type=module', '-e', POLLER, h.url, h.token], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    let out = '';
-    poller.stdout.setEncoding('utf8');
-    const ready = new Promise<void>((resolve, reject) => {
-      poller.stdout.on('data', (chunk: string) => {
-        out += chunk;
-        if (out.includes('ready\n')) resolve();
-      });
-      poller.once('exit', () => reject(new Error(`the poller ended: ${out}`)));
-    });
-    const ended = new Promise<void>((resolve) => poller.once('exit', () => resolve()));
-    try {
-      await ready;
-      const value = await work();
-      poller.stdin.end();
-      await ended;
-      const { worstMs, polls, failures } = JSON.parse(out.slice(out.indexOf('ready\n') + 6)) as {
-        worstMs: number;
-        polls: number;
-        failures: string[];
-      };
-      expect(failures).toEqual([]);
-      return { value, worstMs, polls };
-    } finally {
-      poller.kill();
-    }
+    const { value, worstMs, polls, failures } = await pollWhile(h.url, h.token, work);
+    expect(failures).toEqual([]);
+    return { value, worstMs, polls };
   }
 
   /** POST /v1/generate, then the generation's events to its end: the final record. */
@@ -225,6 +159,40 @@ describe('the node keeps answering /v1/health while it loads a registry at the s
     ]);
     expect(worstMs, 'worst /v1/health latency in ms').toBeLessThan(1000);
     expect(polls).toBeGreaterThan(3);
+  });
+
+  it("a hostile registry manifest (anchors and aliases) never holds the node's event loop", async () => {
+    // the manifest is read on the main thread to hash the registry before the load: 8,000 anchor
+    // and alias pairs (236 KB) took the yaml library's alias check 5.9 s there. Past the cap for a
+    // manifest it is refused; under the cap, the node's linear reader reads it in a moment.
+    const pairs = (n: number) =>
+      Array.from({ length: n }, (_, i) => `k${i}: &n${i} v\nr${i}: *n${i}\n`).join('');
+    const registry = async (name: string, manifest: string) => {
+      const dir = join(base, name);
+      await cp(MINI_REGISTRY, dir, { recursive: true });
+      await writeFile(join(dir, 'registry_manifest.yaml'), `name: hostile\n${manifest}`);
+      return dir;
+    };
+    const big = await registry('manifest-big', pairs(8000));
+    const capped = await registry(
+      'manifest-capped',
+      pairs(8000)
+        .slice(0, REGISTRY_LIMITS.manifestBytes - 64)
+        .replace(/\n[^\n]*$/, '\n'),
+    );
+    // a node's first generation loads the code that renders and writes (a cold start of its own)
+    expect((await generate(MINI_REGISTRY)).status).toBe('succeeded');
+    const { value, worstMs, polls } = await whilePolling(async () => [
+      await generate(big),
+      await generate(capped),
+    ]);
+    console.log(`hostile manifests: worst /v1/health latency ${Math.round(worstMs)} ms over ${polls} polls`);
+    const [refused, read] = value;
+    expect(refused.status).toBe('failed');
+    expect(refused.errorCode).toBe(SemconvErrorCode.FILES_REFUSED);
+    expect(refused.error).toMatch(/registry_manifest\.yaml is .*the limit for a registry manifest/);
+    expect(read.status, read.error).toBe('succeeded');
+    expect(worstMs, 'worst /v1/health latency in ms').toBeLessThan(1000);
   });
 
   it('a load past its time budget fails with LIMIT_EXCEEDED (422), and the node stays up and loads the next', async () => {
