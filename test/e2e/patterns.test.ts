@@ -35,7 +35,16 @@ async function start(name: string, bootstrap: string[] = []): Promise<Running> {
     {
       home,
       api: { port: 0 },
-      network: { share: 'all', epochMs: 10_000, bootstrap, listen: ['/ip4/127.0.0.1/tcp/0'] },
+      // k 1 and little noise: one generation of A's is worth a digest B can rate a pack from
+      network: {
+        share: 'all',
+        epochMs: 10_000,
+        k: 1,
+        epsilon: 100,
+        budget: 1_000_000,
+        bootstrap,
+        listen: ['/ip4/127.0.0.1/tcp/0'],
+      },
       // the pack folders live under the test's temp folder: the node may publish from there
       generation: { outputRoots: [temp] },
     },
@@ -239,5 +248,26 @@ describe('a pack published on one node is found, installed, used and rated on an
     });
     const list = await b.call('/v1/patterns?installed=true');
     expect(list.body.patterns.map((x: { id: string }) => x.id)).toContain(id);
-  }, 180_000);
+
+    // the network quality column of `pack list`: A, the publisher, generates with its pack too, and
+    // once A's digest reaches B, B's installed entry rates the pack from it
+    const genA = await a.call('/v1/generate', {
+      json: { registry: EXAMPLE, languages: ['typescript'], pack: id, out: join(temp, 'out-api-a') },
+    });
+    expect(genA.status, JSON.stringify(genA.body)).toBe(202);
+    const peerA = a.node.peers().peerId;
+    let entry: Json;
+    await until(
+      "A's digest rates the pack at B",
+      async () => {
+        const installed = (await b.call('/v1/patterns?installed=true')).body.patterns as Json[];
+        entry = installed.find((x) => x.id === id);
+        return (entry?.network?.n ?? 0) > 0;
+      },
+      60_000,
+    );
+    expect(entry.network.peers).toBeGreaterThanOrEqual(1);
+    expect(entry.network.mean).toBeGreaterThan(0);
+    expect(b.node.peers().peers.find((p) => p.id === peerA)?.lastDigestEpoch).toBeDefined();
+  }, 240_000);
 });
