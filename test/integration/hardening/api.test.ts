@@ -103,6 +103,62 @@ describe('idempotency keys', () => {
   });
 });
 
+describe('tasks: idempotency keys and back-pressure', () => {
+  const TASK = {
+    description: 'a sum function',
+    language: 'ts',
+    tests: [
+      {
+        path: 'sum.test.ts',
+        content: `import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { sum } from './sum.js';\n\ntest('adds', () => assert.equal(sum(2, 3), 5));\n`,
+      },
+    ],
+  };
+  const task = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    h!.call('/v1/tasks', { auth: true, json: { ...TASK, ...body }, headers });
+
+  it('a retried POST /v1/tasks runs once; another body with the key is 409; a full queue is 429', async () => {
+    // a model that never answers: every task stays running or queued
+    wire = await startWireServer('openai', { models: ['gpt-4o-mini'], otherwise: { hang: true } });
+    h = await startHarness(
+      {},
+      { concurrency: 1, maxQueued: 1, shutdownGraceMs: 0 },
+      {
+        models: 'openai:gpt-4o-mini',
+        openai: { apiKey: 'sk-test', baseURL: wire.url, maxRetries: 0 },
+      },
+    );
+    const key = { 'Idempotency-Key': 'task-retry-1' };
+    const first = await task({}, key);
+    const again = await task({}, key);
+    expect([first.status, again.status]).toEqual([202, 202]);
+    const id = (await first.json()).id;
+    expect((await again.json()).id).toBe(id);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const listed = async () =>
+      (await (await h!.call('/v1/tasks', { auth: true })).json()).tasks as { id: string }[];
+    expect((await listed()).map((t) => t.id)).toEqual([id]);
+
+    const other = await task({ description: 'another sum function' }, key);
+    expect(other.status).toBe(409);
+    expect((await other.json()).error.code).toBe('JOBS_IDEMPOTENCY_CONFLICT');
+    expect(await listed()).toHaveLength(1);
+
+    // one running, one queued: the next is refused before anything is stored
+    expect((await task({ description: 'the queued one' })).status).toBe(202);
+    const full = await task({ description: 'one too many' });
+    expect(full.status).toBe(429);
+    expect(Number(full.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await full.json()).error.code).toBe('TASK_BUSY');
+    expect(await listed()).toHaveLength(2);
+    // a retry of the first with its key is still its id, full queue or not
+    const replay = await task({}, key);
+    expect(replay.status).toBe(202);
+    expect((await replay.json()).id).toBe(id);
+  });
+});
+
 describe('output confinement', () => {
   it("refuses an out inside the home's own files or outside the output roots, even through a link", async () => {
     h = await startHarness();
