@@ -5,10 +5,13 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LANGUAGES } from '../../node/generation/languages.js';
 import { BIN, cli } from '../helpers/cli.js';
-import { providePythonApi } from '../helpers/python-api.js';
+import { provideJavaApi } from '../helpers/java-api.js';
+import { providePythonApi, pythonApiInstalled } from '../helpers/python-api.js';
 import { SHOP_REGISTRY } from '../helpers/registry.js';
 import { toolchain } from '../helpers/tools.js';
+import { startWireServer } from '../helpers/wire-servers.js';
 
 /**
  * One pipeline behind every command: without a node the CLI starts the same node in its own
@@ -17,7 +20,14 @@ import { toolchain } from '../helpers/tools.js';
  */
 const BROKEN = join(process.cwd(), 'examples', 'broken');
 // the generations below expect Python to pass: its default output needs opentelemetry-api (see python-api.ts)
-providePythonApi();
+/** PYTHONPATH as it was, without the stand-in: for the test of what a missing opentelemetry-api does */
+const OWN_PYTHONPATH = process.env.PYTHONPATH ?? '';
+const API_INSTALLED = pythonApiInstalled();
+const PY_API = providePythonApi();
+// and Java to pass: its default output needs the opentelemetry-api jar (see java-api.ts)
+const JAVA_API = provideJavaApi();
+/** `weavergen example` generates all five languages */
+const FIVE = toolchain('go', 'goOtel', 'java', 'rust', 'python');
 /** the Go default output builds against go.opentelemetry.io/otel: a test expecting Go to pass needs both */
 const GO_OTEL = toolchain('go', 'goOtel');
 const home = () => mkdtemp(join(tmpdir(), 'wg-pipeline-'));
@@ -405,6 +415,39 @@ describe('with a node running on the home: the same commands, the same results',
     expect(normalize(via.stdout)).toBe(normalize(here.stdout));
     const why = await cli(['explain', idOf(via.stdout)!, '--home', h]);
     expect(why.stdout).toMatch(/choose:python/);
+    // the same spans and the same learning either way (this is the first generation on both homes)
+    const spanNames = async (out: string, on: string) => {
+      const r = await cli(['spans', '--generation', idOf(out)!, '--home', on, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      return [...new Set(JSON.parse(r.stdout).map((x: { name: string }) => x.name))].sort();
+    };
+    const names = await spanNames(via.stdout, h);
+    expect(names).toEqual(await spanNames(here.stdout, lone));
+    expect(names).toEqual(
+      expect.arrayContaining(['weavergen.generation', 'weavergen.candidate', 'weavergen.consensus']),
+    );
+    const learned = async (on: string) => {
+      const r = await cli(['insights', '--home', on, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout);
+      return {
+        keys: Object.keys(j).sort(),
+        outcomes: j.outcomes,
+        contexts: j.contexts
+          .map((c: { contextKey: string; generations: number }) => [c.contextKey, c.generations])
+          .sort(),
+      };
+    };
+    const lonely = await learned(lone);
+    expect(lonely.outcomes).toBeGreaterThanOrEqual(4);
+    // a running node learns from a generation just after recording it: wait for it, not for a delay
+    const deadline = Date.now() + 20_000;
+    let running = await learned(h);
+    while (running.outcomes < lonely.outcomes && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      running = await learned(h);
+    }
+    expect(running).toEqual(lonely);
     for (const bad of [
       ['--param', 'doc_style=loud'],
       ['--lang', 'go', '--param', 'colour=red'],
@@ -454,6 +497,20 @@ describe('with a node running on the home: the same commands, the same results',
     ]);
     expect(onCopy.code).toBe(0);
     expect(JSON.parse(onCopy.stdout).generation.out).toContain(copy);
+  });
+
+  it("--out outside the node's folders: refused by a running node (it may serve others), written by a command that starts its own", async () => {
+    const outside = join(await mkdtemp(join(tmpdir(), 'wg-outside-')), 'generated');
+    const args = ['generate', SHOP_REGISTRY, '--lang', 'ts', '--no-validate', '--out', outside];
+    const via = await cli([...args, '--home', h]);
+    expect(via.code).toBe(2);
+    expect(via.stderr).toMatch(
+      /cannot write the output to .*generated: it is outside the folders this node writes to .*add it to generation\.outputRoots/,
+    );
+    expect(existsSync(outside)).toBe(false);
+    const here = await cli([...args, '--home', await home()]);
+    expect(here.code, here.stderr).toBe(0);
+    expect(existsSync(join(outside, 'typescript', 'index.ts'))).toBe(true);
   });
 
   it('a node in a container delivers the files over the API, path-checked', async () => {
@@ -509,5 +566,116 @@ describe('with a node running on the home: the same commands, the same results',
     const gone = await fetch(`${url}${index.url}`);
     expect(gone.status).toBe(410);
     expect(await gone.text()).not.toMatch(/^secret$/);
+  });
+});
+
+describe(`weavergen example${PY_API}${JAVA_API}`, () => {
+  it.skipIf(FIVE.skip)(
+    `generates the example registry in the five languages into <home>/out, and is explained${FIVE.note}`,
+    async () => {
+      const h = await home();
+      const r = await cli(['example', '--home', h, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const json = JSON.parse(r.stdout);
+      expect(json.generation.status).toBe('succeeded');
+      expect(json.generation.out).toBe(join(h, 'out'));
+      expect(json.languages.map((l: { language: string }) => l.language)).toEqual([...LANGUAGES]);
+      for (const l of json.languages) {
+        expect(l.validation.status, `${l.language}: ${l.validation.summary}`).toBe('passed');
+        expect(l.files.length).toBeGreaterThan(0);
+        for (const f of l.files) expect(existsSync(join(h, 'out', l.language, f.path)), f.path).toBe(true);
+      }
+      const why = await cli(['explain', json.generation.id, '--home', h]);
+      expect(why.code).toBe(0);
+      for (const language of LANGUAGES) expect(why.stdout).toContain(`consensus:${language}: `);
+    },
+  );
+
+  it.skipIf(API_INSTALLED)(
+    'without opentelemetry-api the outcome does not depend on the draw: the variant without metric factories is tried and kept (exit 0); the default pinned is exit 1',
+    async () => {
+      // one candidate a round: no challenger drawn at all, so only the loop's correction can find the variant
+      const env = { PYTHONPATH: OWN_PYTHONPATH, WEAVERGEN_CANDIDATES: '1' };
+      const h = await home();
+      const r = await cli(['generate', SHOP_REGISTRY, '--lang', 'python', '--home', h, '--json'], env);
+      expect(r.code, r.stderr).toBe(0);
+      const python = JSON.parse(r.stdout).languages[0];
+      expect(python.params.metrics).toBe('constants');
+      expect(python.validation.status).toBe('passed');
+      const why = await cli(['explain', JSON.parse(r.stdout).generation.id, '--home', h]);
+      expect(why.stdout).toMatch(/pip package: opentelemetry-api.* -> try \{metrics=constants\}/);
+      const pinned = await cli(
+        ['generate', SHOP_REGISTRY, '--lang', 'python', '--param', 'metrics=factories', '--home', h],
+        env,
+      );
+      expect(pinned.code).toBe(1);
+      expect(pinned.stderr).toMatch(
+        /^weavergen: python: not validated: opentelemetry \(python\) not found \(pip package: opentelemetry-api\)/m,
+      );
+    },
+  );
+});
+
+/** A TypeScript answer in the form models give: a fenced block naming its file. */
+const MODEL_ANSWER =
+  "Here is the code.\n```ts\n// file: index.ts\n/** Identifier of the order. */\nexport const ATTR_SHOP_ORDER_ID = 'shop.order.id' as const;\n```\n";
+const modelEnv = (url: string) => ({
+  WEAVERGEN_MODELS: 'builtin,openai:gpt-4o-mini',
+  OPENAI_BASE_URL: url,
+  OPENAI_API_KEY: 'sk-test',
+});
+
+describe('without a node, the configured models take part', () => {
+  it('generate asks the configured model (a loopback OpenAI server) and explain lists its candidate', async () => {
+    const server = await startWireServer('openai', {
+      models: ['gpt-4o-mini'],
+      otherwise: { answer: MODEL_ANSWER, inputTokens: 100, outputTokens: 50 },
+    });
+    try {
+      const h = await home();
+      const r = await cli(
+        ['generate', SHOP_REGISTRY, '--lang', 'ts', '--home', h, '--json'],
+        modelEnv(server.url),
+      );
+      expect(r.code, r.stderr).toBe(0);
+      expect(server.requests.length).toBeGreaterThan(0);
+      expect(server.requests[0].body.model).toBe('gpt-4o-mini');
+      const why = await cli(['explain', JSON.parse(r.stdout).generation.id, '--home', h]);
+      expect(why.code).toBe(0);
+      expect(why.stdout).toMatch(/choose:typescript: .*@openai:gpt-4o-mini/);
+      expect(why.stdout).toMatch(/consensus:typescript: [\s\S]*@openai:gpt-4o-mini q=/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a home held by a CLI command: another command names the process and says to wait (exit 2)', async () => {
+    const server = await startWireServer('openai', { models: ['gpt-4o-mini'], otherwise: { hang: true } });
+    const h = await home();
+    // a generation held by a model that never answers
+    const held = spawn(process.execPath, [BIN, 'generate', SHOP_REGISTRY, '--lang', 'ts', '--home', h], {
+      env: { ...process.env, ...modelEnv(server.url) },
+      stdio: 'ignore',
+    });
+    try {
+      const deadline = Date.now() + 60_000;
+      while (server.requests.length === 0) {
+        if (held.exitCode !== null || Date.now() > deadline)
+          throw new Error('the generation never asked the model');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const r = await cli(['generations', '--home', h]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`the home ${h} is in use by process ${held.pid} (weavergen generate`);
+      expect(r.stderr).toMatch(/wait for it to finish or stop it \(kill \d+\)/);
+      expect(r.stderr).not.toMatch(NO_STACK);
+    } finally {
+      await new Promise<void>((r) => {
+        if (held.exitCode !== null) return r();
+        held.once('exit', () => r());
+        held.kill('SIGKILL');
+      });
+      await server.close();
+    }
   });
 });
