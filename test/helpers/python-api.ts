@@ -6,7 +6,8 @@ import { delimiter, join } from 'node:path';
 /**
  * The python-semconv pack's default output is the official package's layout, whose create_* metric
  * factories import `opentelemetry.metrics` (pip package opentelemetry-api). Without it the validator
- * reports those modules as not validated (never a pass), so a generation of Python is exit 1. The API
+ * reports those modules as not validated (never a pass), and a generation keeps the variant without
+ * factories (`metrics=constants`) instead, or is exit 1 with the default pinned. The API
  * cannot be installed offline, here or in CI: tests that run the whole pipeline on Python and expect
  * it to pass put a stand-in on PYTHONPATH instead, an `opentelemetry.metrics` holding the names the
  * factories import. It proves every module imports with the names it uses, not the real API's
