@@ -65,12 +65,13 @@ export const REPORT_SEEDS = [101, 102, 103];
 
 /**
  * The replay's registries, split once: the project's own (test/fixtures/mini-registry and the bench's
- * deprecation-heavy one to fit; examples/shop and the bench's numeric one to report), then the real
+ * deprecation-heavy one to fit; examples/shop, the bench's numeric one and its second
+ * deprecation-heavy one to report), then the real
  * registry's namespaces when it is here (even places of BENCH_NAMESPACES fit, odd ones report).
  */
 export async function benchRegistries(real: string | undefined, work: string): Promise<RegistrySpec[]> {
   const own = join(process.cwd());
-  const [deprecations, numbers] = Object.keys(SYNTHETIC);
+  const [deprecations, numbers, deprecationsReport] = Object.keys(SYNTHETIC);
   const out: RegistrySpec[] = [
     { name: 'example (mini-registry)', dir: join(own, 'test', 'fixtures', 'mini-registry'), set: 'fit' },
     { name: 'example (shop)', dir: join(own, 'examples', 'shop'), set: 'report' },
@@ -82,6 +83,11 @@ export async function benchRegistries(real: string | undefined, work: string): P
     {
       name: numbers,
       dir: await writeRegistryFiles(join(work, 'synthetic-2'), SYNTHETIC[numbers]),
+      set: 'report',
+    },
+    {
+      name: deprecationsReport,
+      dir: await writeRegistryFiles(join(work, 'synthetic-3'), SYNTHETIC[deprecationsReport]),
       set: 'report',
     },
   ];
