@@ -308,7 +308,15 @@ describe.skipIf(BROWSER.skip)(`dashboard in a real browser${BROWSER.note}`, () =
     const page = await open('#/network', 1280, (p) =>
       p.route('**/v1/peers', async (route) => {
         const real = await (await route.fetch()).json();
-        await route.fulfill({ json: { ...real, peers: [PEER] } });
+        // and the privacy accounting of a node that has published (this one has not)
+        const privacy = {
+          ...real.stats?.privacy,
+          spentLastYear: 13,
+          budgetPerYear: 365,
+          delta: 0.1602,
+          k: 5,
+        };
+        await route.fulfill({ json: { ...real, peers: [PEER], stats: { ...real.stats, privacy } } });
       }),
     );
     await expect.poll(() => page.locator('#peers tbody tr').count()).toBe(1);
@@ -324,6 +332,9 @@ describe.skipIf(BROWSER.skip)(`dashboard in a real browser${BROWSER.note}`, () =
     ]);
     await expect.poll(() => page.textContent('#packs')).toContain('typescript-semconv');
     expect(await page.textContent('#peers')).toMatch(/sharing: /);
+    expect(await page.textContent('#peers')).toContain(
+      'privacy: epsilon spent in the last 365 days 13 of 365, delta 0.16 per entry, k 5',
+    );
     // the refusal the first test caused (a start without the token), over time as the node sampled it
     await expect.poll(() => page.textContent('#rejections-chart')).toMatch(/request unauthorized/);
     // the token, as the box keeps it for the tab; then the page drawn with it

@@ -28,6 +28,12 @@ function peerRow(x) {
   );
 }
 
+/** The privacy accounting of GET /v1/peers stats.privacy, worded as `weavergen peers` prints it. */
+function privacyText(x) {
+  const num = (v) => String(Math.round(v * 100) / 100);
+  return `privacy: epsilon spent in the last 365 days ${num(x.spentLastYear)} of ${num(x.budgetPerYear)}, delta ${num(x.delta)} per entry, k ${x.k}`;
+}
+
 function peersSection(p) {
   const stats = p.stats || {};
   return section(
@@ -46,6 +52,7 @@ function peersSection(p) {
     p.addresses?.length ? el('p', { class: 'muted mono' }, p.addresses.join(' ')) : '',
     p.notice ? el('p', { class: 'muted' }, p.notice) : '',
     el('p', {}, 'sharing: ', (p.share && (p.share.description || p.share.mode)) || '-'),
+    stats.privacy ? el('p', {}, privacyText(stats.privacy)) : '',
     el(
       'p',
       { class: 'muted' },
