@@ -76,6 +76,8 @@ export const ERROR_OUTCOMES: Record<PartErrorCode, Outcome> = {
   [SemconvErrorCode.NO_FILES]: INVALID,
   [SemconvErrorCode.INVALID_REGISTRY]: INVALID,
   [SemconvErrorCode.DEPENDENCY_CYCLE]: INVALID,
+  // a tenant naming another's folder as a dependency: as for naming it as the registry (PATH_OUTSIDE)
+  [SemconvErrorCode.DEPENDENCY_OUTSIDE]: { exit: 2, status: 403 },
   /** FIFOs, devices, links that leave the folder, unreadable files: the registry is at fault */
   [SemconvErrorCode.FILES_REFUSED]: INVALID,
   /** a registry over its size limits or whose YAML aliases expand past theirs */

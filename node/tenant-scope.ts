@@ -32,7 +32,7 @@ import { createPatternService, type PatternService } from './packs/market.js';
 import type { Peering } from './peering.js';
 import { type Plugins, saltedCache } from './plugins/index.js';
 import { createPrefetcher, type PrefetchStats } from './prediction/index.js';
-import { type LoadResult, loadRegistryOffThread } from './semconv/index.js';
+import { type DependencyScope, type LoadResult, loadRegistryOffThread } from './semconv/index.js';
 import type { Store } from './storage/index.js';
 import { createTaskService, type Task, type TaskRecord, type TaskRequestOptions } from './tasks/index.js';
 import { createSpanQueries, createTelemetry, type SpanQueries, type Telemetry } from './telemetry/index.js';
@@ -277,6 +277,7 @@ export async function composeTenantScope(
             maxRounds: config.generation.maxRounds,
             outRoot,
             outputs,
+            dependencies: dependencyScope(),
             validate: record.request.validate,
             signal,
           },
@@ -370,6 +371,10 @@ export async function composeTenantScope(
     if (isDefault) await refuseTenantsFolder(config.home, dir);
     else await confineRegistry(tenancy.get(tenant), dir);
   }
+  // the same confinement for the dependency registries a manifest names, applied by the loader
+  // before it reads one (a manifest could name another tenant's folder)
+  const dependencyScope = (): DependencyScope =>
+    isDefault ? { refused: [join(config.home, 'tenants')] } : { roots: tenancy.get(tenant).registryRoots };
 
   async function decisions(generationId: string): Promise<DecisionRecord[]> {
     const own = (await store.scan<DecisionRecord>('decisions', { prefix: `gen!${generationId}!` })).map(
@@ -485,7 +490,7 @@ export async function composeTenantScope(
     confineRegistry: checkRegistryPath,
     async checkRegistry(dir) {
       await checkRegistryPath(dir);
-      return loadRegistryOffThread(dir);
+      return loadRegistryOffThread(dir, { dependencies: dependencyScope() });
     },
     patterns,
     collab,

@@ -7,7 +7,12 @@ import type { QualityPredictor } from '../learning/predict.js';
 import { type Arm, packIdOf } from '../optimizer/arms.js';
 import type { Orchestra } from '../orchestra/index.js';
 import type { Pack } from '../packs/index.js';
-import { loadRegistryOffThread, registryContentHashOffThread, SemconvErrorCode } from '../semconv/index.js';
+import {
+  type DependencyScope,
+  loadRegistryOffThread,
+  registryContentHashOffThread,
+  SemconvErrorCode,
+} from '../semconv/index.js';
 import { ATTR, SPAN } from '../telemetry/conventions.js';
 import { fromFolder, namedPack } from './arms.js';
 import type { OutputPolicy } from './check-request.js';
@@ -59,6 +64,8 @@ export interface RunOptions {
   outRoot: string;
   /** where outputs may go: checked again when the files are written (the folder may have changed) */
   outputs?: OutputPolicy;
+  /** where the registry's dependency registries may be (the tenant's folders) */
+  dependencies?: DependencyScope;
   /** false: no toolchain, one candidate, no loop (the request's `validate`) */
   validate?: boolean;
   signal?: AbortSignal;
@@ -99,7 +106,14 @@ export async function runGeneration(
     if (named && packId && fromFolder(named)) await c.localPack?.(packId);
     // in a load worker: hashing reads the manifest's YAML, which a hostile registry makes slow
     const key = c.requests
-      ? requestKey(await registryContentHashOffThread(req.registry, { signal: opts.signal }), req, packId)
+      ? requestKey(
+          await registryContentHashOffThread(req.registry, {
+            signal: opts.signal,
+            dependencies: opts.dependencies,
+          }),
+          req,
+          packId,
+        )
       : undefined;
     const hit = key ? await c.requests?.get(key) : undefined;
     root.setAttribute(ATTR.cached, !!hit);
@@ -114,9 +128,10 @@ export async function runGeneration(
     }
     const rspan = c.tracer.startSpan(SPAN.resolve, { attributes: ids }, rctx);
     // in a worker thread, within its time budget: parsing a large registry never blocks the node's API
-    const loaded = await loadRegistryOffThread(req.registry, { signal: opts.signal }).finally(() =>
-      rspan.end(),
-    );
+    const loaded = await loadRegistryOffThread(req.registry, {
+      signal: opts.signal,
+      dependencies: opts.dependencies,
+    }).finally(() => rspan.end());
     rspan.setAttributes({
       'weavergen.registry.files': loaded.registry.files.length,
       'weavergen.registry.attributes': loaded.registry.attributes.length,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { confineDependency, type DependencyScope } from './dependency-scope.js';
 import { DiagnosticSink } from './diagnostics.js';
 import { type ReadBudget, readBudget, readRegistryFolder } from './files.js';
 import { readYaml } from './yaml-reader.js';
@@ -10,15 +11,20 @@ import { readYaml } from './yaml-reader.js';
  * dependencies depth-first). A cache can therefore answer before any YAML is parsed. The files are
  * read under loadRegistry's rules and limits (files.ts): what loadRegistry refuses, this refuses too.
  */
-export async function registryContentHash(dir: string): Promise<string> {
-  const [own, ...deps] = await folderHashes(resolve(dir), [], readBudget());
+export async function registryContentHash(dir: string, scope?: DependencyScope): Promise<string> {
+  const [own, ...deps] = await folderHashes(resolve(dir), [], readBudget(), scope);
   const total = createHash('sha256').update(own);
   for (const d of deps) total.update(d);
   return total.digest('hex');
 }
 
 /** This folder's own hash, then its dependencies' hashes, depth-first (loadRegistry's order). */
-async function folderHashes(root: string, seen: string[], budget: ReadBudget): Promise<string[]> {
+async function folderHashes(
+  root: string,
+  seen: string[],
+  budget: ReadBudget,
+  scope: DependencyScope | undefined,
+): Promise<string[]> {
   const { definitions, manifest } = await readRegistryFolder(root, budget);
   const hash = createHash('sha256');
   const depDirs: string[] = [];
@@ -30,7 +36,11 @@ async function folderHashes(root: string, seen: string[], budget: ReadBudget): P
   for (const { path, text } of definitions) hash.update(`${relative(root, path)}\0${text}\0`);
   const out = [hash.digest('hex')];
   for (const d of depDirs)
-    if (!seen.includes(d) && d !== root) out.push(...(await folderHashes(d, [...seen, root], budget)));
+    if (!seen.includes(d) && d !== root) {
+      // confined as loadRegistry confines it: nothing outside the scope is read, not even to hash it
+      await confineDependency(scope, root, d);
+      out.push(...(await folderHashes(d, [...seen, root], budget, scope)));
+    }
   return out;
 }
 

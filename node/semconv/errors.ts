@@ -8,6 +8,7 @@ export enum SemconvErrorCode {
   DEPENDENCY_CYCLE = 'SEMCONV_DEPENDENCY_CYCLE',
   FILES_REFUSED = 'SEMCONV_FILES_REFUSED',
   LIMIT_EXCEEDED = 'SEMCONV_LIMIT_EXCEEDED',
+  DEPENDENCY_OUTSIDE = 'SEMCONV_DEPENDENCY_OUTSIDE',
 }
 
 /** A file of a registry that is not read, and why ("is a FIFO (named pipe): only regular files are read"). */
@@ -30,6 +31,8 @@ export type SemconvErrorType =
   | { code: SemconvErrorCode.NO_FILES; path: string }
   /** the registry was read but does not pass the checks (`errors` error diagnostics) */
   | { code: SemconvErrorCode.INVALID_REGISTRY; path: string; errors: number }
+  /** a dependency registry the manifest of `path` names outside where it may read (dependency-scope.ts) */
+  | { code: SemconvErrorCode.DEPENDENCY_OUTSIDE; path: string; dependency: string }
   /** registry folders that depend on each other, in the order they were followed */
   | { code: SemconvErrorCode.DEPENDENCY_CYCLE; chain: string[] }
   /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, relative, resolve as resolvePath } from 'node:path';
 import { checkRegistry } from './check.js';
+import { confineDependency, type DependencyScope } from './dependency-scope.js';
 import { type Diagnostic, DiagnosticSink } from './diagnostics.js';
 import { SemconvError, SemconvErrorCode } from './errors.js';
 import { displayPath, type ReadBudget, readBudget, readRegistryFolder } from './files.js';
@@ -15,6 +16,7 @@ import { str } from './text.js';
 import { readYaml } from './yaml-reader.js';
 
 export { registryContentHash } from './content-hash.js';
+export type { DependencyScope } from './dependency-scope.js';
 export type { Diagnostic } from './diagnostics.js';
 export { formatDiagnostic } from './diagnostics.js';
 export { type Change, type ChangeKind, diffRegistries, formatDiff, type RegistryDiff } from './diff.js';
@@ -44,6 +46,8 @@ export { YAML_LIMITS } from './yaml-reader.js';
 export interface LoadOptions {
   /** Run the rule checks (naming, briefs, metrics...) besides resolution. Default true. */
   check?: boolean;
+  /** where the manifest's dependency registries may be (a tenant's folders); anywhere when absent */
+  dependencies?: DependencyScope;
 }
 
 export interface LoadResult {
@@ -87,6 +91,7 @@ export async function loadRegistry(dir: string, options: LoadOptions = {}): Prom
     [root],
     budget,
     parsedFiles,
+    options.dependencies,
   );
   const registry = resolveRegistry(root, local.manifest, local.files, deps, sink);
   if (options.check ?? true) checkRegistry(registry, local.files, sink);
@@ -205,6 +210,7 @@ async function loadDependencies(
   seen: string[],
   budget: ReadBudget,
   counts: { parsed: number; reused: number },
+  scope: DependencyScope | undefined,
 ): Promise<void> {
   for (const dep of manifest.dependencies) {
     if (/^[a-z]+:\/\//i.test(dep.registryPath)) {
@@ -222,6 +228,7 @@ async function loadDependencies(
         { code: SemconvErrorCode.DEPENDENCY_CYCLE, chain: [...seen, dir] },
         `dependency cycle: ${[...seen, dir].join(' -> ')}`,
       );
+    await confineDependency(scope, seen.at(-1)!, dir);
     const folder = await readFolder(dir, sink, budget, counts);
     out.push(...folder.files);
     depHashes.push(folder.hash);
@@ -234,6 +241,7 @@ async function loadDependencies(
       [...seen, dir],
       budget,
       counts,
+      scope,
     );
   }
 }

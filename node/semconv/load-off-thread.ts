@@ -109,7 +109,7 @@ export function loadRegistryOffThread(dir: string, options: OffThreadLoadOptions
  */
 export function registryContentHashOffThread(
   dir: string,
-  options: Pick<OffThreadLoadOptions, 'timeoutMs' | 'signal'> = {},
+  options: Pick<OffThreadLoadOptions, 'timeoutMs' | 'signal' | 'dependencies'> = {},
 ): Promise<string> {
   return offThread<string>(dir, options, true);
 }

@@ -17,7 +17,7 @@ port.on('message', async ({ id, dir, options, hash }: LoadRequest) => {
     reply = {
       id,
       ok: true,
-      result: hash ? await registryContentHash(dir) : await loadRegistry(dir, options),
+      result: hash ? await registryContentHash(dir, options.dependencies) : await loadRegistry(dir, options),
     };
   } catch (e) {
     reply = { id, ok: false, error: toThrownInWorker(e) };

@@ -862,6 +862,64 @@ describe("an attacker's pass", () => {
     }
   });
 
+  it("a registry of a's whose manifest names b's registry as a dependency is refused; nothing of b's is read", async () => {
+    const theirs = join(home, 'tenants', 'b', 'registries', 'mini');
+    const own = join(home, 'tenants', 'a', 'registries');
+    await symlink(theirs, join(own, 'dep-link-to-b'));
+    for (const [name, dependency] of [
+      ['dep-absolute', theirs],
+      ['dep-relative', '../../../b/registries/mini'],
+      ['dep-link', join(own, 'dep-link-to-b')],
+    ]) {
+      const registry = join(own, name);
+      await cp(join(MINI_REGISTRY, 'shop'), join(registry, 'shop'), { recursive: true });
+      await writeFile(
+        join(registry, 'registry_manifest.yaml'),
+        `name: ${name}\ndependencies:\n  - name: b\n    registry_path: ${JSON.stringify(dependency)}\n`,
+      );
+      const check = await req('POST', '/v1/registry/check', {
+        token: A('developer'),
+        json: { path: registry },
+      });
+      // the registry check answers every load error as REGISTRY_UNREADABLE, with the loader's code
+      expect(check.status, `${name}: ${check.text}`).toBe(422);
+      expect(check.body.error.details).toEqual({ semconvCode: 'SEMCONV_DEPENDENCY_OUTSIDE' });
+      const gen = await req('POST', '/v1/generate', {
+        token: A('developer'),
+        json: { registry, languages: ['python'], models: ['builtin'], validate: false },
+      });
+      expect(gen.status, gen.text).toBe(202);
+      let record: Json;
+      for (let i = 0; i < 200; i++) {
+        record = (await req('GET', `/v1/generations/${gen.body.id}`, { token: A('viewer') })).body;
+        if (!['queued', 'running'].includes(record.status)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(record.status, name).toBe('failed');
+      expect(record.errorCode, name).toBe('SEMCONV_DEPENDENCY_OUTSIDE');
+    }
+    // the default tenant's registry naming a tenant's folder as a dependency: refused the same
+    const dflt = await mkdtemp(join(tmpdir(), 'wg-default-dep-'));
+    await cp(join(MINI_REGISTRY, 'shop'), join(dflt, 'shop'), { recursive: true });
+    await writeFile(
+      join(dflt, 'registry_manifest.yaml'),
+      `name: d\ndependencies:\n  - name: b\n    registry_path: ${JSON.stringify(theirs)}\n`,
+    );
+    const check = await req('POST', '/v1/registry/check', { token: 'operator', json: { path: dflt } });
+    expect(check.status, check.text).toBe(422);
+    expect(check.body.error.details).toEqual({ semconvCode: 'SEMCONV_DEPENDENCY_OUTSIDE' });
+    // a dependency inside a's own folders is read as before
+    const fine = join(own, 'dep-own');
+    await cp(join(MINI_REGISTRY, 'shop'), join(fine, 'shop'), { recursive: true });
+    await writeFile(
+      join(fine, 'registry_manifest.yaml'),
+      'name: fine\ndependencies:\n  - name: mine\n    registry_path: ../mini\n',
+    );
+    const ok = await req('POST', '/v1/registry/check', { token: A('developer'), json: { path: fine } });
+    expect(ok.status, ok.text).toBe(200);
+    await rm(dflt, { recursive: true, force: true });
+  });
+
   it("the default tenant does not read the tenants' registry folders; the operator acting in a does", async () => {
     const registry = join(home, 'tenants', 'a', 'registries', 'mini');
     const dflt = await createTokenOf('default', 'developer');
