@@ -379,10 +379,26 @@ describe('a node that shares nothing still learns from its peers', () => {
     await peer?.close();
   });
 
+  /** Outcomes this node measured itself: n at mean q (what its generations would have left). */
+  const measured = (armKeyOf: string, n: number, q: number) => ({
+    contextKey: TS,
+    armKey: armKeyOf,
+    n,
+    sumQ: n * q,
+    sumQ2: n * (q * q + 0.002),
+    successes: q >= 0.9 ? n : 0,
+  });
+
   async function peeringWith(share: string): Promise<{ peering: Peering; store: Store }> {
     const home = await tmp('wg-receive-');
     const store = await createStore({ path: join(home, 'db') });
     cleanup.push(() => store.close());
+    // the node measured the pack defaults itself, so a peer that reports them alike earns its trust
+    const defaults = paramCombinations(tsPack)
+      .map((p) => armOf(tsPack, p))
+      .find((a) => a.isDefault)!;
+    const own = { ...armOf(tsPack, defaults.params), ...measured(defaults.key, 6, 0.45) };
+    await store.put('arms', `s!${TS}!${defaults.key}`, { ...own, compileFailures: 0, evidence: [] });
     const learning = createLearning({ store }, { successThreshold: 0.9 });
     const config = await loadConfig({ home, network: { share, epochMs: EPOCH_MS } }, {});
     const peering = await createPeering({ store, learning, log: () => undefined }, config);
@@ -390,8 +406,8 @@ describe('a node that shares nothing still learns from its peers', () => {
     return { peering, store };
   }
 
-  /** The challenger chosen beside the incumbent in 20 seeded choices, with the peering's priors. */
-  async function challengers(peering: Peering, store: Store): Promise<string[]> {
+  /** The arms chosen (incumbent and challenger) in 20 seeded choices, with the peering's priors. */
+  async function chosenArms(peering: Peering, store: Store): Promise<string[]> {
     const learning = createLearning({ store }, { successThreshold: 0.9 });
     const context = parseContextKey(TS)!;
     const all = paramCombinations(tsPack).map((p) => armOf(tsPack, p));
@@ -403,7 +419,7 @@ describe('a node that shares nothing still learns from its peers', () => {
         all.map((a) => a.key),
       );
       const { chosen } = await chooseArms(optimizer, context, all, 2, priors);
-      picks.push(chosen[1].key);
+      picks.push(...chosen.map((a) => a.key));
     }
     return picks;
   }
@@ -414,7 +430,7 @@ describe('a node that shares nothing still learns from its peers', () => {
       const target = paramCombinations(tsPack)
         .map((p) => armOf(tsPack, p))
         .at(-1)!;
-      const before = await challengers(peering, store);
+      const before = await chosenArms(peering, store);
       await peering.network!.dial(peer.net.addresses()[0]);
       await until(
         'the peer in the mesh',
@@ -422,16 +438,27 @@ describe('a node that shares nothing still learns from its peers', () => {
         10_000,
       );
       await sleep(500);
-      // the peer found the target variant excellent, many times over
+      // the peer found the target variant excellent, many times over, and the defaults as the node did
+      const defaults = paramCombinations(tsPack)
+        .map((p) => armOf(tsPack, p))
+        .find((a) => a.isDefault)!;
       const stats = [
         { contextKey: TS, armKey: target.key, n: 200, sumQ: 199.6, sumQ2: 199.2, successes: 200 },
+        measured(defaults.key, 200, 0.45),
       ] as ArmStatsLike[];
       await publishNext(peer, stats);
       const held = () =>
         peering.network!.digests().some((d) => d.peer === peer.net.peerId) &&
         (share === 'off' || Object.keys(peering.priors(TS, [target.key])).length > 0);
       await until('the digest at the node', held, 10_000);
-      const after = await challengers(peering, store);
+      // a lone new peer counts a third of the trust quorum; one confirmed on an arm the node measured counts in full
+      if (share !== 'off')
+        await until(
+          'the node trusts the peer past a new one',
+          () => (peering.info().peers.find((p) => p.id === peer.net.peerId)?.trust ?? 0) > 0.3,
+          15_000,
+        );
+      const after = await chosenArms(peering, store);
       const count = (picks: string[]) => picks.filter((k) => k === target.key).length;
       if (share === 'off') {
         expect(peering.priors(TS, [target.key])).toEqual({});
