@@ -1,10 +1,9 @@
 import { screamingSnakeCase } from '../../generation/case.js';
 import type { LanguageSupport } from './types.js';
 
-// the TypeScript compiler takes about a second to load: it is imported when a TypeScript candidate
-// is first validated, not when the node (or the CLI) starts
-const symbols = () => import('../symbols/typescript.js').then((m) => m.typescriptSymbols);
-let toolchain: Promise<LanguageSupport['toolchain']> | undefined;
+// the TypeScript compiler takes about a second to load, and checking a large output takes seconds:
+// both run in a child process (typescript-off-thread.ts), loaded when a candidate is first validated
+const offThread = () => import('../typescript-off-thread.js');
 
 /** @opentelemetry/semantic-conventions naming: ATTR_*, <ATTR>_VALUE_<MEMBER>, METRIC_*, EVENT_*. */
 export const typescriptSupport: LanguageSupport = {
@@ -13,11 +12,10 @@ export const typescriptSupport: LanguageSupport = {
     language: 'typescript',
     tool: 'tsc (compiler API)',
     async validate(files, options) {
-      toolchain ??= import('../toolchains/typescript.js').then((m) => m.createTypescriptToolchain());
-      return (await toolchain).validate(files, options);
+      return (await offThread()).checkTypescriptOffThread(files, options);
     },
   },
-  symbols: { extract: async (files) => (await symbols()).extract(files) },
+  symbols: { extract: async (files) => (await offThread()).typescriptSymbolsOffThread(files) },
   deprecationMarker: 'a JSDoc `@deprecated` tag',
   naming: {
     attribute: (key) => `ATTR_${screamingSnakeCase(key)}`,
