@@ -16,19 +16,20 @@ import { meshRaw, startRawNode, until } from './harness.js';
 
 /**
  * The digests a node gossips are built only from the tenants that opted in to sharing: what a
- * stranger on the network receives (a bare libp2p node keeping every digest) never holds the arms
- * of a tenant with share=false, until its admin turns sharing on (PATCH /v1/tenants/:id), and no
- * longer once it is turned off again. Each tenant learned in a context of its own: default in
- * typescript, `open` (share=true) in python, `closed` (share=false) in go.
+ * stranger on the network receives (a bare libp2p node keeping every digest) never holds what a
+ * tenant with share=false learned, until its admin turns sharing on (PATCH /v1/tenants/:id), and no
+ * longer once it is turned off again. Where several tenants share, an entry leaves only when two of
+ * them contributed (k over distinct projects): the default tenant and `open` (share=true) both
+ * learned in typescript; the default tenant and `closed` (share=false) in go; `open` alone in python.
  */
 
 const EPOCH_MS = 1000;
 const CONTEXT = {
-  default: 'typescript|builtin|s|e1t0d0m1',
-  open: 'python|builtin|s|e1t0d0m1',
-  closed: 'go|builtin|s|e1t0d0m1',
+  typescript: 'typescript|builtin|s|e1t0d0m1',
+  python: 'python|builtin|s|e1t0d0m1',
+  go: 'go|builtin|s|e1t0d0m1',
 } as const;
-const arms: Record<keyof typeof CONTEXT, string> = { default: '', open: '', closed: '' };
+const arms: Record<keyof typeof CONTEXT, string> = { typescript: '', python: '', go: '' };
 
 let home: string;
 let node: WeaverNode;
@@ -63,9 +64,9 @@ beforeAll(async () => {
     const pack = packs.find((p) => p.manifest.language === language && p.manifest.kind !== 'prompt')!;
     return armOf(pack, paramCombinations(pack)[0]).key;
   };
-  arms.default = armIn('typescript');
-  arms.open = armIn('python');
-  arms.closed = armIn('go');
+  arms.typescript = armIn('typescript');
+  arms.python = armIn('python');
+  arms.go = armIn('go');
   // a home whose tenants already learned (what their generations would have left), each in its sublevels
   home = await mkdtemp(join(tmpdir(), 'wg-tenant-share-'));
   const store = await createStore({ path: join(home, 'db') });
@@ -76,9 +77,11 @@ beforeAll(async () => {
     const row = stats(CONTEXT[which], arms[which]);
     await s.put('arms', `s!${row.contextKey}!${row.armKey}`, row);
   };
-  await seed(store, 'default');
-  await seed(store.within('open'), 'open');
-  await seed(store.within('closed'), 'closed');
+  await seed(store, 'typescript');
+  await seed(store, 'go');
+  await seed(store.within('open'), 'typescript');
+  await seed(store.within('open'), 'python');
+  await seed(store.within('closed'), 'go');
   await store.close();
 
   const config = await loadConfig(
@@ -124,19 +127,21 @@ const patch = async (share: boolean) => {
 };
 
 describe("the node's digests hold only opted-in tenants' learning", () => {
-  it('share=false: its arms never appear; the default and an opted-in tenant do', async () => {
+  it("share=false: what it learned never counts; what two sharing tenants learned leaves, one tenant's alone does not", async () => {
     await until('three digests', () => received.length >= 3, 20_000);
     const seen = armsIn(0);
-    expect(seen.has(arms.default)).toBe(true);
-    expect(seen.has(arms.open)).toBe(true);
-    expect(seen.has(arms.closed)).toBe(false);
+    expect(seen.has(arms.typescript)).toBe(true);
+    // go: the default tenant and `closed`, which does not share, so one project: withheld
+    expect(seen.has(arms.go)).toBe(false);
+    // python: `open` alone
+    expect(seen.has(arms.python)).toBe(false);
     for (const d of received) expect(d.entries.some((e) => e.contextKey.startsWith('go|'))).toBe(false);
   });
 
-  it('after PATCH share=true its arms are in the next digests; after share=false no longer', async () => {
+  it('after PATCH share=true what it learned counts in the next digests; after share=false no longer', async () => {
     await patch(true);
     const on = Date.now();
-    await until("the closed tenant's arm in a digest", () => armsIn(on).has(arms.closed), 15_000);
+    await until('the go arm (now two sharing tenants) in a digest', () => armsIn(on).has(arms.go), 15_000);
     await patch(false);
     // a digest being made while the PATCH ran may still carry it: count from the one after
     const off = Date.now() + EPOCH_MS;
@@ -145,7 +150,7 @@ describe("the node's digests hold only opted-in tenants' learning", () => {
       () => received.filter((d) => d.at >= off).length >= 2,
       15_000,
     );
-    expect(armsIn(off).has(arms.closed)).toBe(false);
-    expect(armsIn(off).has(arms.default)).toBe(true);
+    expect(armsIn(off).has(arms.go)).toBe(false);
+    expect(armsIn(off).has(arms.typescript)).toBe(true);
   });
 });
