@@ -14,6 +14,7 @@ import {
   verdictKey,
 } from '../../protocols/index.js';
 import type { Channel, Counters } from './counters.js';
+import { countGraylisted } from './graylist.js';
 import type { RateLimiter } from './rate-limit.js';
 
 /**
@@ -116,9 +117,11 @@ export function installGossip(deps: GossipDeps): () => void {
 
   pubsub.topicValidators.set(DIGEST_TOPIC, validator(DIGEST_TOPIC, 'digests'));
   pubsub.topicValidators.set(PATTERN_TOPIC, validator(PATTERN_TOPIC, 'patterns'));
+  const uncount = countGraylisted(pubsub, counters);
   pubsub.subscribe(DIGEST_TOPIC);
   pubsub.subscribe(PATTERN_TOPIC);
   return () => {
+    uncount();
     pubsub.topicValidators.delete(DIGEST_TOPIC);
     pubsub.topicValidators.delete(PATTERN_TOPIC);
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, type ClientRequest, request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
@@ -256,18 +257,73 @@ describe(`fuzz (seed ${hex(SEED)})`, () => {
     const aid = a.node.peerId.toString();
     await sleep(300);
 
+    // another author: peer 0 relays messages it signed (accepted ones count for their author)
+    const other = await createPeerKey();
+    const oid = peerIdOfKey(other);
+    // what the node counted of the first peer's gossip so far (catching up from it at connect included)
+    const gossipCounted = async () => {
+      const list = (await (await h.call('/v1/peers')).json()).peers as {
+        id: string;
+        digests: number;
+        patterns: number;
+        rejected: Record<string, number>;
+      }[];
+      const p = list.find((x) => x.id === aid);
+      const o = list.find((x) => x.id === oid);
+      const rejected = Object.entries(p?.rejected ?? {}).filter(([k]) => /^(digests|patterns):/.test(k));
+      const accepted = (p?.digests ?? 0) + (p?.patterns ?? 0) + (o?.digests ?? 0) + (o?.patterns ?? 0);
+      return accepted + rejected.reduce((n, [, v]) => n + v, 0);
+    };
+    const settled = async (read: () => Promise<number>) => {
+      let last = await read();
+      for (let since = Date.now(), end = Date.now() + 15_000; Date.now() < end; ) {
+        await sleep(250);
+        const now = await read();
+        if (now !== last) [last, since] = [now, Date.now()];
+        else if (Date.now() - since > 1500) break;
+      }
+      return last;
+    };
+    const countedBefore = await settled(gossipCounted);
+
     // gossip: MESSAGES garbage messages from the first peer on both topics
     const sent: Record<string, number> = {};
     let publishErrors = 0;
-    const other = await createPeerKey();
+    // gossipsub drops a message whose bytes it has seen (its id is their hash) before validating it
+    const published = new Set<string>();
+    let duplicates = 0;
     const replays: Uint8Array[] = [];
     for (let i = 0; i < MESSAGES; i++) {
       const m = await garbageMessage(createRng(deriveSeed(SEED, 'gossip', i)), a.key, other, replays);
       sent[`${m.topic === DIGEST_TOPIC ? 'digests' : 'patterns'}:${m.kind}`] =
         (sent[`${m.topic === DIGEST_TOPIC ? 'digests' : 'patterns'}:${m.kind}`] ?? 0) + 1;
-      await a.node.services.pubsub.publish(m.topic, m.bytes).catch(() => publishErrors++);
+      const id = createHash('sha256').update(m.bytes).digest('hex');
+      const ok = await a.node.services.pubsub.publish(m.topic, m.bytes).then(
+        () => true,
+        () => false,
+      );
+      if (!ok) publishErrors++;
+      else if (published.has(id)) duplicates++;
+      else published.add(id);
       if (i % 10 === 9) await sleep(rng.int(5, 25));
+      // a pause past gossipsub's score cache (1 s) halfway: by then peer 0's garbage has it scored
+      // below the graylist threshold, and the rest of what it sends is dropped before the validator
+      if (i === Math.floor(MESSAGES / 2)) await sleep(1500);
     }
+    // every message that reached the node is counted: accepted, rejected, ignored (rate limits,
+    // graylisting, which drops a low-scored peer's messages before the validator)
+    const countedGossip = (await settled(gossipCounted)) - countedBefore;
+    log(
+      `network: gossip from peer 0: ${MESSAGES} sent, ${publishErrors} publish errors, ${duplicates} duplicates, ${countedGossip} counted`,
+    );
+    expect(countedGossip, 'gossip messages counted against their sender').toBe(published.size);
+    const graylisted = (await (await h.call('/v1/peers')).json()).peers.find(
+      (p: Json) => p.id === aid,
+    )?.rejected;
+    expect(
+      (graylisted?.['digests:ignore:graylisted'] ?? 0) + (graylisted?.['patterns:ignore:graylisted'] ?? 0),
+      'messages dropped by graylisting, counted',
+    ).toBeGreaterThan(0);
 
     // streams: garbage requests on the pack and catch-up protocols from the first peer
     const opened = { ok: 0, refused: 0 };
