@@ -301,10 +301,17 @@ export function namedBy(feedback: FeedbackLine[], s: Slot, members: Item[]): Fee
   return undefined;
 }
 
-/** Feedback lines that name no item of the prompt's listing (nor a name of the previous files). */
-function foreignLines(r: SimRequest): string[] {
+/**
+ * Feedback lines that name no item of the prompt's listing (nor a name of the previous files: a
+ * Python enum member by its class too, as the checker names it: `ShopOrderStatusValues.SHIPPPED`).
+ */
+export function foreignLines(r: SimRequest): string[] {
   const known = new Set(r.items.flatMap((i) => [i.name, i.key, i.container && `${i.container}.${i.name}`]));
-  for (const p of r.previous) for (const s of parseFile(r.language, p.path, p.content)) known.add(s.name);
+  for (const p of r.previous)
+    for (const s of parseFile(r.language, p.path, p.content)) {
+      known.add(s.name);
+      if (s.container) known.add(`${s.container}.${s.name}`);
+    }
   return r.feedback
     .filter((l) => !/^(?:\S+:\d+:\d+: )?(?:error|warning): /.test(l.text))
     .filter((l) => ![...tokensOf(l.text)].some((t) => known.has(t)))
