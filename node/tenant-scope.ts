@@ -31,7 +31,13 @@ import { createOrchestra } from './orchestra/index.js';
 import { createPatternService, type PatternService } from './packs/market.js';
 import type { Peering } from './peering.js';
 import { type Plugins, saltedCache } from './plugins/index.js';
-import { createPrefetcher, type PrefetchStats } from './prediction/index.js';
+import {
+  createPrefetcher,
+  type PredictionState,
+  type PrefetchStats,
+  readPredictChoice,
+  writePredictChoice,
+} from './prediction/index.js';
 import { type DependencyScope, type LoadResult, loadRegistryOffThread } from './semconv/index.js';
 import type { Store } from './storage/index.js';
 import { createTaskService, type Task, type TaskRecord, type TaskRequestOptions } from './tasks/index.js';
@@ -97,6 +103,10 @@ export interface TenantNode {
   armQualities(context: string): Promise<ArmQuality[]>;
   /** a registry folder's check (a tenant other than default: only inside its registry folders) */
   checkRegistry(dir: string): Promise<LoadResult>;
+  /** predictive pre-generation of this tenant: its counters, whether it is on and who said so */
+  prediction(): PredictionState;
+  /** turns it on or off now, and stores the choice (it wins over generation.predict.enabled after a restart) */
+  setPrediction(enabled: boolean): Promise<PredictionState>;
   /**
    * throws PATH_OUTSIDE unless the tenant may read a registry there (its own folders; for the
    * default tenant, anywhere but the other tenants'), judged before anything looks at the path
@@ -317,7 +327,10 @@ export async function composeTenantScope(
     if (bytes > 0) await tenancy.usage.output(tenant, bytes);
   }
 
-  // run ahead, when a registry users generated from changes, what they are likely to ask next
+  // run ahead, when a registry users generated from changes, what they are likely to ask next; a
+  // choice made over the API (stored) wins over the config's
+  const predictChoice = await readPredictChoice(store);
+  let predictSource: PredictionState['source'] = predictChoice === undefined ? 'config' : 'api';
   const prefetcher = createPrefetcher(
     {
       async history(registry) {
@@ -332,7 +345,10 @@ export async function composeTenantScope(
       busy: shared.busy,
       run: async (request) => (await jobs.submit(request, { origin: 'prediction' })).done,
     },
-    { enabled: config.generation.predict.enabled, debounceMs: config.generation.predict.debounceMs },
+    {
+      enabled: predictChoice ?? config.generation.predict.enabled,
+      debounceMs: config.generation.predict.debounceMs,
+    },
   );
   const tasks = createTaskService(
     { store, tracer: telemetry.tracer, models: config.models ?? {}, decide, slots: shared.slots.tasks },
@@ -491,6 +507,14 @@ export async function composeTenantScope(
     async checkRegistry(dir) {
       await checkRegistryPath(dir);
       return loadRegistryOffThread(dir, { dependencies: dependencyScope() });
+    },
+    prediction: () => ({ ...prefetcher.stats(), source: predictSource }),
+    async setPrediction(enabled) {
+      // stored first: a choice the store could not keep is not made
+      await writePredictChoice(store, enabled);
+      prefetcher.setEnabled(enabled);
+      predictSource = 'api';
+      return { ...prefetcher.stats(), source: predictSource };
     },
     patterns,
     collab,

@@ -27,6 +27,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { patternRoutes } from './routes/patterns.js';
 import { peerRoutes } from './routes/peers.js';
+import { predictionRoutes } from './routes/prediction.js';
 import { probeRoutes } from './routes/probes.js';
 import { registryCheckRoutes } from './routes/registry-check.js';
 import { spanRoutes } from './routes/spans.js';
@@ -194,6 +195,7 @@ export function createApi(components: ApiComponents, init: ApiInit = {}): Hono {
   spanRoutes(app, ctx);
   insightRoutes(app, ctx);
   learningRoutes(app, ctx);
+  predictionRoutes(app, ctx);
   peerRoutes(app, ctx);
   patternRoutes(app, ctx);
   registryCheckRoutes(app, ctx);

@@ -1,6 +1,7 @@
 import { COLLAB_COMPONENTS, collabPaths } from './openapi-collab.js';
 import { COMPONENTS, jsonContent, ref, type Schema } from './openapi-components.js';
 import { PATTERN_COMPONENTS, patternPaths } from './openapi-patterns.js';
+import { PREDICTION_COMPONENTS, predictionPaths } from './openapi-prediction.js';
 import { TENANT_COMPONENTS, tenantPaths } from './openapi-tenants.js';
 import {
   GENERATIONS_DEFAULT_LIMIT,
@@ -120,7 +121,13 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
             "the node operator's token in <home>/token (WEAVERGEN_TOKEN for the CLI; it acts in the tenant named by the X-WeaverGen-Tenant header, default `default`), or a tenant's token (weavergen tenant token create) with its role: viewer reads, developer generates, runs tasks, rates, installs and annotates, admin manages the tenant's tokens and quotas and publishes",
         },
       },
-      schemas: { ...COMPONENTS, ...PATTERN_COMPONENTS, ...COLLAB_COMPONENTS, ...TENANT_COMPONENTS },
+      schemas: {
+        ...COMPONENTS,
+        ...PATTERN_COMPONENTS,
+        ...COLLAB_COMPONENTS,
+        ...TENANT_COMPONENTS,
+        ...PREDICTION_COMPONENTS,
+      },
     },
     paths: {
       '/': {
@@ -487,6 +494,7 @@ export function openApiDocument(init: OpenApiInit): Record<string, unknown> {
       ...patternPaths({ body, read, errors, write: WRITE_SECURITY }),
       ...collabPaths({ body, read, errors, write: WRITE_SECURITY }),
       ...tenantPaths({ body, read, errors, write: WRITE_SECURITY }),
+      ...predictionPaths({ body, read, errors, write: WRITE_SECURITY }),
       '/v1/rejections': {
         get: read(
           'refused requests (by error code) and network messages (by reason) over time: the counters sampled every minute when they changed (a day kept), the last sample now',

@@ -68,6 +68,14 @@ export const TaskBodySchema = z
   })
   .strict();
 
+export const PredictionBodySchema = z
+  .object({
+    enabled: z
+      .boolean()
+      .describe("predictive pre-generation on or off for the token's tenant (kept across restarts)"),
+  })
+  .strict();
+
 export const GENERATIONS_MAX_LIMIT = 500;
 export const GENERATIONS_DEFAULT_LIMIT = 50;
 export const SPANS_MAX_LIMIT = 10_000;

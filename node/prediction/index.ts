@@ -10,6 +10,7 @@ export {
   predictRequests,
   shapeOf,
 } from './predict.js';
+export { readPredictChoice, writePredictChoice } from './setting.js';
 
 /**
  * Predictive pre-generation: the node watches the registries its users generated from; when one
@@ -22,6 +23,11 @@ export interface Prefetcher {
   noted(record: GenerationRecord): void;
   /** counters: predictions run, used by a later request, never used (wasted), skipped while busy */
   stats(): PrefetchStats;
+  /**
+   * turns prediction on or off at run time. Off: the queue is cleared and every folder watch closed
+   * (a prediction running now is the last); on: a registry is watched again from its next generation.
+   */
+  setEnabled(enabled: boolean): void;
   stop(): void;
 }
 
@@ -32,6 +38,11 @@ export interface PrefetchStats {
   used: number;
   wasted: number;
   pending: number;
+}
+
+/** The stats, and where `enabled` came from: the node's config, or a choice made over the API (stored). */
+export interface PredictionState extends PrefetchStats {
+  source: 'config' | 'api';
 }
 
 export interface PrefetchInit {

@@ -6,7 +6,7 @@ import { createFolderWatch } from './watch.js';
 const RETRY_BUSY_MS = 1000;
 
 export function createPrefetcher(c: PrefetchComponents, init: PrefetchInit): Prefetcher {
-  const enabled = init.enabled ?? true;
+  let enabled = init.enabled ?? true;
   const rule = { ...DEFAULT_PREDICT_RULE, ...init.rule };
   const counts = { predicted: 0, used: 0, wasted: 0 };
   // per registry, the predictions no request has used yet; a new change makes them stale (wasted)
@@ -17,7 +17,7 @@ export function createPrefetcher(c: PrefetchComponents, init: PrefetchInit): Pre
   let stopped = false;
 
   const pump = async () => {
-    if (running || stopped) return;
+    if (running || stopped || !enabled) return;
     const registry = queue.shift();
     if (!registry) return;
     if (c.busy()) {
@@ -33,7 +33,7 @@ export function createPrefetcher(c: PrefetchComponents, init: PrefetchInit): Pre
       unused.set(registry, fresh);
       const predictions = predictRequests(await c.history(registry), rule);
       for (const p of predictions) {
-        if (stopped) break;
+        if (stopped || !enabled) break;
         if (c.busy()) {
           // a user request arrived: the rest of this change's predictions are dropped
           break;
@@ -65,9 +65,18 @@ export function createPrefetcher(c: PrefetchComponents, init: PrefetchInit): Pre
 
   return {
     noted(record: GenerationRecord) {
-      if (!enabled || stopped || record.origin === 'prediction') return;
+      if (stopped || record.origin === 'prediction') return;
+      // a prediction made before it was turned off still counts when a request uses it
       if (record.cachedFrom && unused.get(record.request.registry)?.delete(record.cachedFrom)) counts.used++;
-      if (record.status === 'succeeded') watch.add(record.request.registry);
+      if (enabled && record.status === 'succeeded') watch.add(record.request.registry);
+    },
+    setEnabled(on: boolean) {
+      if (on === enabled) return;
+      enabled = on;
+      if (on) return;
+      // off: nothing more runs (a prediction running now is the last), nothing is watched
+      queue.length = 0;
+      watch.closeAll();
     },
     stats: () => ({
       enabled,

@@ -104,6 +104,11 @@ describe('GET /openapi.json', () => {
     expect(request.additionalProperties).toBe(false);
     expect(request.properties.languages.items.enum).toEqual(['typescript', 'python', 'go', 'rust', 'java']);
     expect(doc.components.schemas.RegistryCheckRequest.required).toEqual(['path']);
+    expect(doc.components.schemas.PredictionInput).toMatchObject({
+      required: ['enabled'],
+      additionalProperties: false,
+      properties: { enabled: { type: 'boolean' } },
+    });
   });
 
   it('has no dangling $ref', async () => {

@@ -496,6 +496,34 @@ const table: Record<string, Probe> = {
       expectNoLeak(r.text);
     },
   },
+  // prediction is each tenant's own switch (off in this node's config): b reads its own; a viewer
+  // of b may not turn it; b's developer turning it on leaves a's and the default tenant's off
+  'GET /v1/prediction': {
+    async run() {
+      const r = await req('GET', '/v1/prediction', { token: B('viewer') });
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ enabled: false, source: 'config', predicted: 0, watched: 0 });
+      expectNoLeak(r.text);
+    },
+  },
+  'PUT /v1/prediction': {
+    async run() {
+      const viewer = await req('PUT', '/v1/prediction', { token: B('viewer'), json: { enabled: true } });
+      expect(viewer.status).toBe(403);
+      expect(viewer.body.error.code).toBe('TENANCY_FORBIDDEN');
+      const on = await req('PUT', '/v1/prediction', { token: B('developer'), json: { enabled: true } });
+      expect(on.status, on.text).toBe(200);
+      expect(on.body).toMatchObject({ enabled: true, source: 'api' });
+      expectNoLeak(on.text);
+      const others = [
+        await req('GET', '/v1/prediction', { token: A('viewer') }),
+        await req('GET', '/v1/prediction'),
+      ];
+      for (const r of others) expect(r.body).toMatchObject({ enabled: false, source: 'config' });
+      const off = await req('PUT', '/v1/prediction', { token: B('developer'), json: { enabled: false } });
+      expect(off.body).toMatchObject({ enabled: false, source: 'api' });
+    },
+  },
   'GET /v1/patterns': {
     async run() {
       const installed = await req('GET', '/v1/patterns?installed=true', { token: B('viewer') });

@@ -114,6 +114,37 @@ describe('prefetcher', () => {
   });
 });
 
+describe('prefetcher switched at run time', () => {
+  it('off: the queue is cleared and the watches closed; on: a registry is watched again from its next generation', async () => {
+    const { p, state } = fake();
+    const dir = await folder();
+    p.noted(record({ registry: dir, languages: ['typescript'] }));
+    expect(p.stats()).toMatchObject({ enabled: true, watched: 1 });
+    // a change waits in the queue behind user work; turned off, it never runs
+    state.busy = true;
+    await edit(dir);
+    await sleep(DEBOUNCE + 300);
+    p.setEnabled(false);
+    expect(p.stats()).toMatchObject({ enabled: false, watched: 0 });
+    state.busy = false;
+    await sleep(1500);
+    expect(state.runs).toEqual([]);
+    // off, a generation does not watch its registry, and an edit runs nothing
+    p.noted(record({ registry: dir, languages: ['typescript'] }));
+    expect(p.stats().watched).toBe(0);
+    p.setEnabled(true);
+    expect(p.stats()).toMatchObject({ enabled: true, watched: 0 });
+    await edit(dir);
+    await sleep(DEBOUNCE + 300);
+    expect(state.runs).toEqual([]);
+    // the next generation watches it again, and an edit predicts
+    p.noted(record({ registry: dir, languages: ['typescript'] }));
+    expect(p.stats().watched).toBe(1);
+    await edit(dir);
+    await expect.poll(() => p.stats().predicted, { timeout: 3000 }).toBe(2);
+  });
+});
+
 describe('folder watch', () => {
   it('holds at most max folders, dropping the least recently used first', async () => {
     const changed: string[] = [];
