@@ -13,7 +13,8 @@ import { type Harness, MINI_REGISTRY, startHarness } from '../integration/api/ha
 /**
  * The dashboard as a person uses it: Debian's chromium (installed by .ci/run) driven by
  * playwright-core against a real node with real generations (and a task answered by a model
- * behind a loopback OpenAI-protocol server). Every page is loaded, checked for what it promises and
+ * behind a loopback OpenAI-protocol server). Every page is loaded, checked for what it promises (what
+ * a person starts or switches from it: a generation, a task, prediction, a registry check) and
  * kept as a screenshot (WEAVERGEN_ARTIFACTS, default artifacts/dashboard); no console errors.
  */
 const CHROMIUM = process.env.WEAVERGEN_CHROMIUM ?? '/usr/bin/chromium';
@@ -112,8 +113,9 @@ async function open(hash: string, width = 1280, before?: (page: Page) => Promise
   await before?.(page);
   page.on('pageerror', (e) => problems.push(`${hash}: ${e.message}`));
   page.on('console', (m) => {
-    // the 401 the first test asks for on purpose (a generation started without the token) is logged by the browser
-    if (m.type() === 'error' && !/status of 401/.test(m.text()))
+    // the refusals the tests ask for on purpose are logged by the browser: 401 (a generation started,
+    // prediction switched, without the token), 400 (a task without a description)
+    if (m.type() === 'error' && !/status of 40[01]/.test(m.text()))
       problems.push(`${hash}: console: ${m.text()}`);
   });
   await page.goto(`${h.url}/${hash}`);
@@ -387,6 +389,106 @@ describe.skipIf(BROWSER.skip)(`dashboard in a real browser${BROWSER.note}`, () =
     expect(await page.textContent('main')).toMatch(/openai:gpt-4o-mini \(winner\)/);
     await expect.poll(() => page.locator('#chain-diagram svg').count(), { timeout: 20_000 }).toBe(1);
     await shot(page, 'task');
+    await page.close();
+  });
+
+  it('tasks: one started from the form opens its page and is followed to its end; a refusal stays on the form', async () => {
+    const page = await open('#/tasks');
+    // the token as the box keeps it for the tab (typed into the box, its change on blur would draw
+    // the page again while the form is being filled)
+    await page.evaluate((t) => sessionStorage.setItem('weavergen.token', t), h.token);
+    await page.reload();
+    await expect.poll(() => page.locator('#task-form').count()).toBe(1);
+    // no description: the node's own words next to the form, and the page stays
+    await page.fill('#task-test-name', TESTS.path);
+    await page.fill('#task-test-content', TESTS.content);
+    await page.click('#task-form button[type=submit]');
+    await expect.poll(() => page.textContent('#task-error')).toMatch(/^description: \S/);
+    expect(new URL(page.url()).hash).toBe('#/tasks');
+    // the test file chosen in a file input instead, read by the page
+    await page.fill('#task-test-name', '');
+    await page.fill('#task-test-content', '');
+    await page.fill('#task-description', 'a sum function, started from the dashboard');
+    await page.selectOption('#task-language', 'ts');
+    await page.setInputFiles('#task-files', {
+      name: TESTS.path,
+      mimeType: 'text/plain',
+      buffer: Buffer.from(TESTS.content),
+    });
+    await page.fill('#task-max-rounds', '2');
+    const [sent] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/v1/tasks'),
+      page.click('#task-form button[type=submit]'),
+    ]);
+    expect(sent.postDataJSON()).toEqual({
+      description: 'a sum function, started from the dashboard',
+      language: 'ts',
+      tests: [TESTS],
+      maxRounds: 2,
+    });
+    expect((await sent.response())?.status()).toBe(202);
+    await expect.poll(() => new URL(page.url()).hash).toMatch(/^#\/tasks\/[^/]+$/);
+    const id = decodeURIComponent(new URL(page.url()).hash.slice('#/tasks/'.length));
+    expect(id).not.toBe(task);
+    await expect.poll(() => page.textContent('main'), { timeout: 60_000 }).toMatch(/Task .* succeeded/);
+    expect(await page.textContent('main')).toContain('a sum function, started from the dashboard');
+    expect((await (await h.call(`/v1/tasks/${encodeURIComponent(id)}`)).json()).status).toBe('succeeded');
+    await shot(page, 'task-started');
+    await page.close();
+  });
+
+  it('learning: predictive pre-generation switched off and on, with its counters', async () => {
+    const page = await open('#/learning');
+    await expect.poll(() => page.textContent('#prediction-state')).toBe('on');
+    expect(await page.textContent('#prediction-source')).toMatch(/config/);
+    for (const key of ['predicted', 'used', 'wasted', 'watched'])
+      expect(await page.locator(`#prediction-counters [data-counter=${key}] .big`).textContent()).toMatch(
+        /^\d+$/,
+      );
+    // without the token the switch is refused in the node's words, and nothing changes
+    await page.click('#prediction-toggle');
+    await expect.poll(() => page.textContent('#prediction-error')).toMatch(/token/i);
+    expect(await page.textContent('#prediction-state')).toBe('on');
+    await page.evaluate((t) => sessionStorage.setItem('weavergen.token', t), h.token);
+    await page.reload();
+    await expect.poll(() => page.textContent('#prediction-toggle')).toBe('Turn off');
+    const [off] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'PUT' && new URL(r.url()).pathname === '/v1/prediction'),
+      page.click('#prediction-toggle'),
+    ]);
+    expect(off.postDataJSON()).toEqual({ enabled: false });
+    await expect.poll(() => page.textContent('#prediction-state')).toBe('off');
+    expect(await page.textContent('#prediction-source')).toMatch(/kept across restarts/);
+    expect(await page.locator('#prediction-counters [data-counter=watched] .big').textContent()).toBe('0');
+    expect(await (await h.call('/v1/prediction')).json()).toMatchObject({ enabled: false, source: 'api' });
+    await shot(page, 'learning-prediction-off');
+    const [on] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'PUT' && new URL(r.url()).pathname === '/v1/prediction'),
+      page.click('#prediction-toggle'),
+    ]);
+    expect(on.postDataJSON()).toEqual({ enabled: true });
+    await expect.poll(() => page.textContent('#prediction-state')).toBe('on');
+    expect(await (await h.call('/v1/prediction')).json()).toMatchObject({ enabled: true, source: 'api' });
+    await page.close();
+  });
+
+  it('generations: a registry checked from the page, its located errors in a table, or ok', async () => {
+    const page = await open('#/');
+    await page.fill('#token', h.token);
+    await page.dispatchEvent('#token', 'change');
+    await page.fill('#check-path', join(process.cwd(), 'examples', 'broken'));
+    await page.click('#registry-check button[type=submit]');
+    await expect.poll(() => page.textContent('#check-summary')).toMatch(/^errors · .*[1-9]\d* errors/);
+    const row = page.locator('#check-result tbody tr', { hasText: 'invalid-type' }).first();
+    const cells = await row.locator('td').allTextContents();
+    expect(cells[0]).toMatch(/registry\.yaml:13:9$/);
+    expect(cells.slice(1, 3)).toEqual(['error', 'invalid-type']);
+    expect(cells[3]).toMatch(/invalid attribute type "strng"/);
+    await shot(page, 'registry-check');
+    await page.fill('#check-path', join(process.cwd(), 'examples', 'shop'));
+    await page.click('#registry-check button[type=submit]');
+    await expect.poll(() => page.textContent('#check-summary')).toMatch(/^ok · \d+ files, .* 0 errors/);
+    expect(await page.locator('#check-result tr.diagnostic-error').count()).toBe(0);
     await page.close();
   });
 

@@ -35,6 +35,9 @@ export async function api(path, init) {
 export const post = (path, body) =>
   api(path, { method: 'POST', headers: headers(true), body: JSON.stringify(body ?? {}) });
 
+export const put = (path, body) =>
+  api(path, { method: 'PUT', headers: headers(true), body: JSON.stringify(body ?? {}) });
+
 export const patch = (path, body) =>
   api(path, { method: 'PATCH', headers: headers(true), body: JSON.stringify(body ?? {}) });
 

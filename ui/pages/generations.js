@@ -4,6 +4,7 @@
 import { api, events, post } from '../lib/api.js';
 import { chip, duration, el, errorBox, fmtQ, fmtTime, qClass, section, status, table } from '../lib/dom.js';
 import { follow as followLive, liveBadge } from '../lib/live.js';
+import { registryCheckForm } from '../lib/registry-check.js';
 
 const LANGUAGES = ['typescript', 'python', 'go', 'rust', 'java'];
 const STATUSES = ['succeeded', 'failed', 'running', 'queued', 'cancelled'];
@@ -279,6 +280,11 @@ export async function render(main) {
   main.append(
     el('h1', {}, 'Generations'),
     section('Start a generation', form, el('h3', {}, 'Live progress'), progress),
+    section(
+      'Check a registry',
+      el('p', { class: 'muted' }, 'its errors and warnings, each where it is, without generating'),
+      registryCheckForm(),
+    ),
     section(
       'Generations',
       el('div', { class: 'filters' }, filterStatus, filterLanguage, filterText, liveState),

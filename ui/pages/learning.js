@@ -1,9 +1,11 @@
 // Learning: quality over time per context, each arm's quality with its uncertainty, what model
-// arms cost, and the informative rules, with every context key spelled out.
+// arms cost, and the informative rules, with every context key spelled out; predictive
+// pre-generation with its counters, switched on and off here.
 import { api } from '../lib/api.js';
 import { rangeBar, timeChart } from '../lib/charts.js';
 import { contextWords } from '../lib/context.js';
 import { el, errorBox, fmtQ, fmtUsd, params, section, table } from '../lib/dom.js';
+import { predictionPanel } from '../lib/prediction.js';
 
 const TOP_CONTEXTS = 6;
 
@@ -97,6 +99,7 @@ export async function render(main) {
         'promotions of a better variant',
       ),
     ),
+    section('Predictive pre-generation', predictionPanel()),
     section(
       'Quality delivered per generation, over time',
       el(

@@ -1,21 +1,18 @@
-// Tasks: free-form coding tasks the configured chat models answer, judged by the given tests.
+// Tasks: start a free-form coding task (the configured chat models answer it, the given tests
+// judge it), the list, and one task followed until it ends.
 import { api } from '../lib/api.js';
 import { duration, el, errorBox, fmtQ, fmtTime, section, status, table } from '../lib/dom.js';
 import { drawMermaid } from '../lib/mermaid.js';
+import { taskForm } from '../lib/task-form.js';
 
 const enc = encodeURIComponent;
 
 export async function render(main) {
-  const { tasks } = await api('/v1/tasks?limit=200');
-  main.append(
-    el('h1', {}, 'Tasks'),
-    section(
-      'Tasks',
-      el(
-        'p',
-        { class: 'muted' },
-        'start one with `weavergen task` or POST /v1/tasks; it needs a configured chat model',
-      ),
+  const list = el('div', { id: 'tasks' });
+  let shown = [];
+  const draw = (tasks) => {
+    shown = tasks;
+    list.replaceChildren(
       table(
         ['id', 'status', 'created', 'duration', 'language', 'description'],
         tasks.map((t) =>
@@ -32,19 +29,32 @@ export async function render(main) {
         ),
         'no tasks yet',
       ),
+    );
+  };
+  main.append(
+    el('h1', {}, 'Tasks'),
+    section(
+      'Start a task',
+      el(
+        'p',
+        { class: 'muted' },
+        "the configured chat models write the code, your tests judge it (also `weavergen task` or POST /v1/tasks); needs a developer's token",
+      ),
+      // on 202 the task's own page follows it until it ends
+      taskForm((id) => (location.hash = `#/tasks/${enc(id)}`)),
     ),
+    section('Tasks', list),
   );
+  draw((await api('/v1/tasks?limit=200')).tasks);
+  // only the list is drawn again when a status changes: what is typed into the form stays
   const timer = setInterval(async () => {
     const fresh = await api('/v1/tasks?limit=200').catch(() => undefined);
     if (
       fresh &&
       JSON.stringify(fresh.tasks.map((t) => [t.id, t.status])) !==
-        JSON.stringify(tasks.map((t) => [t.id, t.status]))
-    ) {
-      main.replaceChildren();
-      clearInterval(timer);
-      render(main).catch((e) => main.append(errorBox(e)));
-    }
+        JSON.stringify(shown.map((t) => [t.id, t.status]))
+    )
+      draw(fresh.tasks);
   }, 5000);
   return () => clearInterval(timer);
 }
