@@ -389,8 +389,12 @@ export async function composeTenantScope(
   }
   // the same confinement for the dependency registries a manifest names, applied by the loader
   // before it reads one (a manifest could name another tenant's folder)
-  const dependencyScope = (): DependencyScope =>
-    isDefault ? { refused: [join(config.home, 'tenants')] } : { roots: tenancy.get(tenant).registryRoots };
+  // a declaration (hoisted): generations recovered at start run before the code below is reached
+  function dependencyScope(): DependencyScope {
+    return isDefault
+      ? { refused: [join(config.home, 'tenants')] }
+      : { roots: tenancy.get(tenant).registryRoots };
+  }
 
   async function decisions(generationId: string): Promise<DecisionRecord[]> {
     const own = (await store.scan<DecisionRecord>('decisions', { prefix: `gen!${generationId}!` })).map(
