@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_OUTCOMES, outcomeOf } from '../../../node/errors.js';
@@ -63,24 +63,30 @@ async function loadHere(dir: string): Promise<Refusal> {
 }
 
 /** The same in a child process running as nobody (uid and gid 65534), with the built node. */
-async function loadAsNobody(dir: string): Promise<Refusal> {
-  // nobody must reach the registry: the temp folders are made 0700
-  for (let d = dir; d.startsWith(base); d = dirname(d)) await chmod(d, 0o755);
+async function loadWithoutOverride(dir: string): Promise<Refusal> {
+  // root without the capabilities that let it ignore a file's mode (setpriv, util-linux): the same
+  // user, so the repository and the temp folders stay reachable (CI's clone sits in a 0700 folder)
   const dist = (m: string) => pathToFileURL(join(process.cwd(), 'dist', 'node', m)).href;
   const code = `
     const [semconv, errors] = await Promise.all([import(${JSON.stringify(dist('semconv/index.js'))}), import(${JSON.stringify(dist('errors.js'))})]);
     const e = await semconv.loadRegistry(process.argv.at(-1)).then(() => undefined, (x) => x);
-    process.stdout.write(JSON.stringify(e ? { code: e.code, message: e.message, status: errors.outcomeOf(e).status, uid: process.getuid() } : { uid: process.getuid() }));
+    process.stdout.write(JSON.stringify(e ? { code: e.code, message: e.message, status: errors.outcomeOf(e).status } : {}));
   `;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', code, dir], {
-    uid: 65534,
-    gid: 65534,
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  const seen = JSON.parse(out) as Refusal & { uid: number };
-  expect(seen.uid).toBe(65534);
-  return seen;
+  const drop = '-dac_override,-dac_read_search';
+  const out = execFileSync(
+    'setpriv',
+    [
+      `--bounding-set=${drop}`,
+      `--inh-caps=${drop}`,
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      code,
+      dir,
+    ],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
+  return JSON.parse(out) as Refusal;
 }
 const MiB = 1024 * 1024;
 
@@ -245,8 +251,8 @@ describe('loadRegistry and registryContentHash refuse hostile registries quickly
       await writeFile(join(d, 'locked.yaml'), VALID.replaceAll('shop', 'locked'));
       await chmod(join(d, 'locked.yaml'), 0o000);
     });
-    // root reads whatever the mode says (CI runs as root): the load then runs in a child as nobody
-    const seen = isRoot ? await loadAsNobody(dir) : await loadHere(dir);
+    // root reads whatever the mode says (CI runs as root): the load then runs in a child without that power
+    const seen = isRoot ? await loadWithoutOverride(dir) : await loadHere(dir);
     expect(seen.code).toBe(SemconvErrorCode.FILES_REFUSED);
     expect(seen.message).toMatch(/locked\.yaml cannot be read: permission denied/);
     expect(seen.status).toBe(422);
