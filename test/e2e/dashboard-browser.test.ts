@@ -522,7 +522,9 @@ describe.skipIf(BROWSER.skip)(`dashboard in a real browser${BROWSER.note}`, () =
       const { over, wide } = await page.evaluate(() => {
         // no named function in here: the test's transform could wrap it in a helper the page lacks
         const sticking = [...document.querySelectorAll('body *')].filter((e) => {
-          if (e.getBoundingClientRect().right <= window.innerWidth + 0.5) return false;
+          // its box, or text that overflows it (a long word in a box that fits)
+          const right = e.getBoundingClientRect().left + Math.max(e.scrollWidth, e.clientWidth);
+          if (Math.max(e.getBoundingClientRect().right, right) <= window.innerWidth + 0.5) return false;
           for (let p = e.parentElement; p && p !== document.body; p = p.parentElement)
             if (getComputedStyle(p).overflowX !== 'visible') return false;
           return true;
