@@ -244,7 +244,7 @@ describe('exit codes and messages a script can trust', () => {
     expect(r.stdout).toMatch(/typescript index\.ts:1:14: TS2322/);
   });
 
-  it('a generation that failed as a whole is never exit 0, even with languages done (a write that failed)', async () => {
+  it('a generation that failed as a whole is never exit 0, even with languages done (an out folder that cannot take the files)', async () => {
     const h = await home();
     await cli(['generate', SHOP_REGISTRY, '--lang', 'ts', '--no-validate', '--home', h]);
     const out = await mkdtemp(join(tmpdir(), 'wg-out-'));
