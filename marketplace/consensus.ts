@@ -107,7 +107,36 @@ export function consensusFactors(
   weightOf: (peer: string) => number,
   rule: ConsensusRule = DEFAULT_CONSENSUS,
 ): Map<string, number> {
-  const votes = new Map<string, { agreed: number; disagreed: number }>();
+  const out = new Map<string, number>();
+  for (const [peer, v] of consensusVotes(index, weightOf, rule)) out.set(peer, factorOf(v, rule));
+  return out;
+}
+
+export interface Votes {
+  agreed: number;
+  disagreed: number;
+}
+
+/** The consensus factor of a peer's votes: (prior + agreed) / (prior + agreed + penalty x disagreed). */
+export const factorOf = (v: Votes, rule: ConsensusRule) =>
+  (rule.prior + v.agreed) / (rule.prior + v.agreed + rule.penalty * v.disagreed);
+
+/**
+ * A peer's standing in [0, 1): the agreement it has earned, agreed / (prior + agreed + penalty x
+ * disagreed). Unlike the factor it starts at 0: a peer is in good standing only once its reports
+ * matched the others' where they overlap, so a fresh peer, or a puppet reporting only what nobody
+ * else measured, has none.
+ */
+export const standingOf = (v: Votes, rule: ConsensusRule) =>
+  v.agreed / (rule.prior + v.agreed + rule.penalty * v.disagreed);
+
+/** Per held peer, the arms where its report agreed with the others' weighted median and where it missed. */
+export function consensusVotes(
+  index: ConsensusIndex,
+  weightOf: (peer: string) => number,
+  rule: ConsensusRule = DEFAULT_CONSENSUS,
+): Map<string, Votes> {
+  const votes = new Map<string, Votes>();
   for (const all of index.arms) {
     const said = all
       .map((s) => ({ ...s, weight: weightOf(s.peer) * s.count }))
@@ -128,11 +157,8 @@ export function consensusFactors(
       votes.set(s.peer, v);
     }
   }
-  const out = new Map<string, number>();
-  for (const peer of index.peers) {
-    const v = votes.get(peer) ?? { agreed: 0, disagreed: 0 };
-    out.set(peer, (rule.prior + v.agreed) / (rule.prior + v.agreed + rule.penalty * v.disagreed));
-  }
+  const out = new Map<string, Votes>();
+  for (const peer of index.peers) out.set(peer, votes.get(peer) ?? { agreed: 0, disagreed: 0 });
   return out;
 }
 

@@ -2,10 +2,13 @@ import { type Pooled, pool as poolReports, type Report } from './aggregate.js';
 import {
   type ConsensusIndex,
   type ConsensusRule,
-  consensusFactors,
   consensusIndex,
+  consensusVotes,
   DEFAULT_CONSENSUS,
+  factorOf,
+  standingOf,
   supportShare,
+  type Votes,
   validConsensusRule,
 } from './consensus.js';
 import {
@@ -30,6 +33,11 @@ export interface PriorCounts {
   sumQ2?: number;
   /** the share of the arm's evidence its support let count (1: full; see RatingsInit.consensus) */
   support?: number;
+  /**
+   * its reporters' standing, evidence-weighted (each reporter's trust relative to the most trusted
+   * peer times the agreement it has earned, consensus.ts standingOf); absent without the consensus rule
+   */
+  standing?: number;
   /** of `n`, the pseudo-observations borrowed from neighbouring contexts (neighbours.ts) */
   neighbourN?: number;
 }
@@ -243,29 +251,32 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
     for (const w of raw.values()) if (w > top) top = w;
     const relative = new Map([...raw].map(([p, w]) => [p, w / top]));
     if (!consensus || !withConsensus) return Object.assign(relative, { scale: top });
-    const agreement = consensusOf(relative);
-    return Object.assign(new Map([...relative].map(([p, w]) => [p, w * (agreement.get(p) ?? 1)])), {
-      scale: top,
-    });
+    const votes = consensusOf(relative);
+    const rule = consensus;
+    const weighted = (of: (v: Votes, r: typeof rule) => number, none: number) =>
+      new Map(
+        [...relative].map(([p, w]) => [p, w * (votes.has(p) ? of(votes.get(p) as Votes, rule) : none)]),
+      );
+    return Object.assign(weighted(factorOf, 1), { scale: top, standing: weighted(standingOf, 0) });
   }
 
   // the consensus factors only change with the digests held or the trust behind them: cached on both
   // (the per-arm index of the reports is rebuilt only when the digests change; a trust change
   // reruns the medians over it)
   let agreed:
-    | { digests: HeldDigest[]; index: ConsensusIndex; key: string; factors: Map<string, number> }
+    | { digests: HeldDigest[]; index: ConsensusIndex; key: string; votes: Map<string, Votes> }
     | undefined;
-  function consensusOf(relative: Map<string, number>): Map<string, number> {
+  function consensusOf(relative: Map<string, number>): Map<string, Votes> {
     const digests = peersSorted();
     const key = [...relative.values()].join(',');
-    if (agreed && agreed.digests === digests && agreed.key === key) return agreed.factors;
+    if (agreed && agreed.digests === digests && agreed.key === key) return agreed.votes;
     const index =
       agreed?.digests === digests
         ? agreed.index
         : consensusIndex(digests, (h, e) => Math.min(perPeerCap, e.n * noiseDiscount(e, h.epsilon)));
-    const factors = consensusFactors(index, (p) => relative.get(p) ?? 0, consensus);
-    agreed = { digests, index, key, factors };
-    return factors;
+    const votes = consensusVotes(index, (p) => relative.get(p) ?? 0, consensus);
+    agreed = { digests, index, key, votes };
+    return votes;
   }
 
   /** how much of a voice an entry is, for support: its effective n against the rule's voiceN */
@@ -315,19 +326,28 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
   function poolArm(
     context: string,
     arm: string,
-    w: Map<string, number>,
+    w: Weights,
     robust: boolean,
-  ): Pooled & { weight: number } {
+  ): Pooled & { weight: number; standing: number | undefined } {
     const reports: Report[] = [];
     let total = 0;
+    let voices = 0;
+    let standing = 0;
     for (const h of peersSorted()) {
       const e = h.byContext.get(context)?.get(arm);
       const weight = w.get(h.peer) ?? 0;
       if (!e || !(weight > 0) || !(e.n > 0)) continue;
       reports.push(reportOf(h, e, weight));
-      total += weight * evidenceOf(h, e);
+      const voice = evidenceOf(h, e);
+      total += weight * voice;
+      voices += voice;
+      standing += (w.standing?.get(h.peer) ?? 0) * voice;
     }
-    return { ...poolReports(reports, robust ? clip : undefined), weight: total };
+    return {
+      ...poolReports(reports, robust ? clip : undefined),
+      weight: total,
+      standing: w.standing && voices > 0 ? standing / voices : undefined,
+    };
   }
 
   function keysOf(context?: string): [string, string][] {
@@ -392,16 +412,23 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
       for (const a of arms) {
         const key = typeof a === 'string' ? a : a.key;
         if (Object.hasOwn(out, key)) continue;
-        const own = { n: 0, sumQ: 0, sumQ2: 0, support: 0 };
+        const own = { n: 0, sumQ: 0, sumQ2: 0, support: 0, standing: 0 };
         const p = poolArm(context, key, w, robust);
         if (p.n > 0) {
           const support = supportOf(p, context, w, agree);
           const f = Math.min(1, maxPriorN / p.n) * t * support;
-          if (f > 0) Object.assign(own, { n: p.n * f, sumQ: p.sumQ * f, sumQ2: p.sumQ2 * f, support });
+          if (f > 0)
+            Object.assign(own, {
+              n: p.n * f,
+              sumQ: p.sumQ * f,
+              sumQ2: p.sumQ2 * f,
+              support,
+              standing: p.standing ?? 0,
+            });
         }
         // top up thin evidence from neighbouring contexts, each pooled as this one, nearer ones first
         const room = rule ? rule.maxN - own.n : 0;
-        const borrowed = { n: 0, sumQ: 0, sumQ2: 0, support: 0 };
+        const borrowed = { n: 0, sumQ: 0, sumQ2: 0, support: 0, standing: 0 };
         if (rule && room > 0)
           for (const [c, d] of neighboursOf(context, rule)) {
             const q = poolArm(c, key, w, robust);
@@ -414,6 +441,7 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
             borrowed.sumQ2 += q.sumQ2 * f;
             // support weighted by evidence, so one well-supported neighbour is not diluted by thin ones
             borrowed.support += support * q.n * f;
+            borrowed.standing += (q.standing ?? 0) * q.n * f;
           }
         const g = borrowed.n > room && borrowed.n > 0 ? Math.max(0, room) / borrowed.n : 1;
         const n = own.n + borrowed.n * g;
@@ -423,6 +451,7 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
           sumQ: own.sumQ + borrowed.sumQ * g,
           sumQ2: own.sumQ2 + borrowed.sumQ2 * g,
           support: (own.support * own.n + borrowed.support * g) / n,
+          ...(w.standing ? { standing: (own.standing * own.n + borrowed.standing * g) / n } : {}),
           ...(borrowed.n > 0 ? { neighbourN: borrowed.n * g } : {}),
         };
       }
@@ -500,7 +529,11 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
 }
 
 /** peers' relative weights, and the factor that makes them absolute again (the largest raw weight or the floor) */
-type Weights = Map<string, number> & { scale: number };
+type Weights = Map<string, number> & {
+  scale: number;
+  /** with the consensus rule: each peer's relative trust times its earned agreement (standingOf) */
+  standing?: Map<string, number>;
+};
 
 /** Each pack's best arm (arm keys start with `<pack cid>:`) by its mean shrunk toward 0.5. */
 function bestArmPerPack(

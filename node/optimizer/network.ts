@@ -22,9 +22,21 @@ export interface NetworkPriorRule {
    * evidence still counts as a prior, its mean capped at the base prior's (0.5)
    */
   minSupport: number;
+  /**
+   * the standing (ArmPrior.standing) that lets praise below minSupport count at its own mean after
+   * all (default 0.25): an arm only a few peers have run yet is what honest discovery looks like too,
+   * and when those few are peers whose reports matched the others' where they overlapped, their word
+   * is heard as a prior (never as a reason to move the incumbent: that still takes minSupport)
+   */
+  minStanding: number;
 }
 
-export const DEFAULT_NETWORK_PRIOR: NetworkPriorRule = { maxN: 20, takeover: 10, minSupport: 0.5 };
+export const DEFAULT_NETWORK_PRIOR: NetworkPriorRule = {
+  maxN: 20,
+  takeover: 10,
+  minSupport: 0.5,
+  minStanding: 0.25,
+};
 
 /** A peer prior discounted for the local evidence beside it (undefined when nothing is left). */
 export function networkPrior(
@@ -34,12 +46,15 @@ export function networkPrior(
 ): ArmPrior | undefined {
   let prior = given;
   if (!prior || !(prior.n > 0) || !Number.isFinite(prior.n) || !Number.isFinite(prior.sumQ)) return undefined;
-  // praise with too little support behind it is what sybils pushing a bad arm look like: heard in
-  // full it makes the arm a likely challenger on every new node (and unheard, an arm nobody else
-  // reported is drawn more often beside well-known ones), so its mean counts as the base prior's
-  // at most, its spread kept: a minority may warn against an arm, never push one
+  // praise with too little support behind it, from peers that have not earned standing, is what
+  // sybils pushing a bad arm look like: heard in full it makes the arm a likely challenger on every
+  // new node (and unheard, an arm nobody else reported is drawn more often beside well-known ones),
+  // so its mean counts as the base prior's at most, its spread kept: such a minority may warn
+  // against an arm, never push one. Peers in good standing may (a good variant only a few have run
+  // yet is the network's most useful news for a new node)
   const mean = prior.sumQ / prior.n;
-  if (prior.support !== undefined && prior.support < rule.minSupport && mean > BASE_PRIOR.mean) {
+  const vouched = prior.standing !== undefined && prior.standing >= rule.minStanding;
+  if (prior.support !== undefined && prior.support < rule.minSupport && !vouched && mean > BASE_PRIOR.mean) {
     const capped = BASE_PRIOR.mean * prior.n;
     const sumQ2 =
       prior.sumQ2 !== undefined
@@ -56,6 +71,7 @@ export function networkPrior(
     sumQ: prior.sumQ * f,
     ...(prior.sumQ2 !== undefined && Number.isFinite(prior.sumQ2) ? { sumQ2: prior.sumQ2 * f } : {}),
     ...(prior.support !== undefined ? { support: prior.support } : {}),
+    ...(prior.standing !== undefined ? { standing: prior.standing } : {}),
     ...(prior.neighbourN !== undefined && prior.neighbourN > 0 ? { neighbourN: prior.neighbourN * f } : {}),
   };
 }

@@ -21,6 +21,11 @@ export interface ArmPrior {
    * peers reporting the arm hold at least the quorum of its context's weight); undefined: full
    */
   support?: number;
+  /**
+   * for peers' priors: the reporters' standing, the agreement they have earned with the others
+   * (marketplace/consensus.ts standingOf) times their relative trust; undefined: not known
+   */
+  standing?: number;
   /** for peers' priors: of `n`, the pseudo-observations peers reported in neighbouring contexts */
   neighbourN?: number;
 }
