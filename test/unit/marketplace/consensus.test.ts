@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { consensusFactors, consensusIndex, supportShare } from '../../../marketplace/consensus.js';
+import {
+  consensusFactors,
+  consensusIndex,
+  consensusVotes,
+  DEFAULT_CONSENSUS,
+  standingOf,
+  supportShare,
+} from '../../../marketplace/consensus.js';
 import type { HeldDigest } from '../../../marketplace/digest.js';
 import { createRatings, type PeerDigest } from '../../../marketplace/index.js';
 
@@ -97,6 +104,43 @@ describe('agreement with the consensus', () => {
       held('l2', [[LONE, 2, 0.9]]),
     ]);
     expect(f.get('heavy')).toBe(1);
+  });
+});
+
+describe('standing', () => {
+  it('is earned: a fresh peer has none, one that agreed where the others measured has some, a liar little', () => {
+    const honest = Array.from({ length: 6 }, (_, i) => held(`h${i}`, honestSays()));
+    const liar = held('liar', [
+      [GOOD[0], 40, 0.2],
+      [GOOD[1], 40, 0.2],
+      [GOOD[2], 40, 0.7],
+    ]);
+    const fresh = held('fresh', [[LONE, 40, 0.97]]);
+    const votes = consensusVotes(
+      consensusIndex([...honest, liar, fresh], (_h, e) => Math.min(20, e.n)),
+      () => 1,
+    );
+    const standing = (p: string) => standingOf(votes.get(p)!, DEFAULT_CONSENSUS);
+    // 3 agreed / (prior 2 + 3)
+    for (const h of honest) expect(standing(h.peer)).toBeCloseTo(0.6, 12);
+    // 1 agreed / (2 + 1 + 4 x 2 disagreed)
+    expect(standing('liar')).toBeCloseTo(1 / 11, 12);
+    expect(standing('fresh')).toBe(0);
+  });
+
+  it('the priors carry the reporters standing: honest discovery has it, a fresh peer praising has none', () => {
+    const r = createRatings();
+    for (let i = 0; i < 8; i++)
+      r.add(digest(`h${i}`, i < 2 ? [...honestSays(), [LONE, 30, 0.97]] : honestSays()));
+    const ARM = arm('y');
+    for (let i = 0; i < 2; i++) r.add(digest(`fresh${i}`, [[ARM, 30, 0.97]]));
+    const priors = r.priorsFor(CTX, [LONE, ARM]);
+    expect(priors[LONE].support).toBeLessThan(1);
+    // relative trust 1 x 3 agreed / (2 + 3)
+    expect(priors[LONE].standing).toBeCloseTo(0.6, 12);
+    expect(priors[ARM].standing).toBe(0);
+    // without the consensus rule nothing is known of standing
+    expect(r.priorsFor(CTX, [LONE], 1, { consensus: false })[LONE].standing).toBeUndefined();
   });
 });
 

@@ -63,6 +63,17 @@ describe('peers evidence counts beside local outcomes', () => {
     expect((minority.sumQ2 ?? 0) / minority.n).toBeCloseTo(0.25 + 0.001, 12);
     expect(networkPrior({ ...prior(10, 0.2), support: 0.4 }, 0, rule)?.sumQ).toBeCloseTo(2, 12);
     expect(networkPrior({ ...prior(10, 0.97), support: 0.5 }, 0, rule)?.sumQ).toBeCloseTo(9.7, 12);
+    // unless its reporters are in good standing (agreement earned with the others): then it is the
+    // network's news of an arm only a few have run yet, heard at its own mean; the standing is passed on
+    const vouched = networkPrior({ ...prior(10, 0.97), support: 0.4, standing: rule.minStanding }, 0, rule)!;
+    expect(vouched.sumQ / vouched.n).toBeCloseTo(0.97, 12);
+    expect(vouched.standing).toBe(rule.minStanding);
+    const unproven = networkPrior(
+      { ...prior(10, 0.97), support: 0.4, standing: rule.minStanding * 0.9 },
+      0,
+      rule,
+    )!;
+    expect(unproven.sumQ / unproven.n).toBeCloseTo(0.5, 12);
     expect(networkPrior({ n: 0, sumQ: 0 }, 0, rule)).toBeUndefined();
   });
 });
@@ -340,5 +351,44 @@ describe('sybils praising a bad arm', () => {
     // nor more often than if they had said nothing (an arm nobody reported is drawn more often
     // beside well-known ones than among arms all unknown)
     expect(withSybils).toBeLessThanOrEqual(honestOnly);
+  });
+});
+
+describe('honest discovery', () => {
+  it('a better variant two peers in good standing ran, and the others have not, is the challenger a new node tries', async () => {
+    const { arms, def, brief } = await setup();
+    // ten peers ran the defaults and four variants alike (so they agree with one another); two of them
+    // also ran the brief variant, far better: a fifth of the context's voices, below the support minimum
+    const common = arms.filter((a) => a !== brief).slice(0, 5);
+    expect(common).toContain(def);
+    const says = common.map((a): [string, number, number] => [a.key, 20, a === def ? 0.85 : 0.8]);
+    const market = createMarketplace();
+    for (let i = 0; i < 10; i++)
+      market.receiveDigest(digestOf(`peer-${i}`, i < 2 ? [...says, [brief.key, 20, 0.98]] : says), []);
+    const priors = market.priorsFor(
+      CTX,
+      arms.map((a) => a.key),
+    );
+    expect(priors[brief.key].support).toBeLessThan(DEFAULT_NETWORK_PRIOR.minSupport);
+    expect(priors[brief.key].standing).toBeGreaterThanOrEqual(DEFAULT_NETWORK_PRIOR.minStanding);
+    // the same praise from peers that have earned nothing (the cap applies): for comparison
+    const { standing: _, ...unvouched } = priors[brief.key];
+    const rounds = 40;
+    const tried = async (p: Record<string, ArmPrior>) => {
+      const { optimizer } = await setup();
+      let times = 0;
+      for (let i = 0; i < rounds; i++) {
+        const choice = await chooseArms(optimizer, TS_CONTEXT, arms, 2, p);
+        if (choice.chosen.slice(1).includes(brief)) times++;
+      }
+      return times;
+    };
+    const vouched = await tried(priors);
+    const capped = await tried({ ...priors, [brief.key]: unvouched });
+    console.log(
+      `[discovery] brief variant drawn as challenger in ${rounds} generations: ${vouched} vouched, ${capped} capped`,
+    );
+    expect(vouched).toBeGreaterThanOrEqual(rounds / 2);
+    expect(capped).toBeLessThan(rounds * 0.25);
   });
 });
