@@ -47,6 +47,13 @@ export interface ConsensusRule {
    * counting it again here starved arms that honest peers had only started to run).
    */
   voiceN: number;
+  /**
+   * The standing (standingOf, times relative trust, averaged over an arm's reporters by voice) from
+   * which an arm's reporters need no trust quorum (RatingsInit.trustQuorum; default 0.25): the
+   * quorum keeps a lone fresh peer from counting in full, and peers that have earned agreement with
+   * the others are not that, however few of them ran the arm.
+   */
+  vouch: number;
 }
 
 export const DEFAULT_CONSENSUS: ConsensusRule = {
@@ -57,6 +64,7 @@ export const DEFAULT_CONSENSUS: ConsensusRule = {
   penalty: 4,
   quorum: 0.5,
   voiceN: 5,
+  vouch: 0.25,
 };
 
 interface Said {

@@ -80,7 +80,8 @@ export interface RatingsInit {
    * min(1, sum / trustQuorum)). Relative weights alone let one brand-new peer count in full while
    * it is the only one held; the marketplace sets three new peers' trust, so a lone newcomer counts
    * a third and cannot move an incumbent, while three agreeing newcomers or one peer this node has
-   * confirmed count in full.
+   * confirmed count in full. Waived for an arm whose reporters have earned standing with the other
+   * peers (ConsensusRule.vouch): the quorum is for peers nobody has checked yet.
    */
   trustQuorum?: number;
   /**
@@ -306,11 +307,19 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
 
   /**
    * the share of a pooled arm's evidence that counts: the support rule (1 without the consensus
-   * rule) times the trust quorum's absolute factor (1 without one)
+   * rule) times the trust quorum's absolute factor (1 without one, or when the arm's reporters are
+   * in good standing: consensus.vouch)
    */
-  const supportOf = (p: Pooled & { weight: number }, context: string, w: Weights, withConsensus = true) =>
+  const supportOf = (
+    p: Pooled & { weight: number; standing: number | undefined },
+    context: string,
+    w: Weights,
+    withConsensus = true,
+  ) =>
     (consensus && withConsensus ? supportShare(p.weight, contextWeight(context, w), consensus.quorum) : 1) *
-    (trustQuorum ? Math.min(1, (p.weight * w.scale) / trustQuorum) : 1);
+    (trustQuorum && !(consensus && (p.standing ?? 0) >= consensus.vouch)
+      ? Math.min(1, (p.weight * w.scale) / trustQuorum)
+      : 1);
 
   /**
    * A peer entry's report: its counts times its noise discount (n_eff / n), the per-peer cap on

@@ -142,6 +142,26 @@ describe('standing', () => {
     // without the consensus rule nothing is known of standing
     expect(r.priorsFor(CTX, [LONE], 1, { consensus: false })[LONE].standing).toBeUndefined();
   });
+
+  it('peers in good standing need no trust quorum; a lone fresh peer still does', () => {
+    // every peer at a new peer's trust (0.1), the quorum three of them (as createMarketplace sets it)
+    const ratingsOf = (vouch?: number) => {
+      const r = createRatings(
+        { weightOf: () => 0.1 },
+        { weightFloor: 0.1, trustQuorum: 0.3, ...(vouch ? { consensus: { vouch } } : {}) },
+      );
+      for (let i = 0; i < 8; i++)
+        r.add(digest(`h${i}`, i < 2 ? [...honestSays(), [LONE, 30, 0.97]] : honestSays()));
+      r.add(digest('fresh', [[arm('y'), 30, 0.97]]));
+      return r;
+    };
+    // two of nine equal voices against the quorum share 0.5: support 4/9, nothing taken for trust
+    expect(ratingsOf().rating(CTX, LONE)?.support).toBeCloseTo(4 / 9, 12);
+    // with standing out of reach the quorum applies: two new peers' trust is two thirds of it
+    expect(ratingsOf(0.99).rating(CTX, LONE)?.support).toBeCloseTo((4 / 9) * (2 / 3), 12);
+    // the fresh peer alone, with no standing, counts a third of its share (one voice of nine: 2/9)
+    expect(ratingsOf().rating(CTX, arm('y'))?.support).toBeCloseTo((2 / 9) * (1 / 3), 12);
+  });
 });
 
 describe('support', () => {
