@@ -18,8 +18,8 @@ import { printReport, type SimReport } from './report.js';
 import type { NewcomerResult, RobustCell, SeedPlan, Traffic } from './worker.js';
 import { describeWorld, drawSimWorld } from './world.js';
 
-/** Seeds the simulation was developed and tuned on; the report runs on others. */
-export const DEVELOPMENT_SEEDS = [1, 2, 3];
+/** Seeds the simulation was developed and tuned on (4-9 since 945dc23); the report runs on others. */
+export const DEVELOPMENT_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 export const REPORT_SEEDS = Array.from({ length: 30 }, (_, i) => 6001 + i);
 
 export interface SimOptions {
