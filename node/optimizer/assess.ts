@@ -37,8 +37,11 @@ export interface ArmAssessment {
   networkSupport: number;
   /** of networkN, what peers reported in neighbouring contexts (the marketplace's back-off) */
   networkNeighbourN: number;
-  /** local outcomes in this context, and how many reached the success threshold */
+  /** the reporters' standing (ArmPrior.standing), 0 when not known */
+  networkStanding: number;
+  /** local outcomes in this context, their mean q (0 when none), and how many reached the success threshold */
   n: number;
+  meanQ: number;
   successes: number;
   /** the failure rule holding the arm back here (only for an arm never tried in this context) */
   steer?: Steer;
@@ -186,7 +189,9 @@ export function createAssessor(learning: Learning, init: AssessorInit) {
         networkN: peers?.n ?? 0,
         networkSupport: peers?.support ?? 1,
         networkNeighbourN: peers?.neighbourN ?? 0,
+        networkStanding: peers?.standing ?? 0,
         n,
+        meanQ: stats && n > 0 ? stats.sumQ / n : 0,
         successes,
         ...(steer ? { steer } : {}),
         ...(cost ? { cost } : {}),

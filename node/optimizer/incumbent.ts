@@ -209,10 +209,13 @@ export async function chooseArms(
  *   installed beside the built-in one is otherwise only ever a challenger);
  * - a variant of the same pack, on peers' evidence only, and only while nothing was promoted here
  *   (the promotion review decides on local outcomes, and a local promotion stands over peers).
- * Peers' evidence counts here only with the network rule's minSupport (0.5: the peers reporting
- * the arm hold at least half the marketplace's quorum of its context's evidence) and when it
- * reaches minN with the local outcomes by itself (back-off and rule priors do not make it
- * enough): an arm a light minority vouches for stays a challenger.
+ * Peers' evidence counts here only when it reaches minN with the local outcomes by itself, from
+ * peers who ran the arm in this very context (back-off to neighbouring contexts and rule priors do
+ * not make it enough: a pack good next door may break on this context's one differing feature),
+ * and only with the network rule's minSupport (0.5: the peers reporting the arm hold at least half
+ * the marketplace's quorum of its context's evidence), or, from peers in good standing (its
+ * minStanding), once this node has run the arm here and its own mean is at least the one in
+ * force's posterior mean. An arm a light unproven minority vouches for stays a challenger.
  */
 function preferredOver(
   assessed: ArmAssessment[],
@@ -226,11 +229,14 @@ function preferredOver(
   const enough = (a: ArmAssessment) => a.posterior.n + a.posterior.priorN >= rule.minN;
   if (!mine || !enough(mine)) return undefined;
   // peers' word counts only when enough of the network stands behind it (the network rule's
-  // minSupport) and, with this node's own outcomes, reaches the promotion's minimum by itself
+  // minSupport), or a few in good standing do and this node's own outcomes bear them out, and, with
+  // those outcomes, it reaches the promotion's minimum by itself without the back-off
+  const network = optimizer.settings.network;
+  const heard = (a: ArmAssessment) =>
+    a.networkSupport >= network.minSupport ||
+    (a.networkStanding >= network.minStanding && a.n > 0 && a.meanQ >= mine.posterior.mean);
   const byPeers = (a: ArmAssessment) =>
-    a.networkN > 0 &&
-    a.networkSupport >= optimizer.settings.network.minSupport &&
-    a.networkN + a.n >= rule.minN;
+    a.networkN > a.networkNeighbourN && heard(a) && a.networkN - a.networkNeighbourN + a.n >= rule.minN;
   const may = (a: ArmAssessment) =>
     a.arm.packId !== base.packId ? byPeers(a) || a.n >= rule.minN : !promoted && byPeers(a);
   const best = assessed

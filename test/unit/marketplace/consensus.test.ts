@@ -172,21 +172,39 @@ describe('support', () => {
     expect(supportShare(3, 0, 0.5)).toBe(0);
   });
 
-  it('an arm only a light minority vouches for counts for a share of its evidence, marked as such', () => {
+  it('an arm only a light unproven minority vouches for counts for a share of its evidence, marked as such', () => {
     const r = createRatings();
     for (let i = 0; i < 8; i++) r.add(digest(`h${i}`, honestSays()));
-    // two peers (a fifth of the network) praise an arm nobody else has run
-    for (let i = 0; i < 2; i++) r.add(digest(`s${i}`, [...honestSays(), [LONE, 30, 0.97]]));
+    // two peers (a fifth of the network) praise an arm nobody else has run, and say nothing else
+    for (let i = 0; i < 2; i++) r.add(digest(`s${i}`, [[LONE, 30, 0.97]]));
     const priors = r.priorsFor(CTX, [...GOOD, LONE]);
     expect(priors[GOOD[0]].n).toBe(100);
     // 2 of 10 equal peers against the quorum 0.5: 0.4 of what it would count alone (40 of 100)
     expect(priors[LONE].n).toBeCloseTo(40 * 0.4, 6);
+    expect(priors[LONE].standing).toBe(0);
     expect(r.rating(CTX, LONE)?.support).toBeCloseTo(0.4, 12);
     // the priors say so, and the optimizer lets only fully supported peers' evidence move the incumbent
     expect(priors[LONE].support).toBeCloseTo(0.4, 12);
     expect(priors[GOOD[0]].support).toBe(1);
     // without the rule (the ablation) the same two peers fill it
     expect(r.priorsFor(CTX, [LONE], 1, { consensus: false })[LONE].n).toBe(40);
+  });
+
+  it('a light minority in good standing is heard for what it ran, its support still marked', () => {
+    const ratingsOf = (vouch?: number) => {
+      const r = createRatings({}, vouch ? { consensus: { vouch } } : {});
+      for (let i = 0; i < 8; i++) r.add(digest(`h${i}`, honestSays()));
+      // the same two peers, but they agreed with the others where the others measured too
+      for (let i = 0; i < 2; i++) r.add(digest(`s${i}`, [...honestSays(), [LONE, 30, 0.97]]));
+      return r;
+    };
+    const priors = ratingsOf().priorsFor(CTX, [LONE]);
+    expect(priors[LONE].standing).toBeCloseTo(0.6, 12);
+    // all 40 of their runs count, not 0.4 of them; the support says how few peers they were
+    expect(priors[LONE].n).toBeCloseTo(40, 6);
+    expect(priors[LONE].support).toBeCloseTo(0.4, 12);
+    // with standing out of reach they are a light minority like any other
+    expect(ratingsOf(0.99).priorsFor(CTX, [LONE])[LONE].n).toBeCloseTo(40 * 0.4, 6);
   });
 
   it('a peer that ran an arm voiceN times is a full voice for it; one that ran it once is a fifth of one', () => {

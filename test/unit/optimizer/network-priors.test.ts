@@ -94,17 +94,28 @@ describe('network evidence reaches the incumbent', () => {
 
   it('says when the peers measured the variant in neighbouring contexts rather than this one', async () => {
     const { optimizer, arms, def, brief } = await setup();
-    // what the marketplace's back-off hands over: 10 pseudo-observations, 8 of them from neighbours
-    const near = { ...prior(10, 0.97), neighbourN: 8 };
+    // what the marketplace's back-off hands over: 20 pseudo-observations, 8 of them from neighbours
+    const near = { ...prior(20, 0.97), neighbourN: 8 };
     const choice = await chooseArms(optimizer, TS_CONTEXT, arms, 1, {
       [def.key]: prior(10, 0.5),
       [brief.key]: near,
     });
     expect(choice.chosen).toEqual([brief]);
     expect(choice.reason).toMatch(
-      /peers' digests, weighted by trust \(80% of them from neighbouring contexts\)$/,
+      /peers' digests, weighted by trust \(40% of them from neighbouring contexts\)$/,
     );
     expect(networkPrior(near, 10, DEFAULT_NETWORK_PRIOR)?.neighbourN).toBeCloseTo(4, 12);
+  });
+
+  it('not on the back-off alone: a pack good next door may break here on the one feature that differs', async () => {
+    const { optimizer, arms, def, brief } = await setup();
+    const choose = (p: ArmPrior) =>
+      chooseArms(optimizer, TS_CONTEXT, arms, 1, { [def.key]: prior(10, 0.5), [brief.key]: p });
+    // all of it borrowed from neighbours: a likely challenger, never the incumbent
+    expect((await choose({ ...prior(10, 0.97), neighbourN: 10 })).chosen).toEqual([def]);
+    // 4 of 10 from peers here are under the promotion's minN of 5; 5 of 10 are enough
+    expect((await choose({ ...prior(10, 0.97), neighbourN: 6 })).chosen).toEqual([def]);
+    expect((await choose({ ...prior(10, 0.97), neighbourN: 5 })).chosen).toEqual([brief]);
   });
 
   it('not on a lone report, a small gap, or no word about the defaults', async () => {
@@ -390,5 +401,29 @@ describe('honest discovery', () => {
     );
     expect(vouched).toBeGreaterThanOrEqual(rounds / 2);
     expect(capped).toBeLessThan(rounds * 0.25);
+  });
+
+  it('peers in good standing put their variant first once this node has seen it do as well here', async () => {
+    const { arms, def, brief } = await setup();
+    // what the marketplace hands over for a variant two agreeing peers of ten ran at length
+    const minority = { ...prior(20, 0.97), support: 0.4 };
+    const priors = (standing: number) => ({
+      [def.key]: { ...prior(20, 0.8), support: 1, standing: 0.6 },
+      [brief.key]: { ...minority, standing },
+    });
+    const incumbent = async (standing: number, local?: number) => {
+      const { learning, optimizer } = await setup();
+      if (local !== undefined) await learning.ingest(outcomes(brief, local, 1));
+      return (await chooseArms(optimizer, TS_CONTEXT, arms, 1, priors(standing))).chosen[0];
+    };
+    const { minStanding } = DEFAULT_NETWORK_PRIOR;
+    // on their word alone it stays a challenger, however good it looks
+    expect(await incumbent(minStanding)).toBe(def);
+    // one outcome of this node's own at least as good as the defaults' posterior: first
+    expect(await incumbent(minStanding, 0.96)).toBe(brief);
+    // one that is not (a pushed arm that breaks here): not first
+    expect(await incumbent(minStanding, 0.3)).toBe(def);
+    // from peers without standing, a light minority stays a challenger whatever this node saw
+    expect(await incumbent(minStanding * 0.9, 0.96)).toBe(def);
   });
 });
