@@ -426,4 +426,32 @@ describe('honest discovery', () => {
     // from peers without standing, a light minority stays a challenger whatever this node saw
     expect(await incumbent(minStanding * 0.9, 0.96)).toBe(def);
   });
+
+  it('peers that copy the others to earn standing and push an arm that breaks here cost challenger slots, never the incumbent', async () => {
+    const { arms, def, brief } = await setup();
+    const common = arms.filter((a) => a !== brief).slice(0, 5);
+    const q = (a: Arm) => (a === brief ? 0.2 : a === def ? 0.85 : 0.8);
+    const says = common.map((a): [string, number, number] => [a.key, 20, q(a)]);
+    const market = createMarketplace();
+    // eight honest peers; two copy them word for word and praise an arm nobody else ran
+    for (let i = 0; i < 10; i++)
+      market.receiveDigest(digestOf(`peer-${i}`, i < 2 ? [...says, [brief.key, 30, 0.97]] : says), []);
+    const priors = market.priorsFor(
+      CTX,
+      arms.map((a) => a.key),
+    );
+    expect(priors[brief.key].standing).toBeGreaterThanOrEqual(DEFAULT_NETWORK_PRIOR.minStanding);
+    const { learning, optimizer } = await setup();
+    const drawn: number[] = [];
+    for (let g = 0; g < 40; g++) {
+      const choice = await chooseArms(optimizer, TS_CONTEXT, arms, 2, priors);
+      expect(choice.chosen[0]).not.toBe(brief);
+      if (choice.chosen.includes(brief)) drawn.push(g);
+      await learning.ingest(choice.chosen.flatMap((a) => outcomes(a, q(a), 1)));
+    }
+    console.log(`[copiers] the pushed arm was the challenger in generations ${JSON.stringify(drawn)} of 40`);
+    // this node's own outcomes judge it: drawn at first, then rarely
+    expect(drawn.filter((g) => g < 10).length).toBeGreaterThan(0);
+    expect(drawn.filter((g) => g >= 20).length).toBeLessThanOrEqual(2);
+  });
 });
