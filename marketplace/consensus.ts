@@ -51,9 +51,10 @@ export interface ConsensusRule {
    * The standing (standingOf, times relative trust, averaged over an arm's reporters by voice) from
    * which an arm's reporters need no trust quorum (RatingsInit.trustQuorum; default 0.25): the
    * quorum keeps a lone fresh peer from counting in full, and peers that have earned agreement with
-   * the others are not that, however few of them ran the arm. Their evidence on an arm is not
-   * shrunk by its support share in the priors either (Ratings.priorsFor); the share is still
-   * reported, and moving the incumbent on it takes this node's own confirmation (the optimizer).
+   * the others are not that, however few of them ran the arm. Their evidence on an arm counts by
+   * their standing in the priors when that is more than its support share (Ratings.priorsFor); the
+   * share is still reported, and moving the incumbent on it takes this node's own confirmation (the
+   * optimizer).
    */
   vouch: number;
 }

@@ -174,9 +174,9 @@ export interface Ratings {
    * capped at perPeerCap, weighted by its trust, clipped at the weighted median (robust, the
    * default) and pooled, capped at maxPriorN, multiplied by its support (the consensus rule), then
    * by `trust` (how much this node trusts the network as a whole, 0..1). An arm whose reporters are
-   * in good standing (ConsensusRule.vouch) is not multiplied by its support: what they ran counts as
-   * what it is, however few of them ran it, and its `support` still says how few that was. Arms
-   * nobody reported are left out.
+   * in good standing (ConsensusRule.vouch) is multiplied by their standing instead when that is
+   * larger: what a few agreeing peers ran counts, however few of them ran it, and its `support`
+   * still says how few that was. Arms nobody reported are left out.
    */
   priorsFor(
     context: string,
@@ -428,10 +428,12 @@ export function createRatings(components: RatingsComponents = {}, init: RatingsI
         const p = poolArm(context, key, w, robust);
         if (p.n > 0) {
           const support = supportOf(p, context, w, agree);
-          // support shrinks a light minority's word; peers in good standing are heard for what they
-          // ran (a few honest peers starting on a better arm is the news a new node most needs)
+          // support shrinks a light minority's word; peers in good standing are heard by their
+          // standing (a few honest peers starting on a better arm is the news a new node most needs,
+          // and standing, unlike trust, can be had by copying the others: so not in full)
           const vouched = !!consensus && agree && (p.standing ?? 0) >= consensus.vouch;
-          const f = Math.min(1, maxPriorN / p.n) * t * (vouched ? 1 : support);
+          const f =
+            Math.min(1, maxPriorN / p.n) * t * (vouched ? Math.max(support, p.standing ?? 0) : support);
           if (f > 0)
             Object.assign(own, {
               n: p.n * f,

@@ -214,9 +214,16 @@ export async function chooseArms(
  * not make it enough: a pack good next door may break on this context's one differing feature),
  * and only with the network rule's minSupport (0.5: the peers reporting the arm hold at least half
  * the marketplace's quorum of its context's evidence), or, from peers in good standing (its
- * minStanding), once this node has run the arm here and its own mean is at least the one in
- * force's posterior mean. An arm a light unproven minority vouches for stays a challenger.
+ * minStanding), once this node has run the arm here twice (CONFIRMATIONS) and its own mean is at
+ * least the one in force's (its posterior mean, or its own mean here if higher). An arm a light
+ * unproven minority vouches for stays a challenger.
  */
+/**
+ * Local outcomes of an arm that peers in good standing (but under the minimum support) praise before
+ * it may run in the incumbent's place: one lucky outcome of a flaky arm is not enough.
+ */
+const CONFIRMATIONS = 2;
+
 function preferredOver(
   assessed: ArmAssessment[],
   base: Arm,
@@ -232,9 +239,12 @@ function preferredOver(
   // minSupport), or a few in good standing do and this node's own outcomes bear them out, and, with
   // those outcomes, it reaches the promotion's minimum by itself without the back-off
   const network = optimizer.settings.network;
+  // what this node has seen of the one in force, at least: its posterior mean is pulled toward the
+  // base prior's, and an arm's own outcomes should beat what the node actually got
+  const bar = Math.max(mine.posterior.mean, mine.n > 0 ? mine.meanQ : 0);
   const heard = (a: ArmAssessment) =>
     a.networkSupport >= network.minSupport ||
-    (a.networkStanding >= network.minStanding && a.n > 0 && a.meanQ >= mine.posterior.mean);
+    (a.networkStanding >= network.minStanding && a.n >= CONFIRMATIONS && a.meanQ >= bar);
   const byPeers = (a: ArmAssessment) =>
     a.networkN > a.networkNeighbourN && heard(a) && a.networkN - a.networkNeighbourN + a.n >= rule.minN;
   const may = (a: ArmAssessment) =>

@@ -26,8 +26,8 @@ export interface NetworkPriorRule {
    * the standing (ArmPrior.standing) that lets praise below minSupport count at its own mean after
    * all (default 0.25): an arm only a few peers have run yet is what honest discovery looks like too,
    * and when those few are peers whose reports matched the others' where they overlapped, their word
-   * is heard as a prior. It moves the incumbent only once this node has run the arm here and its
-   * own mean is at least the incumbent's (chooseArms); with minSupport no local outcome is needed.
+   * is heard as a prior. It moves the incumbent only once this node has run the arm here twice and
+   * its own mean is at least the incumbent's (chooseArms); with minSupport no local outcome is needed.
    */
   minStanding: number;
 }

@@ -190,7 +190,7 @@ describe('support', () => {
     expect(r.priorsFor(CTX, [LONE], 1, { consensus: false })[LONE].n).toBe(40);
   });
 
-  it('a light minority in good standing is heard for what it ran, its support still marked', () => {
+  it('a light minority in good standing is heard by its standing, its support still marked', () => {
     const ratingsOf = (vouch?: number) => {
       const r = createRatings({}, vouch ? { consensus: { vouch } } : {});
       for (let i = 0; i < 8; i++) r.add(digest(`h${i}`, honestSays()));
@@ -200,8 +200,9 @@ describe('support', () => {
     };
     const priors = ratingsOf().priorsFor(CTX, [LONE]);
     expect(priors[LONE].standing).toBeCloseTo(0.6, 12);
-    // all 40 of their runs count, not 0.4 of them; the support says how few peers they were
-    expect(priors[LONE].n).toBeCloseTo(40, 6);
+    // their runs count by their standing (0.6 of the 40) when that is more than their support
+    // (0.4); the support still says how few peers they were
+    expect(priors[LONE].n).toBeCloseTo(40 * 0.6, 6);
     expect(priors[LONE].support).toBeCloseTo(0.4, 12);
     // with standing out of reach they are a light minority like any other
     expect(ratingsOf(0.99).priorsFor(CTX, [LONE])[LONE].n).toBeCloseTo(40 * 0.4, 6);

@@ -403,7 +403,7 @@ describe('honest discovery', () => {
     expect(capped).toBeLessThan(rounds * 0.25);
   });
 
-  it('peers in good standing put their variant first once this node has seen it do as well here', async () => {
+  it('peers in good standing put their variant first once this node has seen it do as well here twice', async () => {
     const { arms, def, brief } = await setup();
     // what the marketplace hands over for a variant two agreeing peers of ten ran at length
     const minority = { ...prior(20, 0.97), support: 0.4 };
@@ -411,20 +411,21 @@ describe('honest discovery', () => {
       [def.key]: { ...prior(20, 0.8), support: 1, standing: 0.6 },
       [brief.key]: { ...minority, standing },
     });
-    const incumbent = async (standing: number, local?: number) => {
+    const incumbent = async (standing: number, local: number[] = []) => {
       const { learning, optimizer } = await setup();
-      if (local !== undefined) await learning.ingest(outcomes(brief, local, 1));
+      if (local.length > 0) await learning.ingest(local.flatMap((q) => outcomes(brief, q, 1)));
       return (await chooseArms(optimizer, TS_CONTEXT, arms, 1, priors(standing))).chosen[0];
     };
     const { minStanding } = DEFAULT_NETWORK_PRIOR;
     // on their word alone it stays a challenger, however good it looks
     expect(await incumbent(minStanding)).toBe(def);
-    // one outcome of this node's own at least as good as the defaults' posterior: first
-    expect(await incumbent(minStanding, 0.96)).toBe(brief);
-    // one that is not (a pushed arm that breaks here): not first
-    expect(await incumbent(minStanding, 0.3)).toBe(def);
+    // two outcomes of this node's own at least as good as the defaults' posterior: first
+    expect(await incumbent(minStanding, [0.96, 0.95])).toBe(brief);
+    // one lucky outcome is not enough (a flaky arm), nor two that are not as good (one breaks here)
+    expect(await incumbent(minStanding, [0.96])).toBe(def);
+    expect(await incumbent(minStanding, [0.96, 0.3])).toBe(def);
     // from peers without standing, a light minority stays a challenger whatever this node saw
-    expect(await incumbent(minStanding * 0.9, 0.96)).toBe(def);
+    expect(await incumbent(minStanding * 0.9, [0.96, 0.95])).toBe(def);
   });
 
   it('peers that copy the others to earn standing and push an arm that breaks here cost challenger slots, never the incumbent', async () => {
