@@ -200,6 +200,12 @@ export async function chooseArms(
 }
 
 /**
+ * Local outcomes of an arm that peers in good standing (but under the minimum support) praise before
+ * it may run in the incumbent's place: one lucky outcome of a flaky arm is not enough.
+ */
+const CONFIRMATIONS = 2;
+
+/**
  * The arm that takes the place of the one in force (`base`: the pack defaults, or the variant
  * promoted here) in this context, if any: the best posterior mean among the template arms of the
  * same model that no failure rule holds back here and that have enough evidence (the promotion's
@@ -218,12 +224,6 @@ export async function chooseArms(
  * least the one in force's (its posterior mean, or its own mean here if higher). An arm a light
  * unproven minority vouches for stays a challenger.
  */
-/**
- * Local outcomes of an arm that peers in good standing (but under the minimum support) praise before
- * it may run in the incumbent's place: one lucky outcome of a flaky arm is not enough.
- */
-const CONFIRMATIONS = 2;
-
 function preferredOver(
   assessed: ArmAssessment[],
   base: Arm,
